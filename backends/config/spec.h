@@ -1,0 +1,275 @@
+#pragma once
+
+#include "api/role.h"
+#include "config/yamltree.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// The typed form of a config file (schema v1, docs/config.md). Every field has its default
+/// filled in by the loader; nothing here is ever partially valid.
+namespace drover::config {
+
+using Duration = std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+/// `1m30s`, `250ms`, `0s`.
+std::string formatDuration(Duration d);
+/// `256Mi`, `1.5Gi`, `512` (bytes).
+std::string formatSize(std::uint64_t bytes);
+
+struct Endpoint
+{
+    std::string host; ///< as written: an IPv4/IPv6 address or a name
+    int port = 0;
+    std::string toString() const; ///< `host:port`, `[v6]:port`
+    bool isLoopback() const;      ///< 127.0.0.0/8, ::1 or localhost
+    friend bool operator==(const Endpoint &, const Endpoint &) = default;
+};
+
+struct PortRange
+{
+    int first = 0;
+    int last = 0;
+    int size() const { return last - first + 1; }
+    bool overlaps(const PortRange &o) const { return first <= o.last && o.first <= last; }
+    std::string toString() const;
+};
+
+enum class RestartPolicy { Always, OnFailure, Never };
+
+struct BackoffSpec
+{
+    Duration initial = 200ms;
+    Duration max = 30s;
+    double factor = 2.0;
+    double jitter = 0.2; ///< +-20% of each delay, so restarts don't line up
+};
+
+struct RestartSpec
+{
+    RestartPolicy policy = RestartPolicy::OnFailure;
+    BackoffSpec backoff;
+    int maxRestarts = 10; ///< crashes within `window` before the worker is `failed`
+    Duration window = 5min;
+};
+
+struct StopSpec
+{
+    int signal = 15;        ///< SIGTERM; sent to the worker's whole process group
+    Duration timeout = 10s; ///< then SIGKILL
+};
+
+enum class ProbeKind { Http, Tcp, Exec, Grpc };
+
+struct HttpProbe
+{
+    std::string url; ///< may hold {{placeholders}}
+    std::string method = "GET";
+    int statusMin = 200;
+    int statusMax = 399;
+    std::vector<std::pair<std::string, std::string>> headers; ///< in document order
+};
+
+struct TcpProbe
+{
+    std::string host = "127.0.0.1";
+    std::string port; ///< a number or a placeholder such as {{port}}
+};
+
+struct ExecProbe
+{
+    std::vector<std::string> command;
+};
+
+struct GrpcProbe
+{
+    std::string host = "127.0.0.1";
+    std::string port;
+    std::string service; ///< empty: the server's overall health
+};
+
+struct ProbeSpec
+{
+    ProbeKind kind = ProbeKind::Http;
+    HttpProbe http;
+    TcpProbe tcp;
+    ExecProbe exec;
+    GrpcProbe grpc;
+    Duration interval = 10s;
+    Duration timeout = 1s;
+    Duration initialDelay = 0ms;
+    int failureThreshold = 3;
+    int successThreshold = 1;
+};
+
+struct ProbeSet
+{
+    std::optional<ProbeSpec> startup;
+    std::optional<ProbeSpec> liveness;
+    std::optional<ProbeSpec> readiness;
+    int count() const
+    {
+        return int(startup.has_value()) + liveness.has_value() + readiness.has_value();
+    }
+};
+
+struct LimitsSpec
+{
+    std::optional<std::uint64_t> memory; ///< bytes; cgroup memory limit and RLIMIT_AS fallback
+    std::optional<double> cpu;           ///< cores, e.g. 0.5
+    std::optional<int> nofile;           ///< RLIMIT_NOFILE
+    std::optional<int> pids;             ///< cgroup pids.max
+};
+
+struct AutoscaleSpec
+{
+    int min = 1;
+    int max = 1;
+    double targetUtilization = 0.7; ///< busy / capacity the autoscaler aims at
+    Duration scaleUpAfter = 5s;
+    Duration scaleDownAfter = 60s;
+    int minIdle = 0; ///< pre-warmed workers kept idle
+};
+
+enum class GatewayStrategy { RoundRobin, LeastBusy, RandomTwo };
+enum class RetryOn { ConnectError, Timeout, Status5xx };
+
+struct GatewaySpec
+{
+    Endpoint listen;
+    GatewayStrategy strategy = GatewayStrategy::LeastBusy;
+    int perWorkerConcurrency = 8;
+    int queueMax = 256;
+    Duration queueTimeout = 5s;
+    Duration requestTimeout = 30s;
+    int retryAttempts = 0;
+    std::vector<RetryOn> retryOn{RetryOn::ConnectError};
+    int breakerFailures = 5; ///< consecutive failures that open a worker's circuit
+    Duration breakerOpenFor = 10s;
+    std::optional<double> rateLimitRps;
+    int rateLimitBurst = 0;
+    Duration drainTimeout = 15s;
+};
+
+enum class RolloutStrategy { Rolling, BlueGreen, Canary, Recreate };
+
+struct CanaryStep
+{
+    int weight = 0; ///< percent of traffic to the new revision
+    Duration pause = 0ms;
+};
+
+struct RolloutSpec
+{
+    RolloutStrategy strategy = RolloutStrategy::Rolling;
+    int maxSurge = 1;       ///< rolling only
+    int maxUnavailable = 0; ///< rolling only
+    Duration minReady = 5s;
+    Duration progressDeadline = 2min;
+    bool autoRollback = true;
+    std::vector<CanaryStep> canarySteps; ///< canary only
+    double maxErrorRate = 0.01;          ///< canary only
+};
+
+struct LogSpec
+{
+    std::uint64_t maxSize = 10ull << 20; ///< rotate a worker's log past this size
+    int files = 5;                       ///< rotated files kept
+};
+
+struct PoolSpec
+{
+    std::string name;
+    Mark mark;                        ///< where the pool starts in the file
+    std::vector<std::string> extends; ///< the template chain, nearest first
+    std::vector<std::string> command; ///< may hold {{placeholders}}
+    std::string cwd;                  ///< absolute; empty: the config file's directory
+    std::map<std::string, std::string> env;
+    int replicas = 1;
+    std::optional<AutoscaleSpec> autoscale;
+    std::optional<PortRange> ports;
+    LimitsSpec limits;
+    RestartSpec restart;
+    StopSpec stop;
+    ProbeSet probes;
+    std::optional<GatewaySpec> gateway;
+    RolloutSpec rollout;
+    std::vector<std::string> dependsOn;
+    LogSpec logs;
+    /// Hash of what makes a worker (command, cwd, env, limits, ports): a change is a new
+    /// revision, to be rolled out. Scaling, probes, restart and gateway settings are not in it.
+    std::string revision;
+
+    int maxWorkers() const { return autoscale ? autoscale->max : replicas; }
+    int workersAtStart() const;
+};
+
+/// A process started elsewhere, found by its PID file.
+struct AdoptedSpec
+{
+    std::string name;
+    Mark mark;
+    std::string pidFile;              ///< absolute
+    std::vector<std::string> command; ///< empty: we watch it but cannot restart it
+    std::string cwd;
+    std::map<std::string, std::string> env;
+    RestartSpec restart;
+    StopSpec stop;
+    ProbeSet probes;
+};
+
+struct TokenSpec
+{
+    std::string name;
+    api::Role role = api::Role::Viewer;
+    std::string sha256; ///< lower-case hex of the token's SHA-256
+};
+
+struct TlsSpec
+{
+    std::string cert; ///< absolute paths
+    std::string key;
+};
+
+struct MasterSpec
+{
+    Endpoint listen{"127.0.0.1", 7700};
+    std::string stateDir; ///< absolute, ~ expanded
+    std::optional<TlsSpec> tls;
+    std::vector<TokenSpec> tokens;
+    Duration metricsRetention = 1h;
+    Duration metricsResolution = 1s;
+};
+
+struct Summary
+{
+    int pools = 0;
+    int workersAtStart = 0; ///< pool workers plus adopted processes
+    int probes = 0;
+    int gateways = 0;
+    int adopted = 0;
+    std::string toString() const; ///< "3 pools, 7 workers at start, 5 probes, 1 gateway, ..."
+};
+
+struct Config
+{
+    int version = 1;
+    std::string file;    ///< as given to the loader
+    std::string baseDir; ///< relative paths in the file are resolved against this
+    MasterSpec master;
+    std::vector<PoolSpec> pools;
+    std::vector<AdoptedSpec> adopted;
+
+    const PoolSpec *pool(std::string_view name) const;
+    Summary summary() const;
+};
+
+/// The revision hash of a pool (12 hex digits of a SHA-256 over a canonical form).
+std::string computeRevision(const PoolSpec &pool);
+
+} // namespace drover::config

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Drover set-up: installs the Debian packages that are missing, configures and builds.
+#   ./setup.sh run    build, then start the console on the embedded demo master
+#   ./setup.sh test   build, then run every test through CTest
+#   ./setup.sh build  only install and build
+# Idempotent and non-interactive; uses sudo when not root.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-run}
+shift || true
+
+packages=(
+  cmake ninja-build g++ ccache pkg-config
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools
+  qt6-l10n-tools qtkeychain-qt6-dev
+  libboost-dev libssl-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
+  fonts-dejavu-core
+)
+if [[ $mode == test ]]; then
+  # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker.
+  packages+=(clang libclang-rt-14-dev clang-format curl)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build_dir=${DROVER_BUILD_DIR:-build}
+cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}")
+if command -v ccache >/dev/null; then
+  cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+[[ ${CI:-} == true ]] && cmake_args+=(-DDROVER_WERROR=ON)
+cmake "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+
+case $mode in
+  run)
+    exec "$build_dir/bin/drover" "$@"
+    ;;
+  test)
+    export QT_QPA_PLATFORM=offscreen
+    export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+    cd "$build_dir"
+    exec ctest --output-on-failure -j"$(nproc)" "$@"
+    ;;
+  build) ;;
+  *)
+    echo "usage: $0 run|test|build" >&2
+    exit 2
+    ;;
+esac
