@@ -2,7 +2,8 @@
 
 #include <QStringList>
 
-namespace drover::models {
+namespace drover {
+namespace models {
 
 namespace {
 
@@ -133,4 +134,5 @@ QVariant ConfigPoolsModel::headerData(int section, Qt::Orientation orientation, 
     return {};
 }
 
-} // namespace drover::models
+} // namespace models
+} // namespace drover

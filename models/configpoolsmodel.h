@@ -4,7 +4,8 @@
 
 #include <QAbstractTableModel>
 
-namespace drover::models {
+namespace drover {
+namespace models {
 
 /// The pools of a config as a table: what a config will run, before anything runs. Used by
 /// the console's preview and later by the config editor's summary.
@@ -33,4 +34,5 @@ private:
     std::vector<config::PoolSpec> m_pools;
 };
 
-} // namespace drover::models
+} // namespace models
+} // namespace drover

@@ -7,10 +7,12 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QStatusBar>
+#include <QStringList>
 #include <QTableView>
 #include <QVBoxLayout>
 
-namespace drover::ui {
+namespace drover {
+namespace ui {
 
 PreviewWindow::PreviewWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -64,7 +66,14 @@ void PreviewWindow::showLoadResult(const QString &file, const config::LoadResult
     m_title->setText(file);
     if (result.ok()) {
         m_model->setConfig(*result.config);
-        m_summary->setText(QString::fromStdString(result.config->summary().toString()));
+        const config::Summary sum = result.config->summary();
+        QStringList parts{tr("%n pool(s)", nullptr, sum.pools),
+                          tr("%n worker(s) at start", nullptr, sum.workersAtStart),
+                          tr("%n probe(s)", nullptr, sum.probes),
+                          tr("%n gateway(s)", nullptr, sum.gateways)};
+        if (sum.adopted > 0)
+            parts << tr("%n adopted process(es)", nullptr, sum.adopted);
+        m_summary->setText(parts.join(QStringLiteral(", ")));
         m_table->resizeColumnsToContents();
         m_table->show();
         m_errors->hide();
@@ -84,4 +93,5 @@ int PreviewWindow::poolRows() const
     return m_model->rowCount();
 }
 
-} // namespace drover::ui
+} // namespace ui
+} // namespace drover

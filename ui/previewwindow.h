@@ -8,11 +8,12 @@ class QLabel;
 class QPlainTextEdit;
 class QTableView;
 
-namespace drover::models {
+namespace drover {
+namespace models {
 class ConfigPoolsModel;
-}
+} // namespace models
 
-namespace drover::ui {
+namespace ui {
 
 /// The console's first window: which config it runs, its pools, and every error if the file
 /// is invalid. The live panes (workers, health, charts) replace it with the console issue.
@@ -36,4 +37,5 @@ private:
     QPlainTextEdit *m_errors;
 };
 
-} // namespace drover::ui
+} // namespace ui
+} // namespace drover

@@ -3,6 +3,7 @@
 #include "api/version.h"
 #include "config/loader.h"
 #include "ui/previewwindow.h"
+#include "ui/translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -12,7 +13,6 @@
 #include <QLocale>
 #include <QStandardPaths>
 #include <QTimer>
-#include <QTranslator>
 
 namespace {
 
@@ -55,11 +55,8 @@ int main(int argc, char **argv)
     parser.addOptions({configOpt, langOpt, shotOpt});
     parser.process(app);
 
-    QTranslator translator;
-    QString lang = parser.isSet(langOpt) ? parser.value(langOpt) : QLocale().name().left(2);
-    if (lang != QLatin1String("en") &&
-        translator.load(QStringLiteral(":/i18n/drover_%1.qm").arg(lang)))
-        QApplication::installTranslator(&translator);
+    drover::ui::installTranslations(parser.isSet(langOpt) ? parser.value(langOpt)
+                                                          : QLocale().name().left(2));
 
     // The demo's commands name ${DROVER_DEMO_WORKER}; point it at the worker built beside us.
     if (qEnvironmentVariableIsEmpty("DROVER_DEMO_WORKER"))

@@ -519,15 +519,22 @@ bool endpoint(Ctx &ctx, const Node *n, const std::string &path, Endpoint &out)
     return true;
 }
 
+/// `a-b` or a single `a` (then both ends are `a`), as in ports and expect_status.
+std::pair<std::optional<long long>, std::optional<long long>> parseRangeText(std::string_view text)
+{
+    auto dash = text.find('-', 1);
+    auto first = parseInteger(text.substr(0, dash));
+    auto last = dash == std::string_view::npos ? first : parseInteger(text.substr(dash + 1));
+    return {first, last};
+}
+
 bool portRange(Ctx &ctx, const Node *n, const std::string &path, PortRange &out)
 {
     std::string text;
     const std::string like = "a port range like 9100-9199";
     if (!scalarText(ctx, n, path, like, text))
         return false;
-    auto dash = text.find('-');
-    auto first = parseInteger(text.substr(0, dash));
-    auto last = dash == std::string::npos ? first : parseInteger(text.substr(dash + 1));
+    auto [first, last] = parseRangeText(text);
     if (!first || !last) {
         ctx.local(*n, path, "expected " + like + ", got " + quote(text));
         return false;
@@ -763,10 +770,7 @@ void readProbe(Ctx &ctx, const Node *n, const std::string &path, std::optional<P
                     {"PUT", std::string("PUT")},
                     {"OPTIONS", std::string("OPTIONS")}});
             if (const Node *s = k.get("expect_status")) {
-                std::string text = s->isScalar() ? s->scalar : "";
-                auto dash = text.find('-');
-                auto lo = parseInteger(text.substr(0, dash));
-                auto hi = dash == std::string::npos ? lo : parseInteger(text.substr(dash + 1));
+                auto [lo, hi] = parseRangeText(s->isScalar() ? s->scalar : "");
                 if (!s->isScalar() || !lo || !hi || *lo < 100 || *hi > 599 || *lo > *hi) {
                     ctx.local(*s, k.path("expect_status"),
                               "expected a status or range within 100-599 like 200-399, got " +

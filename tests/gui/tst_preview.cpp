@@ -3,6 +3,7 @@
 #include "config/loader.h"
 #include "models/configpoolsmodel.h"
 #include "ui/previewwindow.h"
+#include "ui/translations.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -11,6 +12,7 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
+#include <QTranslator>
 
 using namespace drover;
 
@@ -28,11 +30,19 @@ class TestPreview : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void modelOnDemo();
     void modelThroughProxy();
     void windowShowsPools();
     void windowShowsErrors();
+    void germanTranslation();
 };
+
+void TestPreview::initTestCase()
+{
+    QCOMPARE(ui::installTranslations(QStringLiteral("en")), QStringLiteral("en"));
+    QCOMPARE(ui::installTranslations(QStringLiteral("xx")), QStringLiteral("en")); // no catalogue
+}
 
 void TestPreview::modelOnDemo()
 {
@@ -112,6 +122,26 @@ void TestPreview::windowShowsErrors()
     QVERIFY(errors->toPlainText().startsWith(
         QStringLiteral("bad.yaml:3:24: pools[0].command: expected a list of strings")));
     QVERIFY(!window.findChild<QTableView *>()->isVisible());
+}
+
+void TestPreview::germanTranslation()
+{
+    // The .qm is compiled from translations/drover_de.ts and embedded in the ui library.
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/drover_de.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    models::ConfigPoolsModel model;
+    QCOMPARE(model.headerData(models::ConfigPoolsModel::Probes, Qt::Horizontal).toString(),
+             QStringLiteral("Prüfungen"));
+    ui::PreviewWindow window;
+    QCOMPARE(window.windowTitle(), QStringLiteral("Drover-Konsole"));
+    window.showLoadResult(QStringLiteral("bad.yaml"), config::loadText("x: 1\n", "bad.yaml"));
+    bool found = false;
+    for (auto *label : window.findChildren<QLabel *>())
+        found |= label->text() ==
+                 QStringLiteral("Diese Konfiguration hat 2 Fehler; nichts davon wird ausgeführt.");
+    QVERIFY(found);
+    QCoreApplication::removeTranslator(&translator);
 }
 
 QTEST_MAIN(TestPreview)
