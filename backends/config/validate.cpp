@@ -720,9 +720,13 @@ void readProbe(Ctx &ctx, const Node *n, const std::string &path, std::optional<P
                                                    "initial_delay",
                                                    "failure_threshold",
                                                    "success_threshold"};
-    bool unknownKind = false;
+    bool unknownKind = false; // an unknown or misspelt kind: "missing the kind" would be noise
     for (const Entry *e : f.unknown()) {
-        if (e->value.isMap() && !closest(e->key, known)) {
+        auto guess = closest(e->key, known);
+        if (guess && std::find(std::begin(kProbeKinds), std::end(kProbeKinds), *guess) !=
+                         std::end(kProbeKinds))
+            unknownKind = true;
+        if (e->value.isMap() && !guess) {
             ctx.localAt(e->value, e->keyMark, join(path, e->key),
                         "unknown probe kind " + quote(e->key) + " (one of http, tcp, exec, grpc)");
             unknownKind = true;
@@ -1548,19 +1552,34 @@ void checkAddresses(Ctx &ctx, const Config &cfg, const std::vector<PoolNodes> &n
                       std::to_string(masterPort));
     }
 
-    std::unordered_map<std::string, std::size_t> gateways; // listen address -> pool
+    // Gateways clash when they share a port and a host, or when either takes every address
+    // (0.0.0.0, ::): the second bind would fail.
+    auto hostKey = [](const std::string &host) {
+        return host == "localhost" ? std::string("127.0.0.1") : host;
+    };
+    auto wildcard = [](const std::string &host) { return host == "0.0.0.0" || host == "::"; };
+    std::unordered_map<int, std::vector<std::size_t>> gatewaysByPort;
     for (std::size_t i = 0; i < cfg.pools.size(); ++i) {
         const PoolSpec &p = cfg.pools[i];
         if (!p.gateway || !nodes[i].gatewayListen)
             continue;
         const Node &listen = *nodes[i].gatewayListen;
         std::string path = join(join(nodes[i].path, "gateway"), "listen");
-        auto [it, fresh] = gateways.try_emplace(p.gateway->listen.toString(), i);
-        if (!fresh) {
-            ctx.error(listen.mark, path,
-                      p.gateway->listen.toString() + " is already the gateway of " +
-                          describePool(it->second, nodes[it->second].gatewayListen));
+        std::vector<std::size_t> &samePort = gatewaysByPort[p.gateway->listen.port];
+        for (std::size_t j : samePort) {
+            const std::string &a = p.gateway->listen.host;
+            const std::string &b = cfg.pools[j].gateway->listen.host;
+            if (hostKey(a) == hostKey(b) || wildcard(a) || wildcard(b)) {
+                std::string what =
+                    hostKey(a) == hostKey(b)
+                        ? p.gateway->listen.toString() + " is already the gateway of "
+                        : p.gateway->listen.toString() + " clashes with " +
+                              cfg.pools[j].gateway->listen.toString() + ", the gateway of ";
+                ctx.error(listen.mark, path, what + describePool(j, nodes[j].gatewayListen));
+                break;
+            }
         }
+        samePort.push_back(i);
         const int port = p.gateway->listen.port;
         if (port == masterPort) {
             ctx.error(listen.mark, path,

@@ -572,6 +572,26 @@ void TestConfig::invalidDocuments_data()
                                       "like 127.0.0.1:7700 or [::1]:7700, got \"nope\""),
                        QStringLiteral("t.yaml:4:65: pools[1].gateway.listen: expected an address "
                                       "like 127.0.0.1:7700 or [::1]:7700, got \"nope2\"")};
+    QTest::newRow("gateway on every address clashes with loopback")
+        << QByteArray("version: 1\npools:\n"
+                      "  - {name: a, command: [a], ports: 9000-9009, gateway: {listen: "
+                      "\"0.0.0.0:8080\"}}\n"
+                      "  - {name: b, command: [b], ports: 9100-9109, gateway: {listen: "
+                      "\"localhost:8080\"}}\n"
+                      "  - {name: c, command: [c], ports: 9200-9209, gateway: {listen: "
+                      "\"127.0.0.1:8081\"}}\n"
+                      "  - {name: d, command: [d], ports: 9300-9309, gateway: {listen: "
+                      "\"localhost:8081\"}}\n")
+        << QStringList{
+               QStringLiteral("t.yaml:4:65: pools[1].gateway.listen: localhost:8080 clashes with "
+                              "0.0.0.0:8080, the gateway of pools[0] (\"a\", line 3)"),
+               QStringLiteral("t.yaml:6:65: pools[3].gateway.listen: localhost:8081 is already the "
+                              "gateway of pools[2] (\"c\", line 5)")};
+    QTest::newRow("misspelt probe kind")
+        << QByteArray("version: 1\npools:\n  - name: a\n    command: [a]\n"
+                      "    probes: {liveness: {htp: {url: \"http://127.0.0.1/\"}}}\n")
+        << QStringList{QStringLiteral("t.yaml:5:25: pools[0].probes.liveness.htp: unknown key "
+                                      "\"htp\" (did you mean \"http\"?)")};
 }
 
 void TestConfig::invalidDocuments()
