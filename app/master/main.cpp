@@ -1,18 +1,31 @@
-// droverd: the headless master. This build checks config files; supervising arrives with
-// the engine.
+// droverd: the headless master. `--check FILE` validates a config; `--config FILE` runs it:
+// one io_context on this thread owns the engine; SIGTERM/SIGINT stop every worker
+// gracefully, SIGHUP or a change of the file reloads it.
 #include "api/version.h"
 #include "config/loader.h"
+#include "engine/configwatch.h"
+#include "engine/engine.h"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <utility> // before Asio: Boost 1.74 + g++ 12
 
 namespace {
 
+namespace asio = boost::asio;
+using drover::config::LoadResult;
+
 int check(const std::string &file)
 {
-    drover::config::LoadResult result = drover::config::loadFile(file);
+    LoadResult result = drover::config::loadFile(file);
     if (!result.ok()) {
         std::cerr << result.report();
         std::size_t n = result.errors.size() + result.moreErrors;
@@ -21,6 +34,81 @@ int check(const std::string &file)
     }
     std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
     return 0;
+}
+
+/// Loads `file`; on errors logs each of them and returns nothing.
+std::shared_ptr<const drover::config::Config> load(const std::string &file)
+{
+    LoadResult result = drover::config::loadFile(file);
+    if (!result.ok()) {
+        for (const drover::api::Diagnostic &d : result.errors)
+            spdlog::error("config.error {}", d.toString());
+        if (result.moreErrors)
+            spdlog::error("config.error and {} more", result.moreErrors);
+        return nullptr;
+    }
+    return std::make_shared<const drover::config::Config>(std::move(*result.config));
+}
+
+int run(const std::string &file)
+{
+    auto config = load(file);
+    if (!config) {
+        spdlog::error("master.exit reason=\"invalid config\" file={}", file);
+        return 1;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    asio::io_context io{1};
+    drover::engine::Engine engine(io);
+    auto started = engine.start(config);
+    if (!started.ok()) {
+        spdlog::error("master.exit reason=\"{}\"", started.error().message);
+        return 1;
+    }
+    spdlog::info("master.started version={} config={} state_dir={} ({})", drover::kVersion, file,
+                 engine.stateDir(), config->summary().toString());
+
+    auto reload = [&](const char *why) {
+        if (engine.shuttingDown())
+            return;
+        spdlog::info("config.reload trigger={} file={}", why, file);
+        auto next = load(file);
+        if (!next) {
+            spdlog::error("config.reload refused: the file has errors; the running config is "
+                          "unchanged");
+            return;
+        }
+        engine.reload(next);
+        spdlog::info("config.reloaded ({})", next->summary().toString());
+    };
+    drover::engine::ConfigWatcher watcher(io, file, [&] { reload("file-changed"); });
+    if (!watcher.error().empty())
+        spdlog::warn("config.watch off: {}; SIGHUP still reloads", watcher.error());
+
+    asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+    int exitCode = 0;
+    std::function<void()> wait = [&] {
+        signals.async_wait([&](const boost::system::error_code &ec, int sig) {
+            if (ec)
+                return;
+            if (sig == SIGHUP) {
+                reload("SIGHUP");
+            } else if (!engine.shuttingDown()) {
+                spdlog::info("master.stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+                engine.shutdown([&] {
+                    spdlog::info("master.stopped");
+                    signals.cancel();
+                    io.stop();
+                });
+            } else {
+                spdlog::warn("master.stopping again: still waiting for workers to stop");
+            }
+            wait();
+        });
+    };
+    wait();
+    io.run();
+    return exitCode;
 }
 
 } // namespace
@@ -32,12 +120,24 @@ int main(int argc, char **argv)
                  "droverd"};
     app.set_version_flag("-V,--version", std::string("droverd ") + drover::kVersion);
     std::string checkFile;
-    app.add_option("--check", checkFile,
-                   "Validate a config file: print every error as file:line:col: path: message "
-                   "and exit 1, or print a summary and exit 0")
-        ->type_name("FILE");
-    app.footer("Exit codes: 0 ok, 1 invalid config, 2 usage error.\n"
-               "Config reference: docs/config.md");
+    std::string configFile;
+    std::string logLevel = "info";
+    auto *checkOpt =
+        app.add_option("--check", checkFile,
+                       "Validate a config file: print every error as file:line:col: path: "
+                       "message and exit 1, or print a summary and exit 0")
+            ->type_name("FILE");
+    app.add_option("-c,--config", configFile,
+                   "Run this config: supervise its pools until SIGTERM or SIGINT; SIGHUP or a "
+                   "change of the file reloads it")
+        ->type_name("FILE")
+        ->excludes(checkOpt);
+    app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    app.footer("Exit codes: 0 ok (and after a graceful stop), 1 invalid config or cannot start, "
+               "2 usage error.\nConfig reference: docs/config.md; operations: "
+               "docs/operations.md");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -45,6 +145,13 @@ int main(int argc, char **argv)
     }
     if (!checkFile.empty())
         return check(checkFile);
-    std::cerr << "droverd: nothing to do; give --check FILE (see --help)\n";
-    return 2;
+    if (configFile.empty()) {
+        std::cerr << "droverd: nothing to do; give --config FILE or --check FILE (see --help)\n";
+        return 2;
+    }
+    auto logger = spdlog::stderr_logger_mt("droverd");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    logger->set_level(spdlog::level::from_str(logLevel));
+    spdlog::set_default_logger(logger);
+    return run(configFile);
 }

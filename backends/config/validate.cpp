@@ -666,7 +666,7 @@ bool envMap(Ctx &ctx, const Node *n, const std::string &path,
 void readBackoff(Ctx &ctx, const Node *n, const std::string &path, BackoffSpec &out)
 {
     Fields f(ctx, n, path, {"initial", "max", "factor", "jitter"});
-    duration(ctx, f.get("initial"), f.path("initial"), out.initial, 1ms, 1h);
+    duration(ctx, f.get("initial"), f.path("initial"), out.initial, 0ms, 1h);
     duration(ctx, f.get("max"), f.path("max"), out.max, 1ms, 24h);
     number(ctx, f.get("factor"), f.path("factor"), out.factor, 1, 10);
     number(ctx, f.get("jitter"), f.path("jitter"), out.jitter, 0, 1);

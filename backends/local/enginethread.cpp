@@ -54,4 +54,9 @@ bool EngineThread::isEngineThread() const
     return d->thread.get_id() == std::this_thread::get_id();
 }
 
+boost::asio::io_context &EngineThread::context()
+{
+    return d->io;
+}
+
 } // namespace drover::local

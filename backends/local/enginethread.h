@@ -3,6 +3,10 @@
 #include <functional>
 #include <memory>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace drover::local {
 
 /// The engine's home: one io_context run by one thread, which owns all engine state. Other
@@ -21,6 +25,9 @@ public:
     /// Stops the loop after the handlers already posted have run, then joins.
     void stop();
     bool isEngineThread() const;
+    /// The loop itself, to construct engine objects on (from the engine thread, or before
+    /// start()).
+    boost::asio::io_context &context();
 
 private:
     struct Private;

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "api/diagnostic.h"
+#include "api/result.h"
+#include "api/types.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+/// JSON forms of the domain types, as on the wire (PROTOCOL.md, docs/protocol.md). Field
+/// names are snake_case; optional values are left out when unset.
+namespace drover::api {
+
+nlohmann::json toJson(const WorkerInfo &w);
+nlohmann::json toJson(const PoolInfo &p);
+nlohmann::json toJson(const Event &e);
+nlohmann::json toJson(const Diagnostic &d);
+nlohmann::json toJson(const Error &e);
+/// `{"type":"snapshot","seq":..,"workers":[..],"pools":[..],"config_version":..}`
+nlohmann::json toJson(const Snapshot &s);
+/// `{"type":"delta","seq":..,"kind":"worker.upsert","worker":{..}}`
+nlohmann::json toJson(const Delta &d);
+
+/// Lenient readers: unknown fields are ignored, missing ones keep their defaults; a field
+/// of the wrong type gives an error naming it.
+Result<WorkerInfo> workerFromJson(const nlohmann::json &j);
+Result<PoolInfo> poolFromJson(const nlohmann::json &j);
+Result<Event> eventFromJson(const nlohmann::json &j);
+
+} // namespace drover::api

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "api/role.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+/// The domain types every backend speaks (ARCHITECTURE.md, "Domain words"): what a worker,
+/// a pool and an event look like to the console, droverctl and the wire. Plain values; the
+/// JSON codec is in api/codec.h.
+namespace drover::api {
+
+/// pending -> starting -> running -> ready, then draining -> stopping -> stopped; or
+/// exited -> backoff -> starting; or failed (gave up).
+enum class WorkerState {
+    Pending,  ///< created, waiting (for a dependency, for its turn)
+    Starting, ///< spawned; startup probe not yet passed
+    Running,  ///< alive; not (or not yet) ready
+    Ready,    ///< alive and passing readiness (or has no readiness probe)
+    Draining, ///< taking no new requests before it stops
+    Stopping, ///< stop signal sent, waiting for the process tree to exit
+    Stopped,  ///< stopped on purpose
+    Exited,   ///< exited on its own; final when the restart policy says so
+    Backoff,  ///< exited, waiting before the next start
+    Failed,   ///< gave up: restart limit hit or cannot be spawned; needs an operator
+};
+
+std::string_view toString(WorkerState state);
+std::optional<WorkerState> parseWorkerState(std::string_view text);
+/// Whether a process is (believed to be) alive in this state.
+bool hasProcess(WorkerState state);
+
+struct WorkerInfo
+{
+    std::string id;   ///< `api-2`; an adopted process has its own name
+    std::string pool; ///< the pool, or the adopted entry's name
+    int index = 0;
+    bool adopted = false;
+    WorkerState state = WorkerState::Pending;
+    std::string reason; ///< why it is in this state: `exit:1`, `signal:SIGKILL`, `operator`...
+    int pid = 0;
+    std::int64_t startedAtMs = 0; ///< when the current process started (Unix ms); 0 if none
+    int restarts = 0;             ///< crashes restarted since the last operator start
+    std::optional<int> port;
+    std::string revision;
+    std::string lastExit; ///< how the previous process ended: `exit:0`, `signal:SIGSEGV`...
+    std::int64_t nextStartAtMs = 0; ///< in backoff: when it starts again
+    double cpuPercent = 0;
+    std::uint64_t rssBytes = 0;
+    int threads = 0;
+    int fds = -1;
+    std::vector<std::string> limits;        ///< limits applied, e.g. `memory 256Mi (cgroup v1)`
+    std::vector<std::string> limitProblems; ///< limits asked for but not applied, with why
+
+    bool ready() const { return state == WorkerState::Ready; }
+    friend bool operator==(const WorkerInfo &, const WorkerInfo &) = default;
+};
+
+struct PoolInfo
+{
+    std::string name;
+    int desired = 0;
+    int running = 0; ///< workers with a live process
+    int ready = 0;
+    std::string revision;
+    std::string waitingFor; ///< non-empty while start-up waits for `depends_on` pools
+    bool autoscaled = false;
+    int minWorkers = 0;
+    int maxWorkers = 0;
+    int restarts = 0;                   ///< crashes over the pool's life
+    std::optional<std::string> gateway; ///< listen address, when it has one
+    friend bool operator==(const PoolInfo &, const PoolInfo &) = default;
+};
+
+/// Something that happened, with why: every worker state transition is one event.
+struct Event
+{
+    std::uint64_t id = 0; ///< increasing per master
+    std::int64_t timeMs = 0;
+    std::string kind;    ///< `worker.state`, `pool.scaled`, `config.reloaded`, `audit`...
+    std::string subject; ///< a worker id, a pool name, or empty for the master
+    std::string message; ///< one line for a human
+    std::string from;    ///< for `worker.state`: the previous state
+    std::string to;      ///< ... and the new one
+    std::string reason;
+    friend bool operator==(const Event &, const Event &) = default;
+};
+
+struct Snapshot
+{
+    std::uint64_t seq = 0; ///< the seq of the newest delta this snapshot includes
+    std::vector<WorkerInfo> workers;
+    std::vector<PoolInfo> pools;
+    std::string configVersion;
+    Role role = Role::Admin;
+};
+
+enum class DeltaKind { WorkerUpsert, WorkerRemoved, PoolUpsert, PoolRemoved, EventAdded };
+std::string_view toString(DeltaKind kind); ///< `worker.upsert`, ..., `event`
+
+struct Delta
+{
+    std::uint64_t seq = 0;
+    DeltaKind kind = DeltaKind::WorkerUpsert;
+    /// WorkerInfo for worker.upsert, PoolInfo for pool.upsert, Event for event, and the
+    /// removed id or name for the removals.
+    std::variant<WorkerInfo, PoolInfo, Event, std::string> value;
+};
+
+struct MetricPoint
+{
+    std::string series;
+    double value = 0;
+};
+
+/// One second's values of the series a subscriber follows.
+struct MetricBatch
+{
+    std::int64_t timeMs = 0;
+    std::vector<MetricPoint> points;
+};
+
+} // namespace drover::api

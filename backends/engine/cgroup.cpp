@@ -1,0 +1,650 @@
+#include "engine/cgroup.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace drover::engine {
+
+namespace {
+
+constexpr const char *kControllers[] = {"memory", "cpu", "pids"};
+constexpr long kCpuPeriodUs = 100000;
+constexpr long kCpuMinQuotaUs = 1000; ///< the kernel refuses a smaller CFS quota
+
+std::string errorText(int err)
+{
+    return std::generic_category().message(err);
+}
+
+/// Writes `value` to a cgroup file in one write(); 0 or the errno.
+int writeFile(const std::string &path, std::string_view value)
+{
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int err = 0;
+    ssize_t n = ::write(fd, value.data(), value.size());
+    if (n < 0)
+        err = errno;
+    else if (static_cast<std::size_t>(n) != value.size())
+        err = EIO;
+    ::close(fd);
+    return err;
+}
+
+/// The whole of a small file; `err` gets 0 or the errno.
+std::string readFile(const std::string &path, int &err)
+{
+    err = 0;
+    std::string out;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        err = errno;
+        return out;
+    }
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+bool exists(const std::string &path)
+{
+    struct stat st = {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+/// mkdir that accepts an existing directory; 0 or the errno.
+int makeDir(const std::string &path)
+{
+    if (::mkdir(path.c_str(), 0755) == 0)
+        return 0;
+    int err = errno;
+    struct stat st = {};
+    if (err == EEXIST && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    return err;
+}
+
+/// The filesystem magic of `path`, or 0 with `err` set.
+unsigned long fsMagic(const std::string &path, int &err)
+{
+    struct statfs fs = {};
+    if (::statfs(path.c_str(), &fs) != 0) {
+        err = errno;
+        return 0;
+    }
+    err = 0;
+    return static_cast<unsigned long>(fs.f_type);
+}
+
+bool hasWord(std::string_view text, std::string_view word)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+            ++i;
+        std::size_t start = i;
+        while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])))
+            ++i;
+        if (i > start && text.substr(start, i - start) == word)
+            return true;
+    }
+    return false;
+}
+
+/// The number after `key` on a "key N" line (memory.events, memory.oom_control).
+std::optional<std::uint64_t> keyedValue(std::string_view text, std::string_view key)
+{
+    while (!text.empty()) {
+        std::size_t eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+        if (line.size() > key.size() && line.substr(0, key.size()) == key &&
+            line[key.size()] == ' ') {
+            std::string_view num = line.substr(key.size() + 1);
+            std::uint64_t value = 0;
+            auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), value);
+            if (ec == std::errc())
+                return value;
+        }
+    }
+    return std::nullopt;
+}
+
+/// A directory name we are willing to make under a cgroup mount.
+bool validName(const std::string &name)
+{
+    return !name.empty() && name != "." && name != ".." && name.size() <= 200 &&
+           name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
+}
+
+std::string formatCores(double cores)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", cores);
+    return buf;
+}
+
+std::string joinList(const std::vector<std::string> &items, const char *sep)
+{
+    std::string out;
+    for (const std::string &item : items) {
+        if (!out.empty())
+            out += sep;
+        out += item;
+    }
+    return out;
+}
+
+/// The key file of a controller, present in every non-root group of its hierarchy: it tells
+/// that a v1 mount really carries that controller.
+std::string keyFile(std::string_view controller)
+{
+    if (controller == "memory")
+        return "memory.limit_in_bytes";
+    if (controller == "cpu")
+        return "cpu.shares";
+    return "pids.max";
+}
+
+/// Writes the limits of one controller into `dir` and records what was applied or not.
+class LimitWriter
+{
+public:
+    LimitWriter(const std::string &dir, bool v2, const config::LimitsSpec &limits,
+                WorkerCgroup &out)
+        : m_dir(dir)
+        , m_v2(v2)
+        , m_limits(limits)
+        , m_out(out)
+    {}
+
+    void apply(std::string_view controller)
+    {
+        if (controller == "memory")
+            memory();
+        else if (controller == "cpu")
+            cpu();
+        else if (controller == "pids")
+            pids();
+    }
+
+private:
+    std::string suffix() const { return m_v2 ? " (cgroup v2)" : " (cgroup v1)"; }
+
+    /// Writes one value; on failure adds a problem for `what` and returns false.
+    bool put(const char *what, const std::string &file, const std::string &value, bool asked)
+    {
+        std::string path = m_dir + "/" + file;
+        int err = writeFile(path, value);
+        if (err == 0)
+            return true;
+        if (asked)
+            m_out.problems.push_back(std::string(what) + ": cannot write " + value + " to " + path +
+                                     ": " + errorText(err));
+        else
+            m_out.problems.push_back(std::string(what) + ": cannot reset to unlimited (" + path +
+                                     ": " + errorText(err) + ")");
+        return false;
+    }
+
+    void memory()
+    {
+        const auto &limit = m_limits.memory;
+        std::string value;
+        if (m_v2) {
+            value = limit ? std::to_string(*limit) : "max";
+            if (put("memory", "memory.max", value, limit.has_value()) && limit)
+                m_out.applied.push_back("memory " + config::formatSize(*limit) + suffix());
+            return;
+        }
+        // v1 wants limit_in_bytes <= memsw.limit_in_bytes at all times: open memsw first,
+        // then set the limit, then close memsw down to it (no swapping past the limit). The
+        // memsw file exists only with swap accounting; its failures are not problems.
+        std::string memsw = m_dir + "/memory.memsw.limit_in_bytes";
+        bool hasMemsw = exists(memsw);
+        if (hasMemsw)
+            writeFile(memsw, "-1");
+        value = limit ? std::to_string(*limit) : "-1";
+        if (!put("memory", "memory.limit_in_bytes", value, limit.has_value()) || !limit)
+            return;
+        if (hasMemsw)
+            writeFile(memsw, value);
+        m_out.applied.push_back("memory " + config::formatSize(*limit) + suffix());
+    }
+
+    void cpu()
+    {
+        const auto &cores = m_limits.cpu;
+        long quota = -1;
+        if (cores) {
+            if (!std::isfinite(*cores) || *cores <= 0) {
+                m_out.problems.push_back("cpu: invalid value " + formatCores(*cores));
+                // still reset a reused group below
+            } else {
+                double q = std::round(*cores * static_cast<double>(kCpuPeriodUs));
+                quota = q > 1e15 ? static_cast<long>(1e15) : static_cast<long>(q);
+                quota = std::max(quota, kCpuMinQuotaUs);
+            }
+        }
+        bool asked = quota > 0;
+        if (m_v2) {
+            std::string value = (asked ? std::to_string(quota) : std::string("max")) + " " +
+                                std::to_string(kCpuPeriodUs);
+            if (put("cpu", "cpu.max", value, asked) && asked)
+                m_out.applied.push_back("cpu " + formatCores(*cores) + suffix());
+            return;
+        }
+        // Unlimited first, so that the period can change whatever the old quota was.
+        if (!put("cpu", "cpu.cfs_quota_us", "-1", asked))
+            return;
+        if (!put("cpu", "cpu.cfs_period_us", std::to_string(kCpuPeriodUs), asked))
+            return;
+        if (asked && put("cpu", "cpu.cfs_quota_us", std::to_string(quota), true))
+            m_out.applied.push_back("cpu " + formatCores(*cores) + suffix());
+    }
+
+    void pids()
+    {
+        const auto &limit = m_limits.pids;
+        if (limit && *limit < 0) {
+            m_out.problems.push_back("pids: invalid value " + std::to_string(*limit));
+            put("pids", "pids.max", "max", false);
+            return;
+        }
+        std::string value = limit ? std::to_string(*limit) : "max";
+        if (put("pids", "pids.max", value, limit.has_value()) && limit)
+            m_out.applied.push_back("pids " + value + suffix());
+    }
+
+    const std::string &m_dir;
+    bool m_v2;
+    const config::LimitsSpec &m_limits;
+    WorkerCgroup &m_out;
+};
+
+bool asked(const config::LimitsSpec &limits, std::string_view controller)
+{
+    if (controller == "memory")
+        return limits.memory.has_value();
+    if (controller == "cpu")
+        return limits.cpu.has_value();
+    if (controller == "pids")
+        return limits.pids.has_value();
+    return false;
+}
+
+/// Enables `controller` for the children of `unified/parent`: in the root's
+/// cgroup.subtree_control (unless already there), then in the parent's. 0 or the errno.
+int enableV2(const std::string &unified, const std::string &parentDir,
+             const std::string &controller, std::string &where)
+{
+    int err = 0;
+    where = unified + "/cgroup.subtree_control";
+    std::string enabled = readFile(where, err);
+    if (err == 0 && !hasWord(enabled, controller))
+        err = writeFile(where, "+" + controller);
+    if (err != 0)
+        return err;
+    where = parentDir;
+    if ((err = makeDir(parentDir)) != 0)
+        return err;
+    where = parentDir + "/cgroup.subtree_control";
+    enabled = readFile(where, err);
+    if (err == 0 && !hasWord(enabled, controller))
+        err = writeFile(where, "+" + controller);
+    return err;
+}
+
+/// "memory:/process_api/x" entries of /proc/self/cgroup that are not a hierarchy's root,
+/// for the controllers in `v1` and, with `v2`, the unified line.
+std::string nestedSelf(const std::vector<std::string> &v1, bool v2)
+{
+    int err = 0;
+    std::string text = readFile("/proc/self/cgroup", err);
+    std::vector<std::string> found;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::size_t eol = rest.find('\n');
+        std::string_view line = rest.substr(0, eol);
+        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+        std::size_t a = line.find(':');
+        std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+        if (b == std::string_view::npos)
+            continue;
+        std::string_view list = line.substr(a + 1, b - a - 1);
+        std::string_view path = line.substr(b + 1);
+        if (path == "/" || path.empty())
+            continue;
+        if (list.empty()) {
+            if (v2)
+                found.push_back("cgroup v2 " + std::string(path));
+            continue;
+        }
+        // v1: "cpu,cpuacct:/path"; report it under the first controller of ours in it.
+        std::string_view items = list;
+        while (!items.empty()) {
+            std::size_t comma = items.find(',');
+            std::string_view item = items.substr(0, comma);
+            items = comma == std::string_view::npos ? std::string_view() : items.substr(comma + 1);
+            if (std::find(v1.begin(), v1.end(), item) != v1.end()) {
+                found.push_back(std::string(item) + ":" + std::string(path));
+                break;
+            }
+        }
+    }
+    return joinList(found, ", ");
+}
+
+} // namespace
+
+void WorkerCgroup::closeFds()
+{
+    for (int fd : procsFds)
+        if (fd >= 0)
+            ::close(fd);
+    procsFds.clear();
+}
+
+Cgroups Cgroups::detect(std::string parent, std::string root)
+{
+    Cgroups c;
+    while (root.size() > 1 && root.back() == '/')
+        root.pop_back();
+    c.m_root = root;
+    c.m_parent = std::move(parent);
+    if (!validName(c.m_parent)) {
+        c.m_why = "invalid group name \"" + c.m_parent + "\"";
+        for (const char *name : kControllers)
+            c.m_missing.emplace_back(name, std::string(name) + ": " + c.m_why);
+        return c;
+    }
+
+    // The unified hierarchy: the root itself on a pure v2 machine, <root>/unified on a
+    // hybrid one.
+    std::string unified;
+    int err = 0;
+    if (fsMagic(root, err) == CGROUP2_SUPER_MAGIC)
+        unified = root;
+    else if (fsMagic(root + "/unified", err) == CGROUP2_SUPER_MAGIC)
+        unified = root + "/unified";
+    std::string v2Controllers;
+    int v2Err = 0;
+    if (!unified.empty())
+        v2Controllers = readFile(unified + "/cgroup.controllers", v2Err);
+
+    std::vector<dev_t> devs; // of each v1 hierarchy, to share co-mounted ones (cpu,cpuacct)
+    std::vector<std::string> v1Used;
+    bool v2Used = false;
+    for (const char *nameChars : kControllers) {
+        const std::string name = nameChars;
+        std::vector<std::string> why;
+
+        if (!unified.empty()) {
+            std::string where;
+            if (v2Err != 0) {
+                why.push_back("cgroup v2 " + unified + ": cgroup.controllers: " + errorText(v2Err));
+            } else if (!hasWord(v2Controllers, name)) {
+                why.push_back("cgroup v2 " + unified + ": " + name + " not in cgroup.controllers");
+            } else if (int e = enableV2(unified, unified + "/" + c.m_parent, name, where)) {
+                why.push_back("cgroup v2 " + where + ": " + errorText(e));
+            } else {
+                auto it = std::find_if(c.m_hierarchies.begin(), c.m_hierarchies.end(),
+                                       [](const Hierarchy &h) { return h.v2; });
+                if (it == c.m_hierarchies.end()) {
+                    c.m_hierarchies.push_back({unified + "/" + c.m_parent, true, {}});
+                    devs.push_back(0);
+                    it = c.m_hierarchies.end() - 1;
+                }
+                it->controllers.push_back(name);
+                c.m_controllers.push_back(name);
+                v2Used = true;
+                continue;
+            }
+        }
+
+        const std::string mount = root + "/" + name;
+        const std::string base = mount + "/" + c.m_parent;
+        struct stat st = {};
+        unsigned long magic = fsMagic(mount, err);
+        if (err != 0) {
+            why.push_back("cgroup v1 " + mount + ": " + errorText(err));
+        } else if (magic != CGROUP_SUPER_MAGIC) {
+            why.push_back("cgroup v1 " + mount + ": not a cgroup v1 mount");
+        } else if (::stat(mount.c_str(), &st) != 0) {
+            why.push_back("cgroup v1 " + mount + ": " + errorText(errno));
+        } else {
+            auto same = std::find(devs.begin(), devs.end(), st.st_dev);
+            std::size_t index = static_cast<std::size_t>(same - devs.begin());
+            bool shared = same != devs.end() && !c.m_hierarchies[index].v2;
+            std::string dir = shared ? c.m_hierarchies[index].base : base;
+            bool existed = exists(dir);
+            if (int e = shared ? 0 : makeDir(dir)) {
+                why.push_back("cgroup v1 " + mount + ": " + errorText(e));
+            } else if (!exists(dir + "/" + keyFile(name))) {
+                if (!existed)
+                    ::rmdir(dir.c_str());
+                why.push_back("cgroup v1 " + mount + ": no " + name + " controller there");
+            } else {
+                if (shared) {
+                    c.m_hierarchies[index].controllers.push_back(name);
+                } else {
+                    c.m_hierarchies.push_back({dir, false, {name}});
+                    devs.push_back(st.st_dev);
+                }
+                c.m_controllers.push_back(name);
+                v1Used.push_back(name);
+                continue;
+            }
+        }
+        c.m_missing.emplace_back(name, name + ": no writable " + name + " controller (" +
+                                           joinList(why, "; ") + ")");
+    }
+
+    if (v2Used)
+        c.m_mode = Mode::V2;
+    else if (!v1Used.empty())
+        c.m_mode = Mode::V1;
+    if (c.m_mode == Mode::None) {
+        std::vector<std::string> reasons;
+        for (const auto &missing : c.m_missing)
+            reasons.push_back(missing.second);
+        c.m_why = joinList(reasons, "; ");
+    } else {
+        c.m_self = nestedSelf(v1Used, v2Used);
+    }
+    return c;
+}
+
+const Cgroups::Hierarchy *Cgroups::hierarchyOf(const std::string &controller) const
+{
+    for (const Hierarchy &h : m_hierarchies)
+        if (std::find(h.controllers.begin(), h.controllers.end(), controller) !=
+            h.controllers.end())
+            return &h;
+    return nullptr;
+}
+
+std::string Cgroups::whyMissing(const std::string &controller) const
+{
+    for (const auto &missing : m_missing)
+        if (missing.first == controller)
+            return missing.second;
+    return controller + ": no " + controller + " controller";
+}
+
+std::string Cgroups::describe() const
+{
+    if (m_mode == Mode::None)
+        return "none: " + m_why;
+    std::vector<std::string> v2, v1;
+    for (const std::string &name : m_controllers)
+        (hierarchyOf(name)->v2 ? v2 : v1).push_back(name);
+    std::vector<std::string> parts;
+    if (!v2.empty())
+        parts.push_back("cgroup v2 (" + joinList(v2, ", ") + ")");
+    if (!v1.empty())
+        parts.push_back("cgroup v1 (" + joinList(v1, ", ") + ")");
+    std::string out = joinList(parts, " + ");
+    for (const auto &missing : m_missing)
+        out += "; " + missing.second;
+    if (!m_self.empty())
+        out += "; drover itself is in " + m_self + ", worker groups are made at the hierarchy root";
+    return out;
+}
+
+WorkerCgroup Cgroups::create(const std::string &worker, const config::LimitsSpec &limits) const
+{
+    WorkerCgroup g;
+    if (!validName(worker)) {
+        for (const char *name : kControllers)
+            if (asked(limits, name))
+                g.problems.push_back(std::string(name) + ": invalid worker name \"" + worker +
+                                     "\"");
+        return g;
+    }
+    for (const char *name : kControllers)
+        if (asked(limits, name) && !hierarchyOf(name))
+            g.problems.push_back(whyMissing(name));
+
+    for (const Hierarchy &h : m_hierarchies) {
+        std::string dir = h.base + "/" + worker;
+        if (int err = makeDir(dir)) {
+            bool any = false;
+            for (const std::string &name : h.controllers) {
+                if (asked(limits, name)) {
+                    g.problems.push_back(name + ": cannot create " + dir + ": " + errorText(err));
+                    any = true;
+                }
+            }
+            if (!any)
+                g.problems.push_back("cgroup: cannot create " + dir + ": " + errorText(err));
+            continue;
+        }
+        g.dirs.push_back(dir);
+        LimitWriter writer(dir, h.v2, limits, g);
+        for (const std::string &name : h.controllers) {
+            writer.apply(name);
+            if (name == "memory")
+                g.memoryDir = dir;
+        }
+        std::string procs = dir + "/cgroup.procs";
+        int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            g.problems.push_back("cgroup: cannot open " + procs + ": " + errorText(errno));
+        else
+            g.procsFds.push_back(fd);
+    }
+    g.oomKillsAtStart = oomKills(g);
+    return g;
+}
+
+std::uint64_t Cgroups::oomKills(const WorkerCgroup &group)
+{
+    if (group.memoryDir.empty())
+        return 0;
+    int err = 0;
+    std::string text = readFile(group.memoryDir + "/memory.events", err); // v2
+    if (err != 0)
+        text = readFile(group.memoryDir + "/memory.oom_control", err); // v1
+    if (err != 0)
+        return 0;
+    return keyedValue(text, "oom_kill").value_or(0);
+}
+
+std::vector<int> Cgroups::pids(const WorkerCgroup &group)
+{
+    std::set<int> found;
+    for (const std::string &dir : group.dirs) {
+        int err = 0;
+        std::string text = readFile(dir + "/cgroup.procs", err);
+        const char *p = text.data();
+        const char *end = p + text.size();
+        while (p < end) {
+            int pid = 0;
+            auto [next, ec] = std::from_chars(p, end, pid);
+            if (ec == std::errc() && pid > 0)
+                found.insert(pid);
+            p = next;
+            while (p < end && (*p < '0' || *p > '9'))
+                ++p;
+        }
+    }
+    return {found.begin(), found.end()};
+}
+
+int Cgroups::signalAll(const WorkerCgroup &group, int sig)
+{
+    const int self = static_cast<int>(::getpid());
+    std::set<int> done;
+    int count = 0;
+    for (int round = 0; round < 4; ++round) {
+        bool fresh = false;
+        for (int pid : pids(group)) {
+            if (pid <= 1 || pid == self || !done.insert(pid).second)
+                continue;
+            fresh = true;
+            if (::kill(pid, sig) == 0)
+                ++count;
+        }
+        if (!fresh)
+            break;
+    }
+    return count;
+}
+
+bool Cgroups::remove(const WorkerCgroup &group)
+{
+    bool all = true;
+    for (const std::string &dir : group.dirs)
+        if (::rmdir(dir.c_str()) != 0 && errno != ENOENT)
+            all = false;
+    return all;
+}
+
+WorkerCgroup Cgroups::find(const std::string &worker) const
+{
+    WorkerCgroup g;
+    if (!validName(worker))
+        return g;
+    for (const Hierarchy &h : m_hierarchies) {
+        std::string dir = h.base + "/" + worker;
+        struct stat st = {};
+        if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        g.dirs.push_back(dir);
+        if (std::find(h.controllers.begin(), h.controllers.end(), "memory") != h.controllers.end())
+            g.memoryDir = dir;
+    }
+    g.oomKillsAtStart = oomKills(g);
+    return g;
+}
+
+} // namespace drover::engine

@@ -1,0 +1,1599 @@
+#include "engine/engine.h"
+
+#include "api/codec.h"
+#include "engine/cgroup.h"
+#include "engine/logfile.h"
+#include "engine/metricsstore.h"
+#include "engine/procstat.h"
+#include "engine/spawner.h"
+#include "engine/spawnplan.h"
+#include "engine/statestore.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utility> // before Asio: Boost 1.74 + g++ 12
+
+extern char **environ;
+
+namespace drover::engine {
+
+namespace asio = boost::asio;
+using api::WorkerState;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int pidfdOpen(int pid)
+{
+    return int(syscall(SYS_pidfd_open, pid, 0));
+}
+
+api::Error error(std::string code, std::string message)
+{
+    return api::Error{std::move(code), std::move(message), {}};
+}
+
+/// What to do when a worker's process is gone.
+enum class Intent {
+    Run,     ///< it should be running: an exit is a crash (or a finished job)
+    Stop,    ///< stopped on purpose: stay stopped
+    Restart, ///< an operator restart or a new revision: start again at once
+    Remove,  ///< scaled down or pool removed: forget the worker
+};
+
+} // namespace
+
+struct Engine::Private
+{
+    struct Worker
+    {
+        api::WorkerInfo info;
+        std::string poolName;
+        bool fromPidFile = false; ///< an `adopted:` entry
+        bool spawnedByUs = false; ///< we started the current process (else adopted/re-adopted)
+        bool ourChild = false;    ///< waitid can tell how it ended
+        int pgid = 0;
+        std::uint64_t procStart = 0;
+        std::unique_ptr<asio::posix::stream_descriptor> pidfd;
+        std::unique_ptr<asio::steady_timer> timer;
+        Clock::time_point runningSince;
+        std::deque<Clock::time_point> crashes; ///< within the restart window
+        int backoffStep = 0;
+        Intent intent = Intent::Run;
+        std::string stopReason;
+        std::vector<std::function<void()>> whenDown;
+        WorkerCgroup cgroup;
+        std::optional<ProcStatReader> reader;
+        CpuMeter cpu;
+        std::uint64_t created = 0;    ///< creation order, for scale-down newest first
+        std::uint64_t generation = 0; ///< bumped per process, so stale callbacks do nothing
+    };
+
+    struct Pool
+    {
+        std::string name;
+        int desired = 0;
+        bool started = false; ///< its dependencies were met and its workers created
+        bool removing = false;
+        std::string waitingFor;
+        int restarts = 0;
+        std::string revision;
+        std::set<int> rollingQueue; ///< indices still to restart for a new revision
+        bool rolling = false;
+    };
+
+    asio::io_context &io;
+    EngineOptions options;
+    std::shared_ptr<const config::Config> config;
+    std::optional<StateStore> state;
+    std::optional<Cgroups> cgroups;
+    std::unique_ptr<MetricsStore> metrics;
+    std::map<std::string, std::unique_ptr<Worker>> workers; ///< by id
+    std::map<std::string, Pool> pools;                      ///< by name
+    std::uint64_t workerCounter = 0;
+    bool shutting = false;
+    std::function<void()> shutdownDone;
+    std::mt19937_64 rng{std::random_device{}()};
+
+    // The state stream.
+    std::uint64_t seq = 0;
+    std::deque<api::Delta> ring; ///< recent deltas, for `subscribe since`
+    static constexpr std::size_t kRingSize = 8192;
+    struct Subscriber
+    {
+        std::shared_ptr<api::StreamListener> listener;
+        std::vector<std::string> series;
+    };
+    std::map<std::uint64_t, Subscriber> subscribers;
+    std::uint64_t subscriberCounter = 0;
+    std::deque<api::Event> events; ///< recent events, for `events.query`
+    static constexpr std::size_t kEventsKept = 10000;
+    std::uint64_t eventCounter = 0;
+    std::map<std::string, api::PoolInfo> poolInfos; ///< last published, to publish changes only
+
+    bool followUpScheduled = false;
+    std::shared_ptr<bool> aliveToken = std::make_shared<bool>(true);
+    asio::steady_timer sampleTimer;
+    std::optional<ProcStatReader> selfReader;
+    CpuMeter selfCpu;
+    int sampleTick = 0;
+
+    Private(asio::io_context &io, EngineOptions opts)
+        : io(io)
+        , options(std::move(opts))
+        , sampleTimer(io)
+    {
+        if (options.masterEnv.empty()) {
+            for (char **e = environ; e && *e; ++e)
+                options.masterEnv.emplace_back(*e);
+        }
+    }
+
+    // ---- the stream -------------------------------------------------------------------
+
+    void publish(api::DeltaKind kind, decltype(api::Delta::value) value)
+    {
+        api::Delta delta{++seq, kind, std::move(value)};
+        for (auto &[id, sub] : subscribers)
+            sub.listener->onDelta(delta);
+        ring.push_back(std::move(delta));
+        if (ring.size() > kRingSize)
+            ring.pop_front();
+    }
+
+    void publishWorker(const Worker &w) { publish(api::DeltaKind::WorkerUpsert, w.info); }
+
+    void addEvent(std::string kind, std::string subject, std::string message, std::string from = {},
+                  std::string to = {}, std::string reason = {})
+    {
+        api::Event e{++eventCounter,     nowMs(),         std::move(kind), std::move(subject),
+                     std::move(message), std::move(from), std::move(to),   std::move(reason)};
+        events.push_back(e);
+        if (events.size() > kEventsKept)
+            events.pop_front();
+        publish(api::DeltaKind::EventAdded, std::move(e));
+    }
+
+    api::PoolInfo poolInfo(const Pool &pool) const
+    {
+        api::PoolInfo info;
+        info.name = pool.name;
+        info.desired = pool.desired;
+        info.revision = pool.revision;
+        info.waitingFor = pool.waitingFor;
+        info.restarts = pool.restarts;
+        if (const config::PoolSpec *spec = config->pool(pool.name)) {
+            info.autoscaled = spec->autoscale.has_value();
+            info.minWorkers = spec->autoscale ? spec->autoscale->min : spec->replicas;
+            info.maxWorkers = spec->maxWorkers();
+            if (spec->gateway)
+                info.gateway = spec->gateway->listen.toString();
+        }
+        for (const auto &[id, w] : workers) {
+            if (w->poolName != pool.name || w->fromPidFile)
+                continue;
+            if (api::hasProcess(w->info.state))
+                ++info.running;
+            if (w->info.state == WorkerState::Ready)
+                ++info.ready;
+        }
+        return info;
+    }
+
+    void publishPool(const std::string &name)
+    {
+        auto it = pools.find(name);
+        if (it == pools.end())
+            return;
+        api::PoolInfo info = poolInfo(it->second);
+        auto &last = poolInfos[name];
+        if (last == info)
+            return;
+        last = info;
+        publish(api::DeltaKind::PoolUpsert, std::move(info));
+    }
+
+    api::Snapshot snapshot() const
+    {
+        api::Snapshot s;
+        s.seq = seq;
+        for (const auto &[id, w] : workers)
+            s.workers.push_back(w->info);
+        for (const auto &[name, pool] : pools)
+            s.pools.push_back(poolInfo(pool));
+        s.configVersion = config ? configVersion() : std::string();
+        return s;
+    }
+
+    std::string configVersion() const
+    {
+        std::string all;
+        for (const config::PoolSpec &p : config->pools)
+            all += p.name + ":" + p.revision + ":" + std::to_string(p.replicas) + ";";
+        return std::to_string(std::hash<std::string>{}(all)&0xffffffffffffull);
+    }
+
+    // ---- worker state -----------------------------------------------------------------
+
+    void setState(Worker &w, WorkerState to, std::string reason)
+    {
+        WorkerState from = w.info.state;
+        w.info.state = to;
+        w.info.reason = reason;
+        if (!api::hasProcess(to)) {
+            w.info.pid = 0;
+            w.info.startedAtMs = 0;
+            w.info.cpuPercent = 0;
+            w.info.rssBytes = 0;
+            w.info.threads = 0;
+            w.info.fds = -1;
+        }
+        if (to != WorkerState::Backoff)
+            w.info.nextStartAtMs = 0;
+        spdlog::info("worker.state worker={} from={} to={} reason=\"{}\"", w.info.id,
+                     api::toString(from), api::toString(to), reason);
+        std::string message = w.info.id + ": " + std::string(api::toString(from)) + " -> " +
+                              std::string(api::toString(to));
+        if (!reason.empty())
+            message += " (" + reason + ")";
+        publishWorker(w);
+        addEvent("worker.state", w.info.id, std::move(message), std::string(api::toString(from)),
+                 std::string(api::toString(to)), std::move(reason));
+        publishPool(w.poolName);
+        if (from != to)
+            scheduleFollowUp();
+    }
+
+    /// Pools waiting for dependencies, rolling restarts and shutdown move on after
+    /// transitions: once per turn of the loop however many workers changed, so stopping or
+    /// starting 1000 workers stays linear.
+    void scheduleFollowUp()
+    {
+        if (followUpScheduled)
+            return;
+        followUpScheduled = true;
+        asio::post(io, [this, alive = std::weak_ptr<bool>(aliveToken)] {
+            if (alive.expired())
+                return;
+            followUpScheduled = false;
+            followUp();
+        });
+    }
+
+    void followUp()
+    {
+        if (shutting) {
+            continueShutdown();
+            return;
+        }
+        startWaitingPools();
+        for (auto &[name, pool] : pools) {
+            if (pool.rolling)
+                continueRolling(pool);
+        }
+    }
+
+    const config::PoolSpec *poolSpec(const Worker &w) const
+    {
+        return w.fromPidFile ? nullptr : config->pool(w.poolName);
+    }
+
+    const config::AdoptedSpec *adoptedSpec(const Worker &w) const
+    {
+        if (!w.fromPidFile)
+            return nullptr;
+        for (const config::AdoptedSpec &a : config->adopted) {
+            if (a.name == w.poolName)
+                return &a;
+        }
+        return nullptr;
+    }
+
+    const config::RestartSpec &restartSpec(const Worker &w) const
+    {
+        static const config::RestartSpec defaults;
+        if (auto *p = poolSpec(w))
+            return p->restart;
+        if (auto *a = adoptedSpec(w))
+            return a->restart;
+        return defaults;
+    }
+
+    const config::StopSpec &stopSpec(const Worker &w) const
+    {
+        static const config::StopSpec defaults;
+        if (auto *p = poolSpec(w))
+            return p->stop;
+        if (auto *a = adoptedSpec(w))
+            return a->stop;
+        return defaults;
+    }
+
+    /// Running, and ready unless it has a readiness probe (probes arrive with their issue:
+    /// until then such a worker stays `running`).
+    void markUp(Worker &w, std::string reason)
+    {
+        setState(w, WorkerState::Running, reason);
+        bool readinessProbe = false;
+        if (auto *p = poolSpec(w))
+            readinessProbe = p->probes.readiness.has_value();
+        else if (auto *a = adoptedSpec(w))
+            readinessProbe = a->probes.readiness.has_value();
+        if (!readinessProbe)
+            setState(w, WorkerState::Ready, "no readiness probe");
+    }
+
+    // ---- processes ----------------------------------------------------------------------
+
+    void watch(Worker &w, int pidfd)
+    {
+        w.pidfd = std::make_unique<asio::posix::stream_descriptor>(io, pidfd);
+        std::uint64_t gen = w.generation;
+        std::string id = w.info.id;
+        w.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
+                            [this, id, gen](const boost::system::error_code &ec) {
+                                if (ec)
+                                    return;
+                                auto it = workers.find(id);
+                                if (it != workers.end() && it->second->generation == gen)
+                                    onExit(*it->second);
+                            });
+        w.reader.emplace(w.info.pid);
+    }
+
+    bool spawn(Worker &w)
+    {
+        ++w.generation;
+        std::vector<std::string> argv;
+        SpawnRequest req;
+        config::LimitsSpec limits;
+        std::string revision;
+        if (auto *p = poolSpec(w)) {
+            WorkerVars vars{w.info.id, w.poolName, w.info.index, w.info.port, p->revision};
+            SpawnPlan plan = planSpawn(*p, vars, options.masterEnv);
+            req.argv = std::move(plan.argv);
+            req.cwd = plan.cwd.empty() ? config->baseDir : plan.cwd;
+            req.env = std::move(plan.env);
+            limits = p->limits;
+            revision = p->revision;
+        } else if (auto *a = adoptedSpec(w)) {
+            config::PoolSpec asPool;
+            asPool.name = a->name;
+            asPool.command = a->command;
+            asPool.cwd = a->cwd;
+            asPool.env = a->env;
+            WorkerVars vars{w.info.id, w.poolName, 0, std::nullopt, {}};
+            SpawnPlan plan = planSpawn(asPool, vars, options.masterEnv);
+            req.argv = std::move(plan.argv);
+            req.cwd = plan.cwd.empty() ? config->baseDir : plan.cwd;
+            req.env = std::move(plan.env);
+        }
+        if (req.argv.empty()) {
+            setState(w, WorkerState::Failed, "no command to start it with");
+            return false;
+        }
+
+        // Limits: cgroups for memory, cpu and pids; setrlimit for nofile (and memory as
+        // RLIMIT_AS where no cgroup can hold it).
+        w.info.limits.clear();
+        w.info.limitProblems.clear();
+        Cgroups::remove(w.cgroup);
+        w.cgroup = {};
+        if (cgroups && cgroups->mode() != Cgroups::Mode::None) {
+            w.cgroup = cgroups->create(w.info.id, limits);
+            req.cgroupProcsFds = w.cgroup.procsFds;
+            w.info.limits = w.cgroup.applied;
+            w.info.limitProblems = w.cgroup.problems;
+        } else {
+            std::string why = cgroups ? cgroups->describe() : std::string("cgroups are off");
+            if (limits.memory) {
+                req.addressSpace = *limits.memory;
+                w.info.limits.push_back("memory " + config::formatSize(*limits.memory) +
+                                        " (RLIMIT_AS)");
+                w.info.limitProblems.push_back(
+                    "memory: no cgroup (" + why +
+                    "); enforced as an address-space limit (RLIMIT_AS) instead");
+            }
+            if (limits.cpu)
+                w.info.limitProblems.push_back("cpu: not applied (" + why + ")");
+            if (limits.pids)
+                w.info.limitProblems.push_back("pids: not applied (" + why + ")");
+        }
+        if (limits.nofile) {
+            req.nofile = std::uint64_t(*limits.nofile);
+            w.info.limits.push_back("nofile " + std::to_string(*limits.nofile));
+        }
+
+        auto logFd = logfile::openForAppend(state->logPath(w.info.id));
+        if (!logFd.ok()) {
+            w.cgroup.closeFds();
+            setState(w, WorkerState::Failed, "cannot open the log: " + logFd.error().message);
+            return false;
+        }
+        req.outputFd = *logFd;
+        auto spawned = spawnProcess(req);
+        ::close(*logFd);
+        w.cgroup.closeFds();
+        if (!spawned.ok()) {
+            spdlog::warn("worker.spawn worker={} error=\"{}\"", w.info.id, spawned.error().message);
+            setState(w, WorkerState::Failed, spawned.error().message);
+            return false;
+        }
+        w.info.pid = spawned->pid;
+        w.pgid = spawned->pid;
+        w.ourChild = true;
+        w.spawnedByUs = true;
+        w.info.startedAtMs = nowMs();
+        w.info.revision = revision;
+        w.procStart = processStartTime(spawned->pid).value_or(0);
+        w.runningSince = Clock::now();
+        w.intent = Intent::Run;
+        watch(w, spawned->pidfd);
+        saveRecord(w);
+        setState(w, WorkerState::Starting, "spawned pid " + std::to_string(w.info.pid));
+        markUp(w, "started");
+        return true;
+    }
+
+    void saveRecord(const Worker &w)
+    {
+        WorkerRecord r;
+        r.id = w.info.id;
+        r.pool = w.poolName;
+        r.index = w.info.index;
+        r.adopted = w.fromPidFile;
+        r.pid = w.info.pid;
+        r.pgid = w.pgid;
+        r.startTime = w.procStart;
+        r.startedAtMs = w.info.startedAtMs;
+        r.revision = w.info.revision;
+        r.port = w.info.port;
+        r.restarts = w.info.restarts;
+        if (auto problem = state->save(r))
+            spdlog::error("state.save worker={} error=\"{}\"", w.info.id, *problem);
+    }
+
+    /// Signals the worker's whole tree: its process group (when it leads one) and its cgroups.
+    void signalTree(Worker &w, int sig)
+    {
+        if (w.info.pid > 0) {
+            if (w.pgid > 0 && w.pgid == w.info.pid)
+                ::kill(-w.pgid, sig);
+            else
+                ::kill(w.info.pid, sig);
+        }
+        if (!w.cgroup.dirs.empty())
+            Cgroups::signalAll(w.cgroup, sig);
+    }
+
+    void onExit(Worker &w)
+    {
+        std::string how = "exited";
+        bool clean = false;
+        if (w.ourChild) {
+            siginfo_t info{};
+            int fd = w.pidfd->native_handle();
+            if (waitid(P_PIDFD, unsigned(fd), &info, WEXITED | WNOHANG) == 0 && info.si_pid) {
+                if (info.si_code == CLD_EXITED) {
+                    how = "exit:" + std::to_string(info.si_status);
+                    clean = info.si_status == 0;
+                } else {
+                    how = "signal:" + signalName(info.si_status);
+                }
+            }
+        } else {
+            how = "exited (status unknown: not started by this droverd)";
+        }
+        // The tree goes with its leader: whatever it left behind is killed now, while the
+        // leader's pid cannot be reused yet.
+        if (w.pgid > 0 && w.pgid == w.info.pid)
+            ::kill(-w.pgid, SIGKILL);
+        if (!w.cgroup.dirs.empty()) {
+            Cgroups::signalAll(w.cgroup, SIGKILL);
+            if (how == "signal:SIGKILL" && Cgroups::oomKills(w.cgroup) > w.cgroup.oomKillsAtStart)
+                how = "limit:memory";
+        }
+        w.pidfd.reset();
+        w.reader.reset();
+        w.timer.reset();
+        state->remove(w.info.id);
+        w.info.lastExit = how;
+        spdlog::info("worker.exit worker={} pid={} how=\"{}\"", w.info.id, w.info.pid, how);
+
+        std::vector<std::function<void()>> callbacks;
+        callbacks.swap(w.whenDown);
+        Intent intent = w.intent;
+        std::string id = w.info.id;
+        switch (intent) {
+        case Intent::Stop:
+            setState(w, WorkerState::Stopped, w.stopReason + " (" + how + ")");
+            break;
+        case Intent::Remove:
+            setState(w, WorkerState::Stopped, w.stopReason + " (" + how + ")");
+            removeWorker(id);
+            break;
+        case Intent::Restart:
+            setState(w, WorkerState::Exited, w.stopReason + " (" + how + ")");
+            if (!shutting)
+                spawn(w);
+            break;
+        case Intent::Run:
+            onCrash(w, how, clean);
+            break;
+        }
+        for (auto &fn : callbacks)
+            fn();
+    }
+
+    void onCrash(Worker &w, const std::string &how, bool clean)
+    {
+        const config::RestartSpec &restart = restartSpec(w);
+        bool canRestart = !(w.fromPidFile && (!adoptedSpec(w) || adoptedSpec(w)->command.empty()));
+        if (shutting || restart.policy == config::RestartPolicy::Never ||
+            (restart.policy == config::RestartPolicy::OnFailure && clean) || !canRestart) {
+            std::string reason = how;
+            if (!canRestart)
+                reason += "; no command to restart it";
+            setState(w, WorkerState::Exited, reason);
+            if (w.fromPidFile && !canRestart)
+                watchPidFileLater(w.info.id);
+            return;
+        }
+        auto now = Clock::now();
+        auto stableAfter = std::max<std::chrono::milliseconds>(restart.backoff.max, 1s);
+        if (now - w.runningSince >= stableAfter)
+            w.backoffStep = 0;
+        w.crashes.push_back(now);
+        while (!w.crashes.empty() && now - w.crashes.front() > restart.window)
+            w.crashes.pop_front();
+        ++w.info.restarts;
+        if (auto it = pools.find(w.poolName); it != pools.end())
+            ++it->second.restarts;
+        if (int(w.crashes.size()) > restart.maxRestarts) {
+            setState(w, WorkerState::Failed,
+                     "restart limit: " + std::to_string(w.crashes.size()) + " crashes within " +
+                         config::formatDuration(restart.window) + " (last " + how + ")");
+            return;
+        }
+        // initial 0: the first restart is at once, the next ones back off from 1 ms.
+        double delay = restart.backoff.initial.count() > 0
+                           ? double(restart.backoff.initial.count()) *
+                                 std::pow(restart.backoff.factor, w.backoffStep)
+                       : w.backoffStep == 0 ? 0.0
+                                            : std::pow(restart.backoff.factor, w.backoffStep - 1);
+        delay = std::min(delay, double(restart.backoff.max.count()));
+        if (restart.backoff.jitter > 0) {
+            std::uniform_real_distribution<double> jitter(-restart.backoff.jitter,
+                                                          restart.backoff.jitter);
+            delay *= 1.0 + jitter(rng);
+        }
+        ++w.backoffStep;
+        auto wait = std::chrono::milliseconds(std::max<std::int64_t>(0, std::llround(delay)));
+        w.info.nextStartAtMs = nowMs() + wait.count();
+        setState(w, WorkerState::Exited, how);
+        setState(w, WorkerState::Backoff,
+                 "restart in " + config::formatDuration(wait) + " (" + how + ")");
+        w.timer = std::make_unique<asio::steady_timer>(io, wait);
+        std::string id = w.info.id;
+        std::uint64_t gen = w.generation;
+        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
+            if (ec)
+                return;
+            auto it = workers.find(id);
+            if (it == workers.end() || it->second->generation != gen ||
+                it->second->info.state != WorkerState::Backoff)
+                return;
+            spawn(*it->second);
+        });
+    }
+
+    /// Stops a worker's process (stop signal to the tree, SIGKILL after the timeout); `done`
+    /// runs once it is gone. Without a process it only cancels a pending start.
+    void stopWorker(Worker &w, Intent intent, std::string reason, std::function<void()> done = {})
+    {
+        if (!api::hasProcess(w.info.state)) {
+            ++w.generation; // cancels a backoff timer
+            w.timer.reset();
+            if (intent == Intent::Remove) {
+                std::string id = w.info.id;
+                if (w.info.state != WorkerState::Stopped)
+                    setState(w, WorkerState::Stopped, reason);
+                removeWorker(id);
+            } else if (intent == Intent::Restart) {
+                spawn(w);
+            } else if (w.info.state != WorkerState::Stopped &&
+                       w.info.state != WorkerState::Failed) {
+                setState(w, WorkerState::Stopped, reason);
+            } else if (w.info.state == WorkerState::Failed && intent == Intent::Stop) {
+                setState(w, WorkerState::Stopped, reason);
+            }
+            if (done)
+                done();
+            return;
+        }
+        if (done)
+            w.whenDown.push_back(std::move(done));
+        // Already stopping: only a stronger intent changes what happens after.
+        if (w.info.state == WorkerState::Stopping) {
+            if (intent == Intent::Remove || w.intent == Intent::Run)
+                w.intent = intent;
+            return;
+        }
+        w.intent = intent;
+        w.stopReason = reason;
+        const config::StopSpec &stop = stopSpec(w);
+        setState(w, WorkerState::Stopping,
+                 reason + ": " + signalName(stop.signal) + ", SIGKILL after " +
+                     config::formatDuration(stop.timeout));
+        signalTree(w, stop.signal);
+        w.timer = std::make_unique<asio::steady_timer>(io, stop.timeout);
+        std::string id = w.info.id;
+        std::uint64_t gen = w.generation;
+        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
+            if (ec)
+                return;
+            auto it = workers.find(id);
+            if (it == workers.end() || it->second->generation != gen ||
+                it->second->info.state != WorkerState::Stopping)
+                return;
+            Worker &w = *it->second;
+            spdlog::warn("worker.kill worker={} reason=\"stop timeout\"", w.info.id);
+            w.stopReason += "; killed after the stop timeout";
+            signalTree(w, SIGKILL);
+        });
+    }
+
+    void removeWorker(const std::string &id)
+    {
+        auto it = workers.find(id);
+        if (it == workers.end())
+            return;
+        Cgroups::remove(it->second->cgroup);
+        state->remove(id);
+        std::string pool = it->second->poolName;
+        workers.erase(it);
+        publish(api::DeltaKind::WorkerRemoved, id);
+        publishPool(pool);
+        if (auto p = pools.find(pool); p != pools.end() && p->second.removing) {
+            bool any = std::any_of(workers.begin(), workers.end(),
+                                   [&](const auto &kv) { return kv.second->poolName == pool; });
+            if (!any) {
+                pools.erase(p);
+                poolInfos.erase(pool);
+                publish(api::DeltaKind::PoolRemoved, pool);
+                addEvent("pool.removed", pool, "pool " + pool + " removed");
+            }
+        }
+    }
+
+    // ---- pools --------------------------------------------------------------------------
+
+    Worker &createWorker(const std::string &poolName, int index, std::string id)
+    {
+        auto w = std::make_unique<Worker>();
+        w->info.id = std::move(id);
+        w->info.pool = poolName;
+        w->info.index = index;
+        w->poolName = poolName;
+        w->created = ++workerCounter;
+        if (auto *spec = config->pool(poolName)) {
+            w->info.revision = spec->revision;
+            if (spec->ports)
+                w->info.port = freePort(poolName, *spec->ports);
+        }
+        Worker &ref = *w;
+        workers[ref.info.id] = std::move(w);
+        publishWorker(ref);
+        return ref;
+    }
+
+    std::optional<int> freePort(const std::string &poolName, const config::PortRange &range)
+    {
+        std::set<int> used;
+        for (const auto &[id, w] : workers) {
+            if (w->poolName == poolName && w->info.port)
+                used.insert(*w->info.port);
+        }
+        for (int port = range.first; port <= range.last; ++port) {
+            if (!used.count(port))
+                return port;
+        }
+        return std::nullopt;
+    }
+
+    std::vector<Worker *> poolWorkers(const std::string &poolName)
+    {
+        std::vector<Worker *> out;
+        for (auto &[id, w] : workers) {
+            if (w->poolName == poolName && !w->fromPidFile)
+                out.push_back(w.get());
+        }
+        return out;
+    }
+
+    /// Whether every worker of a pool is up: ready, or running where it has a readiness
+    /// probe (until probes run, running is as far as such a worker gets).
+    bool poolUp(const std::string &name)
+    {
+        auto it = pools.find(name);
+        if (it == pools.end() || !it->second.started)
+            return false;
+        std::vector<Worker *> ws = poolWorkers(name);
+        if (int(ws.size()) < it->second.desired)
+            return false;
+        for (Worker *w : ws) {
+            WorkerState s = w->info.state;
+            bool finishedJob = s == WorkerState::Exited && w->info.lastExit == "exit:0";
+            if (s != WorkerState::Ready && s != WorkerState::Running && !finishedJob)
+                return false;
+        }
+        return true;
+    }
+
+    void startWaitingPools()
+    {
+        bool progress = true;
+        while (progress) {
+            progress = false;
+            for (auto &[name, pool] : pools) {
+                if (pool.started || pool.removing)
+                    continue;
+                const config::PoolSpec *spec = config->pool(name);
+                if (!spec)
+                    continue;
+                std::string waiting;
+                for (const std::string &dep : spec->dependsOn) {
+                    if (!poolUp(dep))
+                        waiting += (waiting.empty() ? "" : ", ") + dep;
+                }
+                if (waiting != pool.waitingFor) {
+                    pool.waitingFor = waiting;
+                    for (Worker *w : poolWorkers(name)) {
+                        if (w->info.state == WorkerState::Pending)
+                            setStateQuiet(*w, "waiting for " + waiting);
+                    }
+                    publishPool(name);
+                }
+                if (waiting.empty()) {
+                    pool.started = true;
+                    addEvent("pool.started", name, "pool " + name + " starting");
+                    reconcile(pool);
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    void setStateQuiet(Worker &w, std::string reason)
+    {
+        w.info.reason = std::move(reason);
+        publishWorker(w);
+    }
+
+    /// Makes a started pool's workers match its desired count: missing indices are created
+    /// and started, extra workers (newest first) are stopped and removed.
+    void reconcile(Pool &pool)
+    {
+        if (!pool.started || pool.removing || shutting)
+            return;
+        std::vector<Worker *> ws = poolWorkers(pool.name);
+        std::vector<Worker *> live;
+        for (Worker *w : ws) {
+            if (w->intent != Intent::Remove)
+                live.push_back(w);
+        }
+        if (int(live.size()) > pool.desired) {
+            std::sort(live.begin(), live.end(),
+                      [](Worker *a, Worker *b) { return a->created > b->created; });
+            int extra = int(live.size()) - pool.desired;
+            for (int i = 0; i < extra; ++i) {
+                live[i]->intent = Intent::Remove;
+                stopWorker(*live[i], Intent::Remove, "scaled down");
+            }
+        } else {
+            std::set<int> indices;
+            for (Worker *w : live)
+                indices.insert(w->info.index);
+            int missing = pool.desired - int(live.size());
+            for (int index = 0; missing > 0; ++index) {
+                if (indices.count(index))
+                    continue;
+                std::string id = pool.name + "-" + std::to_string(index);
+                if (workers.count(id))
+                    continue; // still stopping under that name
+                Worker &w = createWorker(pool.name, index, id);
+                --missing;
+                spawn(w);
+            }
+            for (Worker *w : live) {
+                if (w->info.state == WorkerState::Pending)
+                    spawn(*w);
+            }
+        }
+        publishPool(pool.name);
+    }
+
+    void addPool(const config::PoolSpec &spec)
+    {
+        Pool pool;
+        pool.name = spec.name;
+        pool.desired = spec.workersAtStart();
+        pool.revision = spec.revision;
+        pools[spec.name] = pool;
+        publishPool(spec.name);
+    }
+
+    void continueRolling(Pool &pool)
+    {
+        // One worker of an old revision at a time: the next once none is on its way.
+        for (Worker *w : poolWorkers(pool.name)) {
+            WorkerState s = w->info.state;
+            if (s == WorkerState::Starting || s == WorkerState::Stopping ||
+                s == WorkerState::Pending)
+                return;
+        }
+        while (!pool.rollingQueue.empty()) {
+            int index = *pool.rollingQueue.begin();
+            pool.rollingQueue.erase(pool.rollingQueue.begin());
+            for (Worker *w : poolWorkers(pool.name)) {
+                if (w->info.index == index && w->info.revision != pool.revision &&
+                    api::hasProcess(w->info.state)) {
+                    stopWorker(*w, Intent::Restart, "new revision " + pool.revision);
+                    return;
+                }
+            }
+        }
+        pool.rolling = false;
+        addEvent("pool.revision", pool.name,
+                 "pool " + pool.name + " now runs revision " + pool.revision);
+    }
+
+    // ---- adoption -----------------------------------------------------------------------
+
+    /// A process we may watch: a pidfd, and its start time (which guards against PID reuse).
+    bool attach(Worker &w, int pid, std::uint64_t expectedStart)
+    {
+        int fd = pidfdOpen(pid);
+        if (fd < 0)
+            return false;
+        std::optional<ProcStat> st = readProcStat(pid);
+        if (!st || st->state == 'Z' || (expectedStart && st->startTime != expectedStart)) {
+            ::close(fd);
+            return false;
+        }
+        ++w.generation;
+        w.info.pid = pid;
+        w.procStart = st->startTime;
+        w.pgid = st->pgid;
+        w.ourChild = false;
+        w.spawnedByUs = false;
+        w.runningSince = Clock::now();
+        w.intent = Intent::Run;
+        w.info.startedAtMs = nowMs() - std::int64_t(double(processAgeTicks(st->startTime)) *
+                                                    1000.0 / double(clockTicks()));
+        watch(w, fd);
+        return true;
+    }
+
+    static std::uint64_t processAgeTicks(std::uint64_t startTicks)
+    {
+        std::ifstream up("/proc/uptime");
+        double uptime = 0;
+        up >> uptime;
+        double now = uptime * double(clockTicks());
+        return now > double(startTicks) ? std::uint64_t(now - double(startTicks)) : 0;
+    }
+
+    void readopt()
+    {
+        std::vector<std::string> problems;
+        std::vector<WorkerRecord> records = state->load(problems);
+        for (const std::string &p : problems)
+            spdlog::warn("state.load problem=\"{}\"", p);
+        for (const WorkerRecord &r : records) {
+            int fd = pidfdOpen(r.pid);
+            std::optional<ProcStat> st = fd >= 0 ? readProcStat(r.pid) : std::nullopt;
+            if (fd >= 0)
+                ::close(fd);
+            if (!st || st->startTime != r.startTime || st->state == 'Z') {
+                spdlog::info("state.stale worker={} pid={} (gone or reused)", r.id, r.pid);
+                state->remove(r.id);
+                continue;
+            }
+            const config::PoolSpec *spec = r.adopted ? nullptr : config->pool(r.pool);
+            bool adoptedKnown =
+                r.adopted && std::any_of(config->adopted.begin(), config->adopted.end(),
+                                         [&](auto &a) { return a.name == r.pool; });
+            auto w = std::make_unique<Worker>();
+            w->info.id = r.id;
+            w->info.pool = r.pool;
+            w->info.index = r.index;
+            w->info.adopted = r.adopted;
+            w->info.port = r.port;
+            w->info.revision = r.revision;
+            w->info.restarts = r.restarts;
+            w->poolName = r.pool;
+            w->fromPidFile = r.adopted;
+            w->created = ++workerCounter;
+            if (!attach(*w, r.pid, r.startTime))
+                continue;
+            w->ourChild = false;
+            w->spawnedByUs = true; // an earlier droverd spawned it: we stop it on shutdown
+            w->pgid = r.pgid;
+            if (cgroups)
+                w->cgroup = cgroups->find(r.id);
+            Worker &ref = *w;
+            workers[r.id] = std::move(w);
+            saveRecord(ref);
+            spdlog::info("worker.readopted worker={} pid={}", r.id, r.pid);
+            if (!spec && !adoptedKnown) {
+                ref.intent = Intent::Remove;
+                stopWorker(ref, Intent::Remove, "not in the config any more");
+                continue;
+            }
+            setState(ref, WorkerState::Running,
+                     "re-adopted pid " + std::to_string(r.pid) + " after a master restart");
+            markUpAfterAdopt(ref);
+        }
+    }
+
+    void markUpAfterAdopt(Worker &w)
+    {
+        bool readinessProbe = false;
+        if (auto *p = poolSpec(w))
+            readinessProbe = p->probes.readiness.has_value();
+        else if (auto *a = adoptedSpec(w))
+            readinessProbe = a->probes.readiness.has_value();
+        if (!readinessProbe)
+            setState(w, WorkerState::Ready, "no readiness probe");
+    }
+
+    std::optional<int> readPidFile(const std::string &path, std::string &why)
+    {
+        std::ifstream in(path);
+        if (!in) {
+            why = "pid file \"" + path + "\": " + std::strerror(errno);
+            return std::nullopt;
+        }
+        long pid = 0;
+        if (!(in >> pid) || pid <= 0 || pid > 4194304) {
+            why = "pid file \"" + path + "\": no process id in it";
+            return std::nullopt;
+        }
+        return int(pid);
+    }
+
+    void adoptFromPidFile(const config::AdoptedSpec &spec)
+    {
+        Worker *w = nullptr;
+        if (auto it = workers.find(spec.name); it != workers.end()) {
+            w = it->second.get();
+            if (api::hasProcess(w->info.state))
+                return; // re-adopted from the state dir
+        } else {
+            auto nw = std::make_unique<Worker>();
+            nw->info.id = spec.name;
+            nw->info.pool = spec.name;
+            nw->info.adopted = true;
+            nw->poolName = spec.name;
+            nw->fromPidFile = true;
+            nw->created = ++workerCounter;
+            w = nw.get();
+            workers[spec.name] = std::move(nw);
+            publishWorker(*w);
+        }
+        std::string why;
+        if (std::optional<int> pid = readPidFile(spec.pidFile, why)) {
+            if (attach(*w, *pid, 0)) {
+                setState(*w, WorkerState::Running,
+                         "adopted pid " + std::to_string(*pid) + " from " + spec.pidFile);
+                markUpAfterAdopt(*w);
+                return;
+            }
+            why = "pid file \"" + spec.pidFile + "\": process " + std::to_string(*pid) +
+                  " is not running";
+        }
+        if (!spec.command.empty()) {
+            spawn(*w);
+            return;
+        }
+        setState(*w, WorkerState::Exited, why + "; no command to start it");
+        watchPidFileLater(spec.name);
+    }
+
+    /// An adopted process without a command: look at its PID file again every few seconds
+    /// until a live process is there.
+    void watchPidFileLater(const std::string &id)
+    {
+        auto it = workers.find(id);
+        if (it == workers.end())
+            return;
+        Worker &w = *it->second;
+        w.timer = std::make_unique<asio::steady_timer>(io, 5s);
+        std::uint64_t gen = ++w.generation;
+        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
+            if (ec || shutting)
+                return;
+            auto it = workers.find(id);
+            if (it == workers.end() || it->second->generation != gen)
+                return;
+            for (const config::AdoptedSpec &a : config->adopted) {
+                if (a.name != id)
+                    continue;
+                std::string why;
+                std::optional<int> pid = readPidFile(a.pidFile, why);
+                if (pid && attach(*it->second, *pid, 0)) {
+                    setState(*it->second, WorkerState::Running,
+                             "adopted pid " + std::to_string(*pid) + " from " + a.pidFile);
+                    markUpAfterAdopt(*it->second);
+                } else {
+                    watchPidFileLater(id);
+                }
+            }
+        });
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------
+
+    void continueShutdown()
+    {
+        if (!shutting)
+            return;
+        // A pool stops once every pool that depends on it has no process left.
+        auto hasProcessIn = [&](const std::string &pool) {
+            for (auto &[id, w] : workers) {
+                if (w->poolName == pool && api::hasProcess(w->info.state) &&
+                    (w->spawnedByUs || !w->fromPidFile))
+                    return true;
+            }
+            return false;
+        };
+        for (auto &[id, w] : workers) {
+            if (!api::hasProcess(w->info.state) || w->info.state == WorkerState::Stopping)
+                continue;
+            if (w->fromPidFile && !w->spawnedByUs)
+                continue;
+            bool dependantsDown = true;
+            for (const config::PoolSpec &p : config->pools) {
+                if (std::find(p.dependsOn.begin(), p.dependsOn.end(), w->poolName) !=
+                        p.dependsOn.end() &&
+                    hasProcessIn(p.name))
+                    dependantsDown = false;
+            }
+            if (dependantsDown)
+                stopWorker(*w, Intent::Stop, "master shutdown");
+        }
+        // Cancel pending starts and backoffs.
+        for (auto &[id, w] : workers) {
+            if (w->info.state == WorkerState::Backoff || w->info.state == WorkerState::Pending) {
+                ++w->generation;
+                w->timer.reset();
+            }
+        }
+        bool anyLeft = false;
+        for (auto &[id, w] : workers) {
+            if (api::hasProcess(w->info.state) && (w->spawnedByUs || !w->fromPidFile))
+                anyLeft = true;
+        }
+        if (!anyLeft && shutdownDone) {
+            auto done = std::move(shutdownDone);
+            shutdownDone = nullptr;
+            for (auto &[id, w] : workers) {
+                if (w->fromPidFile && !w->spawnedByUs) {
+                    w->pidfd.reset(); // stop watching; it keeps running
+                }
+            }
+            addEvent("master.stopped", "", "every worker stopped");
+            asio::post(io, std::move(done));
+        }
+    }
+
+    // ---- usage sampling ---------------------------------------------------------------
+
+    void scheduleSample()
+    {
+        sampleTimer.expires_after(options.sampleInterval);
+        sampleTimer.async_wait([this](const boost::system::error_code &ec) {
+            if (ec)
+                return;
+            sample();
+            scheduleSample();
+        });
+    }
+
+    void sample()
+    {
+        std::int64_t t = nowMs();
+        double mono = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+        bool withFds = true;
+        for (auto &[id, wp] : workers) {
+            Worker &w = *wp;
+            if (!w.reader || !api::hasProcess(w.info.state))
+                continue;
+            std::optional<ProcStat> st = w.reader->read(withFds);
+            if (!st)
+                continue;
+            double cpu = w.cpu.update(st->cpuSeconds, mono);
+            bool changed = std::abs(cpu - w.info.cpuPercent) >= 0.05 ||
+                           st->rssBytes != w.info.rssBytes || st->threads != w.info.threads ||
+                           st->fds != w.info.fds;
+            w.info.cpuPercent = std::round(cpu * 10) / 10;
+            w.info.rssBytes = st->rssBytes;
+            w.info.threads = st->threads;
+            w.info.fds = st->fds;
+            std::string prefix = "worker/" + id + "/";
+            metrics->record(prefix + "cpu_percent", t, w.info.cpuPercent);
+            metrics->record(prefix + "rss_bytes", t, double(st->rssBytes));
+            metrics->record(prefix + "threads", t, st->threads);
+            if (st->fds >= 0)
+                metrics->record(prefix + "fds", t, st->fds);
+            if (changed)
+                publishWorker(w);
+        }
+        if (!selfReader)
+            selfReader.emplace(int(getpid()));
+        if (std::optional<ProcStat> st = selfReader->read(true)) {
+            metrics->record("master/cpu_percent", t, selfCpu.update(st->cpuSeconds, mono));
+            metrics->record("master/rss_bytes", t, double(st->rssBytes));
+            metrics->record("master/threads", t, st->threads);
+            if (st->fds >= 0)
+                metrics->record("master/fds", t, st->fds);
+        }
+        metrics->record("master/workers", t, double(workers.size()));
+        for (auto &[name, pool] : pools) {
+            api::PoolInfo info = poolInfo(pool);
+            std::string prefix = "pool/" + name + "/";
+            metrics->record(prefix + "workers", t, info.desired);
+            metrics->record(prefix + "running", t, info.running);
+            metrics->record(prefix + "ready", t, info.ready);
+            metrics->record(prefix + "restarts", t, info.restarts);
+        }
+        // Rotation of worker logs past their size, checked at the sampling rate.
+        if (++sampleTick % 5 == 0) {
+            for (auto &[id, w] : workers) {
+                config::LogSpec logs;
+                if (auto *p = poolSpec(*w))
+                    logs = p->logs;
+                auto rotated =
+                    logfile::rotateIfLarger(state->logPath(id), logs.maxSize, logs.files);
+                if (!rotated.ok())
+                    spdlog::warn("log.rotate worker={} error=\"{}\"", id, rotated.error().message);
+            }
+        }
+        sendMetrics(t);
+    }
+
+    void sendMetrics(std::int64_t t)
+    {
+        for (auto &[id, sub] : subscribers) {
+            if (sub.series.empty())
+                continue;
+            api::MetricBatch batch;
+            batch.timeMs = t;
+            for (const std::string &s : sub.series) {
+                std::vector<std::string> names;
+                if (!s.empty() && s.back() == '/')
+                    names = metrics->seriesNames(s);
+                else
+                    names.push_back(s);
+                for (const std::string &name : names) {
+                    MetricsStore::Point p;
+                    if (metrics->latest(name, p) && p.t == t - t % metrics->resolution().count())
+                        batch.points.push_back({name, p.v});
+                }
+            }
+            if (!batch.points.empty())
+                sub.listener->onMetrics(batch);
+        }
+    }
+
+    // ---- requests -----------------------------------------------------------------------
+
+    Worker *findWorker(const json &args, api::Reply &error)
+    {
+        std::string id = args.is_object() ? args.value("worker", std::string()) : std::string();
+        if (id.empty()) {
+            error = api::Error{"bad_request", "args.worker: the worker's id is required", {}};
+            return nullptr;
+        }
+        auto it = workers.find(id);
+        if (it == workers.end()) {
+            error = api::Error{"not_found", "no worker \"" + id + "\"", {}};
+            return nullptr;
+        }
+        return it->second.get();
+    }
+
+    void request(const std::string &op, const json &args, api::ReplyFn done)
+    {
+        api::Reply failure = json::object();
+        if (shutting && (op == "worker.start" || op == "worker.restart" || op == "pool.scale")) {
+            done(error("unavailable", "the master is shutting down"));
+            return;
+        }
+        if (op == "worker.start" || op == "worker.stop" || op == "worker.restart") {
+            Worker *w = findWorker(args, failure);
+            if (!w) {
+                done(failure);
+                return;
+            }
+            std::string id = w->info.id;
+            addEvent("worker.request", id, op + " " + id + " by an operator", {}, {}, "operator");
+            if (op == "worker.start") {
+                if (api::hasProcess(w->info.state)) {
+                    done(json{{"worker", api::toJson(w->info)}, {"changed", false}});
+                    return;
+                }
+                w->crashes.clear();
+                w->backoffStep = 0;
+                w->info.restarts = 0;
+                ++w->generation;
+                w->timer.reset();
+                if (w->fromPidFile && adoptedSpec(*w) && adoptedSpec(*w)->command.empty()) {
+                    adoptFromPidFile(*adoptedSpec(*w));
+                } else {
+                    spawn(*w);
+                }
+                done(json{{"worker", api::toJson(w->info)}, {"changed", true}});
+                return;
+            }
+            if (op == "worker.stop") {
+                stopWorker(*w, Intent::Stop, "operator", [this, id, done] {
+                    auto it = workers.find(id);
+                    done(it != workers.end() ? json{{"worker", api::toJson(it->second->info)}}
+                                             : json::object());
+                });
+                return;
+            }
+            // restart: not a crash, so the restart count starts again
+            if (w->fromPidFile && (!adoptedSpec(*w) || adoptedSpec(*w)->command.empty())) {
+                done(error("conflict", "\"" + id +
+                                           "\" is an adopted process with no command: it can "
+                                           "be stopped but not restarted"));
+                return;
+            }
+            w->crashes.clear();
+            w->backoffStep = 0;
+            w->info.restarts = 0;
+            stopWorker(*w, Intent::Restart, "operator restart", [this, id, done] {
+                auto it = workers.find(id);
+                done(it != workers.end() ? json{{"worker", api::toJson(it->second->info)}}
+                                         : json::object());
+            });
+            return;
+        }
+        if (op == "pool.scale") {
+            std::string name = args.is_object() ? args.value("pool", std::string()) : "";
+            auto it = pools.find(name);
+            if (it == pools.end()) {
+                done(error(name.empty() ? "bad_request" : "not_found",
+                           name.empty() ? "args.pool: the pool's name is required"
+                                        : "no pool \"" + name + "\""));
+                return;
+            }
+            if (!args.contains("replicas") || !args["replicas"].is_number_integer()) {
+                done(error("bad_request", "args.replicas: expected a whole number >= 0"));
+                return;
+            }
+            long long n = args["replicas"].get<long long>();
+            const config::PoolSpec *spec = config->pool(name);
+            int limit = spec && spec->ports ? spec->ports->size() : 10000;
+            int lo = spec && spec->autoscale ? spec->autoscale->min : 0;
+            int hi = spec && spec->autoscale ? spec->autoscale->max : limit;
+            if (n < lo || n > hi) {
+                done(error("bad_request", "args.replicas: " + std::to_string(n) +
+                                              " is out of range for pool \"" + name + "\" (" +
+                                              std::to_string(lo) + " to " + std::to_string(hi) +
+                                              ")"));
+                return;
+            }
+            Pool &pool = it->second;
+            int before = pool.desired;
+            pool.desired = int(n);
+            addEvent("pool.scaled", name,
+                     "pool " + name + " scaled from " + std::to_string(before) + " to " +
+                         std::to_string(n),
+                     {}, {}, "operator");
+            reconcile(pool);
+            publishPool(name);
+            done(json{{"pool", api::toJson(poolInfo(pool))}});
+            return;
+        }
+        if (op == "logs.tail") {
+            Worker *w = findWorker(args, failure);
+            if (!w) {
+                done(failure);
+                return;
+            }
+            int lines = args.value("lines", 100);
+            if (lines < 0 || lines > 100000) {
+                done(error("bad_request", "args.lines: expected 0 to 100000"));
+                return;
+            }
+            auto tail = logfile::tail(state->logPath(w->info.id), lines);
+            if (!tail.ok()) {
+                done(tail.error());
+                return;
+            }
+            done(json{
+                {"worker", w->info.id}, {"file", state->logPath(w->info.id)}, {"lines", *tail}});
+            return;
+        }
+        if (op == "metrics.query") {
+            std::string series = args.is_object() ? args.value("series", std::string()) : "";
+            if (series.empty()) {
+                done(error("bad_request", "args.series: a series name is required"));
+                return;
+            }
+            std::int64_t to = args.value("to", nowMs());
+            std::int64_t from = args.value("from", to - metrics->retention().count());
+            std::size_t maxPoints = args.value("max_points", std::size_t(0));
+            json points = json::array();
+            for (const MetricsStore::Point &p : metrics->query(series, from, to, maxPoints))
+                points.push_back(json::array({p.t, p.v}));
+            done(json{{"series", series}, {"points", std::move(points)}});
+            return;
+        }
+        if (op == "events.query") {
+            std::uint64_t after = args.value("after", std::uint64_t(0));
+            std::size_t limit = std::min<std::size_t>(args.value("limit", 1000), 10000);
+            std::string subject = args.value("subject", std::string());
+            json out = json::array();
+            for (auto it = events.rbegin(); it != events.rend() && out.size() < limit; ++it) {
+                if (it->id <= after)
+                    break;
+                if (subject.empty() || it->subject == subject)
+                    out.push_back(api::toJson(*it));
+            }
+            std::reverse(out.begin(), out.end());
+            done(json{{"events", std::move(out)}});
+            return;
+        }
+        if (op == "config.get") {
+            done(json{{"file", config->file}, {"version", configVersion()}});
+            return;
+        }
+        done(error("bad_request", "unknown op \"" + op + "\""));
+    }
+};
+
+Engine::Engine(asio::io_context &io, EngineOptions options)
+    : d(std::make_unique<Private>(io, std::move(options)))
+{}
+
+Engine::~Engine()
+{
+    // Leave the processes running and their records in place: the next master re-adopts.
+    for (auto &[id, w] : d->workers) {
+        if (w->pidfd)
+            w->pidfd->close();
+    }
+    if (d->state)
+        d->state->close();
+}
+
+api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
+{
+    d->config = std::move(config);
+    d->state.emplace(d->config->master.stateDir);
+    if (auto problem = d->state->open())
+        return error("unavailable", *problem);
+    d->metrics = std::make_unique<MetricsStore>(d->config->master.metricsResolution,
+                                                d->config->master.metricsRetention);
+    if (d->options.cgroups) {
+        d->cgroups = Cgroups::detect(d->options.cgroupParent);
+        spdlog::info("master.cgroups {}", d->cgroups->describe());
+    }
+    for (const config::PoolSpec &spec : d->config->pools)
+        d->addPool(spec);
+    d->readopt();
+    // Re-adopted workers belong to their pools, which are then started (topping them up).
+    for (auto &[name, pool] : d->pools) {
+        if (!d->poolWorkers(name).empty()) {
+            pool.started = true;
+            d->reconcile(pool);
+        }
+    }
+    for (const config::AdoptedSpec &a : d->config->adopted)
+        d->adoptFromPidFile(a);
+    d->addEvent("master.started", "",
+                "master started with " + d->config->file + " (" + d->config->summary().toString() +
+                    ")");
+    d->startWaitingPools();
+    d->scheduleSample();
+    return true;
+}
+
+void Engine::reload(std::shared_ptr<const config::Config> config)
+{
+    if (d->shutting)
+        return;
+    std::shared_ptr<const config::Config> old = d->config;
+    d->config = std::move(config);
+    // Removed pools and adopted entries stop; their workers are forgotten once stopped.
+    for (auto &[name, pool] : d->pools) {
+        if (!d->config->pool(name) && !pool.removing) {
+            pool.removing = true;
+            d->addEvent("pool.removing", name, "pool " + name + " is no longer in the config");
+        }
+    }
+    std::vector<std::string> gone;
+    for (auto &[name, pool] : d->pools) {
+        if (pool.removing)
+            gone.push_back(name);
+    }
+    for (const std::string &name : gone) {
+        std::vector<Private::Worker *> ws = d->poolWorkers(name);
+        if (ws.empty()) {
+            d->pools.erase(name);
+            d->poolInfos.erase(name);
+            d->publish(api::DeltaKind::PoolRemoved, name);
+            continue;
+        }
+        for (Private::Worker *w : ws)
+            d->stopWorker(*w, Intent::Remove, "pool removed from the config");
+    }
+    std::vector<std::string> adoptedGone;
+    for (auto &[id, w] : d->workers) {
+        if (w->fromPidFile && !d->adoptedSpec(*w))
+            adoptedGone.push_back(id);
+    }
+    for (const std::string &id : adoptedGone) {
+        Private::Worker &w = *d->workers[id];
+        if (w.spawnedByUs && api::hasProcess(w.info.state)) {
+            d->stopWorker(w, Intent::Remove, "adopted entry removed from the config");
+        } else {
+            w.pidfd.reset();
+            d->removeWorker(id);
+        }
+    }
+    for (const config::PoolSpec &spec : d->config->pools) {
+        auto it = d->pools.find(spec.name);
+        if (it == d->pools.end()) {
+            d->addPool(spec);
+            d->addEvent("pool.added", spec.name, "pool " + spec.name + " added");
+            continue;
+        }
+        Private::Pool &pool = it->second;
+        const config::PoolSpec *before = old ? old->pool(spec.name) : nullptr;
+        int oldStart = before ? before->workersAtStart() : pool.desired;
+        if (spec.workersAtStart() != oldStart)
+            pool.desired = spec.workersAtStart();
+        if (spec.revision != pool.revision) {
+            pool.revision = spec.revision;
+            pool.rollingQueue.clear();
+            for (Private::Worker *w : d->poolWorkers(spec.name)) {
+                if (w->info.revision != spec.revision)
+                    pool.rollingQueue.insert(w->info.index);
+            }
+            pool.rolling = !pool.rollingQueue.empty();
+            d->addEvent("pool.revision", spec.name,
+                        "pool " + spec.name + ": new revision " + spec.revision +
+                            ", restarting its workers one at a time");
+        }
+        d->reconcile(pool);
+        if (pool.rolling)
+            d->continueRolling(pool);
+        d->publishPool(spec.name);
+    }
+    for (const config::AdoptedSpec &a : d->config->adopted) {
+        if (!d->workers.count(a.name))
+            d->adoptFromPidFile(a);
+    }
+    d->addEvent("config.reloaded", "", "config reloaded from " + d->config->file);
+    d->startWaitingPools();
+}
+
+void Engine::shutdown(std::function<void()> done)
+{
+    if (d->shutting) {
+        if (!d->shutdownDone) { // already done
+            asio::post(d->io, std::move(done));
+            return;
+        }
+        d->shutdownDone = [first = std::move(d->shutdownDone), then = std::move(done)] {
+            first();
+            then();
+        };
+        return;
+    }
+    d->shutting = true;
+    d->shutdownDone = std::move(done);
+    d->addEvent("master.stopping", "", "stopping every worker");
+    d->continueShutdown();
+}
+
+bool Engine::shuttingDown() const
+{
+    return d->shutting;
+}
+
+std::uint64_t Engine::subscribe(std::shared_ptr<api::StreamListener> listener, std::uint64_t since)
+{
+    std::uint64_t id = ++d->subscriberCounter;
+    bool resumed = false;
+    if (since > 0 && since <= d->seq) {
+        if (since == d->seq) {
+            resumed = true;
+        } else if (!d->ring.empty() && d->ring.front().seq <= since + 1) {
+            for (const api::Delta &delta : d->ring) {
+                if (delta.seq > since)
+                    listener->onDelta(delta);
+            }
+            resumed = true;
+        }
+    }
+    if (!resumed)
+        listener->onSnapshot(d->snapshot());
+    d->subscribers[id] = Private::Subscriber{std::move(listener), {}};
+    return id;
+}
+
+void Engine::unsubscribe(std::uint64_t subscription)
+{
+    d->subscribers.erase(subscription);
+}
+
+void Engine::setMetricSeries(std::uint64_t subscription, std::vector<std::string> series)
+{
+    if (auto it = d->subscribers.find(subscription); it != d->subscribers.end())
+        it->second.series = std::move(series);
+}
+
+void Engine::request(const std::string &op, const json &args, api::ReplyFn done)
+{
+    if (!d->config) {
+        done(error("unavailable", "the engine has not started"));
+        return;
+    }
+    d->request(op, args, std::move(done));
+}
+
+api::Snapshot Engine::snapshot() const
+{
+    return d->snapshot();
+}
+
+std::shared_ptr<const config::Config> Engine::config() const
+{
+    return d->config;
+}
+
+const MetricsStore &Engine::metrics() const
+{
+    return *d->metrics;
+}
+
+std::string Engine::stateDir() const
+{
+    return d->state ? d->state->dir() : std::string();
+}
+
+} // namespace drover::engine

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "api/backend.h"
+#include "config/spec.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace drover::engine {
+
+class MetricsStore;
+
+struct EngineOptions
+{
+    /// What workers inherit before their own variables (default: droverd's environment).
+    std::vector<std::string> masterEnv;
+    /// Our directory in each cgroup hierarchy; tests use their own.
+    std::string cgroupParent = "drover";
+    /// Off: no cgroups are made, and limits other than nofile are reported as not applied.
+    bool cgroups = true;
+    /// How often usage is sampled from /proc and the metrics recorded.
+    std::chrono::milliseconds sampleInterval{1000};
+};
+
+/// The supervisor. Lives on one io_context run by one thread; every member function must be
+/// called on that thread (LocalBackend and droverd post onto it). No locks inside.
+///
+/// Workers move through the states of api::WorkerState; every transition is one `event`
+/// delta with a reason. Worker records in `<state_dir>/workers/` let a restarted master
+/// re-adopt the processes an earlier one left running.
+class Engine
+{
+public:
+    Engine(boost::asio::io_context &io, EngineOptions options = {});
+    ~Engine(); ///< leaves processes running (as a `kill -9` would); use shutdown() to stop them
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    /// Takes the state dir (one master per state dir), re-adopts the workers recorded there,
+    /// adopts the PID-file processes, then starts the pools in `depends_on` order.
+    api::Result<bool> start(std::shared_ptr<const config::Config> config);
+    /// Applies a new, already valid config: added pools start, removed ones stop, changed
+    /// replicas scale, a changed revision restarts the pool's workers one at a time.
+    void reload(std::shared_ptr<const config::Config> config);
+    /// Stops every managed worker (dependants before their dependencies, all of one level in
+    /// parallel, each with its stop signal then SIGKILL after its timeout); calls `done` once
+    /// none is left. Adopted processes that we did not start are left running.
+    void shutdown(std::function<void()> done);
+    bool shuttingDown() const;
+
+    std::uint64_t subscribe(std::shared_ptr<api::StreamListener> listener, std::uint64_t since);
+    void unsubscribe(std::uint64_t subscription);
+    void setMetricSeries(std::uint64_t subscription, std::vector<std::string> series);
+    /// Requests of the Backend interface; `done` is called exactly once (maybe later, e.g.
+    /// a stop replies once the worker has stopped).
+    void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done);
+
+    api::Snapshot snapshot() const;
+    std::shared_ptr<const config::Config> config() const;
+    const MetricsStore &metrics() const;
+    std::string stateDir() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace drover::engine

@@ -1,0 +1,263 @@
+#include "engine/spawner.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace drover::engine {
+
+namespace {
+
+/// What the child needs, prepared by the parent (the child may only make system calls).
+struct ChildArgs
+{
+    const char *path = nullptr;
+    char *const *argv = nullptr;
+    char *const *envp = nullptr;
+    const char *cwd = nullptr;
+    int stdinFd = -1;
+    int outputFd = -1;
+    bool setNofile = false;
+    rlimit nofile{};
+    bool setAs = false;
+    rlimit as{};
+    const int *procsFds = nullptr;
+    std::size_t procsCount = 0;
+    // Written by the child (CLONE_VM shares memory; CLONE_VFORK makes the parent wait).
+    int error = 0;
+    const char *step = nullptr;
+};
+
+int fail(ChildArgs *a, const char *step)
+{
+    a->error = errno;
+    a->step = step;
+    _exit(127);
+}
+
+int childMain(void *arg)
+{
+    auto *a = static_cast<ChildArgs *>(arg);
+    struct sigaction dfl;
+    std::memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, nullptr); // EINVAL for glibc's reserved signals is fine
+    }
+    if (setpgid(0, 0) != 0)
+        return fail(a, "setpgid");
+    if (a->procsCount) {
+        char buf[24];
+        int n = 0;
+        char digits[24];
+        for (long pid = syscall(SYS_getpid); pid > 0; pid /= 10)
+            digits[n++] = char('0' + pid % 10);
+        for (int i = 0; i < n; ++i)
+            buf[i] = digits[n - 1 - i];
+        buf[n++] = '\n';
+        for (std::size_t i = 0; i < a->procsCount; ++i) {
+            if (write(a->procsFds[i], buf, std::size_t(n)) != n)
+                return fail(a, "cgroup");
+        }
+    }
+    if (dup2(a->stdinFd, 0) < 0 || dup2(a->outputFd, 1) < 0 || dup2(a->outputFd, 2) < 0)
+        return fail(a, "dup2");
+    if (a->cwd && chdir(a->cwd) != 0)
+        return fail(a, "chdir");
+    if (a->setNofile && setrlimit(RLIMIT_NOFILE, &a->nofile) != 0)
+        return fail(a, "nofile");
+    if (a->setAs && setrlimit(RLIMIT_AS, &a->as) != 0)
+        return fail(a, "memory");
+    syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execve(a->path, a->argv, a->envp);
+    return fail(a, "exec");
+}
+
+/// The child's stack: one mapping, reused (spawns happen one at a time on the engine thread,
+/// and CLONE_VFORK keeps the parent waiting until the child no longer needs it).
+char *childStackTop()
+{
+    static constexpr std::size_t kSize = 256 * 1024;
+    static void *stack = [] {
+        void *p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        return p == MAP_FAILED ? nullptr : p;
+    }();
+    return stack ? static_cast<char *>(stack) + kSize : nullptr;
+}
+
+std::vector<char *> pointers(const std::vector<std::string> &strings)
+{
+    std::vector<char *> out;
+    out.reserve(strings.size() + 1);
+    for (const std::string &s : strings)
+        out.push_back(const_cast<char *>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+api::Error spawnError(std::string message)
+{
+    return api::Error{"spawn", std::move(message), {}};
+}
+
+std::string quoted(const std::string &s)
+{
+    return "\"" + s + "\"";
+}
+
+} // namespace
+
+std::optional<std::string> findExecutable(const std::string &command, const std::string &path,
+                                          const std::string &cwd)
+{
+    auto executable = [](const std::string &file) {
+        struct stat st;
+        return stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+               access(file.c_str(), X_OK) == 0;
+    };
+    if (command.find('/') != std::string::npos) {
+        std::string full = command[0] == '/' || cwd.empty() ? command : cwd + "/" + command;
+        return executable(full) ? std::optional<std::string>(command) : std::nullopt;
+    }
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find(':', start);
+        if (end == std::string::npos)
+            end = path.size();
+        std::string dir = path.substr(start, end - start);
+        if (dir.empty())
+            dir = ".";
+        std::string candidate = dir + "/" + command;
+        if (executable(candidate))
+            return candidate;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+std::string signalName(int sig)
+{
+    if (const char *abbrev = sigabbrev_np(sig))
+        return std::string("SIG") + abbrev;
+    return "SIG" + std::to_string(sig);
+}
+
+api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
+{
+    if (request.argv.empty() || request.argv[0].empty())
+        return spawnError("no command to run");
+    std::string pathVar = "/usr/local/bin:/usr/bin:/bin";
+    for (const std::string &e : request.env) {
+        if (e.rfind("PATH=", 0) == 0)
+            pathVar = e.substr(5);
+    }
+    if (!request.cwd.empty()) {
+        struct stat st;
+        if (stat(request.cwd.c_str(), &st) != 0)
+            return spawnError("cannot change to directory " + quoted(request.cwd) + ": " +
+                              std::strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+            return spawnError("cannot change to directory " + quoted(request.cwd) +
+                              ": not a directory");
+    }
+    std::optional<std::string> path = findExecutable(request.argv[0], pathVar, request.cwd);
+    if (!path) {
+        if (request.argv[0].find('/') == std::string::npos)
+            return spawnError("command not found: " + quoted(request.argv[0]) +
+                              " (searched PATH=" + pathVar + ")");
+        std::string full = request.argv[0][0] == '/' || request.cwd.empty()
+                               ? request.argv[0]
+                               : request.cwd + "/" + request.argv[0];
+        struct stat st;
+        if (stat(full.c_str(), &st) != 0)
+            return spawnError("cannot execute " + quoted(request.argv[0]) + ": " +
+                              std::strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return spawnError("cannot execute " + quoted(request.argv[0]) + ": not a file");
+        return spawnError("cannot execute " + quoted(request.argv[0]) +
+                          ": Permission denied (not executable)");
+    }
+    char *stackTop = childStackTop();
+    if (!stackTop)
+        return spawnError(std::string("cannot map a stack for the child: ") + std::strerror(errno));
+
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (devnull < 0)
+        return spawnError(std::string("cannot open /dev/null: ") + std::strerror(errno));
+
+    std::vector<char *> argv = pointers(request.argv);
+    std::vector<char *> envp = pointers(request.env);
+    ChildArgs args;
+    args.path = path->c_str();
+    args.argv = argv.data();
+    args.envp = envp.data();
+    args.cwd = request.cwd.empty() ? nullptr : request.cwd.c_str();
+    args.stdinFd = devnull;
+    args.outputFd = request.outputFd >= 0 ? request.outputFd : devnull;
+    if (request.nofile) {
+        args.setNofile = true;
+        args.nofile.rlim_cur = args.nofile.rlim_max = rlim_t(*request.nofile);
+    }
+    if (request.addressSpace) {
+        args.setAs = true;
+        args.as.rlim_cur = args.as.rlim_max = rlim_t(*request.addressSpace);
+    }
+    args.procsFds = request.cgroupProcsFds.data();
+    args.procsCount = request.cgroupProcsFds.size();
+
+    // No signal handler of ours may run in the child while it shares our memory.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pidfd = -1;
+    int pid =
+        clone(childMain, stackTop, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &args, &pidfd);
+    int cloneErrno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    close(devnull);
+
+    if (pid < 0)
+        return spawnError(std::string("cannot start a process: ") + std::strerror(cloneErrno));
+    if (args.step) {
+        siginfo_t info;
+        waitid(P_PIDFD, unsigned(pidfd), &info, WEXITED); // reap the failed child
+        close(pidfd);
+        std::string why = std::strerror(args.error);
+        std::string step = args.step;
+        if (step == "exec")
+            return spawnError("cannot execute " + quoted(*path) + ": " + why);
+        if (step == "chdir")
+            return spawnError("cannot change to directory " + quoted(request.cwd) + ": " + why);
+        if (step == "nofile")
+            return spawnError("cannot set the nofile limit to " + std::to_string(*request.nofile) +
+                              ": " + why);
+        if (step == "memory")
+            return spawnError("cannot set the address-space limit: " + why);
+        if (step == "cgroup")
+            return spawnError("cannot join the worker's cgroup: " + why);
+        return spawnError("cannot start the process (" + step + "): " + why);
+    }
+    return SpawnedProcess{pid, pidfd};
+}
+
+} // namespace drover::engine

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "api/result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drover::engine {
+
+/// Everything one process is started with.
+struct SpawnRequest
+{
+    std::vector<std::string> argv; ///< argv[0] is looked up in the env's PATH unless it has a '/'
+    std::string cwd;               ///< empty: the master's
+    std::vector<std::string> env;  ///< `NAME=value`
+    int outputFd = -1;             ///< stdout and stderr (the worker's log); -1: /dev/null
+    std::optional<std::uint64_t> nofile;       ///< RLIMIT_NOFILE, soft and hard
+    std::optional<std::uint64_t> addressSpace; ///< RLIMIT_AS (memory without a cgroup)
+    std::vector<int> cgroupProcsFds;           ///< the child writes its pid here before exec
+};
+
+struct SpawnedProcess
+{
+    int pid = 0;
+    int pidfd = -1; ///< owned by the caller; readable once the process exits
+};
+
+/// Starts a process in its own process group, stdin from /dev/null, with the limits and
+/// cgroups applied *before* exec, through clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD): the
+/// master's memory is not copied (cheap at any size), the pidfd comes race-free with the
+/// pid, and a failed chdir or exec is reported as an error value with its step and errno
+/// (code `spawn`), e.g. `cannot execute "/opt/x": Permission denied`; the failed child has
+/// then already been reaped. Signals are reset to their defaults and unblocked in the child;
+/// every descriptor but 0, 1 and 2 is closed on exec. Blocks the caller for the few
+/// microseconds until the child has exec'd.
+api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request);
+
+/// The file `command` names, looked up like execvp does in `path` (a PATH value); nothing
+/// when there is no such executable.
+std::optional<std::string> findExecutable(const std::string &command, const std::string &path,
+                                          const std::string &cwd);
+
+/// `SIGTERM` for 15, `SIG42` for an unnamed one.
+std::string signalName(int sig);
+
+} // namespace drover::engine

@@ -1,0 +1,112 @@
+#include "local/localbackend.h"
+
+#include "local/enginethread.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <future>
+#include <map>
+
+namespace drover::local {
+
+struct LocalBackend::Private
+{
+    EngineThread thread;
+    engine::EngineOptions options;
+    std::unique_ptr<engine::Engine> engine; ///< made, used and destroyed on the engine thread
+    std::atomic<std::uint64_t> nextId{0};
+    std::map<std::uint64_t, std::uint64_t> engineIds; ///< ours -> the engine's (engine thread)
+};
+
+LocalBackend::LocalBackend(engine::EngineOptions options)
+    : d(std::make_unique<Private>())
+{
+    d->options = std::move(options);
+    d->thread.start();
+}
+
+LocalBackend::~LocalBackend()
+{
+    std::promise<void> gone;
+    d->thread.post([this, &gone] {
+        d->engine.reset();
+        gone.set_value();
+    });
+    gone.get_future().wait();
+    d->thread.stop();
+}
+
+api::Result<bool> LocalBackend::start(std::shared_ptr<const config::Config> config)
+{
+    std::promise<api::Result<bool>> result;
+    d->thread.post([this, &result, config = std::move(config)] {
+        d->engine = std::make_unique<engine::Engine>(d->thread.context(), d->options);
+        result.set_value(d->engine->start(config));
+    });
+    return result.get_future().get();
+}
+
+void LocalBackend::reload(std::shared_ptr<const config::Config> config)
+{
+    d->thread.post([this, config = std::move(config)] {
+        if (d->engine)
+            d->engine->reload(config);
+    });
+}
+
+void LocalBackend::shutdown()
+{
+    std::promise<void> stopped;
+    d->thread.post([this, &stopped] {
+        if (!d->engine)
+            return stopped.set_value();
+        d->engine->shutdown([&stopped] { stopped.set_value(); });
+    });
+    stopped.get_future().wait();
+}
+
+std::uint64_t LocalBackend::subscribe(std::shared_ptr<api::StreamListener> listener,
+                                      std::uint64_t since)
+{
+    std::uint64_t id = ++d->nextId;
+    d->thread.post([this, id, since, listener = std::move(listener)]() mutable {
+        if (d->engine)
+            d->engineIds[id] = d->engine->subscribe(std::move(listener), since);
+    });
+    return id;
+}
+
+void LocalBackend::unsubscribe(std::uint64_t subscription)
+{
+    d->thread.post([this, subscription] {
+        auto it = d->engineIds.find(subscription);
+        if (it == d->engineIds.end())
+            return;
+        if (d->engine)
+            d->engine->unsubscribe(it->second);
+        d->engineIds.erase(it);
+    });
+}
+
+void LocalBackend::setMetricSeries(std::uint64_t subscription, std::vector<std::string> series)
+{
+    d->thread.post([this, subscription, series = std::move(series)]() mutable {
+        auto it = d->engineIds.find(subscription);
+        if (it != d->engineIds.end() && d->engine)
+            d->engine->setMetricSeries(it->second, std::move(series));
+    });
+}
+
+void LocalBackend::request(const std::string &op, const nlohmann::json &args, api::ReplyFn done)
+{
+    d->thread.post([this, op, args, done = std::move(done)]() mutable {
+        if (!d->engine) {
+            done(api::Error{"unavailable", "the embedded master has not started", {}});
+            return;
+        }
+        d->engine->request(op, args, std::move(done));
+    });
+}
+
+} // namespace drover::local
