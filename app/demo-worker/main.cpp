@@ -22,16 +22,19 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <pthread.h>
 #include <string>
 #include <string_view>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -65,6 +68,7 @@ struct Options
     std::optional<double> startDelay;
     unsigned growMemoryMiB = 0;
     int children = 0;
+    int burnThreads = 0;
 };
 
 Clock::duration toDuration(double seconds)
@@ -151,6 +155,24 @@ bool forkSleepingChildren(int count)
             ::pause();
     }
     return true;
+}
+
+// Starts `count` threads that keep a CPU busy until the process exits, while the main thread
+// (the one /proc/<pid>/schedstat describes) stays idle in the event loop. They block every
+// signal, so SIGTERM still reaches the loop.
+void startBurnThreads(int count)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    for (int i = 0; i < count; ++i) {
+        std::thread([] {
+            volatile std::uint64_t spins = 0;
+            for (;;)
+                spins = spins + 1;
+        }).detach();
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 class Session;
@@ -621,6 +643,10 @@ int main(int argc, char **argv)
     app.add_option("--children", options.children, "Fork N children that sleep until killed")
         ->type_name("N")
         ->check(CLI::Range(0, 64));
+    app.add_option("--burn-threads", options.burnThreads,
+                   "Start N threads that keep a CPU busy (the main thread stays idle)")
+        ->type_name("N")
+        ->check(CLI::Range(0, 64));
 
     try {
         app.parse(argc, argv);
@@ -648,6 +674,7 @@ int main(int argc, char **argv)
     if (!forkSleepingChildren(options.children))
         return kExitRuntime;
 
+    startBurnThreads(options.burnThreads);
     asio::io_context io{1};
     Worker worker(io, options);
     worker.start();

@@ -60,6 +60,10 @@ int run(const std::string &file)
     std::signal(SIGPIPE, SIG_IGN);
     asio::io_context io{1};
     drover::engine::Engine engine(io);
+    // The signals are ours before the first worker is spawned: a SIGTERM that comes while
+    // the workers are still starting (a service manager stopping us at once) then stops
+    // them, instead of killing droverd and leaving them behind.
+    asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     auto started = engine.start(config);
     if (!started.ok()) {
         spdlog::error("master.exit reason=\"{}\"", started.error().message);
@@ -85,7 +89,6 @@ int run(const std::string &file)
     if (!watcher.error().empty())
         spdlog::warn("config.watch off: {}; SIGHUP still reloads", watcher.error());
 
-    asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     int exitCode = 0;
     std::function<void()> wait = [&] {
         signals.async_wait([&](const boost::system::error_code &ec, int sig) {

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -92,8 +93,11 @@ struct Engine::Private
         WorkerCgroup cgroup;
         std::optional<ProcStatReader> reader;
         CpuMeter cpu;
-        std::uint64_t created = 0;    ///< creation order, for scale-down newest first
-        std::uint64_t generation = 0; ///< bumped per process, so stale callbacks do nothing
+        std::uint64_t created = 0;         ///< creation order, for scale-down newest first
+        std::uint64_t generation = 0;      ///< bumped per process, so stale callbacks do nothing
+        std::array<std::string, 4> series; ///< its metric names, made once
+        std::uint64_t lastRuntimeNs = ~0ull;
+        bool cpuFromSchedstat = false; ///< which clock `cpu` is fed from
     };
 
     struct Pool
@@ -116,7 +120,16 @@ struct Engine::Private
     std::optional<Cgroups> cgroups;
     std::unique_ptr<MetricsStore> metrics;
     std::map<std::string, std::unique_ptr<Worker>> workers; ///< by id
-    std::map<std::string, Pool> pools;                      ///< by name
+    std::map<std::string, std::vector<Worker *>> byPool;    ///< the same, by pool name
+
+    Worker &insertWorker(std::unique_ptr<Worker> w)
+    {
+        Worker &ref = *w;
+        byPool[ref.poolName].push_back(&ref);
+        workers[ref.info.id] = std::move(w);
+        return ref;
+    }
+    std::map<std::string, Pool> pools; ///< by name
     std::uint64_t workerCounter = 0;
     bool shutting = false;
     std::function<void()> shutdownDone;
@@ -139,6 +152,14 @@ struct Engine::Private
     std::map<std::string, api::PoolInfo> poolInfos; ///< last published, to publish changes only
 
     bool followUpScheduled = false;
+    /// Starts of new workers waiting their turn (id, generation when queued). One spawn
+    /// holds the loop while the kernel copies the page tables and execs (about 3 ms on a
+    /// 2-core VM, as long as a bare posix_spawn there), so they are spawned a short slice
+    /// at a time and everything else on the loop (signals, requests, exits, probes) gets
+    /// its turn between slices, however many workers are waiting.
+    std::deque<std::pair<std::string, std::uint64_t>> spawnQueue;
+    bool spawnDrainScheduled = false;
+    static constexpr auto kSpawnSlice = std::chrono::milliseconds(2);
     std::shared_ptr<bool> aliveToken = std::make_shared<bool>(true);
     asio::steady_timer sampleTimer;
     std::optional<ProcStatReader> selfReader;
@@ -196,8 +217,10 @@ struct Engine::Private
             if (spec->gateway)
                 info.gateway = spec->gateway->listen.toString();
         }
-        for (const auto &[id, w] : workers) {
-            if (w->poolName != pool.name || w->fromPidFile)
+        auto members = byPool.find(pool.name);
+        for (const Worker *w :
+             members == byPool.end() ? std::vector<Worker *>() : members->second) {
+            if (w->fromPidFile)
                 continue;
             if (api::hasProcess(w->info.state))
                 ++info.running;
@@ -368,6 +391,47 @@ struct Engine::Private
         w.reader.emplace(w.info.pid);
     }
 
+    /// Spawns `w` in a later turn of the loop, in order with the other queued starts. A
+    /// stop, a removal or a shutdown before its turn cancels it (by its generation).
+    void queueSpawn(Worker &w)
+    {
+        spawnQueue.emplace_back(w.info.id, w.generation);
+        scheduleSpawnDrain();
+    }
+
+    void scheduleSpawnDrain()
+    {
+        if (spawnDrainScheduled)
+            return;
+        spawnDrainScheduled = true;
+        asio::post(io, [this, alive = std::weak_ptr<bool>(aliveToken)] {
+            if (alive.expired())
+                return;
+            spawnDrainScheduled = false;
+            drainSpawns();
+        });
+    }
+
+    void drainSpawns()
+    {
+        const Clock::time_point until = Clock::now() + kSpawnSlice;
+        while (!spawnQueue.empty() && !shutting) {
+            auto [id, gen] = std::move(spawnQueue.front());
+            spawnQueue.pop_front();
+            auto it = workers.find(id);
+            if (it == workers.end() || it->second->generation != gen ||
+                it->second->info.state != WorkerState::Pending || it->second->intent != Intent::Run)
+                continue;
+            spawn(*it->second);
+            if (Clock::now() >= until)
+                break;
+        }
+        if (shutting)
+            spawnQueue.clear();
+        else if (!spawnQueue.empty())
+            scheduleSpawnDrain();
+    }
+
     bool spawn(Worker &w)
     {
         ++w.generation;
@@ -404,9 +468,14 @@ struct Engine::Private
         // RLIMIT_AS where no cgroup can hold it).
         w.info.limits.clear();
         w.info.limitProblems.clear();
-        Cgroups::remove(w.cgroup);
+        // The worker keeps its groups across restarts (made once, limits rewritten here):
+        // removing a v1 memory cgroup can take milliseconds, which a restart should not wait.
         w.cgroup = {};
-        if (cgroups && cgroups->mode() != Cgroups::Mode::None) {
+        bool cgroupLimits = limits.memory || limits.cpu || limits.pids;
+        if (!cgroupLimits) {
+            // No group without limits: joining a v1 cgroup waits for an RCU grace period
+            // (~15 ms), which every restart would pay. The tree is the process group.
+        } else if (cgroups && cgroups->mode() != Cgroups::Mode::None) {
             w.cgroup = cgroups->create(w.info.id, limits);
             req.cgroupProcsFds = w.cgroup.procsFds;
             w.info.limits = w.cgroup.applied;
@@ -678,13 +747,13 @@ struct Engine::Private
         Cgroups::remove(it->second->cgroup);
         state->remove(id);
         std::string pool = it->second->poolName;
+        auto &members = byPool[pool];
+        members.erase(std::remove(members.begin(), members.end(), it->second.get()), members.end());
         workers.erase(it);
         publish(api::DeltaKind::WorkerRemoved, id);
         publishPool(pool);
         if (auto p = pools.find(pool); p != pools.end() && p->second.removing) {
-            bool any = std::any_of(workers.begin(), workers.end(),
-                                   [&](const auto &kv) { return kv.second->poolName == pool; });
-            if (!any) {
+            if (members.empty()) {
                 pools.erase(p);
                 poolInfos.erase(pool);
                 publish(api::DeltaKind::PoolRemoved, pool);
@@ -708,8 +777,7 @@ struct Engine::Private
             if (spec->ports)
                 w->info.port = freePort(poolName, *spec->ports);
         }
-        Worker &ref = *w;
-        workers[ref.info.id] = std::move(w);
+        Worker &ref = insertWorker(std::move(w));
         publishWorker(ref);
         return ref;
     }
@@ -731,9 +799,11 @@ struct Engine::Private
     std::vector<Worker *> poolWorkers(const std::string &poolName)
     {
         std::vector<Worker *> out;
-        for (auto &[id, w] : workers) {
-            if (w->poolName == poolName && !w->fromPidFile)
-                out.push_back(w.get());
+        if (auto it = byPool.find(poolName); it != byPool.end()) {
+            for (Worker *w : it->second) {
+                if (!w->fromPidFile)
+                    out.push_back(w);
+            }
         }
         return out;
     }
@@ -830,11 +900,11 @@ struct Engine::Private
                     continue; // still stopping under that name
                 Worker &w = createWorker(pool.name, index, id);
                 --missing;
-                spawn(w);
+                queueSpawn(w);
             }
             for (Worker *w : live) {
                 if (w->info.state == WorkerState::Pending)
-                    spawn(*w);
+                    queueSpawn(*w);
             }
         }
         publishPool(pool.name);
@@ -949,8 +1019,7 @@ struct Engine::Private
             w->pgid = r.pgid;
             if (cgroups)
                 w->cgroup = cgroups->find(r.id);
-            Worker &ref = *w;
-            workers[r.id] = std::move(w);
+            Worker &ref = insertWorker(std::move(w));
             saveRecord(ref);
             spdlog::info("worker.readopted worker={} pid={}", r.id, r.pid);
             if (!spec && !adoptedKnown) {
@@ -1005,8 +1074,7 @@ struct Engine::Private
             nw->poolName = spec.name;
             nw->fromPidFile = true;
             nw->created = ++workerCounter;
-            w = nw.get();
-            workers[spec.name] = std::move(nw);
+            w = &insertWorker(std::move(nw));
             publishWorker(*w);
         }
         std::string why;
@@ -1132,28 +1200,57 @@ struct Engine::Private
     {
         std::int64_t t = nowMs();
         double mono = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-        bool withFds = true;
+        ++sampleTick;
         for (auto &[id, wp] : workers) {
             Worker &w = *wp;
             if (!w.reader || !api::hasProcess(w.info.state))
                 continue;
-            std::optional<ProcStat> st = w.reader->read(withFds);
-            if (!st)
-                continue;
-            double cpu = w.cpu.update(st->cpuSeconds, mono);
-            bool changed = std::abs(cpu - w.info.cpuPercent) >= 0.05 ||
-                           st->rssBytes != w.info.rssBytes || st->threads != w.info.threads ||
-                           st->fds != w.info.fds;
-            w.info.cpuPercent = std::round(cpu * 10) / 10;
-            w.info.rssBytes = st->rssBytes;
-            w.info.threads = st->threads;
-            w.info.fds = st->fds;
-            std::string prefix = "worker/" + id + "/";
-            metrics->record(prefix + "cpu_percent", t, w.info.cpuPercent);
-            metrics->record(prefix + "rss_bytes", t, double(st->rssBytes));
-            metrics->record(prefix + "threads", t, st->threads);
-            if (st->fds >= 0)
-                metrics->record(prefix + "fds", t, st->fds);
+            // Every second the run time (cheap); stat (RSS, threads) when it ran since the
+            // last look; everything, open fds included, every 10th second (staggered). A
+            // thousand idle workers then cost about half a millisecond per second.
+            // schedstat counts the main thread only, so it stands for the process only
+            // while the process has one thread; others are read from stat every second.
+            std::optional<std::uint64_t> ns;
+            if (w.info.threads == 1)
+                ns = w.reader->runtimeNs();
+            bool full = (sampleTick + w.created) % 10 == 0 || w.info.rssBytes == 0;
+            bool ran = !ns || *ns != w.lastRuntimeNs;
+            bool changed = false;
+            double cpu = 0;
+            if (ran || full) {
+                std::optional<ProcStat> st = w.reader->read(full);
+                if (!st)
+                    continue;
+                bool fromSchedstat = ns && st->threads == 1;
+                if (fromSchedstat != w.cpuFromSchedstat) {
+                    w.cpu = CpuMeter(); // two clocks: never a difference across them
+                    w.cpuFromSchedstat = fromSchedstat;
+                }
+                cpu = w.cpu.update(fromSchedstat ? double(*ns) / 1e9 : st->cpuSeconds, mono);
+                changed = st->rssBytes != w.info.rssBytes || st->threads != w.info.threads ||
+                          (full && st->fds != w.info.fds);
+                w.info.rssBytes = st->rssBytes;
+                w.info.threads = st->threads;
+                if (full)
+                    w.info.fds = st->fds;
+            } else {
+                cpu = w.cpu.update(double(*ns) / 1e9, mono);
+            }
+            if (ns)
+                w.lastRuntimeNs = *ns;
+            cpu = std::round(cpu * 10) / 10;
+            changed = changed || cpu != w.info.cpuPercent;
+            w.info.cpuPercent = cpu;
+            if (w.series[0].empty()) {
+                std::string prefix = "worker/" + id + "/";
+                w.series = {prefix + "cpu_percent", prefix + "rss_bytes", prefix + "threads",
+                            prefix + "fds"};
+            }
+            metrics->record(w.series[0], t, w.info.cpuPercent);
+            metrics->record(w.series[1], t, double(w.info.rssBytes));
+            metrics->record(w.series[2], t, w.info.threads);
+            if (w.info.fds >= 0)
+                metrics->record(w.series[3], t, w.info.fds);
             if (changed)
                 publishWorker(w);
         }
@@ -1176,7 +1273,7 @@ struct Engine::Private
             metrics->record(prefix + "restarts", t, info.restarts);
         }
         // Rotation of worker logs past their size, checked at the sampling rate.
-        if (++sampleTick % 5 == 0) {
+        if (sampleTick % 5 == 0) {
             for (auto &[id, w] : workers) {
                 config::LogSpec logs;
                 if (auto *p = poolSpec(*w))

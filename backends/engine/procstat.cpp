@@ -183,14 +183,18 @@ ProcStatReader::~ProcStatReader()
 {
     if (m_fd >= 0)
         ::close(m_fd);
+    if (m_schedFd >= 0)
+        ::close(m_schedFd);
 }
 
 ProcStatReader::ProcStatReader(ProcStatReader &&other) noexcept
     : m_pid(other.m_pid)
     , m_fd(other.m_fd)
+    , m_schedFd(other.m_schedFd)
     , m_procRoot(std::move(other.m_procRoot))
 {
     other.m_fd = -1;
+    other.m_schedFd = -1;
 }
 
 ProcStatReader &ProcStatReader::operator=(ProcStatReader &&other) noexcept
@@ -198,12 +202,42 @@ ProcStatReader &ProcStatReader::operator=(ProcStatReader &&other) noexcept
     if (this != &other) {
         if (m_fd >= 0)
             ::close(m_fd);
+        if (m_schedFd >= 0)
+            ::close(m_schedFd);
         m_pid = other.m_pid;
         m_fd = other.m_fd;
+        m_schedFd = other.m_schedFd;
         m_procRoot = std::move(other.m_procRoot);
         other.m_fd = -1;
+        other.m_schedFd = -1;
     }
     return *this;
+}
+
+std::optional<std::uint64_t> ProcStatReader::runtimeNs()
+{
+    if (m_schedFd == -2) {
+        try {
+            m_schedFd =
+                ::open(statPath(m_procRoot, m_pid, "schedstat").c_str(), O_RDONLY | O_CLOEXEC);
+        } catch (...) {
+            m_schedFd = -1;
+        }
+    }
+    if (m_schedFd < 0)
+        return std::nullopt;
+    char buffer[96];
+    ssize_t n = preadFromStart(m_schedFd, buffer, sizeof buffer - 1);
+    if (n <= 0) {
+        ::close(m_schedFd);
+        m_schedFd = -1;
+        return std::nullopt;
+    }
+    std::uint64_t ns = 0;
+    auto [end, ec] = std::from_chars(buffer, buffer + n, ns);
+    if (ec != std::errc() || end == buffer)
+        return std::nullopt;
+    return ns;
 }
 
 std::optional<ProcStat> ProcStatReader::read(bool withFds)

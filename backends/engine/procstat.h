@@ -58,10 +58,15 @@ public:
     int pid() const { return m_pid; }
     /// Nothing once the process is gone.
     std::optional<ProcStat> read(bool withFds = false);
+    /// The time the process has run on a CPU, in ns (first field of /proc/<pid>/schedstat,
+    /// about a third of the cost of reading stat): the cheap "did anything happen" check
+    /// done every second; nothing once the process is gone or where schedstat is missing.
+    std::optional<std::uint64_t> runtimeNs();
 
 private:
     int m_pid = 0;
     int m_fd = -1;
+    int m_schedFd = -2; ///< -2: not opened yet
     std::string m_procRoot;
 };
 

@@ -168,6 +168,7 @@ private slots:
     void ignoreSigterm();
     void startDelay();
     void growMemory();
+    void burnThreads();
     void childrenStopWithProcessGroup();
     void childrenDieWithWorker();
     void logsOneLinePerRequest();
@@ -509,6 +510,42 @@ void DemoWorkerTest::growMemory()
     QVERIFY(killWorker(*worker));
 }
 
+// Two busy threads besides the idle main thread: the process runs on a CPU most of the time,
+// its main thread hardly at all, and SIGTERM still stops it cleanly.
+void DemoWorkerTest::burnThreads()
+{
+    RunningWorker *worker = startWorker({u"--port"_s, u"0"_s, u"--burn-threads"_s, u"2"_s});
+    QVERIFY(waitForListening(*worker));
+    const auto pid = static_cast<pid_t>(worker->process.processId());
+    QCOMPARE(QDir(u"/proc/%1/task"_s.arg(pid)).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(),
+             3);
+    // utime + stime (fields 14 and 15) of the process and of its main thread, in clock ticks.
+    auto ticks = [](const QString &statPath) {
+        QFile f(statPath);
+        if (!f.open(QIODevice::ReadOnly))
+            return -1LL;
+        const QByteArray stat = f.readAll();
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1LL;
+    };
+    const QString processStat = u"/proc/%1/stat"_s.arg(pid);
+    const QString mainStat = u"/proc/%1/task/%1/stat"_s.arg(pid);
+    const long long processBefore = ticks(processStat);
+    const long long mainBefore = ticks(mainStat);
+    QTest::qWait(1000);
+    const long long processSpent = ticks(processStat) - processBefore;
+    const long long mainSpent = ticks(mainStat) - mainBefore;
+    const long long perSecond = ::sysconf(_SC_CLK_TCK);
+    // At least a third of a CPU over that second, on a shared 2-core machine.
+    QVERIFY2(processSpent * 3 >= perSecond, qPrintable(QString::number(processSpent)));
+    QVERIFY2(mainSpent * 20 <= perSecond, qPrintable(QString::number(mainSpent)));
+
+    QCOMPARE(::kill(pid, SIGTERM), 0);
+    QVERIFY(waitForExit(*worker));
+    QCOMPARE(worker->process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(worker->process.exitCode(), 0);
+}
+
 void DemoWorkerTest::childrenStopWithProcessGroup()
 {
     RunningWorker *worker = startWorker({u"--port"_s, u"0"_s, u"--children"_s, u"2"_s});
@@ -586,7 +623,7 @@ void DemoWorkerTest::helpListsEveryOption()
         u"--host"_s,        u"--ready-after"_s,    u"--crash-after"_s,
         u"--exit-after"_s,  u"--exit-code"_s,      u"--fail-health-after"_s,
         u"--flap-health"_s, u"--ignore-sigterm"_s, u"--start-delay"_s,
-        u"--grow-memory"_s, u"--children"_s};
+        u"--grow-memory"_s, u"--children"_s,       u"--burn-threads"_s};
     for (const QString &option : options) {
         // One line each: the option, then its description on the same line.
         const QRegularExpression line(u"^  (-h,)?%1\\b.* {2,}\\S"_s.arg(option));

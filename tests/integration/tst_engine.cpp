@@ -162,6 +162,7 @@ private slots:
     void reloadChangesPools();
     void requestsAnswerOnce();
     void resumeFromSeq();
+    void usageIsSampled();
     void thousandWorkers();
 
 private:
@@ -842,6 +843,53 @@ void TestEngine::resumeFromSeq()
     m_engine->subscribe(fresh, 0);
     QCOMPARE(fresh->snapshot.workers.size(), std::size_t(1));
     QCOMPARE(fresh->snapshot.seq, late->deltas.back().seq);
+}
+
+// CPU %, RSS, threads and open fds of every worker and of the master, from /proc. The busy
+// worker spins in two threads besides its idle main thread: its CPU must be the process's,
+// not the main thread's.
+void TestEngine::usageIsSampled()
+{
+    engine::EngineOptions options;
+    options.sampleInterval = std::chrono::milliseconds(250);
+    start("pools:\n"
+          "  - name: busy\n"
+          "    command: [\"${BIN}/drover-demo-worker\", \"--port\", \"0\", \"--burn-threads\", "
+          "\"2\"]\n"
+          "  - name: idle\n"
+          "    command: [\"sleep\", \"100\"]\n",
+          options);
+    QVERIFY(runUntil([&] {
+        const api::WorkerInfo &busy = m_rec->workers["busy-0"];
+        const api::WorkerInfo &idle = m_rec->workers["idle-0"];
+        return busy.threads == 3 && busy.cpuPercent >= 40 && busy.fds >= 3 && idle.threads == 1 &&
+               idle.rssBytes > 0 && idle.fds >= 3;
+    }));
+    const api::WorkerInfo busy = m_rec->workers["busy-0"];
+    const api::WorkerInfo idle = m_rec->workers["idle-0"];
+    qInfo("busy: %.1f %% CPU, %lld kB, %d threads, %d fds; idle: %.1f %% CPU, %lld kB",
+          busy.cpuPercent, (long long)busy.rssBytes / 1024, busy.threads, busy.fds, idle.cpuPercent,
+          (long long)idle.rssBytes / 1024);
+    QVERIFY(busy.cpuPercent <= 210); // two threads: at most two CPUs (and rounding)
+    QVERIFY(busy.rssBytes > idle.rssBytes);
+    // A sleeping process: no CPU once the meter has two readings.
+    QVERIFY(runUntil([&] { return m_rec->workers["idle-0"].cpuPercent < 1; }, 3000));
+
+    // The same figures as series, for the worker and for the master itself.
+    const engine::MetricsStore &metrics = m_engine->metrics();
+    QVERIFY(runUntil([&] {
+        return metrics.query("worker/busy-0/cpu_percent", 0, INT64_MAX).size() >= 3 &&
+               metrics.query("master/rss_bytes", 0, INT64_MAX).size() >= 3;
+    }));
+    engine::MetricsStore::Point last;
+    QVERIFY(metrics.latest("worker/busy-0/threads", last));
+    QCOMPARE(last.v, 3.0);
+    QVERIFY(metrics.latest("worker/idle-0/fds", last));
+    QVERIFY(last.v >= 3);
+    QVERIFY(metrics.latest("master/rss_bytes", last));
+    QVERIFY(last.v > 1024 * 1024);
+    for (const char *name : {"master/cpu_percent", "master/threads", "master/fds"})
+        QVERIFY2(metrics.latest(name, last), name);
 }
 
 void TestEngine::thousandWorkers()
