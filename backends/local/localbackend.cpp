@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <vector>
 
 namespace drover::local {
 
@@ -17,6 +18,15 @@ struct LocalBackend::Private
     std::unique_ptr<engine::Engine> engine; ///< made, used and destroyed on the engine thread
     std::atomic<std::uint64_t> nextId{0};
     std::map<std::uint64_t, std::uint64_t> engineIds; ///< ours -> the engine's (engine thread)
+    /// Subscriptions made before start(): attached to the engine before it starts, so they
+    /// see every worker come up.
+    struct Early
+    {
+        std::shared_ptr<api::StreamListener> listener;
+        std::uint64_t since = 0;
+        std::vector<std::string> series;
+    };
+    std::map<std::uint64_t, Early> early;
 };
 
 LocalBackend::LocalBackend(engine::EngineOptions options)
@@ -42,6 +52,13 @@ api::Result<bool> LocalBackend::start(std::shared_ptr<const config::Config> conf
     std::promise<api::Result<bool>> result;
     d->thread.post([this, &result, config = std::move(config)] {
         d->engine = std::make_unique<engine::Engine>(d->thread.context(), d->options);
+        for (auto &[id, e] : d->early) {
+            std::uint64_t engineId = d->engine->subscribe(std::move(e.listener), e.since);
+            d->engineIds[id] = engineId;
+            if (!e.series.empty())
+                d->engine->setMetricSeries(engineId, std::move(e.series));
+        }
+        d->early.clear();
         result.set_value(d->engine->start(config));
     });
     return result.get_future().get();
@@ -73,6 +90,8 @@ std::uint64_t LocalBackend::subscribe(std::shared_ptr<api::StreamListener> liste
     d->thread.post([this, id, since, listener = std::move(listener)]() mutable {
         if (d->engine)
             d->engineIds[id] = d->engine->subscribe(std::move(listener), since);
+        else
+            d->early[id] = Private::Early{std::move(listener), since, {}};
     });
     return id;
 }
@@ -80,6 +99,7 @@ std::uint64_t LocalBackend::subscribe(std::shared_ptr<api::StreamListener> liste
 void LocalBackend::unsubscribe(std::uint64_t subscription)
 {
     d->thread.post([this, subscription] {
+        d->early.erase(subscription);
         auto it = d->engineIds.find(subscription);
         if (it == d->engineIds.end())
             return;
@@ -92,6 +112,10 @@ void LocalBackend::unsubscribe(std::uint64_t subscription)
 void LocalBackend::setMetricSeries(std::uint64_t subscription, std::vector<std::string> series)
 {
     d->thread.post([this, subscription, series = std::move(series)]() mutable {
+        if (auto e = d->early.find(subscription); e != d->early.end()) {
+            e->second.series = std::move(series);
+            return;
+        }
         auto it = d->engineIds.find(subscription);
         if (it != d->engineIds.end() && d->engine)
             d->engine->setMetricSeries(it->second, std::move(series));
