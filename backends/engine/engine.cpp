@@ -23,13 +23,17 @@
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unordered_map>
 #include <utility> // before Asio: Boost 1.74 + g++ 12
 
 extern char **environ;
@@ -93,11 +97,23 @@ struct Engine::Private
         WorkerCgroup cgroup;
         std::optional<ProcStatReader> reader;
         CpuMeter cpu;
-        std::uint64_t created = 0;         ///< creation order, for scale-down newest first
-        std::uint64_t generation = 0;      ///< bumped per process, so stale callbacks do nothing
-        std::array<std::string, 4> series; ///< its metric names, made once
-        std::uint64_t lastRuntimeNs = ~0ull;
-        bool cpuFromSchedstat = false; ///< which clock `cpu` is fed from
+        std::uint64_t created = 0;    ///< creation order, for scale-down newest first
+        std::uint64_t generation = 0; ///< bumped per process, so stale callbacks do nothing
+        std::array<MetricsStore::Handle, 4> series; ///< its metric series, named once
+        std::uint64_t lastCpuNs = ~0ull;            ///< its CPU clock at the last look
+        bool ranSinceFull = true;                   ///< it ran since its fds were last counted
+        int idleLevel = 0;   ///< looks in a row that found it had not run (capped)
+        int skipSamples = 0; ///< samples to go until the next look
+        int logFd = -1;      ///< its log, open: the rotation check is an fstat, not a path lookup
+
+        Worker() = default;
+        Worker(const Worker &) = delete;
+        Worker &operator=(const Worker &) = delete;
+        ~Worker()
+        {
+            if (logFd >= 0)
+                ::close(logFd);
+        }
     };
 
     struct Pool
@@ -111,6 +127,8 @@ struct Engine::Private
         std::string revision;
         std::set<int> rollingQueue; ///< indices still to restart for a new revision
         bool rolling = false;
+        std::array<MetricsStore::Handle, 4> series; ///< its metric series, named once
+        api::PoolInfo published;                    ///< as last published, to publish changes only
     };
 
     asio::io_context &io;
@@ -149,7 +167,6 @@ struct Engine::Private
     std::deque<api::Event> events; ///< recent events, for `events.query`
     static constexpr std::size_t kEventsKept = 10000;
     std::uint64_t eventCounter = 0;
-    std::map<std::string, api::PoolInfo> poolInfos; ///< last published, to publish changes only
 
     bool followUpScheduled = false;
     /// Starts of new workers waiting their turn (id, generation when queued). One spawn
@@ -165,6 +182,29 @@ struct Engine::Private
     std::optional<ProcStatReader> selfReader;
     CpuMeter selfCpu;
     int sampleTick = 0;
+    static constexpr int kMaxIdleLevel = 3; ///< an idle worker is looked at every 2^3 samples
+    /// Our soft RLIMIT_NOFILE before start() raised it to the hard limit: what workers get.
+    std::optional<std::uint64_t> inheritedNofileSoft;
+
+    /// Each worker costs us a few descriptors (pidfd, /proc reader, log): a thousand of them
+    /// do not fit the usual soft limit of 1024 (systemd's default for services). Raise ours
+    /// to the hard limit; workers are given the old soft limit back.
+    void raiseNofile()
+    {
+        rlimit rl{};
+        if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+            return;
+        rlim_t before = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            spdlog::warn("master.nofile cannot raise the open-files limit from {}: {}", before,
+                         std::strerror(errno));
+            return;
+        }
+        inheritedNofileSoft = std::uint64_t(before);
+        spdlog::info("master.nofile raised the open-files limit from {} to {} (workers keep {})",
+                     before, rl.rlim_max, before);
+    }
 
     Private(asio::io_context &io, EngineOptions opts)
         : io(io)
@@ -210,7 +250,7 @@ struct Engine::Private
         info.revision = pool.revision;
         info.waitingFor = pool.waitingFor;
         info.restarts = pool.restarts;
-        if (const config::PoolSpec *spec = config->pool(pool.name)) {
+        if (const config::PoolSpec *spec = poolSpec(pool.name)) {
             info.autoscaled = spec->autoscale.has_value();
             info.minWorkers = spec->autoscale ? spec->autoscale->min : spec->replicas;
             info.maxWorkers = spec->maxWorkers();
@@ -236,7 +276,7 @@ struct Engine::Private
         if (it == pools.end())
             return;
         api::PoolInfo info = poolInfo(it->second);
-        auto &last = poolInfos[name];
+        api::PoolInfo &last = it->second.published;
         if (last == info)
             return;
         last = info;
@@ -323,9 +363,27 @@ struct Engine::Private
         }
     }
 
+    /// The pool specs of `config` by name (Config::pool searches the list: a master with
+    /// 1000 pools asks for them thousands of times a second).
+    std::unordered_map<std::string_view, const config::PoolSpec *> specs;
+
+    void setConfig(std::shared_ptr<const config::Config> next)
+    {
+        config = std::move(next);
+        specs.clear();
+        for (const config::PoolSpec &spec : config->pools)
+            specs.emplace(spec.name, &spec);
+    }
+
+    const config::PoolSpec *poolSpec(std::string_view name) const
+    {
+        auto it = specs.find(name);
+        return it == specs.end() ? nullptr : it->second;
+    }
+
     const config::PoolSpec *poolSpec(const Worker &w) const
     {
-        return w.fromPidFile ? nullptr : config->pool(w.poolName);
+        return w.fromPidFile ? nullptr : poolSpec(w.poolName);
     }
 
     const config::AdoptedSpec *adoptedSpec(const Worker &w) const
@@ -389,6 +447,10 @@ struct Engine::Private
                                     onExit(*it->second);
                             });
         w.reader.emplace(w.info.pid);
+        w.lastCpuNs = ~0ull;
+        w.ranSinceFull = true;
+        w.idleLevel = 0;
+        w.skipSamples = 0;
     }
 
     /// Spawns `w` in a later turn of the loop, in order with the other queued starts. A
@@ -498,6 +560,8 @@ struct Engine::Private
         if (limits.nofile) {
             req.nofile = std::uint64_t(*limits.nofile);
             w.info.limits.push_back("nofile " + std::to_string(*limits.nofile));
+        } else {
+            req.nofileSoft = inheritedNofileSoft;
         }
 
         auto logFd = logfile::openForAppend(state->logPath(w.info.id));
@@ -508,7 +572,9 @@ struct Engine::Private
         }
         req.outputFd = *logFd;
         auto spawned = spawnProcess(req);
-        ::close(*logFd);
+        if (w.logFd >= 0)
+            ::close(w.logFd);
+        w.logFd = *logFd; // kept open for the rotation check
         w.cgroup.closeFds();
         if (!spawned.ok()) {
             spdlog::warn("worker.spawn worker={} error=\"{}\"", w.info.id, spawned.error().message);
@@ -755,7 +821,6 @@ struct Engine::Private
         if (auto p = pools.find(pool); p != pools.end() && p->second.removing) {
             if (members.empty()) {
                 pools.erase(p);
-                poolInfos.erase(pool);
                 publish(api::DeltaKind::PoolRemoved, pool);
                 addEvent("pool.removed", pool, "pool " + pool + " removed");
             }
@@ -772,7 +837,7 @@ struct Engine::Private
         w->info.index = index;
         w->poolName = poolName;
         w->created = ++workerCounter;
-        if (auto *spec = config->pool(poolName)) {
+        if (auto *spec = poolSpec(poolName)) {
             w->info.revision = spec->revision;
             if (spec->ports)
                 w->info.port = freePort(poolName, *spec->ports);
@@ -835,7 +900,7 @@ struct Engine::Private
             for (auto &[name, pool] : pools) {
                 if (pool.started || pool.removing)
                     continue;
-                const config::PoolSpec *spec = config->pool(name);
+                const config::PoolSpec *spec = poolSpec(name);
                 if (!spec)
                     continue;
                 std::string waiting;
@@ -997,7 +1062,7 @@ struct Engine::Private
                 state->remove(r.id);
                 continue;
             }
-            const config::PoolSpec *spec = r.adopted ? nullptr : config->pool(r.pool);
+            const config::PoolSpec *spec = r.adopted ? nullptr : poolSpec(r.pool);
             bool adoptedKnown =
                 r.adopted && std::any_of(config->adopted.begin(), config->adopted.end(),
                                          [&](auto &a) { return a.name == r.pool; });
@@ -1196,6 +1261,24 @@ struct Engine::Private
         });
     }
 
+    /// Rotates a worker's log once it is past its size (copy-truncate, docs/operations.md).
+    void rotateLog(const std::string &id, Worker &w)
+    {
+        config::LogSpec logs;
+        if (auto *p = poolSpec(w))
+            logs = p->logs;
+        if (w.logFd < 0) // re-adopted or adopted: open it once it exists
+            w.logFd = ::open(state->logPath(id).c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st
+        {
+        };
+        if (w.logFd >= 0 && ::fstat(w.logFd, &st) == 0 && std::uint64_t(st.st_size) <= logs.maxSize)
+            return;
+        auto rotated = logfile::rotateIfLarger(state->logPath(id), logs.maxSize, logs.files);
+        if (!rotated.ok())
+            spdlog::warn("log.rotate worker={} error=\"{}\"", id, rotated.error().message);
+    }
+
     void sample()
     {
         std::int64_t t = nowMs();
@@ -1203,48 +1286,55 @@ struct Engine::Private
         ++sampleTick;
         for (auto &[id, wp] : workers) {
             Worker &w = *wp;
+            // Each log every 5th sample, the workers spread over them.
+            if ((sampleTick + w.created) % 5 == 0)
+                rotateLog(id, w);
             if (!w.reader || !api::hasProcess(w.info.state))
                 continue;
-            // Every second the run time (cheap); stat (RSS, threads) when it ran since the
-            // last look; everything, open fds included, every 10th second (staggered). A
-            // thousand idle workers then cost about half a millisecond per second.
-            // schedstat counts the main thread only, so it stands for the process only
-            // while the process has one thread; others are read from stat every second.
-            std::optional<std::uint64_t> ns;
-            if (w.info.threads == 1)
-                ns = w.reader->runtimeNs();
-            bool full = (sampleTick + w.created) % 10 == 0 || w.info.rssBytes == 0;
-            bool ran = !ns || *ns != w.lastRuntimeNs;
+            // A worker that does not run is looked at less and less often (every 2, 4, then
+            // 8 samples), as cAdvisor's dynamic housekeeping does: a process that did not run
+            // changed none of its figures, so the last ones are recorded again meanwhile, and
+            // any activity brings it back to every sample. A look is its CPU clock (one light
+            // syscall); stat (RSS, threads) when it ran; open fds too every 10th sample
+            // (staggered), when it ran since they were last counted.
             bool changed = false;
-            double cpu = 0;
-            if (ran || full) {
-                std::optional<ProcStat> st = w.reader->read(full);
-                if (!st)
-                    continue;
-                bool fromSchedstat = ns && st->threads == 1;
-                if (fromSchedstat != w.cpuFromSchedstat) {
-                    w.cpu = CpuMeter(); // two clocks: never a difference across them
-                    w.cpuFromSchedstat = fromSchedstat;
-                }
-                cpu = w.cpu.update(fromSchedstat ? double(*ns) / 1e9 : st->cpuSeconds, mono);
-                changed = st->rssBytes != w.info.rssBytes || st->threads != w.info.threads ||
-                          (full && st->fds != w.info.fds);
-                w.info.rssBytes = st->rssBytes;
-                w.info.threads = st->threads;
-                if (full)
-                    w.info.fds = st->fds;
+            if (w.skipSamples > 0) {
+                --w.skipSamples;
             } else {
-                cpu = w.cpu.update(double(*ns) / 1e9, mono);
+                std::optional<std::uint64_t> ns = w.reader->cpuNs();
+                bool ran = !ns || *ns != w.lastCpuNs;
+                w.ranSinceFull = w.ranSinceFull || ran;
+                bool full =
+                    w.ranSinceFull && ((sampleTick + w.created) % 10 == 0 || w.info.rssBytes == 0);
+                std::optional<ProcStat> st;
+                if (ran || full) {
+                    st = w.reader->read(full);
+                    if (!st)
+                        continue;
+                    changed = st->rssBytes != w.info.rssBytes || st->threads != w.info.threads ||
+                              (full && st->fds != w.info.fds);
+                    w.info.rssBytes = st->rssBytes;
+                    w.info.threads = st->threads;
+                    if (full) {
+                        w.info.fds = st->fds;
+                        w.ranSinceFull = false;
+                    }
+                }
+                if (ns)
+                    w.lastCpuNs = *ns;
+                double cpu = w.cpu.update(ns ? double(*ns) / 1e9 : st->cpuSeconds, mono);
+                cpu = std::round(cpu * 10) / 10;
+                changed = changed || cpu != w.info.cpuPercent;
+                w.info.cpuPercent = cpu;
+                w.idleLevel = ran ? 0 : std::min(w.idleLevel + 1, kMaxIdleLevel);
+                w.skipSamples = (1 << w.idleLevel) - 1;
             }
-            if (ns)
-                w.lastRuntimeNs = *ns;
-            cpu = std::round(cpu * 10) / 10;
-            changed = changed || cpu != w.info.cpuPercent;
-            w.info.cpuPercent = cpu;
             if (w.series[0].empty()) {
                 std::string prefix = "worker/" + id + "/";
-                w.series = {prefix + "cpu_percent", prefix + "rss_bytes", prefix + "threads",
-                            prefix + "fds"};
+                w.series = {MetricsStore::Handle(prefix + "cpu_percent"),
+                            MetricsStore::Handle(prefix + "rss_bytes"),
+                            MetricsStore::Handle(prefix + "threads"),
+                            MetricsStore::Handle(prefix + "fds")};
             }
             metrics->record(w.series[0], t, w.info.cpuPercent);
             metrics->record(w.series[1], t, double(w.info.rssBytes));
@@ -1264,25 +1354,20 @@ struct Engine::Private
                 metrics->record("master/fds", t, st->fds);
         }
         metrics->record("master/workers", t, double(workers.size()));
+        // The pools' counts as last published (publishPool keeps them current).
         for (auto &[name, pool] : pools) {
-            api::PoolInfo info = poolInfo(pool);
-            std::string prefix = "pool/" + name + "/";
-            metrics->record(prefix + "workers", t, info.desired);
-            metrics->record(prefix + "running", t, info.running);
-            metrics->record(prefix + "ready", t, info.ready);
-            metrics->record(prefix + "restarts", t, info.restarts);
-        }
-        // Rotation of worker logs past their size, checked at the sampling rate.
-        if (sampleTick % 5 == 0) {
-            for (auto &[id, w] : workers) {
-                config::LogSpec logs;
-                if (auto *p = poolSpec(*w))
-                    logs = p->logs;
-                auto rotated =
-                    logfile::rotateIfLarger(state->logPath(id), logs.maxSize, logs.files);
-                if (!rotated.ok())
-                    spdlog::warn("log.rotate worker={} error=\"{}\"", id, rotated.error().message);
+            const api::PoolInfo &info = pool.published;
+            if (pool.series[0].empty()) {
+                std::string prefix = "pool/" + name + "/";
+                pool.series = {MetricsStore::Handle(prefix + "workers"),
+                               MetricsStore::Handle(prefix + "running"),
+                               MetricsStore::Handle(prefix + "ready"),
+                               MetricsStore::Handle(prefix + "restarts")};
             }
+            metrics->record(pool.series[0], t, info.desired);
+            metrics->record(pool.series[1], t, info.running);
+            metrics->record(pool.series[2], t, info.ready);
+            metrics->record(pool.series[3], t, info.restarts);
         }
         sendMetrics(t);
     }
@@ -1400,7 +1485,7 @@ struct Engine::Private
                 return;
             }
             long long n = args["replicas"].get<long long>();
-            const config::PoolSpec *spec = config->pool(name);
+            const config::PoolSpec *spec = poolSpec(name);
             int limit = spec && spec->ports ? spec->ports->size() : 10000;
             int lo = spec && spec->autoscale ? spec->autoscale->min : 0;
             int hi = spec && spec->autoscale ? spec->autoscale->max : limit;
@@ -1498,7 +1583,8 @@ Engine::~Engine()
 
 api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
 {
-    d->config = std::move(config);
+    d->setConfig(std::move(config));
+    d->raiseNofile();
     d->state.emplace(d->config->master.stateDir);
     if (auto problem = d->state->open())
         return error("unavailable", *problem);
@@ -1533,10 +1619,10 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     if (d->shutting)
         return;
     std::shared_ptr<const config::Config> old = d->config;
-    d->config = std::move(config);
+    d->setConfig(std::move(config));
     // Removed pools and adopted entries stop; their workers are forgotten once stopped.
     for (auto &[name, pool] : d->pools) {
-        if (!d->config->pool(name) && !pool.removing) {
+        if (!d->poolSpec(name) && !pool.removing) {
             pool.removing = true;
             d->addEvent("pool.removing", name, "pool " + name + " is no longer in the config");
         }
@@ -1550,7 +1636,6 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
         std::vector<Private::Worker *> ws = d->poolWorkers(name);
         if (ws.empty()) {
             d->pools.erase(name);
-            d->poolInfos.erase(name);
             d->publish(api::DeltaKind::PoolRemoved, name);
             continue;
         }

@@ -444,6 +444,7 @@ struct MetricsStore::Private
         for (auto it = m_series.begin(); it != m_series.end();) {
             if (it->second.newestSlot() < limit) {
                 it = m_series.erase(it);
+                ++m_epoch;
             } else {
                 it->second.dropBefore(limit);
                 ++it;
@@ -457,7 +458,30 @@ struct MetricsStore::Private
     bool m_hasNow = false;
     std::int64_t m_nowSlot = 0; ///< the newest slot recorded in any series
     std::int64_t m_sweptChunk = std::numeric_limits<std::int64_t>::min();
+    /// The series `name`, made when new (`created`).
+    Series &place(std::string_view name, bool &created)
+    {
+        auto it = m_series.find(name);
+        created = it == m_series.end();
+        if (created)
+            it = m_series.try_emplace(std::string(name)).first;
+        return it->second;
+    }
+
+    void put(Series &series, bool created, std::int64_t slot, double v)
+    {
+        if (created || series.newestSlot() < cutoff()) {
+            // New, or everything it held is older than the retention (a jump forward).
+            series.start(slot, std::bit_cast<std::uint64_t>(v));
+        } else {
+            series.record(slot, std::bit_cast<std::uint64_t>(v));
+        }
+    }
+
     std::unordered_map<std::string, Series, NameHash, std::equal_to<>> m_series;
+    /// Bumped whenever a series is forgotten: the places that handles keep are then stale
+    /// (the map's nodes stay where they are otherwise, rehashing included).
+    std::uint64_t m_epoch = 1;
 };
 
 MetricsStore::MetricsStore(std::chrono::milliseconds resolution,
@@ -480,16 +504,34 @@ void MetricsStore::record(std::string_view series, std::int64_t tMs, double v)
         return;
     try {
         d->advance(slot);
-        auto it = d->m_series.find(series);
-        if (it == d->m_series.end()) {
-            it = d->m_series.try_emplace(std::string(series)).first;
-            it->second.start(slot, std::bit_cast<std::uint64_t>(v));
-        } else if (it->second.newestSlot() < d->cutoff()) {
-            // Everything it held is older than the retention (a jump forward).
-            it->second.start(slot, std::bit_cast<std::uint64_t>(v));
+        bool created = false;
+        Series &s = d->place(series, created);
+        d->put(s, created, slot, v);
+    } catch (const std::bad_alloc &) {
+        // The point is lost; the series stays as it was.
+    }
+}
+
+void MetricsStore::record(Handle &series, std::int64_t tMs, double v)
+{
+    if (!std::isfinite(v) || tMs < -kMaxTimeMs || tMs > kMaxTimeMs)
+        return;
+    const std::int64_t slot = floorDiv(tMs, d->m_resolutionMs);
+    if (slot < d->cutoff())
+        return;
+    try {
+        d->advance(slot); // may forget series, and so bump the epoch
+        bool created = false;
+        Series *s = nullptr;
+        if (series.m_store == this && series.m_epoch == d->m_epoch && series.m_place) {
+            s = static_cast<Series *>(series.m_place);
         } else {
-            it->second.record(slot, std::bit_cast<std::uint64_t>(v));
+            s = &d->place(series.m_name, created);
+            series.m_place = s;
+            series.m_store = this;
+            series.m_epoch = d->m_epoch;
         }
+        d->put(*s, created, slot, v);
     } catch (const std::bad_alloc &) {
         // The point is lost; the series stays as it was.
     }
@@ -557,7 +599,9 @@ std::vector<std::string> MetricsStore::seriesNames(std::string_view prefix) cons
 
 void MetricsStore::removePrefix(std::string_view prefix)
 {
-    std::erase_if(d->m_series, [&](const auto &entry) { return startsWith(entry.first, prefix); });
+    if (std::erase_if(d->m_series,
+                      [&](const auto &entry) { return startsWith(entry.first, prefix); }) > 0)
+        ++d->m_epoch;
 }
 
 std::chrono::milliseconds MetricsStore::resolution() const

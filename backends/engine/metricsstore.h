@@ -38,6 +38,29 @@ public:
     /// is not finite (NaN, infinity), and a time more than 2^62 ms away from the epoch.
     void record(std::string_view series, std::int64_t tMs, double v);
 
+    /// A series name that remembers where its series lives in the store, so that recording
+    /// through it skips the name lookup (the master records thousands of series a second).
+    /// It looks the name up again after any series was forgotten, and for another store.
+    class Handle
+    {
+    public:
+        Handle() = default;
+        explicit Handle(std::string name)
+            : m_name(std::move(name))
+        {}
+        const std::string &name() const { return m_name; }
+        bool empty() const { return m_name.empty(); }
+
+    private:
+        friend class MetricsStore;
+        std::string m_name;
+        void *m_place = nullptr;
+        const MetricsStore *m_store = nullptr;
+        std::uint64_t m_epoch = 0;
+    };
+    /// The same as record(series.name(), tMs, v).
+    void record(Handle &series, std::int64_t tMs, double v);
+
     /// Points with from <= t <= to inside the retention, oldest first, values bit-exact. With
     /// maxPoints > 0 and more points than that, the points are averaged into at most maxPoints
     /// buckets: from the first point on, each bucket spans ceil(slots / maxPoints) slots, where

@@ -3,8 +3,12 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 namespace drover::engine {
@@ -34,11 +38,23 @@ std::string statPath(const std::string &procRoot, int pid, const char *leaf)
     return procRoot + '/' + std::to_string(pid) + '/' + leaf;
 }
 
-// Counts the entries of /proc/<pid>/fd; -1 when the directory cannot be read (another
-// user's process, or the process is gone).
+// The number of open fds of a process; -1 when /proc/<pid>/fd cannot be read (another
+// user's process, or the process is gone). Since Linux 6.2 the size of that directory on
+// procfs is the count, which one stat gives; older kernels (size 0) and other file systems
+// (test fixtures) are listed. The master lists itself otherwise: thousands of entries.
 int countFds(const std::string &procRoot, int pid)
 {
     const std::string dir = statPath(procRoot, pid, "fd");
+    struct stat st
+    {
+    };
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return -1;
+    struct statfs fs
+    {
+    };
+    if (st.st_size > 0 && ::statfs(dir.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+        return int(st.st_size);
     DIR *d = ::opendir(dir.c_str());
     if (!d)
         return -1;
@@ -183,18 +199,16 @@ ProcStatReader::~ProcStatReader()
 {
     if (m_fd >= 0)
         ::close(m_fd);
-    if (m_schedFd >= 0)
-        ::close(m_schedFd);
 }
 
 ProcStatReader::ProcStatReader(ProcStatReader &&other) noexcept
     : m_pid(other.m_pid)
     , m_fd(other.m_fd)
-    , m_schedFd(other.m_schedFd)
+    , m_clock(other.m_clock)
+    , m_clockState(other.m_clockState)
     , m_procRoot(std::move(other.m_procRoot))
 {
     other.m_fd = -1;
-    other.m_schedFd = -1;
 }
 
 ProcStatReader &ProcStatReader::operator=(ProcStatReader &&other) noexcept
@@ -202,42 +216,31 @@ ProcStatReader &ProcStatReader::operator=(ProcStatReader &&other) noexcept
     if (this != &other) {
         if (m_fd >= 0)
             ::close(m_fd);
-        if (m_schedFd >= 0)
-            ::close(m_schedFd);
         m_pid = other.m_pid;
         m_fd = other.m_fd;
-        m_schedFd = other.m_schedFd;
+        m_clock = other.m_clock;
+        m_clockState = other.m_clockState;
         m_procRoot = std::move(other.m_procRoot);
         other.m_fd = -1;
-        other.m_schedFd = -1;
     }
     return *this;
 }
 
-std::optional<std::uint64_t> ProcStatReader::runtimeNs()
+std::optional<std::uint64_t> ProcStatReader::cpuNs()
 {
-    if (m_schedFd == -2) {
-        try {
-            m_schedFd =
-                ::open(statPath(m_procRoot, m_pid, "schedstat").c_str(), O_RDONLY | O_CLOEXEC);
-        } catch (...) {
-            m_schedFd = -1;
-        }
+    if (m_clockState == 0) {
+        // Only a live process of this machine has a CPU clock (not a fixture directory).
+        m_clockState =
+            m_procRoot == "/proc" && ::clock_getcpuclockid(m_pid, &m_clock) == 0 ? 1 : -1;
     }
-    if (m_schedFd < 0)
+    if (m_clockState < 0)
         return std::nullopt;
-    char buffer[96];
-    ssize_t n = preadFromStart(m_schedFd, buffer, sizeof buffer - 1);
-    if (n <= 0) {
-        ::close(m_schedFd);
-        m_schedFd = -1;
+    timespec ts{};
+    if (::clock_gettime(m_clock, &ts) != 0) {
+        m_clockState = -1; // gone
         return std::nullopt;
     }
-    std::uint64_t ns = 0;
-    auto [end, ec] = std::from_chars(buffer, buffer + n, ns);
-    if (ec != std::errc() || end == buffer)
-        return std::nullopt;
-    return ns;
+    return std::uint64_t(ts.tv_sec) * 1'000'000'000u + std::uint64_t(ts.tv_nsec);
 }
 
 std::optional<ProcStat> ProcStatReader::read(bool withFds)

@@ -1,5 +1,6 @@
 #include "engine/spawner.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -217,6 +218,10 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
     if (request.nofile) {
         args.setNofile = true;
         args.nofile.rlim_cur = args.nofile.rlim_max = rlim_t(*request.nofile);
+    } else if (request.nofileSoft && ::getrlimit(RLIMIT_NOFILE, &args.nofile) == 0 &&
+               args.nofile.rlim_cur != rlim_t(*request.nofileSoft)) {
+        args.setNofile = true;
+        args.nofile.rlim_cur = std::min(args.nofile.rlim_max, rlim_t(*request.nofileSoft));
     }
     if (request.addressSpace) {
         args.setAs = true;
@@ -249,8 +254,8 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         if (step == "chdir")
             return spawnError("cannot change to directory " + quoted(request.cwd) + ": " + why);
         if (step == "nofile")
-            return spawnError("cannot set the nofile limit to " + std::to_string(*request.nofile) +
-                              ": " + why);
+            return spawnError("cannot set the nofile limit to " +
+                              std::to_string(std::uint64_t(args.nofile.rlim_cur)) + ": " + why);
         if (step == "memory")
             return spawnError("cannot set the address-space limit: " + why);
         if (step == "cgroup")

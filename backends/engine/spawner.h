@@ -16,7 +16,11 @@ struct SpawnRequest
     std::string cwd;               ///< empty: the master's
     std::vector<std::string> env;  ///< `NAME=value`
     int outputFd = -1;             ///< stdout and stderr (the worker's log); -1: /dev/null
-    std::optional<std::uint64_t> nofile;       ///< RLIMIT_NOFILE, soft and hard
+    std::optional<std::uint64_t> nofile; ///< RLIMIT_NOFILE, soft and hard
+    /// Without `nofile`: the soft RLIMIT_NOFILE only (capped at the hard one). The master
+    /// raises its own soft limit to hold thousands of workers' descriptors; its workers get
+    /// the usual one back (select() breaks past 1024).
+    std::optional<std::uint64_t> nofileSoft;
     std::optional<std::uint64_t> addressSpace; ///< RLIMIT_AS (memory without a cgroup)
     std::vector<int> cgroupProcsFds;           ///< the child writes its pid here before exec
 };

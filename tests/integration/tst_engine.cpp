@@ -22,6 +22,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility> // before Asio: Boost 1.74 + g++ 12
@@ -157,6 +158,7 @@ private slots:
     void pidReuseIsGuarded();
     void adoptsFromPidFile();
     void nofileLimit();
+    void nofileRaisedForMasterOnly();
     void memoryLimitKills();
     void logRotationAndTail();
     void reloadChangesPools();
@@ -695,6 +697,29 @@ void TestEngine::nofileLimit()
     QVERIFY(std::find(limits.begin(), limits.end(), "nofile 256") != limits.end());
 }
 
+// The master raises its own soft open-files limit to the hard one (a thousand workers need
+// thousands of descriptors; services start with 1024), and gives its workers the old one.
+void TestEngine::nofileRaisedForMasterOnly()
+{
+    rlimit original{};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &original), 0);
+    rlimit lowered = original;
+    lowered.rlim_cur = std::min<rlim_t>(1024, original.rlim_max / 2);
+    QCOMPARE(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+    start(R"(pools:
+  - name: n
+    command: ["sh", "-c", "ulimit -n; exec sleep 100"]
+)");
+    rlimit now{};
+    ::getrlimit(RLIMIT_NOFILE, &now);
+    ::setrlimit(RLIMIT_NOFILE, &original);
+    QCOMPARE(now.rlim_cur, original.rlim_max);
+    QVERIFY(runUntil([&] { return m_rec->state("n-0") == WorkerState::Ready; }));
+    std::string log = m_engine->stateDir() + "/logs/n-0.log";
+    QVERIFY(runUntil([&] { return !readFile(log).empty(); }));
+    QCOMPARE(readFile(log), std::to_string(lowered.rlim_cur) + "\n");
+}
+
 void TestEngine::memoryLimitKills()
 {
     if (geteuid() != 0)
@@ -890,6 +915,23 @@ void TestEngine::usageIsSampled()
     QVERIFY(last.v > 1024 * 1024);
     for (const char *name : {"master/cpu_percent", "master/threads", "master/fds"})
         QVERIFY2(metrics.latest(name, last), name);
+
+    // A worker idle long enough to be looked at only every 8th sample (2 s here) is seen
+    // busy within that once it wakes up, and is sampled every time again.
+    auto next =
+        load("pools:\n"
+             "  - name: late\n"
+             "    command: [\"sh\", \"-c\", \"sleep 4; exec ${BIN}/drover-demo-worker --port 0 "
+             "--burn-threads 1\"]\n");
+    QVERIFY(next);
+    m_engine->reload(next);
+    QVERIFY(runUntil([&] { return m_rec->state("late-0") == WorkerState::Ready; }));
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(runUntil([&] { return m_rec->workers["late-0"].threads == 2; }, 10000));
+    const qint64 seenAfter = clock.elapsed();
+    QVERIFY2(seenAfter >= 3000, qPrintable(QString::number(seenAfter)));
+    QVERIFY(runUntil([&] { return m_rec->workers["late-0"].cpuPercent >= 40; }, 3000));
 }
 
 void TestEngine::thousandWorkers()

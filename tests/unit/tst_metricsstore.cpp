@@ -164,6 +164,7 @@ private slots:
     void latest();
     void seriesNames();
     void removePrefix();
+    void handles();
     void settingsClamped();
     void hostileTimes();
     void againstModel_data();
@@ -596,6 +597,44 @@ void TestMetricsStore::removePrefix()
     store.removePrefix("");
     QCOMPARE(store.seriesCount(), std::size_t(0));
     QCOMPARE(names(store.seriesNames()), QStringList());
+}
+
+// Recording through a handle is recording by its name: also after its series was forgotten
+// (removed by prefix, or expired), after the map grew (rehashing), and in a second store.
+void TestMetricsStore::handles()
+{
+    MetricsStore store(1s, 10s);
+    MetricsStore::Handle a(std::string("worker/a/cpu_percent"));
+    MetricsStore::Handle b(std::string("worker/b/cpu_percent"));
+    QCOMPARE(a.name(), std::string("worker/a/cpu_percent"));
+    QVERIFY(MetricsStore::Handle().empty() && !a.empty());
+    store.record(a, 0, 1);
+    store.record(b, 0, 2);
+    for (int i = 0; i < 5000; ++i) // rehashes the map several times
+        store.record("filler/" + std::to_string(i), 1000, i);
+    store.record(a, 1000, 3);
+    QCOMPARE(text(store.query("worker/a/cpu_percent", kMin, kMax)), QStringLiteral("0:1 1000:3"));
+
+    store.removePrefix("worker/a/");
+    store.record(a, 2000, 4);
+    QCOMPARE(text(store.query("worker/a/cpu_percent", kMin, kMax)), QStringLiteral("2000:4"));
+    store.record(b, 2000, 5);
+    QCOMPARE(text(store.query("worker/b/cpu_percent", kMin, kMax)), QStringLiteral("0:2 2000:5"));
+
+    // 30 s later every series above has expired and was forgotten, b's included.
+    store.record("other", 40000, 0);
+    QCOMPARE(store.seriesCount(), std::size_t(1));
+    store.record(b, 40000, 6);
+    QCOMPARE(text(store.query("worker/b/cpu_percent", kMin, kMax)), QStringLiteral("40000:6"));
+    store.record(a, 41000, kNaN); // ignored, as by name
+    QCOMPARE(store.query("worker/a/cpu_percent", kMin, kMax).size(), std::size_t(0));
+
+    MetricsStore second(1s, 1h);
+    second.record(b, 0, 7);
+    QCOMPARE(text(second.query("worker/b/cpu_percent", kMin, kMax)), QStringLiteral("0:7"));
+    store.record(b, 42000, 8);
+    QCOMPARE(text(store.query("worker/b/cpu_percent", kMin, kMax)),
+             QStringLiteral("40000:6 42000:8"));
 }
 
 void TestMetricsStore::settingsClamped()

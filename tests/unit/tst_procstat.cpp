@@ -5,6 +5,7 @@
 #include <QTest>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fcntl.h>
 #include <spawn.h>
@@ -110,6 +111,7 @@ private slots:
     void readerAfterExit();
     void readerMissingProcess();
     void ownStartTimeStable();
+    void cpuClock();
     void cpuMeter_data();
     void cpuMeter();
 };
@@ -348,6 +350,41 @@ void TestProcStat::ownStartTimeStable()
     QCOMPARE(self->ppid, int(::getppid()));
     QCOMPARE(self->startTime, *first);
     QVERIFY(self->fds >= 1);
+}
+
+// The process CPU clock counts every thread: a second thread's work shows, as in stat's
+// utime + stime, within stat's tick resolution. Gone processes and fixtures have none.
+void TestProcStat::cpuClock()
+{
+    engine::ProcStatReader self(int(::getpid()));
+    std::optional<std::uint64_t> before = self.cpuNs();
+    std::optional<engine::ProcStat> statBefore = self.read();
+    QVERIFY(before && statBefore);
+    std::thread([] {
+        volatile std::uint64_t sink = 0;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+        while (std::chrono::steady_clock::now() < until)
+            sink = sink + 1;
+    }).join();
+    std::optional<std::uint64_t> after = self.cpuNs();
+    std::optional<engine::ProcStat> statAfter = self.read();
+    QVERIFY(after && statAfter);
+    const double clockSeconds = double(*after - *before) / 1e9;
+    const double statSeconds = statAfter->cpuSeconds - statBefore->cpuSeconds;
+    QVERIFY2(clockSeconds >= 0.1, qPrintable(QString::number(clockSeconds)));
+    QVERIFY2(
+        std::abs(clockSeconds - statSeconds) <= 0.05,
+        qPrintable(QStringLiteral("clock %1 s, stat %2 s").arg(clockSeconds).arg(statSeconds)));
+
+    QVERIFY(!engine::ProcStatReader(int(::getpid()), DROVER_SOURCE_DIR "/tests/unit/data/proc")
+                 .cpuNs());
+    pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    QVERIFY(child > 0);
+    engine::ProcStatReader gone{int(child)};
+    ::waitpid(child, nullptr, 0);
+    QVERIFY(!gone.cpuNs());
 }
 
 void TestProcStat::cpuMeter_data()
