@@ -28,6 +28,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -104,16 +105,6 @@ struct Engine::Private
         bool ranSinceFull = true;                   ///< it ran since its fds were last counted
         int idleLevel = 0;   ///< looks in a row that found it had not run (capped)
         int skipSamples = 0; ///< samples to go until the next look
-        int logFd = -1;      ///< its log, open: the rotation check is an fstat, not a path lookup
-
-        Worker() = default;
-        Worker(const Worker &) = delete;
-        Worker &operator=(const Worker &) = delete;
-        ~Worker()
-        {
-            if (logFd >= 0)
-                ::close(logFd);
-        }
     };
 
     struct Pool
@@ -145,9 +136,29 @@ struct Engine::Private
         Worker &ref = *w;
         byPool[ref.poolName].push_back(&ref);
         workers[ref.info.id] = std::move(w);
+        listsStale = true;
         return ref;
     }
     std::map<std::string, Pool> pools; ///< by name
+    /// The same workers and pools in flat lists for the sampler, which walks them all every
+    /// second: a vector of pointers instead of map nodes scattered over the heap. Rebuilt
+    /// when a worker or pool comes or goes (map nodes do not move otherwise).
+    std::vector<std::pair<const std::string *, Worker *>> workerList;
+    std::vector<std::pair<const std::string *, Pool *>> poolList;
+    bool listsStale = true;
+
+    void refreshLists()
+    {
+        if (!listsStale)
+            return;
+        workerList.clear();
+        for (auto &[id, w] : workers)
+            workerList.emplace_back(&id, w.get());
+        poolList.clear();
+        for (auto &[name, pool] : pools)
+            poolList.emplace_back(&name, &pool);
+        listsStale = false;
+    }
     std::uint64_t workerCounter = 0;
     bool shutting = false;
     std::function<void()> shutdownDone;
@@ -572,9 +583,7 @@ struct Engine::Private
         }
         req.outputFd = *logFd;
         auto spawned = spawnProcess(req);
-        if (w.logFd >= 0)
-            ::close(w.logFd);
-        w.logFd = *logFd; // kept open for the rotation check
+        ::close(*logFd);
         w.cgroup.closeFds();
         if (!spawned.ok()) {
             spdlog::warn("worker.spawn worker={} error=\"{}\"", w.info.id, spawned.error().message);
@@ -816,11 +825,13 @@ struct Engine::Private
         auto &members = byPool[pool];
         members.erase(std::remove(members.begin(), members.end(), it->second.get()), members.end());
         workers.erase(it);
+        listsStale = true;
         publish(api::DeltaKind::WorkerRemoved, id);
         publishPool(pool);
         if (auto p = pools.find(pool); p != pools.end() && p->second.removing) {
             if (members.empty()) {
                 pools.erase(p);
+                listsStale = true;
                 publish(api::DeltaKind::PoolRemoved, pool);
                 addEvent("pool.removed", pool, "pool " + pool + " removed");
             }
@@ -982,6 +993,7 @@ struct Engine::Private
         pool.desired = spec.workersAtStart();
         pool.revision = spec.revision;
         pools[spec.name] = pool;
+        listsStale = true;
         publishPool(spec.name);
     }
 
@@ -1262,21 +1274,65 @@ struct Engine::Private
     }
 
     /// Rotates a worker's log once it is past its size (copy-truncate, docs/operations.md).
-    void rotateLog(const std::string &id, Worker &w)
+    void rotateLog(const std::string &id, const Worker &w)
     {
         config::LogSpec logs;
         if (auto *p = poolSpec(w))
             logs = p->logs;
-        if (w.logFd < 0) // re-adopted or adopted: open it once it exists
-            w.logFd = ::open(state->logPath(id).c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st
-        {
-        };
-        if (w.logFd >= 0 && ::fstat(w.logFd, &st) == 0 && std::uint64_t(st.st_size) <= logs.maxSize)
-            return;
         auto rotated = logfile::rotateIfLarger(state->logPath(id), logs.maxSize, logs.files);
         if (!rotated.ok())
             spdlog::warn("log.rotate worker={} error=\"{}\"", id, rotated.error().message);
+    }
+
+    /// Every 5th sample, the logs written to since the last time are checked for rotation:
+    /// an inotify watch on the logs directory (IN_MODIFY, read without waiting) names them,
+    /// so idle workers' logs cost nothing. Without inotify, or when its queue overflowed,
+    /// every log is checked.
+    int logWatchFd = -1;
+    std::set<std::string> writtenLogs; ///< worker ids
+
+    void watchLogs()
+    {
+        logWatchFd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (logWatchFd >= 0 &&
+            ::inotify_add_watch(logWatchFd, (state->dir() + "/logs").c_str(), IN_MODIFY) < 0) {
+            ::close(logWatchFd);
+            logWatchFd = -1;
+        }
+        if (logWatchFd < 0)
+            spdlog::warn("log.watch off: {}; every log is checked for rotation",
+                         std::strerror(errno));
+    }
+
+    void rotateLogs()
+    {
+        bool all = logWatchFd < 0;
+        alignas(inotify_event) char buffer[16384];
+        while (logWatchFd >= 0) {
+            ssize_t n = ::read(logWatchFd, buffer, sizeof buffer);
+            if (n <= 0)
+                break;
+            for (ssize_t at = 0; at < n;) {
+                const auto *e = reinterpret_cast<const inotify_event *>(buffer + at);
+                std::string_view name(e->len ? e->name : "");
+                name = name.substr(0, name.find('\0'));
+                if (e->mask & IN_Q_OVERFLOW)
+                    all = true;
+                else if (name.size() > 4 && name.substr(name.size() - 4) == ".log")
+                    writtenLogs.emplace(name.substr(0, name.size() - 4));
+                at += ssize_t(sizeof(inotify_event) + e->len);
+            }
+        }
+        if (all) {
+            for (auto &[id, w] : workers)
+                rotateLog(id, *w);
+        } else {
+            for (const std::string &id : writtenLogs) {
+                if (auto it = workers.find(id); it != workers.end())
+                    rotateLog(id, *it->second);
+            }
+        }
+        writtenLogs.clear();
     }
 
     void sample()
@@ -1284,11 +1340,10 @@ struct Engine::Private
         std::int64_t t = nowMs();
         double mono = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
         ++sampleTick;
-        for (auto &[id, wp] : workers) {
+        refreshLists();
+        for (auto [idp, wp] : workerList) {
+            const std::string &id = *idp;
             Worker &w = *wp;
-            // Each log every 5th sample, the workers spread over them.
-            if ((sampleTick + w.created) % 5 == 0)
-                rotateLog(id, w);
             if (!w.reader || !api::hasProcess(w.info.state))
                 continue;
             // A worker that does not run is looked at less and less often (every 2, 4, then
@@ -1355,7 +1410,9 @@ struct Engine::Private
         }
         metrics->record("master/workers", t, double(workers.size()));
         // The pools' counts as last published (publishPool keeps them current).
-        for (auto &[name, pool] : pools) {
+        for (auto [namep, poolp] : poolList) {
+            const std::string &name = *namep;
+            Pool &pool = *poolp;
             const api::PoolInfo &info = pool.published;
             if (pool.series[0].empty()) {
                 std::string prefix = "pool/" + name + "/";
@@ -1369,6 +1426,8 @@ struct Engine::Private
             metrics->record(pool.series[2], t, info.ready);
             metrics->record(pool.series[3], t, info.restarts);
         }
+        if (sampleTick % 5 == 0)
+            rotateLogs();
         sendMetrics(t);
     }
 
@@ -1577,6 +1636,8 @@ Engine::~Engine()
         if (w->pidfd)
             w->pidfd->close();
     }
+    if (d->logWatchFd >= 0)
+        ::close(d->logWatchFd);
     if (d->state)
         d->state->close();
 }
@@ -1610,6 +1671,7 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
                 "master started with " + d->config->file + " (" + d->config->summary().toString() +
                     ")");
     d->startWaitingPools();
+    d->watchLogs();
     d->scheduleSample();
     return true;
 }
@@ -1636,6 +1698,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
         std::vector<Private::Worker *> ws = d->poolWorkers(name);
         if (ws.empty()) {
             d->pools.erase(name);
+            d->listsStale = true;
             d->publish(api::DeltaKind::PoolRemoved, name);
             continue;
         }

@@ -1,0 +1,164 @@
+#!/usr/bin/python3
+"""droverd against the machine's spawn limit, supervisord and PM2, in one run.
+
+  tests/bench/bench_master.py [--peers DIR] [--quick]
+
+DIR is ../shared/peers by default (the peers' harness; see its README). Runs, in order:
+  1. the physical limit: peers/bench_spawn.sh 1000 (posix_spawn loop, restart floor)
+  2. droverd through peers/bench_supervisor.py with tests/bench/peers/drover.sh at
+     n=1000 (20 kills) and n=500, then supervisord and PM2 at n=500 (when installed)
+  3. droverd with 1000 drover-demo-worker HTTP workers: time until every one listens
+  4. build/bench/bench_engine_start: the engine's loop while 1000 workers start, against a
+     posix_spawn loop in the same process
+Prints the peers' RESULT lines unchanged, then `RESULT bench=master_summary ...` with the
+ratios the engine issue sets targets for. Figures go to README.md by hand.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ap = argparse.ArgumentParser()
+ap.add_argument("--peers", default=os.path.join(ROOT, "..", "shared", "peers"))
+ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR", os.path.join(ROOT, "build", "bin")))
+ap.add_argument("--quick", action="store_true", help="skip supervisord and PM2")
+ap.add_argument("--stages", default="spawn,drover,peers,demo,loop",
+                help="comma-separated subset of spawn,drover,peers,demo,loop")
+args = ap.parse_args()
+PEERS = os.path.abspath(args.peers)
+BIN = os.path.abspath(args.bin)
+ENV = dict(os.environ, DROVER_BIN_DIR=BIN)
+
+
+def result_lines(text):
+    return [l for l in text.splitlines() if l.startswith("RESULT ")]
+
+
+def fields(line):
+    return dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+
+
+def run(cmd, timeout):
+    print("#", " ".join(cmd), file=sys.stderr, flush=True)
+    r = subprocess.run(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout)
+    lines = result_lines(r.stdout)
+    for l in lines:
+        print(l, flush=True)
+    if not lines:
+        print(r.stderr[-2000:], file=sys.stderr)
+    return [fields(l) for l in lines]
+
+
+def supervisor(adapter, n, kills=10):
+    out = run([os.path.join(PEERS, "bench_supervisor.py"), adapter, str(n), "--startsecs", "0",
+               "--kills", str(kills)], timeout=900)
+    return out[0] if out else {}
+
+
+def demo_workers(n=1000):
+    """droverd with n drover-demo-worker: seconds until every port accepts a connection."""
+    work = tempfile.mkdtemp(prefix="drover-bench-")
+    conf = os.path.join(work, "demo.yaml")
+    base = 31000
+    with open(conf, "w") as f:
+        f.write(f"version: 1\nmaster: {{state_dir: {work}/state}}\npools:\n"
+                f"  - name: demo\n    command: [\"{BIN}/drover-demo-worker\", \"--port\", \"{{{{port}}}}\"]\n"
+                f"    replicas: {n}\n    ports: {base}-{base + n + 99}\n    stop: {{timeout: 5s}}\n")
+    t0 = time.monotonic()
+    err = open(os.path.join(work, "droverd.err"), "w+")
+    d = subprocess.Popen([os.path.join(BIN, "droverd"), "--config", conf, "--log-level", "warn"],
+                         stdout=subprocess.DEVNULL, stderr=err)
+    pending = set(range(base, base + n))
+    deadline = t0 + 120
+    while pending and time.monotonic() < deadline:
+        for port in list(pending):
+            s = socket.socket()
+            s.settimeout(0.2)
+            try:
+                s.connect(("127.0.0.1", port))
+                pending.discard(port)
+            except OSError:
+                pass
+            finally:
+                s.close()
+        time.sleep(0.01)
+    listening = time.monotonic() - t0
+    if d.poll() is not None:
+        err.seek(0)
+        print(f"droverd exited with {d.returncode}:\n{err.read()[-2000:]}", file=sys.stderr)
+        return {}
+    with open(f"/proc/{d.pid}/status") as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    t1 = time.monotonic()
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=60)
+    stopped = time.monotonic() - t1
+    shutil.rmtree(work, ignore_errors=True)
+    line = (f"RESULT bench=master_demo_workers n={n} all_listening_s={listening:.3f} "
+            f"missing={len(pending)} rss_kb={rss} shutdown_s={stopped:.3f}")
+    print(line, flush=True)
+    return fields(line)
+
+
+STAGES = set(args.stages.split(","))
+spawn = drover1000 = drover500 = sup500 = pm2500 = demo = loop = {}
+if "spawn" in STAGES:
+    spawn = run([os.path.join(PEERS, "bench_spawn.sh"), "1000", "2000", "20"], timeout=600)
+    spawn = spawn[0] if spawn else {}
+if "drover" in STAGES:
+    drover1000 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 1000, kills=20)
+    drover500 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 500, kills=20)
+if "peers" in STAGES and not args.quick:
+    if shutil.which("supervisord"):
+        sup500 = supervisor("supervisord", 500)
+    if os.path.exists(os.path.join(os.environ.get("PEERS_SCRATCH", "/tmp/peers"), "node_modules",
+                                   ".bin", "pm2")):
+        pm2500 = supervisor("pm2", 500)
+if "demo" in STAGES:
+    demo = demo_workers(1000)
+if "loop" in STAGES:
+    loop = run([os.path.join(os.path.dirname(BIN), "bench", "bench_engine_start"), "1000"],
+               timeout=600)
+    loop = next((r for r in loop if r.get("bench") == "engine_start"), {})
+
+
+def ratio(a, b):
+    try:
+        return f"{float(a) / float(b):.2f}"
+    except (TypeError, ValueError, ZeroDivisionError):
+        return "na"
+
+
+summary = {
+    "spawn_loop_1000_s": f"{float(spawn.get('spawn_all_ms', 'nan')) / 1000:.3f}",
+    "drover_1000_spawned_s": drover1000.get("t_spawned_all_s", "na"),
+    "drover_vs_spawn_loop": ratio(drover1000.get("t_spawned_all_s"),
+                                  float(spawn.get("spawn_all_ms", "nan")) / 1000),
+    "drover_1000_rss_kb": drover1000.get("rss_kb", "na"),
+    "drover_1000_idle_cpu_pct": drover1000.get("idle_cpu_pct", "na"),
+    "drover_restart_ms": drover1000.get("restart_spawn_ms", "na"),
+    "restart_floor_ms": f"{float(spawn.get('restart_floor_us', 'nan')) / 1000:.3f}",
+    "restart_vs_floor": ratio(drover1000.get("restart_spawn_ms"),
+                              float(spawn.get("restart_floor_us", "nan")) / 1000),
+    "drover_500_running_s": drover500.get("t_spawned_all_s", "na"),
+    "supervisord_500_running_s": sup500.get("t_spawned_all_s", "na"),
+    "pm2_500_running_s": pm2500.get("t_spawned_all_s", "na"),
+    "supervisord_vs_drover_500": ratio(sup500.get("t_spawned_all_s"), drover500.get("t_spawned_all_s")),
+    "pm2_vs_drover_500": ratio(pm2500.get("t_spawned_all_s"), drover500.get("t_spawned_all_s")),
+    "drover_500_stop_s": drover500.get("stop_gone_s", "na"),
+    "supervisord_500_stop_s": sup500.get("stop_gone_s", "na"),
+    "pm2_500_stop_s": pm2500.get("stop_gone_s", "na"),
+    "demo_1000_listening_s": demo.get("all_listening_s", "na"),
+    "loop_max_gap_ms_1000_starting": loop.get("loop_max_gap_ms", "na"),
+}
+print("RESULT bench=master_summary " + " ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
