@@ -1382,6 +1382,8 @@ struct Engine::Private
                 changed = changed || cpu != w.info.cpuPercent;
                 w.info.cpuPercent = cpu;
                 w.idleLevel = ran ? 0 : std::min(w.idleLevel + 1, kMaxIdleLevel);
+                if (!ran)
+                    w.reader->release();
                 w.skipSamples = (1 << w.idleLevel) - 1;
             }
             if (w.series[0].empty()) {

@@ -243,8 +243,23 @@ std::optional<std::uint64_t> ProcStatReader::cpuNs()
     return std::uint64_t(ts.tv_sec) * 1'000'000'000u + std::uint64_t(ts.tv_nsec);
 }
 
+void ProcStatReader::release()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = kReleased;
+    }
+}
+
 std::optional<ProcStat> ProcStatReader::read(bool withFds)
 {
+    if (m_fd == kReleased) {
+        try {
+            m_fd = ::open(statPath(m_procRoot, m_pid, "stat").c_str(), O_RDONLY | O_CLOEXEC);
+        } catch (...) {
+            m_fd = -1;
+        }
+    }
     if (m_fd < 0)
         return std::nullopt;
     std::optional<ProcStat> stat = readAndParse(m_fd);

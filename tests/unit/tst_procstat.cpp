@@ -112,6 +112,7 @@ private slots:
     void readerMissingProcess();
     void ownStartTimeStable();
     void cpuClock();
+    void releaseAndReopen();
     void cpuMeter_data();
     void cpuMeter();
 };
@@ -385,6 +386,32 @@ void TestProcStat::cpuClock()
     engine::ProcStatReader gone{int(child)};
     ::waitpid(child, nullptr, 0);
     QVERIFY(!gone.cpuNs());
+}
+
+// release() closes the stat file; the next read opens it again, and a process gone by then
+// reads as gone.
+void TestProcStat::releaseAndReopen()
+{
+    engine::ProcStatReader self(int(::getpid()));
+    QVERIFY(self.read());
+    self.release();
+    self.release(); // twice is harmless
+    std::optional<engine::ProcStat> again = self.read();
+    QVERIFY(again);
+    QCOMPARE(again->pid, int(::getpid()));
+
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    QVERIFY(child > 0);
+    engine::ProcStatReader reader{int(child)};
+    QVERIFY(reader.read());
+    reader.release();
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    QVERIFY(!reader.read());
 }
 
 void TestProcStat::cpuMeter_data()
