@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <new>
+#include <optional>
 #include <unordered_map>
 
 namespace drover::engine {
@@ -458,6 +459,18 @@ struct MetricsStore::Private
     bool m_hasNow = false;
     std::int64_t m_nowSlot = 0; ///< the newest slot recorded in any series
     std::int64_t m_sweptChunk = std::numeric_limits<std::int64_t>::min();
+    /// The slot of a point that is recorded; nothing for one that is ignored (not finite,
+    /// too far from the epoch, or older than the retention).
+    std::optional<std::int64_t> slotToRecord(std::int64_t tMs, double v) const
+    {
+        if (!std::isfinite(v) || tMs < -kMaxTimeMs || tMs > kMaxTimeMs)
+            return std::nullopt;
+        const std::int64_t slot = floorDiv(tMs, m_resolutionMs);
+        if (slot < cutoff())
+            return std::nullopt;
+        return slot;
+    }
+
     /// The series `name`, made when new (`created`).
     Series &place(std::string_view name, bool &created)
     {
@@ -497,16 +510,14 @@ MetricsStore::~MetricsStore() = default;
 
 void MetricsStore::record(std::string_view series, std::int64_t tMs, double v)
 {
-    if (!std::isfinite(v) || tMs < -kMaxTimeMs || tMs > kMaxTimeMs)
-        return;
-    const std::int64_t slot = floorDiv(tMs, d->m_resolutionMs);
-    if (slot < d->cutoff())
+    const std::optional<std::int64_t> slot = d->slotToRecord(tMs, v);
+    if (!slot)
         return;
     try {
-        d->advance(slot);
+        d->advance(*slot);
         bool created = false;
         Series &s = d->place(series, created);
-        d->put(s, created, slot, v);
+        d->put(s, created, *slot, v);
     } catch (const std::bad_alloc &) {
         // The point is lost; the series stays as it was.
     }
@@ -514,13 +525,11 @@ void MetricsStore::record(std::string_view series, std::int64_t tMs, double v)
 
 void MetricsStore::record(Handle &series, std::int64_t tMs, double v)
 {
-    if (!std::isfinite(v) || tMs < -kMaxTimeMs || tMs > kMaxTimeMs)
-        return;
-    const std::int64_t slot = floorDiv(tMs, d->m_resolutionMs);
-    if (slot < d->cutoff())
+    const std::optional<std::int64_t> slot = d->slotToRecord(tMs, v);
+    if (!slot)
         return;
     try {
-        d->advance(slot); // may forget series, and so bump the epoch
+        d->advance(*slot); // may forget series, and so bump the epoch
         bool created = false;
         Series *s = nullptr;
         if (series.m_store == this && series.m_epoch == d->m_epoch && series.m_place) {
@@ -531,7 +540,7 @@ void MetricsStore::record(Handle &series, std::int64_t tMs, double v)
             series.m_store = this;
             series.m_epoch = d->m_epoch;
         }
-        d->put(*s, created, slot, v);
+        d->put(*s, created, *slot, v);
     } catch (const std::bad_alloc &) {
         // The point is lost; the series stays as it was.
     }

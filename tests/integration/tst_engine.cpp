@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 #include "engine/metricsstore.h"
 #include "engine/statestore.h"
+#include "markedprocesses.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -32,6 +33,8 @@ extern char **environ;
 using namespace drover;
 using api::WorkerState;
 using nlohmann::json;
+using test::alive;
+using test::markedProcesses;
 
 namespace {
 
@@ -93,37 +96,6 @@ struct Recorder : api::StreamListener
         return out;
     }
 };
-
-bool alive(int pid)
-{
-    if (pid <= 0 || ::kill(pid, 0) != 0)
-        return false;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string all;
-    std::getline(stat, all);
-    auto close = all.rfind(')');
-    return close != std::string::npos && all.size() > close + 2 && all[close + 2] != 'Z';
-}
-
-/// Processes whose environment holds `mark` (our workers and everything they started).
-std::vector<int> markedProcesses(const std::string &mark)
-{
-    std::vector<int> out;
-    DIR *proc = opendir("/proc");
-    while (dirent *e = proc ? readdir(proc) : nullptr) {
-        int pid = atoi(e->d_name);
-        if (pid <= 0 || pid == getpid())
-            continue;
-        std::ifstream env("/proc/" + std::string(e->d_name) + "/environ", std::ios::binary);
-        std::stringstream buf;
-        buf << env.rdbuf();
-        if (buf.str().find(mark) != std::string::npos && alive(pid))
-            out.push_back(pid);
-    }
-    if (proc)
-        closedir(proc);
-    return out;
-}
 
 std::string readFile(const std::string &path)
 {

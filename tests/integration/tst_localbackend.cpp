@@ -4,6 +4,7 @@
 // Every worker carries a marker in its environment; a test fails if any is left running.
 #include "config/loader.h"
 #include "local/localbackend.h"
+#include "markedprocesses.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +26,7 @@ extern char **environ;
 
 using namespace drover;
 using nlohmann::json;
+using test::markedProcesses;
 
 namespace {
 
@@ -121,31 +123,6 @@ private:
     std::map<int, int> m_count;
     std::map<int, std::thread::id> m_threads;
 };
-
-std::vector<int> markedProcesses(const std::string &mark)
-{
-    std::vector<int> out;
-    DIR *proc = opendir("/proc");
-    while (dirent *e = proc ? readdir(proc) : nullptr) {
-        int pid = atoi(e->d_name);
-        if (pid <= 0 || pid == getpid())
-            continue;
-        std::ifstream env("/proc/" + std::string(e->d_name) + "/environ", std::ios::binary);
-        std::stringstream buf;
-        buf << env.rdbuf();
-        std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-        std::string line;
-        std::getline(stat, line);
-        auto close = line.rfind(')');
-        bool zombie =
-            close == std::string::npos || line.size() <= close + 2 || line[close + 2] == 'Z';
-        if (buf.str().find(mark) != std::string::npos && !zombie)
-            out.push_back(pid);
-    }
-    if (proc)
-        closedir(proc);
-    return out;
-}
 
 } // namespace
 

@@ -1,0 +1,48 @@
+#pragma once
+// Every engine test gives its workers a marker in their environment (DROVER_TEST_MARK=<uuid>):
+// the processes carrying it are the test's own, children and grandchildren included, and a
+// test fails if any is left running after it.
+
+#include <dirent.h>
+#include <fstream>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace drover::test {
+
+/// Whether the process exists and is not a zombie.
+inline bool alive(int pid)
+{
+    if (pid <= 0 || ::kill(pid, 0) != 0)
+        return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string all;
+    std::getline(stat, all);
+    auto close = all.rfind(')');
+    return close != std::string::npos && all.size() > close + 2 && all[close + 2] != 'Z';
+}
+
+/// Live processes whose environment holds `mark` (NAME=value).
+inline std::vector<int> markedProcesses(const std::string &mark)
+{
+    std::vector<int> out;
+    DIR *proc = opendir("/proc");
+    while (dirent *e = proc ? readdir(proc) : nullptr) {
+        int pid = atoi(e->d_name);
+        if (pid <= 0 || pid == getpid())
+            continue;
+        std::ifstream env("/proc/" + std::string(e->d_name) + "/environ", std::ios::binary);
+        std::stringstream buf;
+        buf << env.rdbuf();
+        if (buf.str().find(mark) != std::string::npos && alive(pid))
+            out.push_back(pid);
+    }
+    if (proc)
+        closedir(proc);
+    return out;
+}
+
+} // namespace drover::test
