@@ -45,4 +45,21 @@ inline std::vector<int> markedProcesses(const std::string &mark)
     return out;
 }
 
+/// Waits up to `ms` for the marked processes to be gone (a killed tree may take a moment to be
+/// reaped by init), then kills those still there with SIGKILL and returns them: what a test
+/// left running.
+inline std::vector<int> killLeftovers(const std::string &mark, int ms = 2000)
+{
+    std::vector<int> left;
+    for (int waited = 0;; waited += 20) {
+        left = markedProcesses(mark);
+        if (left.empty() || waited >= ms)
+            break;
+        ::usleep(20'000);
+    }
+    for (int pid : left)
+        ::kill(pid, SIGKILL);
+    return left;
+}
+
 } // namespace drover::test

@@ -174,15 +174,7 @@ void TestEngine::cleanup()
         waitpid(pid, nullptr, 0);
     }
     m_ownChildren.clear();
-    std::vector<int> left;
-    for (int i = 0; i < 50; ++i) { // a killed tree may take a moment to be reaped by init
-        left = markedProcesses(m_mark);
-        if (left.empty())
-            break;
-        QTest::qWait(20);
-    }
-    for (int pid : left)
-        ::kill(pid, SIGKILL);
+    const std::vector<int> left = test::killLeftovers(m_mark);
     QVERIFY2(left.empty(),
              qPrintable(QStringLiteral("%1 worker processes left running").arg(left.size())));
 }

@@ -164,15 +164,7 @@ void TestLocalBackend::cleanup()
         m_backend->shutdown();
         m_backend.reset();
     }
-    std::vector<int> left;
-    for (int i = 0; i < 100; ++i) {
-        left = markedProcesses(m_mark);
-        if (left.empty())
-            break;
-        QTest::qWait(20);
-    }
-    for (int pid : left)
-        ::kill(pid, SIGKILL);
+    const std::vector<int> left = test::killLeftovers(m_mark);
     QVERIFY2(left.empty(),
              qPrintable(QStringLiteral("%1 worker processes left running").arg(left.size())));
 }
