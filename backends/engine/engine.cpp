@@ -103,8 +103,9 @@ struct Engine::Private
         std::array<MetricsStore::Handle, 4> series; ///< its metric series, named once
         std::uint64_t lastCpuNs = ~0ull;            ///< its CPU clock at the last look
         bool ranSinceFull = true;                   ///< it ran since its fds were last counted
-        int idleLevel = 0;   ///< looks in a row that found it had not run (capped)
-        int skipSamples = 0; ///< samples to go until the next look
+        int idleLevel = 0;       ///< looks in a row that found it had not run (capped)
+        int skipSamples = 0;     ///< samples to go until the next look
+        bool seriesHeld = false; ///< its series are held in the metrics store (idle)
     };
 
     struct Pool
@@ -120,6 +121,9 @@ struct Engine::Private
         bool rolling = false;
         std::array<MetricsStore::Handle, 4> series; ///< its metric series, named once
         api::PoolInfo published;                    ///< as last published, to publish changes only
+        std::array<double, 4> recorded{};           ///< the values of `series` last recorded
+        bool recordedOnce = false;
+        bool seriesHeld = false; ///< `series` held in the metrics store (unchanged)
     };
 
     asio::io_context &io;
@@ -667,6 +671,7 @@ struct Engine::Private
         w.pidfd.reset();
         w.reader.reset();
         w.timer.reset();
+        releaseSeries(w, nowMs());
         state->remove(w.info.id);
         w.info.lastExit = how;
         spdlog::info("worker.exit worker={} pid={} how=\"{}\"", w.info.id, w.info.pid, how);
@@ -830,6 +835,7 @@ struct Engine::Private
         publishPool(pool);
         if (auto p = pools.find(pool); p != pools.end() && p->second.removing) {
             if (members.empty()) {
+                releaseSeries(p->second, nowMs());
                 pools.erase(p);
                 listsStale = true;
                 publish(api::DeltaKind::PoolRemoved, pool);
@@ -1273,6 +1279,28 @@ struct Engine::Private
         });
     }
 
+    /// An idle worker's or unchanged pool's series are held in the metrics store: they go on
+    /// at every sample without being recorded, until a value changes or the process ends.
+    template <class Owner>
+    void holdSeries(Owner &o)
+    {
+        if (o.seriesHeld || o.series[0].empty())
+            return;
+        for (MetricsStore::Handle &h : o.series)
+            metrics->hold(h);
+        o.seriesHeld = true;
+    }
+
+    template <class Owner>
+    void releaseSeries(Owner &o, std::int64_t t)
+    {
+        if (!o.seriesHeld)
+            return;
+        for (MetricsStore::Handle &h : o.series)
+            metrics->release(h, t);
+        o.seriesHeld = false;
+    }
+
     /// Rotates a worker's log once it is past its size (copy-truncate, docs/operations.md).
     void rotateLog(const std::string &id, const Worker &w)
     {
@@ -1344,8 +1372,10 @@ struct Engine::Private
         for (auto [idp, wp] : workerList) {
             const std::string &id = *idp;
             Worker &w = *wp;
-            if (!w.reader || !api::hasProcess(w.info.state))
+            if (!w.reader || !api::hasProcess(w.info.state)) {
+                releaseSeries(w, t);
                 continue;
+            }
             // A worker that does not run is looked at less and less often (every 2, 4, then
             // 8 samples), as cAdvisor's dynamic housekeeping does: a process that did not run
             // changed none of its figures, so the last ones are recorded again meanwhile, and
@@ -1355,6 +1385,8 @@ struct Engine::Private
             bool changed = false;
             if (w.skipSamples > 0) {
                 --w.skipSamples;
+                holdSeries(w); // its last values go on, recorded by nobody
+                continue;
             } else {
                 std::optional<std::uint64_t> ns = w.reader->cpuNs();
                 bool ran = !ns || *ns != w.lastCpuNs;
@@ -1386,6 +1418,8 @@ struct Engine::Private
                     w.reader->release();
                 w.skipSamples = (1 << w.idleLevel) - 1;
             }
+            if (w.seriesHeld && !changed)
+                continue; // a look that found nothing new: the hold goes on
             if (w.series[0].empty()) {
                 std::string prefix = "worker/" + id + "/";
                 w.series = {MetricsStore::Handle(prefix + "cpu_percent"),
@@ -1398,6 +1432,7 @@ struct Engine::Private
             metrics->record(w.series[2], t, w.info.threads);
             if (w.info.fds >= 0)
                 metrics->record(w.series[3], t, w.info.fds);
+            w.seriesHeld = false; // recording ended the hold
             if (changed)
                 publishWorker(w);
         }
@@ -1423,10 +1458,17 @@ struct Engine::Private
                                MetricsStore::Handle(prefix + "ready"),
                                MetricsStore::Handle(prefix + "restarts")};
             }
-            metrics->record(pool.series[0], t, info.desired);
-            metrics->record(pool.series[1], t, info.running);
-            metrics->record(pool.series[2], t, info.ready);
-            metrics->record(pool.series[3], t, info.restarts);
+            const std::array<double, 4> values{double(info.desired), double(info.running),
+                                               double(info.ready), double(info.restarts)};
+            if (pool.recordedOnce && values == pool.recorded) {
+                holdSeries(pool);
+                continue;
+            }
+            for (std::size_t i = 0; i < values.size(); ++i)
+                metrics->record(pool.series[i], t, values[i]);
+            pool.recorded = values;
+            pool.recordedOnce = true;
+            pool.seriesHeld = false;
         }
         if (sampleTick % 5 == 0)
             rotateLogs();
@@ -1699,6 +1741,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     for (const std::string &name : gone) {
         std::vector<Private::Worker *> ws = d->poolWorkers(name);
         if (ws.empty()) {
+            d->releaseSeries(d->pools[name], nowMs());
             d->pools.erase(name);
             d->listsStale = true;
             d->publish(api::DeltaKind::PoolRemoved, name);

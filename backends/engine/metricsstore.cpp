@@ -90,6 +90,18 @@ public:
     std::int64_t newestSlot() const { return m_newestSlot; }
     std::uint64_t newestBits() const { return m_newest; }
 
+    /// Held: the newest value goes on at every slot after it, up to the store's newest slot,
+    /// without being recorded (MetricsStore::hold). extendTo() writes those slots for real.
+    bool held() const { return m_held; }
+    void setHeld(bool held) { m_held = held; }
+
+    /// The newest value repeated at every slot up to `slot` (a run of repeats: a few bits).
+    void extendTo(std::int64_t slot)
+    {
+        while (m_newestSlot < slot)
+            record(m_newestSlot + 1, m_newest);
+    }
+
     /// Records a value at a slot after, at or before the newest one (see MetricsStore::record).
     /// All memory it needs is reserved before anything changes, so a bad_alloc leaves the
     /// series as it was.
@@ -392,6 +404,7 @@ private:
     std::uint32_t m_pending = 0;   ///< slots after m_encodedEnd in a run not written yet
     bool m_pendingGap = false;     ///< that run is a gap (else repeats of m_prev)
     bool m_window = false;         ///< m_lead/m_len hold the window of this chunk
+    bool m_held = false;           ///< see held()
     int m_lead = 0;
     int m_len = 0;
 };
@@ -425,9 +438,22 @@ struct MetricsStore::Private
     const Series *find(std::string_view name) const
     {
         auto it = m_series.find(name);
-        if (it == m_series.end() || it->second.newestSlot() < cutoff())
+        if (it == m_series.end() || !alive(it->second))
             return nullptr;
         return &it->second;
+    }
+
+    /// Whether a series has a point inside the retention (a held one always has: now).
+    bool alive(const Series &s) const { return s.held() || s.newestSlot() >= cutoff(); }
+
+    /// Writes out what a held series holds, up to `slot`: at most the retention's worth (a
+    /// longer hold, after the clock jumped forward, starts the series over at `slot`).
+    void extendHeld(Series &s, std::int64_t slot)
+    {
+        if (slot - s.newestSlot() > m_retentionSlots)
+            s.start(slot, s.newestBits());
+        else
+            s.extendTo(slot);
     }
 
     /// Moves the store's clock to `slot`. Each time the retention passes a chunk start, old
@@ -443,6 +469,8 @@ struct MetricsStore::Private
         if (chunk == m_sweptChunk)
             return;
         for (auto it = m_series.begin(); it != m_series.end();) {
+            if (it->second.held())
+                extendHeld(it->second, slot);
             if (it->second.newestSlot() < limit) {
                 it = m_series.erase(it);
                 ++m_epoch;
@@ -483,12 +511,31 @@ struct MetricsStore::Private
 
     void put(Series &series, bool created, std::int64_t slot, double v)
     {
+        if (!created && series.held()) {
+            // The held value went on until this slot, which has the new one.
+            series.setHeld(false);
+            extendHeld(series, slot - 1);
+        }
         if (created || series.newestSlot() < cutoff()) {
             // New, or everything it held is older than the retention (a jump forward).
             series.start(slot, std::bit_cast<std::uint64_t>(v));
         } else {
             series.record(slot, std::bit_cast<std::uint64_t>(v));
         }
+    }
+
+    /// The series behind a handle, its place cached; nothing when it does not exist.
+    Series *lookup(Handle &h, const MetricsStore *store)
+    {
+        if (h.m_store == store && h.m_epoch == m_epoch && h.m_place)
+            return static_cast<Series *>(h.m_place);
+        auto it = m_series.find(std::string_view(h.m_name));
+        if (it == m_series.end())
+            return nullptr;
+        h.m_place = &it->second;
+        h.m_store = store;
+        h.m_epoch = m_epoch;
+        return &it->second;
     }
 
     std::unordered_map<std::string, Series, NameHash, std::equal_to<>> m_series;
@@ -531,10 +578,8 @@ void MetricsStore::record(Handle &series, std::int64_t tMs, double v)
     try {
         d->advance(*slot); // may forget series, and so bump the epoch
         bool created = false;
-        Series *s = nullptr;
-        if (series.m_store == this && series.m_epoch == d->m_epoch && series.m_place) {
-            s = static_cast<Series *>(series.m_place);
-        } else {
+        Series *s = d->lookup(series, this);
+        if (!s) {
             s = &d->place(series.m_name, created);
             series.m_place = s;
             series.m_store = this;
@@ -543,6 +588,28 @@ void MetricsStore::record(Handle &series, std::int64_t tMs, double v)
         d->put(*s, created, *slot, v);
     } catch (const std::bad_alloc &) {
         // The point is lost; the series stays as it was.
+    }
+}
+
+void MetricsStore::hold(Handle &series)
+{
+    if (Series *s = d->lookup(series, this); s && d->alive(*s))
+        s->setHeld(true);
+}
+
+void MetricsStore::release(Handle &series, std::int64_t tMs)
+{
+    Series *s = d->lookup(series, this);
+    if (!s || !s->held())
+        return;
+    s->setHeld(false);
+    if (tMs < -kMaxTimeMs || tMs > kMaxTimeMs)
+        return;
+    const std::int64_t slot = std::min(floorDiv(tMs, d->m_resolutionMs), d->m_nowSlot);
+    try {
+        d->extendHeld(*s, slot);
+    } catch (const std::bad_alloc &) {
+        // The held points are lost; the series ends at its newest recorded one.
     }
 }
 
@@ -560,6 +627,12 @@ std::vector<MetricsStore::Point> MetricsStore::query(std::string_view series, st
     std::vector<Point> points; // t holds the slot until the end
     try {
         s->forEach(from, to, [&](std::int64_t slot, double v) { points.push_back({slot, v}); });
+        if (s->held()) {
+            const double v = std::bit_cast<double>(s->newestBits());
+            for (std::int64_t slot = std::max(from, s->newestSlot() + 1);
+                 slot <= std::min(to, d->m_nowSlot); ++slot)
+                points.push_back({slot, v});
+        }
     } catch (const std::bad_alloc &) {
         return {};
     }
@@ -590,7 +663,8 @@ bool MetricsStore::latest(std::string_view series, Point &out) const
     const Series *s = d->find(series);
     if (!s)
         return false;
-    out = {s->newestSlot() * d->m_resolutionMs, std::bit_cast<double>(s->newestBits())};
+    const std::int64_t slot = s->held() ? std::max(s->newestSlot(), d->m_nowSlot) : s->newestSlot();
+    out = {slot * d->m_resolutionMs, std::bit_cast<double>(s->newestBits())};
     return true;
 }
 
@@ -599,7 +673,7 @@ std::vector<std::string> MetricsStore::seriesNames(std::string_view prefix) cons
     std::vector<std::string> names;
     const std::int64_t limit = d->cutoff();
     for (const auto &[name, s] : d->m_series) {
-        if (s.newestSlot() >= limit && startsWith(name, prefix))
+        if ((s.held() || s.newestSlot() >= limit) && startsWith(name, prefix))
             names.push_back(name);
     }
     std::sort(names.begin(), names.end());
@@ -627,8 +701,9 @@ std::size_t MetricsStore::seriesCount() const
 {
     const std::int64_t limit = d->cutoff();
     return static_cast<std::size_t>(
-        std::count_if(d->m_series.begin(), d->m_series.end(),
-                      [limit](const auto &entry) { return entry.second.newestSlot() >= limit; }));
+        std::count_if(d->m_series.begin(), d->m_series.end(), [limit](const auto &entry) {
+            return entry.second.held() || entry.second.newestSlot() >= limit;
+        }));
 }
 
 std::size_t MetricsStore::memoryBytes() const

@@ -61,6 +61,19 @@ public:
     /// The same as record(series.name(), tMs, v).
     void record(Handle &series, std::int64_t tMs, double v);
 
+    /// Holds a series: its newest value goes on at every later slot, up to the newest slot
+    /// recorded in the store, with nothing recorded meanwhile. Queries, latest() and the
+    /// retention see those points as if they had been recorded; the next record() of the
+    /// series, or release(), ends the hold. The master holds the series of idle workers and
+    /// of unchanged pools, so that they cost nothing per sample. Nothing happens for a series
+    /// that has no point in the retention.
+    void hold(Handle &series);
+    /// Ends a hold at `tMs`: the held value goes on through that slot (at most up to the
+    /// store's newest slot), and the series has a gap after it until it is recorded again.
+    /// Slots the store has already written out stay: it writes holds out when it sweeps the
+    /// retention, once every 256 slots.
+    void release(Handle &series, std::int64_t tMs);
+
     /// Points with from <= t <= to inside the retention, oldest first, values bit-exact. With
     /// maxPoints > 0 and more points than that, the points are averaged into at most maxPoints
     /// buckets: from the first point on, each bucket spans ceil(slots / maxPoints) slots, where

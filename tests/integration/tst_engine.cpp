@@ -880,6 +880,21 @@ void TestEngine::usageIsSampled()
     for (const char *name : {"master/cpu_percent", "master/threads", "master/fds"})
         QVERIFY2(metrics.latest(name, last), name);
 
+    // The idle worker is looked at rarely and its series are held meanwhile: they still have a
+    // point at every second, up to the newest one, as do the pool's unchanged counts.
+    QVERIFY(runUntil(
+        [&] { return metrics.query("worker/idle-0/rss_bytes", 0, INT64_MAX).size() >= 5; }));
+    for (const char *name :
+         {"worker/idle-0/rss_bytes", "worker/idle-0/cpu_percent", "pool/idle/ready"}) {
+        const std::vector<engine::MetricsStore::Point> points = metrics.query(name, 0, INT64_MAX);
+        QVERIFY2(points.size() >= 4, name);
+        for (std::size_t i = 1; i < points.size(); ++i)
+            QVERIFY2(points[i].t - points[i - 1].t == 1000, name);
+        engine::MetricsStore::Point newest;
+        QVERIFY(metrics.latest("master/workers", newest));
+        QCOMPARE(points.back().t, newest.t);
+    }
+
     // A worker idle long enough to be looked at only every 8th sample (2 s here) is seen
     // busy within that once it wakes up, and is sampled every time again.
     auto next =

@@ -165,6 +165,8 @@ private slots:
     void seriesNames();
     void removePrefix();
     void handles();
+    void holdAndRelease();
+    void holdAcrossRetention();
     void settingsClamped();
     void hostileTimes();
     void againstModel_data();
@@ -635,6 +637,86 @@ void TestMetricsStore::handles()
     store.record(b, 42000, 8);
     QCOMPARE(text(store.query("worker/b/cpu_percent", kMin, kMax)),
              QStringLiteral("40000:6 42000:8"));
+}
+
+// A held series goes on with its newest value at every slot the store reaches, without being
+// recorded; the next record or a release ends it.
+void TestMetricsStore::holdAndRelease()
+{
+    MetricsStore store(1s, 1h);
+    MetricsStore::Handle s(std::string("worker/a/rss_bytes"));
+    MetricsStore::Handle never(std::string("worker/none/rss_bytes"));
+    store.hold(never); // no such series: nothing happens
+    QCOMPARE(store.seriesCount(), std::size_t(0));
+
+    for (int t = 0; t <= 2; ++t)
+        store.record(s, t * 1000, 5);
+    store.hold(s);
+    for (int t = 3; t <= 9; ++t)
+        store.record("other", t * 1000, t);
+    QCOMPARE(text(store.query("worker/a/rss_bytes", kMin, kMax)),
+             QStringLiteral("0:5 1000:5 2000:5 3000:5 4000:5 5000:5 6000:5 7000:5 8000:5 9000:5"));
+    QCOMPARE(text(store.query("worker/a/rss_bytes", 7000, kMax)),
+             QStringLiteral("7000:5 8000:5 9000:5"));
+    QCOMPARE(text(store.query("worker/a/rss_bytes", kMin, kMax, 5)),
+             QStringLiteral("0:5 2000:5 4000:5 6000:5 8000:5"));
+    MetricsStore::Point p;
+    QVERIFY(store.latest("worker/a/rss_bytes", p));
+    QCOMPARE(p, (MetricsStore::Point{9000, 5}));
+
+    // A record ends the hold: the value changes at its slot, later slots are gaps again.
+    store.record(s, 10000, 7);
+    for (int t = 11; t <= 12; ++t)
+        store.record("other", t * 1000, t);
+    QCOMPARE(text(store.query("worker/a/rss_bytes", 8000, kMax)),
+             QStringLiteral("8000:5 9000:5 10000:7"));
+
+    // Held, then released at 102.5 s while the store is at 105 s: the value goes on through
+    // 102 s only. (Times away from a sweep: at 1 h, the store writes holds out when now is
+    // 15 s past a multiple of 256 s.)
+    MetricsStore::Handle r(std::string("worker/r/rss_bytes"));
+    store.record(r, 100000, 7);
+    store.hold(r);
+    for (int t = 101; t <= 105; ++t)
+        store.record("other", t * 1000, t);
+    store.release(r, 102500);
+    store.record("other", 106000, 106);
+    QCOMPARE(text(store.query("worker/r/rss_bytes", kMin, kMax)),
+             QStringLiteral("100000:7 101000:7 102000:7"));
+    QVERIFY(store.latest("worker/r/rss_bytes", p));
+    QCOMPARE(p, (MetricsStore::Point{102000, 7}));
+
+    // Held, then removed: gone; recording through the handle starts it over.
+    store.hold(s);
+    store.removePrefix("worker/a/");
+    QCOMPARE(store.query("worker/a/rss_bytes", kMin, kMax).size(), std::size_t(0));
+    store.record(s, 107000, 1);
+    QCOMPARE(text(store.query("worker/a/rss_bytes", kMin, kMax)), QStringLiteral("107000:1"));
+}
+
+// A held series stays in the retention however long it is held: the points that are written
+// out when the store sweeps are the held value, and a jump past the whole retention starts it
+// over.
+void TestMetricsStore::holdAcrossRetention()
+{
+    MetricsStore store(1s, 10s);
+    MetricsStore::Handle s(std::string("pool/p/ready"));
+    store.record(s, 0, 3);
+    store.hold(s);
+    for (int t = 1; t <= 1000; ++t) // past several sweeps (every 256 slots)
+        store.record("master/workers", t * 1000, 1);
+    QCOMPARE(store.seriesCount(), std::size_t(2));
+    QCOMPARE(names(store.seriesNames("pool/")), QStringList{QStringLiteral("pool/p/ready")});
+    QCOMPARE(text(store.query("pool/p/ready", kMin, kMax)),
+             QStringLiteral("991000:3 992000:3 993000:3 994000:3 995000:3 996000:3 997000:3 "
+                            "998000:3 999000:3 1000000:3"));
+    store.record("master/workers", 100'000'000, 1); // a jump of days
+    QCOMPARE(text(store.query("pool/p/ready", kMin, kMax)), QStringLiteral("100000000:3"));
+    store.record(s, 100'001'000, 4);
+    QCOMPARE(text(store.query("pool/p/ready", kMin, kMax)),
+             QStringLiteral("100000000:3 100001000:4"));
+    // Bounded memory: a long hold costs what a run of repeats costs.
+    QVERIFY(store.memoryBytes() < 4096);
 }
 
 void TestMetricsStore::settingsClamped()
