@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <dirent.h>
@@ -40,6 +41,7 @@ struct Recorder : api::StreamListener
     std::map<std::string, api::WorkerInfo> workers;
     std::vector<std::thread::id> threads;
     int metricBatches = 0;
+    std::vector<std::string> lastBatch; ///< series names of the newest metric batch
 
     void onSnapshot(const api::Snapshot &s) override
     {
@@ -62,10 +64,18 @@ struct Recorder : api::StreamListener
             workers.erase(std::get<std::string>(d.value));
         }
     }
-    void onMetrics(const api::MetricBatch &) override
+    void onMetrics(const api::MetricBatch &batch) override
     {
         std::lock_guard lock(mutex);
         ++metricBatches;
+        lastBatch.clear();
+        for (const auto &point : batch.points)
+            lastBatch.push_back(point.series);
+    }
+    bool lastBatchHas(const std::string &series) const
+    {
+        std::lock_guard lock(mutex);
+        return std::find(lastBatch.begin(), lastBatch.end(), series) != lastBatch.end();
     }
     api::WorkerState state(const std::string &id) const
     {
@@ -216,6 +226,11 @@ void TestLocalBackend::streamAndRequests()
         QCOMPARE(early->snapshotSeq, std::uint64_t(0));
     }
     QTRY_VERIFY_WITH_TIMEOUT(early->metricBatches >= 2, 5000);
+    // Sleeping workers are looked at rarely and their series held: the batches still carry
+    // them every time.
+    QTRY_VERIFY_WITH_TIMEOUT(early->metricBatches >= 12, 10000);
+    QVERIFY(early->lastBatchHas("worker/p-0/rss_bytes"));
+    QVERIFY(early->lastBatchHas("worker/p-1/cpu_percent"));
 
     // Subscribed later: a snapshot with both workers, then deltas from snapshot.seq + 1.
     auto late = std::make_shared<Recorder>();
