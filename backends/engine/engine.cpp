@@ -352,16 +352,20 @@ struct Engine::Private
     /// Pools waiting for dependencies, rolling restarts and shutdown move on after
     /// transitions: once per turn of the loop however many workers changed, so stopping or
     /// starting 1000 workers stays linear.
-    void scheduleFollowUp()
+    void scheduleFollowUp() { postOnce(followUpScheduled, &Private::followUp); }
+
+    /// Runs `fn` in a later turn of the loop, once however often it is asked for until then;
+    /// `scheduled` says whether it is on its way.
+    void postOnce(bool &scheduled, void (Private::*fn)())
     {
-        if (followUpScheduled)
+        if (scheduled)
             return;
-        followUpScheduled = true;
-        asio::post(io, [this, alive = std::weak_ptr<bool>(aliveToken)] {
+        scheduled = true;
+        asio::post(io, [this, &scheduled, fn, alive = std::weak_ptr<bool>(aliveToken)] {
             if (alive.expired())
                 return;
-            followUpScheduled = false;
-            followUp();
+            scheduled = false;
+            (this->*fn)();
         });
     }
 
@@ -476,18 +480,7 @@ struct Engine::Private
         scheduleSpawnDrain();
     }
 
-    void scheduleSpawnDrain()
-    {
-        if (spawnDrainScheduled)
-            return;
-        spawnDrainScheduled = true;
-        asio::post(io, [this, alive = std::weak_ptr<bool>(aliveToken)] {
-            if (alive.expired())
-                return;
-            spawnDrainScheduled = false;
-            drainSpawns();
-        });
-    }
+    void scheduleSpawnDrain() { postOnce(spawnDrainScheduled, &Private::drainSpawns); }
 
     void drainSpawns()
     {
