@@ -15,6 +15,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qtkeychain-qt6-dev
   libboost-dev libssl-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
+  libnghttp2-dev libgrpc++-dev
   fonts-dejavu-core
 )
 if [[ $mode == test ]]; then

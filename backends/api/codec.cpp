@@ -25,6 +25,12 @@ json toJson(const WorkerInfo &w)
            {"fds", w.fds},
            {"limits", w.limits},
            {"limit_problems", w.limitProblems}};
+    if (!w.probes.empty()) {
+        json probes = json::array();
+        for (const ProbeStatus &p : w.probes)
+            probes.push_back(toJson(p));
+        j["probes"] = std::move(probes);
+    }
     if (w.port)
         j["port"] = *w.port;
     if (w.nextStartAtMs)
@@ -58,6 +64,28 @@ json toJson(const Event &e)
     if (!e.to.empty())
         j["to"] = e.to;
     return j;
+}
+
+json toJson(const ProbeStatus &p)
+{
+    return json{{"probe", p.probe}, {"kind", p.kind},     {"target", p.target},
+                {"state", p.state}, {"since", p.sinceMs}, {"message", p.message}};
+}
+
+json toJson(const HealthSample &h)
+{
+    json j{{"worker", h.worker},  {"probe", h.probe}, {"kind", h.kind},
+           {"time", h.timeMs},    {"ok", h.ok},       {"latency_ms", h.latencyMs},
+           {"message", h.message}};
+    if (!h.excerpt.empty())
+        j["excerpt"] = h.excerpt;
+    return j;
+}
+
+json toJson(const HealthTransition &t)
+{
+    return json{{"worker", t.worker}, {"probe", t.probe}, {"time", t.timeMs},
+                {"from", t.from},     {"to", t.to},       {"reason", t.reason}};
 }
 
 json toJson(const Diagnostic &d)
@@ -117,6 +145,9 @@ json toJson(const Delta &d)
     case DeltaKind::PoolRemoved:
         j["pool"] = std::get<std::string>(d.value);
         break;
+    case DeltaKind::HealthSampled:
+        j["sample"] = toJson(std::get<HealthSample>(d.value));
+        break;
     }
     return j;
 }
@@ -166,6 +197,19 @@ Result<WorkerInfo> workerFromJson(const json &j)
               field(j, "limit_problems", w.limitProblems, err) && field(j, "port", port, err);
     if (!ok)
         return badJson("worker", err);
+    if (auto probes = j.find("probes"); probes != j.end() && !probes->is_null()) {
+        if (!probes->is_array())
+            return badJson("worker", "field \"probes\" has the wrong type");
+        for (const json &pj : *probes) {
+            ProbeStatus p;
+            if (!pj.is_object() || !field(pj, "probe", p.probe, err) ||
+                !field(pj, "kind", p.kind, err) || !field(pj, "target", p.target, err) ||
+                !field(pj, "state", p.state, err) || !field(pj, "since", p.sinceMs, err) ||
+                !field(pj, "message", p.message, err))
+                return badJson("worker.probes", err.empty() ? "expected objects" : err);
+            w.probes.push_back(std::move(p));
+        }
+    }
     if (j.contains("port"))
         w.port = port;
     if (!state.empty()) {
@@ -209,6 +253,35 @@ Result<Event> eventFromJson(const json &j)
     if (!ok)
         return badJson("event", err);
     return e;
+}
+
+Result<HealthSample> healthSampleFromJson(const json &j)
+{
+    if (!j.is_object())
+        return badJson("sample", "expected an object");
+    HealthSample h;
+    std::string err;
+    bool ok = field(j, "worker", h.worker, err) && field(j, "probe", h.probe, err) &&
+              field(j, "kind", h.kind, err) && field(j, "time", h.timeMs, err) &&
+              field(j, "ok", h.ok, err) && field(j, "latency_ms", h.latencyMs, err) &&
+              field(j, "message", h.message, err) && field(j, "excerpt", h.excerpt, err);
+    if (!ok)
+        return badJson("sample", err);
+    return h;
+}
+
+Result<HealthTransition> healthTransitionFromJson(const json &j)
+{
+    if (!j.is_object())
+        return badJson("transition", "expected an object");
+    HealthTransition t;
+    std::string err;
+    bool ok = field(j, "worker", t.worker, err) && field(j, "probe", t.probe, err) &&
+              field(j, "time", t.timeMs, err) && field(j, "from", t.from, err) &&
+              field(j, "to", t.to, err) && field(j, "reason", t.reason, err);
+    if (!ok)
+        return badJson("transition", err);
+    return t;
 }
 
 } // namespace drover::api

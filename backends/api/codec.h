@@ -13,6 +13,9 @@ namespace drover::api {
 nlohmann::json toJson(const WorkerInfo &w);
 nlohmann::json toJson(const PoolInfo &p);
 nlohmann::json toJson(const Event &e);
+nlohmann::json toJson(const ProbeStatus &p);
+nlohmann::json toJson(const HealthSample &h);
+nlohmann::json toJson(const HealthTransition &t);
 nlohmann::json toJson(const Diagnostic &d);
 nlohmann::json toJson(const Error &e);
 /// `{"type":"snapshot","seq":..,"workers":[..],"pools":[..],"config_version":..}`
@@ -25,5 +28,7 @@ nlohmann::json toJson(const Delta &d);
 Result<WorkerInfo> workerFromJson(const nlohmann::json &j);
 Result<PoolInfo> poolFromJson(const nlohmann::json &j);
 Result<Event> eventFromJson(const nlohmann::json &j);
+Result<HealthSample> healthSampleFromJson(const nlohmann::json &j);
+Result<HealthTransition> healthTransitionFromJson(const nlohmann::json &j);
 
 } // namespace drover::api

@@ -53,6 +53,8 @@ std::string_view toString(DeltaKind kind)
         return "pool.removed";
     case DeltaKind::EventAdded:
         return "event";
+    case DeltaKind::HealthSampled:
+        return "health.sample";
     }
     return "event";
 }

@@ -34,6 +34,18 @@ std::optional<WorkerState> parseWorkerState(std::string_view text);
 /// Whether a process is (believed to be) alive in this state.
 bool hasProcess(WorkerState state);
 
+/// Where one of a worker's probes stands (the newest result is in its health history).
+struct ProbeStatus
+{
+    std::string probe;        ///< its role: `startup`, `liveness` or `readiness`
+    std::string kind;         ///< `http`, `tcp`, `exec` or `grpc`
+    std::string target;       ///< what it checks, e.g. `GET http://127.0.0.1:9100/ready`
+    std::string state;        ///< `pending` (no verdict yet), `passing`, `failing`
+    std::int64_t sinceMs = 0; ///< when it entered that state (Unix ms)
+    std::string message;      ///< the result that decided it, e.g. `503 Service Unavailable`
+    friend bool operator==(const ProbeStatus &, const ProbeStatus &) = default;
+};
+
 struct WorkerInfo
 {
     std::string id;   ///< `api-2`; an adopted process has its own name
@@ -55,6 +67,7 @@ struct WorkerInfo
     int fds = -1;
     std::vector<std::string> limits;        ///< limits applied, e.g. `memory 256Mi (cgroup v1)`
     std::vector<std::string> limitProblems; ///< limits asked for but not applied, with why
+    std::vector<ProbeStatus> probes;        ///< startup, liveness, readiness: those it has
 
     bool ready() const { return state == WorkerState::Ready; }
     friend bool operator==(const WorkerInfo &, const WorkerInfo &) = default;
@@ -90,6 +103,32 @@ struct Event
     friend bool operator==(const Event &, const Event &) = default;
 };
 
+/// One probe result of one worker: an entry of its health history.
+struct HealthSample
+{
+    std::string worker;
+    std::string probe; ///< `startup`, `liveness`, `readiness`
+    std::string kind;  ///< `http`, `tcp`, `exec`, `grpc`
+    std::int64_t timeMs = 0;
+    bool ok = false;
+    double latencyMs = 0;
+    std::string message; ///< one line: `200 OK`, `connection refused`, `exit 1`...
+    std::string excerpt; ///< on failure: the start of the body or output
+    friend bool operator==(const HealthSample &, const HealthSample &) = default;
+};
+
+/// A probe of a worker changed its verdict (passing <-> failing, past its thresholds).
+struct HealthTransition
+{
+    std::string worker;
+    std::string probe;
+    std::int64_t timeMs = 0;
+    std::string from; ///< `pending`, `passing`, `failing`
+    std::string to;
+    std::string reason; ///< e.g. `3 failures in a row: 503 Service Unavailable`
+    friend bool operator==(const HealthTransition &, const HealthTransition &) = default;
+};
+
 struct Snapshot
 {
     std::uint64_t seq = 0; ///< the seq of the newest delta this snapshot includes
@@ -99,16 +138,23 @@ struct Snapshot
     Role role = Role::Admin;
 };
 
-enum class DeltaKind { WorkerUpsert, WorkerRemoved, PoolUpsert, PoolRemoved, EventAdded };
-std::string_view toString(DeltaKind kind); ///< `worker.upsert`, ..., `event`
+enum class DeltaKind {
+    WorkerUpsert,
+    WorkerRemoved,
+    PoolUpsert,
+    PoolRemoved,
+    EventAdded,
+    HealthSampled,
+};
+std::string_view toString(DeltaKind kind); ///< `worker.upsert`, ..., `event`, `health.sample`
 
 struct Delta
 {
     std::uint64_t seq = 0;
     DeltaKind kind = DeltaKind::WorkerUpsert;
     /// WorkerInfo for worker.upsert, PoolInfo for pool.upsert, Event for event, and the
-    /// removed id or name for the removals.
-    std::variant<WorkerInfo, PoolInfo, Event, std::string> value;
+    /// removed id or name for the removals, HealthSample for health.sample.
+    std::variant<WorkerInfo, PoolInfo, Event, std::string, HealthSample> value;
 };
 
 struct MetricPoint

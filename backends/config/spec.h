@@ -244,6 +244,8 @@ struct MasterSpec
     std::vector<TokenSpec> tokens;
     Duration metricsRetention = 1h;
     Duration metricsResolution = 1s;
+    int maxExecProbes = 8;   ///< exec probes running at once; the others wait their turn
+    int healthHistory = 100; ///< probe results kept per worker
 };
 
 struct Summary

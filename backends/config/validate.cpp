@@ -1302,7 +1302,7 @@ void expandWithPaths(Ctx &ctx, Node &n, const std::string &path)
 
 void readMaster(Ctx &ctx, const Node *n, MasterSpec &m)
 {
-    Fields f(ctx, n, "master", {"listen", "state_dir", "tls", "auth", "metrics"});
+    Fields f(ctx, n, "master", {"listen", "state_dir", "tls", "auth", "metrics", "probes"});
     endpoint(ctx, f.get("listen"), f.path("listen"), m.listen);
     if (!pathValue(ctx, f.get("state_dir"), f.path("state_dir"), m.stateDir)) {
         auto xdg = ctx.in.env("XDG_STATE_HOME");
@@ -1365,6 +1365,9 @@ void readMaster(Ctx &ctx, const Node *n, MasterSpec &m)
              1h);
     duration(ctx, metrics.get("retention"), metrics.path("retention"), m.metricsRetention, 1s,
              std::chrono::hours(24 * 7));
+    Fields probes(ctx, f.get("probes"), f.path("probes"), {"max_exec", "history"});
+    integer(ctx, probes.get("max_exec"), probes.path("max_exec"), m.maxExecProbes, 1, 1000);
+    integer(ctx, probes.get("history"), probes.path("history"), m.healthHistory, 1, 10000);
     if (metrics.get("retention") && m.metricsRetention < m.metricsResolution)
         ctx.local(*metrics.get("retention"), metrics.path("retention"),
                   "retention " + formatDuration(m.metricsRetention) +

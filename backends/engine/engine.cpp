@@ -2,8 +2,10 @@
 
 #include "api/codec.h"
 #include "engine/cgroup.h"
+#include "engine/health.h"
 #include "engine/logfile.h"
 #include "engine/metricsstore.h"
+#include "engine/probe.h"
 #include "engine/procstat.h"
 #include "engine/spawner.h"
 #include "engine/spawnplan.h"
@@ -25,6 +27,7 @@
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -72,12 +75,32 @@ enum class Intent {
     Stop,    ///< stopped on purpose: stay stopped
     Restart, ///< an operator restart or a new revision: start again at once
     Remove,  ///< scaled down or pool removed: forget the worker
+    Recover, ///< a startup or liveness probe gave up on it: its exit is a crash
 };
+
+/// The states in which a worker's probes run.
+bool probing(WorkerState s)
+{
+    return s == WorkerState::Starting || s == WorkerState::Running || s == WorkerState::Ready;
+}
 
 } // namespace
 
 struct Engine::Private
 {
+    /// One probe of a worker's current process: its timer, its verdict and its series.
+    struct ProbeRun
+    {
+        ProbeRole role = ProbeRole::Startup;
+        config::ProbeSpec spec;
+        std::optional<ProbeTarget> target;
+        std::string targetProblem; ///< why there is no target (each check fails with it)
+        std::unique_ptr<asio::steady_timer> timer;
+        ProbeVerdict verdict;
+        bool done = false; ///< a startup probe that passed runs no more
+        MetricsStore::Handle latency;
+    };
+
     struct Worker
     {
         api::WorkerInfo info;
@@ -103,9 +126,13 @@ struct Engine::Private
         std::array<MetricsStore::Handle, 4> series; ///< its metric series, named once
         std::uint64_t lastCpuNs = ~0ull;            ///< its CPU clock at the last look
         bool ranSinceFull = true;                   ///< it ran since its fds were last counted
-        int idleLevel = 0;       ///< looks in a row that found it had not run (capped)
-        int skipSamples = 0;     ///< samples to go until the next look
-        bool seriesHeld = false; ///< its series are held in the metrics store (idle)
+        int idleLevel = 0;            ///< looks in a row that found it had not run (capped)
+        int skipSamples = 0;          ///< samples to go until the next look
+        bool seriesHeld = false;      ///< its series are held in the metrics store (idle)
+        std::vector<ProbeRun> probes; ///< those of its current process
+        std::unique_ptr<HealthHistory> health; ///< made with its first probe result
+        Clock::time_point processUpAt;         ///< probes' initial delays count from here
+        std::string recoverCause;              ///< `probe:liveness` while it is stopped for it
     };
 
     struct Pool
@@ -193,6 +220,7 @@ struct Engine::Private
     bool spawnDrainScheduled = false;
     static constexpr auto kSpawnSlice = std::chrono::milliseconds(2);
     std::shared_ptr<bool> aliveToken = std::make_shared<bool>(true);
+    std::unique_ptr<ExecProber> execProber;
     asio::steady_timer sampleTimer;
     std::optional<ProcStatReader> selfReader;
     CpuMeter selfCpu;
@@ -335,6 +363,8 @@ struct Engine::Private
         }
         if (to != WorkerState::Backoff)
             w.info.nextStartAtMs = 0;
+        if (!probing(to))
+            stopProbes(w);
         spdlog::info("worker.state worker={} from={} to={} reason=\"{}\"", w.info.id,
                      api::toString(from), api::toString(to), reason);
         std::string message = w.info.id + ": " + std::string(api::toString(from)) + " -> " +
@@ -436,18 +466,306 @@ struct Engine::Private
         return defaults;
     }
 
-    /// Running, and ready unless it has a readiness probe (probes arrive with their issue:
-    /// until then such a worker stays `running`).
+    const config::ProbeSet *probeSet(const Worker &w) const
+    {
+        if (auto *p = poolSpec(w))
+            return &p->probes;
+        if (auto *a = adoptedSpec(w))
+            return &a->probes;
+        return nullptr;
+    }
+
+    /// Running, and ready unless it has a readiness probe (then the probe decides).
     void markUp(Worker &w, std::string reason)
     {
         setState(w, WorkerState::Running, reason);
-        bool readinessProbe = false;
-        if (auto *p = poolSpec(w))
-            readinessProbe = p->probes.readiness.has_value();
-        else if (auto *a = adoptedSpec(w))
-            readinessProbe = a->probes.readiness.has_value();
-        if (!readinessProbe)
+        const config::ProbeSet *set = probeSet(w);
+        if (!set || !set->readiness)
             setState(w, WorkerState::Ready, "no readiness probe");
+    }
+
+    /// A process of `w` is up (spawned, re-adopted or adopted from its PID file): its probes
+    /// start. With a startup probe it is `starting` until that passes; otherwise running,
+    /// and ready unless it has a readiness probe. Probes of a process found already running
+    /// start at a random point of their first interval, so that the workers a restarted
+    /// master re-adopts do not all probe at once.
+    void processUp(Worker &w, std::string reason, bool found)
+    {
+        w.processUpAt = Clock::now();
+        makeProbes(w);
+        ProbeRun *startup = probeRun(w, ProbeRole::Startup);
+        if (!startup) {
+            markUp(w, std::move(reason));
+            if (probing(w.info.state))
+                scheduleLateProbes(w, found);
+            return;
+        }
+        if (w.info.state != WorkerState::Starting)
+            setState(w, WorkerState::Starting, reason);
+        scheduleProbe(w, *startup, firstDelay(w, *startup, found));
+    }
+
+    // ---- probes -------------------------------------------------------------------------
+
+    ProbeRun *probeRun(Worker &w, ProbeRole role)
+    {
+        for (ProbeRun &run : w.probes) {
+            if (run.role == role)
+                return &run;
+        }
+        return nullptr;
+    }
+
+    /// The probes of `w`'s current process, their placeholders filled for this worker.
+    void makeProbes(Worker &w)
+    {
+        stopProbes(w);
+        w.probes.clear();
+        w.info.probes.clear();
+        const config::ProbeSet *set = probeSet(w);
+        if (!set || set->count() == 0)
+            return;
+        WorkerVars vars{w.info.id, w.poolName, w.info.index, w.info.port, {}};
+        std::vector<std::string> env;
+        std::string cwd = config->baseDir;
+        bool exec = false;
+        for (const auto *spec : {&set->startup, &set->liveness, &set->readiness})
+            exec = exec || (*spec && (*spec)->kind == config::ProbeKind::Exec);
+        if (const config::PoolSpec *p = poolSpec(w)) {
+            vars.revision = p->revision;
+            if (exec) { // an exec probe runs with the worker's environment and directory
+                SpawnPlan plan = planSpawn(*p, vars, options.masterEnv);
+                env = std::move(plan.env);
+                if (!plan.cwd.empty())
+                    cwd = plan.cwd;
+            }
+        } else if (exec) {
+            env = options.masterEnv;
+        }
+        const std::pair<const std::optional<config::ProbeSpec> *, ProbeRole> roles[] = {
+            {&set->startup, ProbeRole::Startup},
+            {&set->liveness, ProbeRole::Liveness},
+            {&set->readiness, ProbeRole::Readiness}};
+        std::string prefix = "worker/" + w.info.id + "/probe/";
+        for (auto [spec, role] : roles) {
+            if (!*spec)
+                continue;
+            ProbeRun &run = w.probes.emplace_back();
+            run.role = role;
+            run.spec = **spec;
+            auto target = makeProbeTarget(run.spec, vars, env, cwd);
+            if (target.ok())
+                run.target = std::move(*target);
+            else
+                run.targetProblem = target.error().message;
+            run.latency =
+                MetricsStore::Handle(prefix + std::string(toString(role)) + "/latency_ms");
+            api::ProbeStatus status;
+            status.probe = std::string(toString(role));
+            status.kind = probeKindName(run.spec.kind);
+            status.target = run.target ? run.target->describe() : run.targetProblem;
+            status.state = "pending";
+            status.sinceMs = nowMs();
+            w.info.probes.push_back(std::move(status));
+        }
+    }
+
+    static std::string probeKindName(config::ProbeKind kind)
+    {
+        switch (kind) {
+        case config::ProbeKind::Http:
+            return "http";
+        case config::ProbeKind::Tcp:
+            return "tcp";
+        case config::ProbeKind::Exec:
+            return "exec";
+        case config::ProbeKind::Grpc:
+            return "grpc";
+        }
+        return "http";
+    }
+
+    void stopProbes(Worker &w)
+    {
+        for (ProbeRun &run : w.probes)
+            run.timer.reset(); // a check on its way is dropped when it answers
+    }
+
+    /// The first check: `initial_delay` after the process came up; for a process found
+    /// running, at a random point of the first interval after that.
+    std::chrono::milliseconds firstDelay(const Worker &w, const ProbeRun &run, bool found)
+    {
+        auto elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - w.processUpAt);
+        auto delay = std::max(0ms, run.spec.initialDelay - elapsed);
+        if (found) {
+            std::uniform_int_distribution<std::int64_t> spread(0, run.spec.interval.count());
+            delay += std::chrono::milliseconds(spread(rng));
+        }
+        return delay;
+    }
+
+    /// Liveness and readiness start once startup has passed (or at once without one).
+    void scheduleLateProbes(Worker &w, bool found)
+    {
+        for (ProbeRun &run : w.probes) {
+            if (run.role != ProbeRole::Startup)
+                scheduleProbe(w, run, firstDelay(w, run, found));
+        }
+    }
+
+    void scheduleProbe(Worker &w, ProbeRun &run, std::chrono::milliseconds delay)
+    {
+        if (!run.timer)
+            run.timer = std::make_unique<asio::steady_timer>(io);
+        run.timer->expires_after(delay);
+        run.timer->async_wait(
+            [this, id = w.info.id, gen = w.generation, role = run.role,
+             alive = std::weak_ptr<bool>(aliveToken)](const boost::system::error_code &ec) {
+                if (ec || alive.expired())
+                    return;
+                auto it = workers.find(id);
+                if (it == workers.end() || it->second->generation != gen)
+                    return;
+                if (ProbeRun *run = probeRun(*it->second, role))
+                    check(*it->second, *run);
+            });
+    }
+
+    /// One check of one probe; its result comes back on the loop (a hung endpoint answers at
+    /// its timeout). The next one is scheduled when it has answered.
+    void check(Worker &w, ProbeRun &run)
+    {
+        if (!probing(w.info.state))
+            return;
+        ProbeDone done = [this, id = w.info.id, gen = w.generation, role = run.role,
+                          alive = std::weak_ptr<bool>(aliveToken)](ProbeOutcome out) {
+            if (alive.expired())
+                return; // the engine is gone (a check answers after its timeout at the latest)
+            auto it = workers.find(id);
+            if (it == workers.end() || it->second->generation != gen ||
+                !probing(it->second->info.state))
+                return;
+            if (ProbeRun *run = probeRun(*it->second, role); run && run->timer && !run->done)
+                checked(*it->second, *run, std::move(out));
+        };
+        if (!run.target) {
+            asio::post(io, [done = std::move(done), why = run.targetProblem] {
+                done(ProbeOutcome{false, 0, why, {}});
+            });
+            return;
+        }
+        switch (run.target->kind) {
+        case config::ProbeKind::Http:
+            runHttpProbe(io, *run.target, std::move(done));
+            break;
+        case config::ProbeKind::Tcp:
+            runTcpProbe(io, *run.target, std::move(done));
+            break;
+        case config::ProbeKind::Grpc:
+            runGrpcProbe(io, *run.target, std::move(done));
+            break;
+        case config::ProbeKind::Exec:
+            execProber->run(*run.target, std::move(done));
+            break;
+        }
+    }
+
+    void checked(Worker &w, ProbeRun &run, ProbeOutcome out)
+    {
+        std::int64_t t = nowMs();
+        std::string role(toString(run.role));
+        std::string kind = probeKindName(run.spec.kind);
+        if (!w.health)
+            w.health = std::make_unique<HealthHistory>(std::size_t(config->master.healthHistory));
+        w.health->add(run.role, kind, t, out.ok, out.latencyMs, out.message, out.excerpt);
+        metrics->record(run.latency, t, std::round(out.latencyMs * 100) / 100);
+        publish(api::DeltaKind::HealthSampled,
+                api::HealthSample{w.info.id, role, kind, t, out.ok, out.latencyMs, out.message,
+                                  out.excerpt});
+
+        ProbeVerdict::State before = run.verdict.state();
+        ProbeVerdict::Change change =
+            run.verdict.add(out.ok, run.spec.successThreshold, run.spec.failureThreshold);
+        auto next = [&] {
+            // Every interval, give or take 10 %: workers started together drift apart.
+            std::uniform_real_distribution<double> jitter(0.9, 1.1);
+            auto interval = std::chrono::milliseconds(
+                std::llround(double(run.spec.interval.count()) * jitter(rng)));
+            auto took = std::chrono::milliseconds(std::llround(out.latencyMs));
+            scheduleProbe(w, run, std::max(0ms, interval - took));
+        };
+        if (change == ProbeVerdict::Change::None) {
+            next();
+            return;
+        }
+        bool passed = change == ProbeVerdict::Change::Passed;
+        std::string reason =
+            passed ? (run.verdict.successes() > 1
+                          ? std::to_string(run.verdict.successes()) + " passes in a row: "
+                          : std::string())
+                   : (run.verdict.failures() > 1
+                          ? std::to_string(run.verdict.failures()) + " failures in a row: "
+                          : std::string());
+        reason += out.message;
+        api::HealthTransition transition{w.info.id,
+                                         role,
+                                         t,
+                                         std::string(toString(before)),
+                                         std::string(toString(run.verdict.state())),
+                                         reason};
+        w.health->addTransition(transition);
+        for (api::ProbeStatus &status : w.info.probes) {
+            if (status.probe == role) {
+                status.state = transition.to;
+                status.sinceMs = t;
+                status.message = out.message;
+            }
+        }
+        spdlog::info("probe.changed worker={} probe={} from={} to={} reason=\"{}\"", w.info.id,
+                     role, transition.from, transition.to, reason);
+        addEvent("probe.changed", w.info.id,
+                 w.info.id + ": " + role + " probe " + transition.to + " (" + reason + ")",
+                 transition.from, transition.to, "probe:" + role);
+
+        switch (run.role) {
+        case ProbeRole::Startup:
+            if (passed) {
+                run.done = true;
+                run.timer.reset();
+                markUp(w, "probe:startup passed (" + reason + ")");
+                if (probing(w.info.state))
+                    scheduleLateProbes(w, false);
+            } else {
+                recover(w, "probe:startup", reason);
+            }
+            return;
+        case ProbeRole::Liveness:
+            if (!passed) {
+                recover(w, "probe:liveness", reason);
+                return;
+            }
+            publishWorker(w);
+            break;
+        case ProbeRole::Readiness:
+            if (passed && w.info.state == WorkerState::Running)
+                setState(w, WorkerState::Ready, "probe:readiness passed (" + reason + ")");
+            else if (!passed && w.info.state == WorkerState::Ready)
+                setState(w, WorkerState::Running, "probe:readiness failed (" + reason + ")");
+            else
+                publishWorker(w);
+            break;
+        }
+        next();
+    }
+
+    /// A startup or liveness probe gave up on `w`: its tree is stopped as its stop spec
+    /// says, and the exit counts as a crash (restart policy, backoff, restart limit).
+    void recover(Worker &w, std::string cause, const std::string &detail)
+    {
+        w.recoverCause = cause;
+        spdlog::warn("worker.unhealthy worker={} cause={} detail=\"{}\"", w.info.id, cause, detail);
+        stopWorker(w, Intent::Recover, cause + " failed (" + detail + ")");
     }
 
     // ---- processes ----------------------------------------------------------------------
@@ -458,8 +776,9 @@ struct Engine::Private
         std::uint64_t gen = w.generation;
         std::string id = w.info.id;
         w.pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
-                            [this, id, gen](const boost::system::error_code &ec) {
-                                if (ec)
+                            [this, id, gen, alive = std::weak_ptr<bool>(aliveToken)](
+                                const boost::system::error_code &ec) {
+                                if (ec || alive.expired())
                                     return;
                                 auto it = workers.find(id);
                                 if (it != workers.end() && it->second->generation == gen)
@@ -599,7 +918,7 @@ struct Engine::Private
         watch(w, spawned->pidfd);
         saveRecord(w);
         setState(w, WorkerState::Starting, "spawned pid " + std::to_string(w.info.pid));
-        markUp(w, "started");
+        processUp(w, "started", false);
         return true;
     }
 
@@ -689,6 +1008,13 @@ struct Engine::Private
         case Intent::Run:
             onCrash(w, how, clean);
             break;
+        case Intent::Recover:
+            // A probe gave up on it: a failure whatever the exit code, restarted (with
+            // backoff, counted) as the restart policy says.
+            w.intent = Intent::Run;
+            w.info.lastExit = w.recoverCause;
+            onCrash(w, w.stopReason + " (" + how + ")", false);
+            break;
         }
         for (auto &fn : callbacks)
             fn();
@@ -745,8 +1071,9 @@ struct Engine::Private
         w.timer = std::make_unique<asio::steady_timer>(io, wait);
         std::string id = w.info.id;
         std::uint64_t gen = w.generation;
-        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
-            if (ec)
+        w.timer->async_wait([this, id, gen, alive = std::weak_ptr<bool>(aliveToken)](
+                                const boost::system::error_code &ec) {
+            if (ec || alive.expired()) // an expired timer's handler may run after its owner went
                 return;
             auto it = workers.find(id);
             if (it == workers.end() || it->second->generation != gen ||
@@ -798,8 +1125,9 @@ struct Engine::Private
         w.timer = std::make_unique<asio::steady_timer>(io, stop.timeout);
         std::string id = w.info.id;
         std::uint64_t gen = w.generation;
-        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
-            if (ec)
+        w.timer->async_wait([this, id, gen, alive = std::weak_ptr<bool>(aliveToken)](
+                                const boost::system::error_code &ec) {
+            if (ec || alive.expired()) // an expired timer's handler may run after its owner went
                 return;
             auto it = workers.find(id);
             if (it == workers.end() || it->second->generation != gen ||
@@ -883,8 +1211,8 @@ struct Engine::Private
         return out;
     }
 
-    /// Whether every worker of a pool is up: ready, or running where it has a readiness
-    /// probe (until probes run, running is as far as such a worker gets).
+    /// Whether every worker of a pool is up: ready (a worker without a readiness probe is
+    /// ready once running), or a job that finished well.
     bool poolUp(const std::string &name)
     {
         auto it = pools.find(name);
@@ -896,7 +1224,7 @@ struct Engine::Private
         for (Worker *w : ws) {
             WorkerState s = w->info.state;
             bool finishedJob = s == WorkerState::Exited && w->info.lastExit == "exit:0";
-            if (s != WorkerState::Ready && s != WorkerState::Running && !finishedJob)
+            if (s != WorkerState::Ready && !finishedJob)
                 return false;
         }
         return true;
@@ -998,11 +1326,13 @@ struct Engine::Private
 
     void continueRolling(Pool &pool)
     {
-        // One worker of an old revision at a time: the next once none is on its way.
+        // One worker of an old revision at a time: the next once none is on its way, and
+        // the new ones are ready (their readiness probe passed).
         for (Worker *w : poolWorkers(pool.name)) {
             WorkerState s = w->info.state;
             if (s == WorkerState::Starting || s == WorkerState::Stopping ||
-                s == WorkerState::Pending)
+                s == WorkerState::Pending ||
+                (s == WorkerState::Running && w->info.revision == pool.revision))
                 return;
         }
         while (!pool.rollingQueue.empty()) {
@@ -1103,21 +1433,9 @@ struct Engine::Private
                 stopWorker(ref, Intent::Remove, "not in the config any more");
                 continue;
             }
-            setState(ref, WorkerState::Running,
-                     "re-adopted pid " + std::to_string(r.pid) + " after a master restart");
-            markUpAfterAdopt(ref);
+            processUp(ref, "re-adopted pid " + std::to_string(r.pid) + " after a master restart",
+                      true);
         }
-    }
-
-    void markUpAfterAdopt(Worker &w)
-    {
-        bool readinessProbe = false;
-        if (auto *p = poolSpec(w))
-            readinessProbe = p->probes.readiness.has_value();
-        else if (auto *a = adoptedSpec(w))
-            readinessProbe = a->probes.readiness.has_value();
-        if (!readinessProbe)
-            setState(w, WorkerState::Ready, "no readiness probe");
     }
 
     std::optional<int> readPidFile(const std::string &path, std::string &why)
@@ -1156,9 +1474,8 @@ struct Engine::Private
         std::string why;
         if (std::optional<int> pid = readPidFile(spec.pidFile, why)) {
             if (attach(*w, *pid, 0)) {
-                setState(*w, WorkerState::Running,
-                         "adopted pid " + std::to_string(*pid) + " from " + spec.pidFile);
-                markUpAfterAdopt(*w);
+                processUp(*w, "adopted pid " + std::to_string(*pid) + " from " + spec.pidFile,
+                          true);
                 return;
             }
             why = "pid file \"" + spec.pidFile + "\": process " + std::to_string(*pid) +
@@ -1182,8 +1499,9 @@ struct Engine::Private
         Worker &w = *it->second;
         w.timer = std::make_unique<asio::steady_timer>(io, 5s);
         std::uint64_t gen = ++w.generation;
-        w.timer->async_wait([this, id, gen](const boost::system::error_code &ec) {
-            if (ec || shutting)
+        w.timer->async_wait([this, id, gen, alive = std::weak_ptr<bool>(aliveToken)](
+                                const boost::system::error_code &ec) {
+            if (ec || alive.expired() || shutting)
                 return;
             auto it = workers.find(id);
             if (it == workers.end() || it->second->generation != gen)
@@ -1194,9 +1512,8 @@ struct Engine::Private
                 std::string why;
                 std::optional<int> pid = readPidFile(a.pidFile, why);
                 if (pid && attach(*it->second, *pid, 0)) {
-                    setState(*it->second, WorkerState::Running,
-                             "adopted pid " + std::to_string(*pid) + " from " + a.pidFile);
-                    markUpAfterAdopt(*it->second);
+                    processUp(*it->second,
+                              "adopted pid " + std::to_string(*pid) + " from " + a.pidFile, true);
                 } else {
                     watchPidFileLater(id);
                 }
@@ -1264,12 +1581,13 @@ struct Engine::Private
     void scheduleSample()
     {
         sampleTimer.expires_after(options.sampleInterval);
-        sampleTimer.async_wait([this](const boost::system::error_code &ec) {
-            if (ec)
-                return;
-            sample();
-            scheduleSample();
-        });
+        sampleTimer.async_wait(
+            [this, alive = std::weak_ptr<bool>(aliveToken)](const boost::system::error_code &ec) {
+                if (ec || alive.expired())
+                    return;
+                sample();
+                scheduleSample();
+            });
     }
 
     /// An idle worker's or unchanged pool's series are held in the metrics store: they go on
@@ -1654,6 +1972,41 @@ struct Engine::Private
             done(json{{"events", std::move(out)}});
             return;
         }
+        if (op == "health.history") {
+            Worker *w = findWorker(args, failure);
+            if (!w) {
+                done(failure);
+                return;
+            }
+            std::int64_t to = args.value("to", std::numeric_limits<std::int64_t>::max());
+            std::int64_t from = args.value("from", std::int64_t(0));
+            std::string probe = args.value("probe", std::string());
+            std::size_t limit = std::min<std::size_t>(args.value("limit", 1000), 100000);
+            if (!probe.empty() && probe != "startup" && probe != "liveness" &&
+                probe != "readiness") {
+                done(
+                    error("bad_request", "args.probe: one of startup, liveness, readiness, got \"" +
+                                             probe + "\""));
+                return;
+            }
+            json results = json::array();
+            json transitions = json::array();
+            if (w->health) {
+                for (const api::HealthSample &h :
+                     w->health->results(w->info.id, from, to, probe, limit))
+                    results.push_back(api::toJson(h));
+                for (const api::HealthTransition &t : w->health->transitions(from, to, probe))
+                    transitions.push_back(api::toJson(t));
+            }
+            json probes = json::array();
+            for (const api::ProbeStatus &p : w->info.probes)
+                probes.push_back(api::toJson(p));
+            done(json{{"worker", w->info.id},
+                      {"probes", std::move(probes)},
+                      {"results", std::move(results)},
+                      {"transitions", std::move(transitions)}});
+            return;
+        }
         if (op == "config.get") {
             done(json{{"file", config->file}, {"version", configVersion()}});
             return;
@@ -1688,6 +2041,7 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
         return error("unavailable", *problem);
     d->metrics = std::make_unique<MetricsStore>(d->config->master.metricsResolution,
                                                 d->config->master.metricsRetention);
+    d->execProber = std::make_unique<ExecProber>(d->io, d->config->master.maxExecProbes);
     if (d->options.cgroups) {
         d->cgroups = Cgroups::detect(d->options.cgroupParent);
         spdlog::info("master.cgroups {}", d->cgroups->describe());
@@ -1719,6 +2073,11 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
         return;
     std::shared_ptr<const config::Config> old = d->config;
     d->setConfig(std::move(config));
+    d->execProber->setMaxRunning(d->config->master.maxExecProbes);
+    for (auto &[id, w] : d->workers) {
+        if (w->health)
+            w->health->setCapacity(std::size_t(d->config->master.healthHistory));
+    }
     // Removed pools and adopted entries stop; their workers are forgotten once stopped.
     for (auto &[name, pool] : d->pools) {
         if (!d->poolSpec(name) && !pool.removing) {

@@ -1,12 +1,9 @@
 // The engine with real processes: spawning, crash loops and backoff, stopping process trees,
 // scaling, depends_on, re-adoption, PID files, limits, logs, reload and 1000 workers.
 // Every worker carries a marker in its environment; a test fails if any is left running.
-#include "api/codec.h"
-#include "config/loader.h"
-#include "engine/engine.h"
 #include "engine/metricsstore.h"
 #include "engine/statestore.h"
-#include "markedprocesses.h"
+#include "enginefixture.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -35,79 +32,10 @@ using api::WorkerState;
 using nlohmann::json;
 using test::alive;
 using test::markedProcesses;
+using test::readFile;
+using test::Recorder;
 
-namespace {
-
-/// Records what the engine streams.
-struct Recorder : api::StreamListener
-{
-    api::Snapshot snapshot;
-    std::vector<api::Delta> deltas;
-    std::vector<api::Event> events;
-    std::map<std::string, api::WorkerInfo> workers;
-    std::map<std::string, api::PoolInfo> pools;
-
-    void onSnapshot(const api::Snapshot &s) override
-    {
-        snapshot = s;
-        for (const auto &w : s.workers)
-            workers[w.id] = w;
-        for (const auto &p : s.pools)
-            pools[p.name] = p;
-    }
-    void onDelta(const api::Delta &d) override
-    {
-        deltas.push_back(d);
-        switch (d.kind) {
-        case api::DeltaKind::WorkerUpsert: {
-            const auto &w = std::get<api::WorkerInfo>(d.value);
-            workers[w.id] = w;
-            break;
-        }
-        case api::DeltaKind::WorkerRemoved:
-            workers.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::PoolUpsert: {
-            const auto &p = std::get<api::PoolInfo>(d.value);
-            pools[p.name] = p;
-            break;
-        }
-        case api::DeltaKind::PoolRemoved:
-            pools.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::EventAdded:
-            events.push_back(std::get<api::Event>(d.value));
-            break;
-        }
-    }
-    WorkerState state(const std::string &id) const
-    {
-        auto it = workers.find(id);
-        return it == workers.end() ? WorkerState::Pending : it->second.state;
-    }
-    /// The `worker.state` events of one worker: (to, reason, time).
-    std::vector<api::Event> transitions(const std::string &id) const
-    {
-        std::vector<api::Event> out;
-        for (const auto &e : events) {
-            if (e.kind == "worker.state" && e.subject == id)
-                out.push_back(e);
-        }
-        return out;
-    }
-};
-
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
-
-} // namespace
-
-class TestEngine : public QObject
+class TestEngine : public QObject, public test::EngineFixture
 {
     Q_OBJECT
 
@@ -138,127 +66,16 @@ private slots:
     void resumeFromSeq();
     void usageIsSampled();
     void thousandWorkers();
-
-private:
-    /// Loads `yaml` (with the state dir filled in) into a config.
-    std::shared_ptr<const config::Config> load(const std::string &yaml);
-    /// Starts an engine on `yaml` and subscribes m_rec.
-    void start(const std::string &yaml, engine::EngineOptions options = {});
-    /// Runs the loop until `pred` holds or `ms` pass; returns whether it held.
-    bool runUntil(const std::function<bool()> &pred, int ms = 10000);
-    json call(const std::string &op, const json &args, api::Error *err = nullptr);
-    void stopEngine();
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::string m_mark;
-    std::unique_ptr<boost::asio::io_context> m_io;
-    std::unique_ptr<engine::Engine> m_engine;
-    std::shared_ptr<Recorder> m_rec;
-    std::vector<int> m_ownChildren;
 };
 
 void TestEngine::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_mark = "DROVER_TEST_MARK=" + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-    m_io = std::make_unique<boost::asio::io_context>(1);
-    m_rec = std::make_shared<Recorder>();
+    setUp();
 }
 
 void TestEngine::cleanup()
 {
-    stopEngine();
-    for (int pid : m_ownChildren) {
-        ::kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-    }
-    m_ownChildren.clear();
-    const std::vector<int> left = test::killLeftovers(m_mark);
-    QVERIFY2(left.empty(),
-             qPrintable(QStringLiteral("%1 worker processes left running").arg(left.size())));
-}
-
-std::shared_ptr<const config::Config> TestEngine::load(const std::string &yaml)
-{
-    std::string text = "version: 1\nmaster: {state_dir: " + m_dir->path().toStdString() +
-                       "/state, metrics: {resolution: 1s, retention: 10m}}\n" + yaml;
-    config::LoadOptions options;
-    options.env = [](std::string_view name) -> std::optional<std::string> {
-        if (name == "BIN")
-            return std::string(DROVER_BIN_DIR);
-        if (const char *v = getenv(std::string(name).c_str()))
-            return std::string(v);
-        return std::nullopt;
-    };
-    options.baseDir = m_dir->path().toStdString();
-    config::LoadResult result = config::loadText(text, "test.yaml", options);
-    if (!result.ok()) {
-        qWarning("%s", result.report().c_str());
-        return nullptr;
-    }
-    return std::make_shared<const config::Config>(std::move(*result.config));
-}
-
-void TestEngine::start(const std::string &yaml, engine::EngineOptions options)
-{
-    auto config = load(yaml);
-    QVERIFY(config);
-    for (char **e = environ; *e; ++e)
-        options.masterEnv.emplace_back(*e);
-    options.masterEnv.push_back(m_mark);
-    if (options.cgroupParent == "drover")
-        options.cgroupParent = "drover-test-" + std::to_string(getpid());
-    m_engine = std::make_unique<engine::Engine>(*m_io, options);
-    m_engine->subscribe(m_rec, 0);
-    auto started = m_engine->start(config);
-    QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
-}
-
-bool TestEngine::runUntil(const std::function<bool()> &pred, int ms)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!pred()) {
-        if (t.elapsed() > ms)
-            return false;
-        m_io->restart();
-        m_io->run_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
-
-json TestEngine::call(const std::string &op, const json &args, api::Error *err)
-{
-    std::optional<api::Reply> reply;
-    int calls = 0;
-    m_engine->request(op, args, [&](api::Reply r) {
-        ++calls;
-        reply.emplace(std::move(r));
-    });
-    runUntil([&] { return reply.has_value(); }, 30000);
-    runUntil([] { return false; }, 20); // a second reply would arrive now
-    if (calls != 1) {
-        qWarning("%s: %d replies", op.c_str(), calls);
-        return json();
-    }
-    if (!reply->ok()) {
-        if (err)
-            *err = reply->error();
-        return json();
-    }
-    return reply->value();
-}
-
-void TestEngine::stopEngine()
-{
-    if (!m_engine)
-        return;
-    bool done = false;
-    m_engine->shutdown([&] { done = true; });
-    runUntil([&] { return done; }, 30000);
-    m_engine.reset();
-    m_io.reset();
+    tearDown();
 }
 
 void TestEngine::spawnsWithEnvAndLog()
