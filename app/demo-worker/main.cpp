@@ -69,6 +69,7 @@ struct Options
     unsigned growMemoryMiB = 0;
     int children = 0;
     int burnThreads = 0;
+    bool quiet = false;
 };
 
 Clock::duration toDuration(double seconds)
@@ -189,6 +190,7 @@ public:
     bool healthy() const;
     bool ready() const;
     bool stopping() const { return m_stopping; }
+    bool quiet() const { return m_options.quiet; }
 
     void requestStarted() { ++m_inFlight; }
     void requestFinished();
@@ -344,9 +346,10 @@ void Session::send(http::status status, std::string body)
     // Log before writing, so the line is out by the time the client has its answer.
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_requestStart);
-    printLine(utcTimestamp() + ' ' + std::string(m_request.method_string()) + ' ' +
-              std::string(m_request.target()) + ' ' + std::to_string(m_response.result_int()) +
-              ' ' + std::to_string(elapsed.count()) + "ms");
+    if (!m_worker.quiet())
+        printLine(utcTimestamp() + ' ' + std::string(m_request.method_string()) + ' ' +
+                  std::string(m_request.target()) + ' ' + std::to_string(m_response.result_int()) +
+                  ' ' + std::to_string(elapsed.count()) + "ms");
 
     m_stream.expires_after(kIoTimeout);
     http::async_write(m_stream, m_response,
@@ -634,6 +637,7 @@ int main(int argc, char **argv)
                "/health answers 503 from S seconds on");
     addSeconds(app, "--flap-health", options.flapHealth,
                "/health answers 503 in the last quarter of every S s");
+    app.add_flag("--quiet", options.quiet, "Do not print a line per request");
     app.add_flag("--ignore-sigterm", options.ignoreSigterm,
                  "Ignore SIGTERM (only SIGKILL stops the worker)");
     addSeconds(app, "--start-delay", options.startDelay, "Start listening only after S seconds");

@@ -73,6 +73,7 @@ struct HttpProbe
     int statusMin = 200;
     int statusMax = 399;
     std::vector<std::pair<std::string, std::string>> headers; ///< in document order
+    bool reuseConnection = true; ///< keep-alive between checks; false: a new one per check
 };
 
 struct TcpProbe

@@ -752,7 +752,8 @@ void readProbe(Ctx &ctx, const Node *n, const std::string &path, std::optional<P
     if (kind) {
         std::string kp = join(path, kind->key);
         Fields k(ctx, &kind->value, kp,
-                 kind->key == "http"   ? Keys{"url", "method", "expect_status", "headers"}
+                 kind->key == "http"
+                     ? Keys{"url", "method", "expect_status", "headers", "reuse_connection"}
                  : kind->key == "tcp"  ? Keys{"host", "port"}
                  : kind->key == "exec" ? Keys{"command"}
                                        : Keys{"host", "port", "service"});
@@ -784,6 +785,8 @@ void readProbe(Ctx &ctx, const Node *n, const std::string &path, std::optional<P
                     p.http.statusMax = static_cast<int>(*hi);
                 }
             }
+            boolean(ctx, k.get("reuse_connection"), k.path("reuse_connection"),
+                    p.http.reuseConnection);
             if (const Node *h = k.get("headers"); h && !h->isNull()) {
                 if (!h->isMap()) {
                     ctx.local(*h, k.path("headers"),

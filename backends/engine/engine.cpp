@@ -93,8 +93,9 @@ struct Engine::Private
     {
         ProbeRole role = ProbeRole::Startup;
         config::ProbeSpec spec;
-        std::optional<ProbeTarget> target;
+        std::shared_ptr<const ProbeTarget> target; ///< shared with the check on its way
         std::string targetProblem; ///< why there is no target (each check fails with it)
+        std::shared_ptr<HttpProbeConnection> http; ///< kept between http checks
         std::unique_ptr<asio::steady_timer> timer;
         ProbeVerdict verdict;
         bool done = false; ///< a startup probe that passed runs no more
@@ -555,7 +556,7 @@ struct Engine::Private
             run.spec = **spec;
             auto target = makeProbeTarget(run.spec, vars, env, cwd);
             if (target.ok())
-                run.target = std::move(*target);
+                run.target = std::make_shared<const ProbeTarget>(std::move(*target));
             else
                 run.targetProblem = target.error().message;
             run.latency =
@@ -614,11 +615,18 @@ struct Engine::Private
         }
     }
 
+    /// Checks are due on a grid of this step: those due within one step start together, in
+    /// one wake-up of the loop, and their answers come back close together (on a 2-core VM a
+    /// wake-up costs more than a check's own work). Like the kernel's timer slack.
+    static constexpr auto kProbeStep = std::chrono::milliseconds(10);
+
     void scheduleProbe(Worker &w, ProbeRun &run, std::chrono::milliseconds delay)
     {
         if (!run.timer)
             run.timer = std::make_unique<asio::steady_timer>(io);
-        run.timer->expires_after(delay);
+        auto due = (Clock::now() + delay).time_since_epoch();
+        auto step = std::chrono::duration_cast<Clock::duration>(kProbeStep);
+        run.timer->expires_at(Clock::time_point((due + step - Clock::duration(1)) / step * step));
         run.timer->async_wait(
             [this, id = w.info.id, gen = w.generation, role = run.role,
              alive = std::weak_ptr<bool>(aliveToken)](const boost::system::error_code &ec) {
@@ -657,7 +665,9 @@ struct Engine::Private
         }
         switch (run.target->kind) {
         case config::ProbeKind::Http:
-            runHttpProbe(io, *run.target, std::move(done));
+            if (!run.http)
+                run.http = makeHttpProbeConnection(io);
+            runHttpProbe(*run.http, run.target, std::move(done));
             break;
         case config::ProbeKind::Tcp:
             runTcpProbe(io, *run.target, std::move(done));

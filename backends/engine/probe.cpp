@@ -141,6 +141,7 @@ api::Result<ProbeTarget> makeProbeTarget(const config::ProbeSpec &spec, const Wo
         t.method = spec.http.method;
         t.statusMin = spec.http.statusMin;
         t.statusMax = spec.http.statusMax;
+        t.reuseConnection = spec.http.reuseConnection;
         for (const auto &[name, value] : spec.http.headers)
             t.headers.emplace_back(name, fillPlaceholders(value, vars));
         break;

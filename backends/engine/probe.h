@@ -36,6 +36,7 @@ struct ProbeTarget
     int statusMin = 200;
     int statusMax = 399;
     std::vector<std::pair<std::string, std::string>> headers;
+    bool reuseConnection = true; ///< keep the connection open between checks (keep-alive)
     // exec
     std::vector<std::string> argv;
     std::vector<std::string> env; ///< the worker's environment (`NAME=value`)
@@ -73,8 +74,18 @@ using ProbeDone = std::function<void(ProbeOutcome)>;
 /// one timer until the target's timeout, after which `done` gets a failure. `done` is called
 /// exactly once, on the loop, never from inside the call that started the check.
 void runTcpProbe(boost::asio::io_context &io, const ProbeTarget &target, ProbeDone done);
-/// Beast client: one connection per check (as Kubernetes probes do), `Connection: close`.
+/// Beast client, one check on its own connection (`Connection: close`).
 void runHttpProbe(boost::asio::io_context &io, const ProbeTarget &target, ProbeDone done);
+
+/// The connection an http probe keeps between its checks: with `reuseConnection` a check is
+/// one request and one answer on it (as Envoy's health checks do); it is connected again
+/// when the endpoint closed it, after a failure, and for every new HttpProbeConnection.
+/// Without, every check has its own connection (as Kubernetes' probes do). One check at a
+/// time; the connection lives while a check runs on it.
+class HttpProbeConnection;
+std::shared_ptr<HttpProbeConnection> makeHttpProbeConnection(boost::asio::io_context &io);
+void runHttpProbe(HttpProbeConnection &connection, std::shared_ptr<const ProbeTarget> target,
+                  ProbeDone done);
 /// grpc.health.v1.Health/Check over HTTP/2 (nghttp2) on one connection per check.
 void runGrpcProbe(boost::asio::io_context &io, const ProbeTarget &target, ProbeDone done);
 

@@ -68,6 +68,7 @@ private slots:
     void cleanup() { tearDown(); }
 
     void httpChecks();
+    void httpKeepsItsConnection();
     void tcpChecks();
     void execChecks();
     void execConcurrencyIsCapped();
@@ -81,6 +82,7 @@ private slots:
     void flappingReadinessThresholds();
     void historyContentsAndOrder();
     void adoptedWorkerIsProbed();
+    void grpcReadiness();
     void probesSpreadOverTheInterval();
 
 private:
@@ -207,6 +209,76 @@ void TestProbes::httpChecks()
     QVERIFY(!bad.ok);
     QVERIFY2(bad.message.starts_with("not an HTTP answer"), bad.message.c_str());
     QVERIFY2(bad.excerpt.starts_with("SSH-2.0"), bad.excerpt.c_str());
+}
+
+void TestProbes::httpKeepsItsConnection()
+{
+    Listener server;
+    auto target = std::make_shared<engine::ProbeTarget>();
+    target->kind = config::ProbeKind::Http;
+    target->host = "127.0.0.1";
+    target->port = std::uint16_t(server.port);
+    target->method = "GET";
+    target->target = "/ready";
+    target->hostHeader = "127.0.0.1";
+    auto connection = engine::makeHttpProbeConnection(*m_io);
+    int accepted = 0;
+    std::string lastRequest;
+    // Serves one request: on `conn`, or on a connection accepted now when `conn` is -1.
+    auto serve = [&](int &conn) {
+        engine::ProbeOutcome outcome;
+        int calls = 0;
+        engine::runHttpProbe(*connection, target, [&](engine::ProbeOutcome o) {
+            ++calls;
+            outcome = std::move(o);
+        });
+        std::string request;
+        bool answered = false;
+        runUntil([&] {
+            if (conn < 0) {
+                conn = ::accept4(server.fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                accepted += conn >= 0;
+            }
+            char buf[2048];
+            ssize_t n = conn >= 0 ? ::read(conn, buf, sizeof buf) : -1;
+            if (n > 0)
+                request.append(buf, std::size_t(n));
+            if (!answered && request.find("\r\n\r\n") != std::string::npos) {
+                const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+                answered = ::write(conn, reply, sizeof reply - 1) > 0;
+            }
+            return calls > 0;
+        });
+        lastRequest = request;
+        return outcome;
+    };
+    int conn = -1;
+    QVERIFY(serve(conn).ok);
+    QVERIFY(serve(conn).ok); // the same connection: nothing new accepted
+    QVERIFY(serve(conn).ok);
+    QCOMPARE(accepted, 1);
+    QVERIFY(lastRequest.find("Connection: close") == std::string::npos);
+    // The worker closed the kept connection meanwhile: the check goes on a new one, and
+    // passes (a closed idle connection is not the worker's failure).
+    ::close(conn);
+    conn = -1;
+    runUntil([] { return false; }, 50);
+    auto again = serve(conn);
+    QVERIFY2(again.ok, again.message.c_str());
+    QCOMPARE(accepted, 2);
+    ::close(conn);
+    // reuse_connection: false: a connection per check, closed by us after the answer.
+    auto fresh = std::make_shared<engine::ProbeTarget>(*target);
+    fresh->reuseConnection = false;
+    target = fresh;
+    conn = -1;
+    QVERIFY(serve(conn).ok);
+    QVERIFY(lastRequest.find("Connection: close") != std::string::npos);
+    ::close(conn);
+    conn = -1;
+    QVERIFY(serve(conn).ok);
+    QCOMPARE(accepted, 4);
+    ::close(conn);
 }
 
 void TestProbes::tcpChecks()
@@ -595,6 +667,26 @@ void TestProbes::adoptedWorkerIsProbed()
     QVERIFY(!results.empty());
     QCOMPARE(results.back(), std::string("ok"));
     QCOMPARE(m_rec->workers["legacy"].pid, pid);
+}
+
+void TestProbes::grpcReadiness()
+{
+    // A real gRPC server (grpc++'s health service): serving for 2 s, then not.
+    start(R"(pools:
+  - name: rpc
+    command: ["${BIN}/grpc_health_server", "--port", "{{port}}", "--service", "drover.test",
+              "--not-serving-after", "2"]
+    ports: 20390-20399
+    probes:
+      readiness: {grpc: {port: "{{port}}", service: drover.test}, interval: 200ms,
+                  failure_threshold: 1}
+)");
+    QVERIFY(runUntil([&] { return m_rec->state("rpc-0") == WorkerState::Ready; }));
+    QVERIFY(runUntil([&] { return m_rec->state("rpc-0") == WorkerState::Running; }));
+    const api::WorkerInfo w = m_rec->workers["rpc-0"];
+    QCOMPARE(w.reason, std::string("probe:readiness failed (NOT_SERVING)"));
+    QCOMPARE(w.probes[0].kind, std::string("grpc"));
+    QVERIFY(w.probes[0].target.starts_with("grpc 127.0.0.1:2039"));
 }
 
 void TestProbes::probesSpreadOverTheInterval()
