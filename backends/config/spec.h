@@ -74,17 +74,20 @@ struct HttpProbe
     int statusMax = 399;
     std::vector<std::pair<std::string, std::string>> headers; ///< in document order
     bool reuseConnection = true; ///< keep-alive between checks; false: a new one per check
+    friend bool operator==(const HttpProbe &, const HttpProbe &) = default;
 };
 
 struct TcpProbe
 {
     std::string host = "127.0.0.1";
     std::string port; ///< a number or a placeholder such as {{port}}
+    friend bool operator==(const TcpProbe &, const TcpProbe &) = default;
 };
 
 struct ExecProbe
 {
     std::vector<std::string> command;
+    friend bool operator==(const ExecProbe &, const ExecProbe &) = default;
 };
 
 struct GrpcProbe
@@ -92,6 +95,7 @@ struct GrpcProbe
     std::string host = "127.0.0.1";
     std::string port;
     std::string service; ///< empty: the server's overall health
+    friend bool operator==(const GrpcProbe &, const GrpcProbe &) = default;
 };
 
 struct ProbeSpec
@@ -106,6 +110,7 @@ struct ProbeSpec
     Duration initialDelay = 0ms;
     int failureThreshold = 3;
     int successThreshold = 1;
+    friend bool operator==(const ProbeSpec &, const ProbeSpec &) = default;
 };
 
 struct ProbeSet
@@ -117,6 +122,7 @@ struct ProbeSet
     {
         return int(startup.has_value()) + liveness.has_value() + readiness.has_value();
     }
+    friend bool operator==(const ProbeSet &, const ProbeSet &) = default;
 };
 
 struct LimitsSpec

@@ -98,7 +98,8 @@ struct Engine::Private
         std::shared_ptr<HttpProbeConnection> http; ///< kept between http checks
         std::unique_ptr<asio::steady_timer> timer;
         ProbeVerdict verdict;
-        bool done = false; ///< a startup probe that passed runs no more
+        bool done = false;        ///< a startup probe that passed runs no more
+        std::uint64_t serial = 0; ///< which run: answers to an earlier one are dropped
         MetricsStore::Handle latency;
     };
 
@@ -222,6 +223,7 @@ struct Engine::Private
     static constexpr auto kSpawnSlice = std::chrono::milliseconds(2);
     std::shared_ptr<bool> aliveToken = std::make_shared<bool>(true);
     std::unique_ptr<ExecProber> execProber;
+    std::uint64_t probeRunCounter = 0;
     asio::steady_timer sampleTimer;
     std::optional<ProcStatReader> selfReader;
     CpuMeter selfCpu;
@@ -508,10 +510,54 @@ struct Engine::Private
 
     // ---- probes -------------------------------------------------------------------------
 
+    /// The config changed `w`'s probes: its process keeps running and the new probes start
+    /// (spread over their first interval). A process already up skips a new startup probe;
+    /// one that lost its readiness probe is ready.
+    void reprobe(Worker &w)
+    {
+        if (!probing(w.info.state))
+            return; // its next process gets them
+        bool starting = w.info.state == WorkerState::Starting;
+        makeProbes(w);
+        addEvent("probe.reconfigured", w.info.id, w.info.id + ": probes changed by the config");
+        ProbeRun *startup = probeRun(w, ProbeRole::Startup);
+        if (starting && startup) {
+            scheduleProbe(w, *startup, firstDelay(w, *startup, false));
+            return;
+        }
+        if (starting) {
+            markUp(w, "startup probe removed from the config");
+        } else if (startup) {
+            startup->done = true;
+            for (api::ProbeStatus &status : w.info.probes) {
+                if (status.probe == "startup") {
+                    status.state = "passing";
+                    status.message = "up before this probe was configured";
+                }
+            }
+        }
+        if (w.info.state == WorkerState::Running && !probeRun(w, ProbeRole::Readiness))
+            setState(w, WorkerState::Ready, "no readiness probe");
+        if (probing(w.info.state))
+            scheduleLateProbes(w, true);
+        publishWorker(w);
+    }
+
     ProbeRun *probeRun(Worker &w, ProbeRole role)
     {
         for (ProbeRun &run : w.probes) {
             if (run.role == role)
+                return &run;
+        }
+        return nullptr;
+    }
+
+    /// The run a timer or a check was started for; none when the probes were made again since
+    /// (a new process, a reload).
+    static ProbeRun *probeRunBySerial(Worker &w, std::uint64_t serial)
+    {
+        for (ProbeRun &run : w.probes) {
+            if (run.serial == serial)
                 return &run;
         }
         return nullptr;
@@ -553,6 +599,7 @@ struct Engine::Private
                 continue;
             ProbeRun &run = w.probes.emplace_back();
             run.role = role;
+            run.serial = ++probeRunCounter;
             run.spec = **spec;
             auto target = makeProbeTarget(run.spec, vars, env, cwd);
             if (target.ok())
@@ -628,14 +675,14 @@ struct Engine::Private
         auto step = std::chrono::duration_cast<Clock::duration>(kProbeStep);
         run.timer->expires_at(Clock::time_point((due + step - Clock::duration(1)) / step * step));
         run.timer->async_wait(
-            [this, id = w.info.id, gen = w.generation, role = run.role,
+            [this, id = w.info.id, serial = run.serial,
              alive = std::weak_ptr<bool>(aliveToken)](const boost::system::error_code &ec) {
                 if (ec || alive.expired())
                     return;
                 auto it = workers.find(id);
-                if (it == workers.end() || it->second->generation != gen)
+                if (it == workers.end())
                     return;
-                if (ProbeRun *run = probeRun(*it->second, role))
+                if (ProbeRun *run = probeRunBySerial(*it->second, serial))
                     check(*it->second, *run);
             });
     }
@@ -646,15 +693,15 @@ struct Engine::Private
     {
         if (!probing(w.info.state))
             return;
-        ProbeDone done = [this, id = w.info.id, gen = w.generation, role = run.role,
+        ProbeDone done = [this, id = w.info.id, serial = run.serial,
                           alive = std::weak_ptr<bool>(aliveToken)](ProbeOutcome out) {
             if (alive.expired())
                 return; // the engine is gone (a check answers after its timeout at the latest)
             auto it = workers.find(id);
-            if (it == workers.end() || it->second->generation != gen ||
-                !probing(it->second->info.state))
+            if (it == workers.end() || !probing(it->second->info.state))
                 return;
-            if (ProbeRun *run = probeRun(*it->second, role); run && run->timer && !run->done)
+            if (ProbeRun *run = probeRunBySerial(*it->second, serial);
+                run && run->timer && !run->done)
                 checked(*it->second, *run, std::move(out));
         };
         if (!run.target) {
@@ -2158,6 +2205,20 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     for (const config::AdoptedSpec &a : d->config->adopted) {
         if (!d->workers.count(a.name))
             d->adoptFromPidFile(a);
+    }
+    // Probes are not part of the revision: changed ones apply to the running processes.
+    for (auto &[id, w] : d->workers) {
+        const config::ProbeSet *now = d->probeSet(*w);
+        const config::ProbeSet *before = nullptr;
+        if (old && w->fromPidFile) {
+            for (const config::AdoptedSpec &a : old->adopted)
+                before = a.name == w->poolName ? &a.probes : before;
+        } else if (old) {
+            const config::PoolSpec *p = old->pool(w->poolName);
+            before = p ? &p->probes : nullptr;
+        }
+        if (now && before && !(*now == *before))
+            d->reprobe(*w);
     }
     d->addEvent("config.reloaded", "", "config reloaded from " + d->config->file);
     d->startWaitingPools();

@@ -83,6 +83,7 @@ private slots:
     void historyContentsAndOrder();
     void adoptedWorkerIsProbed();
     void grpcReadiness();
+    void reloadAppliesNewProbes();
     void probesSpreadOverTheInterval();
 
 private:
@@ -687,6 +688,27 @@ void TestProbes::grpcReadiness()
     QCOMPARE(w.reason, std::string("probe:readiness failed (NOT_SERVING)"));
     QCOMPARE(w.probes[0].kind, std::string("grpc"));
     QVERIFY(w.probes[0].target.starts_with("grpc 127.0.0.1:2039"));
+}
+
+void TestProbes::reloadAppliesNewProbes()
+{
+    // Probes are not in the revision: a reload changes them on the running process.
+    const std::string base = "pools:\n  - name: rl\n    command: [sleep, '100']\n";
+    start(base);
+    QVERIFY(runUntil([&] { return m_rec->state("rl-0") == WorkerState::Ready; }));
+    const int pid = m_rec->workers["rl-0"].pid;
+    m_engine->reload(load(base + "    probes:\n      readiness: {tcp: {port: '" +
+                          std::to_string(Listener::closedPort()) +
+                          "'}, interval: 100ms, failure_threshold: 1}\n"));
+    QVERIFY(runUntil([&] { return m_rec->state("rl-0") == WorkerState::Running; }));
+    QCOMPARE(m_rec->workers["rl-0"].reason,
+             std::string("probe:readiness failed (connection refused)"));
+    QCOMPARE(m_rec->workers["rl-0"].pid, pid);
+    m_engine->reload(load(base));
+    QVERIFY(runUntil([&] { return m_rec->state("rl-0") == WorkerState::Ready; }));
+    QCOMPARE(m_rec->workers["rl-0"].reason, std::string("no readiness probe"));
+    QVERIFY(m_rec->workers["rl-0"].probes.empty());
+    QCOMPARE(m_rec->workers["rl-0"].pid, pid);
 }
 
 void TestProbes::probesSpreadOverTheInterval()
