@@ -610,27 +610,12 @@ struct Engine::Private
                 MetricsStore::Handle(prefix + std::string(toString(role)) + "/latency_ms");
             api::ProbeStatus status;
             status.probe = std::string(toString(role));
-            status.kind = probeKindName(run.spec.kind);
+            status.kind = std::string(toString(run.spec.kind));
             status.target = run.target ? run.target->describe() : run.targetProblem;
             status.state = "pending";
             status.sinceMs = nowMs();
             w.info.probes.push_back(std::move(status));
         }
-    }
-
-    static std::string probeKindName(config::ProbeKind kind)
-    {
-        switch (kind) {
-        case config::ProbeKind::Http:
-            return "http";
-        case config::ProbeKind::Tcp:
-            return "tcp";
-        case config::ProbeKind::Exec:
-            return "exec";
-        case config::ProbeKind::Grpc:
-            return "grpc";
-        }
-        return "http";
     }
 
     void stopProbes(Worker &w)
@@ -732,10 +717,10 @@ struct Engine::Private
     {
         std::int64_t t = nowMs();
         std::string role(toString(run.role));
-        std::string kind = probeKindName(run.spec.kind);
+        std::string kind(toString(run.spec.kind));
         if (!w.health)
             w.health = std::make_unique<HealthHistory>(std::size_t(config->master.healthHistory));
-        w.health->add(run.role, kind, t, out.ok, out.latencyMs, out.message, out.excerpt);
+        w.health->add(run.role, run.spec.kind, t, out.ok, out.latencyMs, out.message, out.excerpt);
         metrics->record(run.latency, t, std::round(out.latencyMs * 100) / 100);
         publish(api::DeltaKind::HealthSampled,
                 api::HealthSample{w.info.id, role, kind, t, out.ok, out.latencyMs, out.message,

@@ -5,18 +5,6 @@
 
 namespace drover::engine {
 
-namespace {
-
-constexpr std::array<std::string_view, 4> kKinds = {"http", "tcp", "exec", "grpc"};
-
-std::uint8_t kindIndex(std::string_view kind)
-{
-    auto it = std::find(kKinds.begin(), kKinds.end(), kind);
-    return std::uint8_t(it == kKinds.end() ? 0 : it - kKinds.begin());
-}
-
-} // namespace
-
 std::string_view toString(ProbeRole role)
 {
     switch (role) {
@@ -28,6 +16,21 @@ std::string_view toString(ProbeRole role)
         return "readiness";
     }
     return "startup";
+}
+
+std::string_view toString(config::ProbeKind kind)
+{
+    switch (kind) {
+    case config::ProbeKind::Http:
+        return "http";
+    case config::ProbeKind::Tcp:
+        return "tcp";
+    case config::ProbeKind::Exec:
+        return "exec";
+    case config::ProbeKind::Grpc:
+        return "grpc";
+    }
+    return "http";
 }
 
 std::string_view toString(ProbeVerdict::State state)
@@ -79,12 +82,12 @@ void HealthHistory::setCapacity(std::size_t capacity)
         m_results.pop_front();
 }
 
-void HealthHistory::add(ProbeRole role, std::string_view kind, std::int64_t timeMs, bool ok,
+void HealthHistory::add(ProbeRole role, config::ProbeKind kind, std::int64_t timeMs, bool ok,
                         double latencyMs, std::string message, std::string excerpt)
 {
     if (m_results.size() >= m_capacity)
         m_results.pop_front();
-    m_results.push_back({timeMs, float(latencyMs), role, ok, kindIndex(kind), std::move(message)});
+    m_results.push_back({timeMs, float(latencyMs), role, ok, kind, std::move(message)});
     if (!ok && !excerpt.empty()) {
         if (m_excerpts.size() >= kExcerptsKept)
             m_excerpts.pop_front();
@@ -116,7 +119,7 @@ std::vector<api::HealthSample> HealthHistory::results(const std::string &worker,
         api::HealthSample s;
         s.worker = worker;
         s.probe = std::string(toString(it->role));
-        s.kind = std::string(kKinds[it->kind]);
+        s.kind = std::string(toString(it->kind));
         s.timeMs = it->timeMs;
         s.ok = it->ok;
         s.latencyMs = it->latencyMs;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/types.h"
+#include "config/spec.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +14,7 @@ namespace drover::engine {
 
 enum class ProbeRole : std::uint8_t { Startup, Liveness, Readiness };
 std::string_view toString(ProbeRole role);
+std::string_view toString(config::ProbeKind kind); ///< `http`, `tcp`, `exec`, `grpc`
 
 /// Consecutive results of one probe against its thresholds: the verdict changes to passing
 /// after `success` passes in a row and to failing after `failure` failures in a row.
@@ -46,7 +48,7 @@ class HealthHistory
 public:
     explicit HealthHistory(std::size_t capacity = 100);
 
-    void add(ProbeRole role, std::string_view kind, std::int64_t timeMs, bool ok, double latencyMs,
+    void add(ProbeRole role, config::ProbeKind kind, std::int64_t timeMs, bool ok, double latencyMs,
              std::string message, std::string excerpt);
     void addTransition(api::HealthTransition transition);
     void setCapacity(std::size_t capacity);
@@ -70,7 +72,7 @@ private:
         float latencyMs;
         ProbeRole role;
         bool ok;
-        std::uint8_t kind; ///< index into the kinds below
+        config::ProbeKind kind;
         std::string message;
     };
     struct Excerpt

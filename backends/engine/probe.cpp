@@ -3,6 +3,7 @@
 // clang-format on
 #include "engine/probe.h"
 
+#include "engine/probeconnect.h"
 #include "engine/spawner.h"
 #include "engine/spawnplan.h"
 
@@ -165,6 +166,42 @@ api::Result<ProbeTarget> makeProbeTarget(const config::ProbeSpec &spec, const Wo
     return t;
 }
 
+// ---- connecting (tcp, http, grpc) -----------------------------------------------------
+
+std::string connectProblem(const boost::system::error_code &ec)
+{
+    if (ec == asio::error::connection_refused)
+        return "connection refused";
+    if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
+        return "unreachable";
+    return ec.message();
+}
+
+void connectProbe(asio::ip::tcp::socket &socket, asio::ip::tcp::resolver &resolver,
+                  const std::string &host, std::uint16_t port,
+                  std::function<void(const boost::system::error_code &, std::string)> done)
+{
+    auto connected = [done](const boost::system::error_code &ec, auto &&...) {
+        done(ec, ec ? connectProblem(ec) : std::string());
+    };
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(host, ec);
+    if (!ec) {
+        socket.async_connect({address, port}, connected);
+        return;
+    }
+    resolver.async_resolve(
+        host, std::to_string(port),
+        [&socket, host, done, connected](const boost::system::error_code &ec,
+                                         asio::ip::tcp::resolver::results_type results) {
+            if (ec) {
+                done(ec, "cannot resolve \"" + host + "\": " + ec.message());
+                return;
+            }
+            asio::async_connect(socket, results, connected);
+        });
+}
+
 // ---- tcp ------------------------------------------------------------------------------
 
 namespace {
@@ -174,16 +211,7 @@ double msSince(Clock::time_point start)
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-std::string socketError(const boost::system::error_code &ec)
-{
-    if (ec == asio::error::connection_refused)
-        return "connection refused";
-    if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
-        return "unreachable";
-    return ec.message();
-}
-
-struct TcpCheck : std::enable_shared_from_this<TcpCheck>
+struct TcpCheck
 {
     TcpCheck(asio::io_context &io, ProbeDone done)
         : socket(io)
@@ -223,28 +251,10 @@ void runTcpProbe(asio::io_context &io, const ProbeTarget &target, ProbeDone done
         if (!ec)
             check->finish(false, "timed out after " + config::formatDuration(timeout));
     });
-    auto onConnect = [check](const boost::system::error_code &ec, auto &&...) {
-        if (ec)
-            check->finish(false, socketError(ec));
-        else
-            check->finish(true, "connected");
-    };
-    boost::system::error_code ec;
-    auto address = asio::ip::make_address(target.host, ec);
-    if (!ec) {
-        check->socket.async_connect({address, target.port}, onConnect);
-        return;
-    }
-    check->resolver.async_resolve(
-        target.host, std::to_string(target.port),
-        [check, onConnect](const boost::system::error_code &ec,
-                           asio::ip::tcp::resolver::results_type results) {
-            if (ec) {
-                check->finish(false, "cannot resolve: " + ec.message());
-                return;
-            }
-            asio::async_connect(check->socket, results, onConnect);
-        });
+    connectProbe(check->socket, check->resolver, target.host, target.port,
+                 [check](const boost::system::error_code &ec, std::string problem) {
+                     check->finish(!ec, ec ? std::move(problem) : "connected");
+                 });
 }
 
 // ---- exec -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <utility> // before Asio (TOOLCHAIN.md)
 // clang-format on
 #include "engine/probe.h"
+#include "engine/probeconnect.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -320,42 +321,19 @@ struct GrpcCheck : std::enable_shared_from_this<GrpcCheck>
                              "timed out after " + config::formatDuration(self->target.timeout),
                              self->sawHttp2 ? std::string() : self->received);
         });
-        auto onConnect = [self = shared_from_this()](const boost::system::error_code &ec,
-                                                     auto &&...) { self->onConnected(ec); };
-        boost::system::error_code ec;
-        auto address = asio::ip::make_address(target.host, ec);
-        if (!ec) {
-            socket.async_connect({address, target.port}, onConnect);
-            return;
-        }
-        resolver.async_resolve(
-            target.host, std::to_string(target.port),
-            [self = shared_from_this(), onConnect](const boost::system::error_code &ec,
-                                                   asio::ip::tcp::resolver::results_type results) {
+        connectProbe(
+            socket, resolver, target.host, target.port,
+            [self = shared_from_this()](const boost::system::error_code &ec, std::string problem) {
                 if (self->finished)
                     return;
-                if (ec) {
-                    self->finish(false,
-                                 "cannot resolve \"" + self->target.host + "\": " + ec.message());
-                    return;
-                }
-                asio::async_connect(self->socket, results, onConnect);
+                if (ec)
+                    return self->finish(false, std::move(problem));
+                self->onConnected();
             });
     }
 
-    void onConnected(const boost::system::error_code &ec)
+    void onConnected()
     {
-        if (finished)
-            return;
-        if (ec) {
-            if (ec == asio::error::connection_refused)
-                finish(false, "connection refused");
-            else if (ec == asio::error::host_unreachable || ec == asio::error::network_unreachable)
-                finish(false, "unreachable");
-            else
-                finish(false, "connect: " + ec.message());
-            return;
-        }
         boost::system::error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         if (std::string error = startSession(); !error.empty()) {

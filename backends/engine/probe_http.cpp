@@ -4,6 +4,7 @@
 #include <utility> // before Asio (TOOLCHAIN.md)
 // clang-format on
 #include "engine/probe.h"
+#include "engine/probeconnect.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -105,38 +106,19 @@ private:
         m_reused = false;
         m_tls.reset();
         m_buffer.clear();
-        boost::system::error_code ec;
-        auto address = asio::ip::make_address(m_target->host, ec);
-        if (!ec) {
-            m_socket.async_connect(
-                {address, m_target->port},
-                [self = shared_from_this(), id = m_check](const boost::system::error_code &ec) {
-                    if (id == self->m_check && !self->m_finished)
-                        self->connected(ec);
-                });
-            return;
-        }
-        m_resolver.async_resolve(
-            m_target->host, std::to_string(m_target->port),
-            [self = shared_from_this(),
-             id = m_check](const boost::system::error_code &ec,
-                           asio::ip::tcp::resolver::results_type results) {
-                if (id != self->m_check || self->m_finished)
-                    return;
-                if (ec)
-                    return self->finish(false, "cannot resolve: " + ec.message());
-                asio::async_connect(self->m_socket, results,
-                                    [self, id](const boost::system::error_code &ec, auto &&) {
-                                        if (id == self->m_check && !self->m_finished)
-                                            self->connected(ec);
-                                    });
-            });
+        connectProbe(m_socket, m_resolver, m_target->host, m_target->port,
+                     [self = shared_from_this(), id = m_check](const boost::system::error_code &ec,
+                                                               std::string problem) {
+                         if (id != self->m_check || self->m_finished)
+                             return;
+                         if (ec)
+                             return self->finish(false, std::move(problem));
+                         self->connected();
+                     });
     }
 
-    void connected(const boost::system::error_code &ec)
+    void connected()
     {
-        if (ec)
-            return fail(ec);
         m_socket.set_option(asio::ip::tcp::no_delay(true));
         if (!m_target->https)
             return exchange();
@@ -223,14 +205,12 @@ private:
         if (m_reused && staleConnectionError(ec))
             return connect();
         std::string message;
-        if (ec == asio::error::connection_refused)
-            message = "connection refused";
-        else if (staleConnectionError(ec))
+        if (staleConnectionError(ec))
             message = "connection closed before an answer";
         else if (parseError)
             message = "not an HTTP answer: " + ec.message();
         else
-            message = ec.message();
+            message = connectProblem(ec);
         finish(false, what + message, std::move(excerpt));
     }
 

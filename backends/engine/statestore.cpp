@@ -33,8 +33,18 @@ std::optional<std::string> StateStore::open()
     m_lockFd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (m_lockFd < 0)
         return "cannot open \"" + lockPath + "\": " + std::strerror(errno);
-    if (flock(m_lockFd, LOCK_EX | LOCK_NB) != 0) {
-        int err = errno;
+    // A child the previous master spawned just before it went away holds a copy of the lock
+    // until its exec has closed the close-on-exec descriptors (the spawner marks rather than
+    // closes them, which keeps spawning cheap with thousands of descriptors): a few ms. So a
+    // master started right after another one went away waits up to 2 s before it gives up.
+    int err = 0;
+    for (int tries = 0; tries < 100; ++tries) {
+        err = flock(m_lockFd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+        if (err != EWOULDBLOCK)
+            break;
+        ::usleep(20'000);
+    }
+    if (err != 0) {
         ::close(m_lockFd);
         m_lockFd = -1;
         if (err == EWOULDBLOCK)
