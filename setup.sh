@@ -19,8 +19,9 @@ packages=(
   fonts-dejavu-core
 )
 if [[ $mode == test ]]; then
-  # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker.
-  packages+=(clang libclang-rt-14-dev clang-format curl)
+  # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker;
+  # promtool (Debian's prometheus package) checks droverd's /metrics.
+  packages+=(clang libclang-rt-14-dev clang-format curl prometheus)
 fi
 
 missing=()

@@ -2274,6 +2274,12 @@ void Engine::request(const std::string &op, const json &args, api::ReplyFn done)
     d->request(op, args, std::move(done));
 }
 
+void Engine::addEvent(const std::string &kind, const std::string &subject,
+                      const std::string &message, const std::string &reason)
+{
+    d->addEvent(kind, subject, message, {}, {}, reason);
+}
+
 api::Snapshot Engine::snapshot() const
 {
     return d->snapshot();

@@ -65,6 +65,10 @@ public:
     /// a stop replies once the worker has stopped).
     void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done);
 
+    /// Adds an event to the stream and to `events.query` (the server's `audit` events).
+    void addEvent(const std::string &kind, const std::string &subject, const std::string &message,
+                  const std::string &reason);
+
     api::Snapshot snapshot() const;
     std::shared_ptr<const config::Config> config() const;
     const MetricsStore &metrics() const;

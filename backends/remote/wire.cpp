@@ -1,0 +1,222 @@
+#include "remote/wire.h"
+
+#include "api/codec.h"
+
+#include <array>
+
+namespace drover::remote {
+
+using api::Role;
+using nlohmann::json;
+
+namespace {
+
+// clang-format off
+constexpr std::array kOps = {
+    OpInfo{"hello",            Role::Viewer,   false},
+    OpInfo{"subscribe",        Role::Viewer,   false},
+    OpInfo{"unsubscribe",      Role::Viewer,   false},
+    OpInfo{"metrics.follow",   Role::Viewer,   false},
+    OpInfo{"events.query",     Role::Viewer,   false},
+    OpInfo{"logs.tail",        Role::Viewer,   false},
+    OpInfo{"health.history",   Role::Viewer,   false},
+    OpInfo{"metrics.query",    Role::Viewer,   false},
+    OpInfo{"config.get",       Role::Viewer,   false},
+    OpInfo{"config.validate",  Role::Viewer,   false},
+    OpInfo{"worker.start",     Role::Operator, true},
+    OpInfo{"worker.stop",      Role::Operator, true},
+    OpInfo{"worker.restart",   Role::Operator, true},
+    OpInfo{"pool.scale",       Role::Operator, true},
+    OpInfo{"config.apply",     Role::Admin,    true},
+};
+// clang-format on
+
+api::Error badRequest(std::string message)
+{
+    return api::Error{"bad_request", std::move(message), {}};
+}
+
+template <class T>
+T take(api::Result<T> r, std::string &error)
+{
+    if (!r.ok()) {
+        error = r.error().message;
+        return T{};
+    }
+    return std::move(*r);
+}
+
+} // namespace
+
+const OpInfo *findOp(std::string_view op)
+{
+    for (const OpInfo &info : kOps) {
+        if (info.op == op)
+            return &info;
+    }
+    return nullptr;
+}
+
+std::span<const OpInfo> allOps()
+{
+    return kOps;
+}
+
+api::Result<ClientFrame> decodeClientFrame(std::string_view text, json *idOut)
+{
+    json j = json::parse(text.begin(), text.end(), nullptr, false);
+    if (j.is_discarded())
+        return badRequest("the frame is not JSON");
+    if (!j.is_object())
+        return badRequest("the frame is not a JSON object");
+    ClientFrame f;
+    auto id = j.find("id");
+    if (id != j.end() && (id->is_number_integer() || id->is_string()))
+        f.id = *id;
+    if (idOut)
+        *idOut = f.id;
+    if (f.id.is_null())
+        return badRequest("the request has no \"id\" (a number or a string)");
+    auto op = j.find("op");
+    if (op == j.end() || !op->is_string() || op->get_ref<const std::string &>().empty())
+        return badRequest("the request has no \"op\"");
+    f.op = op->get<std::string>();
+    if (auto args = j.find("args"); args != j.end() && !args->is_null()) {
+        if (!args->is_object())
+            return badRequest("\"args\" must be an object");
+        f.args = std::move(*args);
+    }
+    // hello carries its fields at the top level (PROTOCOL.md); hand them on as args.
+    for (const char *key : {"token", "client", "protocol", "since"}) {
+        if (auto v = j.find(key); v != j.end() && !f.args.contains(key))
+            f.args[key] = *v;
+    }
+    return f;
+}
+
+std::string encodeReply(const json &id, const api::Reply &reply)
+{
+    if (reply.ok())
+        return json{{"id", id}, {"ok", true}, {"result", reply.value()}}.dump(
+            -1, ' ', false, json::error_handler_t::replace);
+    return json{{"id", id}, {"ok", false}, {"error", api::toJson(reply.error())}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encodeError(const json &id, const std::string &code, const std::string &message)
+{
+    return encodeReply(id, api::Error{code, message, {}});
+}
+
+std::string encodeSnapshot(const api::Snapshot &snapshot)
+{
+    return api::toJson(snapshot).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encodeDelta(const api::Delta &delta)
+{
+    return api::toJson(delta).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encodeMetrics(const api::MetricBatch &batch)
+{
+    json points = json::array();
+    for (const api::MetricPoint &p : batch.points)
+        points.push_back(json{{"series", p.series}, {"v", p.value}});
+    return json{{"type", "metrics"}, {"t", batch.timeMs}, {"points", std::move(points)}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encodeResync(const std::string &reason)
+{
+    return json{{"type", "resync"}, {"reason", reason}}.dump();
+}
+
+api::Result<ServerFrame> decodeServerFrame(std::string_view text)
+{
+    json j = json::parse(text.begin(), text.end(), nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return badRequest("the master sent a frame that is not a JSON object");
+    ServerFrame f;
+    std::string error;
+    std::string type = j.value("type", std::string());
+    if (type.empty()) {
+        f.kind = ServerFrame::Kind::Reply;
+        f.id = j.value("id", json());
+        if (j.value("ok", false)) {
+            f.reply = j.value("result", json::object());
+        } else {
+            const json e = j.value("error", json::object());
+            api::Error err{
+                e.value("code", std::string("internal")), e.value("message", std::string()), {}};
+            for (const json &d : e.value("details", json::array())) {
+                if (!d.is_object())
+                    continue;
+                api::Diagnostic diag;
+                diag.file = d.value("file", std::string());
+                diag.line = d.value("line", 0);
+                diag.column = d.value("column", 0);
+                diag.path = d.value("path", std::string());
+                diag.message = d.value("message", std::string());
+                err.details.push_back(std::move(diag));
+            }
+            f.reply = std::move(err);
+        }
+        return f;
+    }
+    try {
+        if (type == "snapshot") {
+            f.kind = ServerFrame::Kind::Snapshot;
+            f.snapshot.seq = j.value("seq", std::uint64_t(0));
+            for (const json &w : j.value("workers", json::array()))
+                f.snapshot.workers.push_back(take(api::workerFromJson(w), error));
+            for (const json &p : j.value("pools", json::array()))
+                f.snapshot.pools.push_back(take(api::poolFromJson(p), error));
+            f.snapshot.configVersion = j.value("config_version", std::string());
+            f.snapshot.role =
+                api::parseRole(j.value("role", std::string("viewer"))).value_or(api::Role::Viewer);
+        } else if (type == "delta") {
+            f.kind = ServerFrame::Kind::Delta;
+            f.delta.seq = j.value("seq", std::uint64_t(0));
+            std::string kind = j.value("kind", std::string());
+            if (kind == "worker.upsert") {
+                f.delta.kind = api::DeltaKind::WorkerUpsert;
+                f.delta.value = take(api::workerFromJson(j.value("worker", json())), error);
+            } else if (kind == "worker.removed") {
+                f.delta.kind = api::DeltaKind::WorkerRemoved;
+                f.delta.value = j.value("worker", std::string());
+            } else if (kind == "pool.upsert") {
+                f.delta.kind = api::DeltaKind::PoolUpsert;
+                f.delta.value = take(api::poolFromJson(j.value("pool", json())), error);
+            } else if (kind == "pool.removed") {
+                f.delta.kind = api::DeltaKind::PoolRemoved;
+                f.delta.value = j.value("pool", std::string());
+            } else if (kind == "event") {
+                f.delta.kind = api::DeltaKind::EventAdded;
+                f.delta.value = take(api::eventFromJson(j.value("event", json())), error);
+            } else if (kind == "health.sample") {
+                f.delta.kind = api::DeltaKind::HealthSampled;
+                f.delta.value = take(api::healthSampleFromJson(j.value("sample", json())), error);
+            } else {
+                return badRequest("the master sent a delta of an unknown kind \"" + kind + "\"");
+            }
+        } else if (type == "metrics") {
+            f.kind = ServerFrame::Kind::Metrics;
+            f.metrics.timeMs = j.value("t", std::int64_t(0));
+            for (const json &p : j.value("points", json::array()))
+                f.metrics.points.push_back({p.value("series", std::string()), p.value("v", 0.0)});
+        } else if (type == "resync") {
+            f.kind = ServerFrame::Kind::Resync;
+            f.reason = j.value("reason", std::string());
+        } else {
+            return badRequest("the master sent a frame of an unknown type \"" + type + "\"");
+        }
+    } catch (const json::exception &e) {
+        return badRequest(std::string("the master sent a malformed frame: ") + e.what());
+    }
+    if (!error.empty())
+        return badRequest("the master sent a malformed " + type + ": " + error);
+    return f;
+}
+
+} // namespace drover::remote

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "api/backend.h"
+#include "api/role.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+/// The wire protocol's frames (docs/protocol.md): what a client sends and what the master
+/// answers, as JSON text. No transport here: the server and RemoteBackend carry these
+/// strings over a WebSocket; the fuzzer feeds the decoder garbage.
+namespace drover::remote {
+
+inline constexpr int kProtocolVersion = 1;
+
+/// A request as a client sends it: `{"id":3,"op":"worker.restart","args":{...}}`.
+struct ClientFrame
+{
+    nlohmann::json id; ///< a number or a string, echoed in the reply
+    std::string op;
+    nlohmann::json args = nlohmann::json::object();
+};
+
+/// Reads one client frame. A frame that is not JSON, not an object, or without a usable `id`
+/// or `op` is an error (`bad_request`) that says what is wrong; `id` is then filled in when
+/// the frame had one, so that the error reply can carry it.
+api::Result<ClientFrame> decodeClientFrame(std::string_view text, nlohmann::json *idOut = nullptr);
+
+/// What an op is: who may make it and whether it changes anything (then it is audited).
+struct OpInfo
+{
+    std::string_view op;
+    api::Role minRole;
+    bool mutating;
+};
+
+/// The op's entry, or nothing for an unknown op.
+const OpInfo *findOp(std::string_view op);
+/// Every op the master knows, for docs and tests.
+std::span<const OpInfo> allOps();
+
+// Server frames, encoded once and shared by every session that sends them.
+std::string encodeReply(const nlohmann::json &id, const api::Reply &reply);
+std::string encodeError(const nlohmann::json &id, const std::string &code,
+                        const std::string &message);
+std::string encodeSnapshot(const api::Snapshot &snapshot);
+std::string encodeDelta(const api::Delta &delta);
+std::string encodeMetrics(const api::MetricBatch &batch);
+/// `{"type":"resync","reason":...}`: the client has fallen behind; it takes a new snapshot
+/// by subscribing again.
+std::string encodeResync(const std::string &reason);
+
+/// The client side: reads a server frame back into domain values.
+struct ServerFrame
+{
+    enum class Kind { Reply, Snapshot, Delta, Metrics, Resync } kind = Kind::Reply;
+    nlohmann::json id;
+    api::Reply reply = nlohmann::json::object();
+    api::Snapshot snapshot;
+    api::Delta delta;
+    api::MetricBatch metrics;
+    std::string reason;
+};
+api::Result<ServerFrame> decodeServerFrame(std::string_view text);
+
+} // namespace drover::remote

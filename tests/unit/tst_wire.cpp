@@ -1,0 +1,175 @@
+// The wire protocol's frames: what a client may send (and the garbage it may send instead),
+// the op table's roles, and server frames read back into the same domain values.
+#include "api/codec.h"
+#include "remote/wire.h"
+
+#include <QTest>
+
+using namespace drover;
+using nlohmann::json;
+
+class TestWire : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void decodesRequests();
+    void refusesGarbage_data();
+    void refusesGarbage();
+    void opTable();
+    void roundTrips();
+};
+
+void TestWire::decodesRequests()
+{
+    auto f =
+        remote::decodeClientFrame(R"({"id":3,"op":"worker.restart","args":{"worker":"api-2"}})");
+    QVERIFY(f.ok());
+    QCOMPARE(f->id.get<int>(), 3);
+    QCOMPARE(f->op, std::string("worker.restart"));
+    QCOMPARE(f->args["worker"].get<std::string>(), std::string("api-2"));
+    // hello's fields sit at the top level (PROTOCOL.md); they reach the args.
+    auto hello = remote::decodeClientFrame(
+        R"({"id":"h","op":"hello","token":"drv_x","client":"drover/0.3.0","protocol":1})");
+    QVERIFY(hello.ok());
+    QCOMPARE(hello->id.get<std::string>(), std::string("h"));
+    QCOMPARE(hello->args["token"].get<std::string>(), std::string("drv_x"));
+    QCOMPARE(hello->args["protocol"].get<int>(), 1);
+    // No args: an empty object.
+    auto bare = remote::decodeClientFrame(R"({"id":1,"op":"config.get"})");
+    QVERIFY(bare.ok() && bare->args.is_object() && bare->args.empty());
+}
+
+void TestWire::refusesGarbage_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<bool>("hasId");
+    QTest::newRow("empty") << QByteArray("") << "the frame is not JSON" << false;
+    QTest::newRow("text") << QByteArray("hello?") << "the frame is not JSON" << false;
+    QTest::newRow("truncated") << QByteArray(R"({"id":1,"op":)") << "the frame is not JSON"
+                               << false;
+    QTest::newRow("array") << QByteArray("[1,2]") << "the frame is not a JSON object" << false;
+    QTest::newRow("no id") << QByteArray(R"({"op":"config.get"})")
+                           << R"(the request has no "id" (a number or a string))" << false;
+    QTest::newRow("object id") << QByteArray(R"({"id":{},"op":"config.get"})")
+                               << R"(the request has no "id" (a number or a string))" << false;
+    QTest::newRow("no op") << QByteArray(R"({"id":7})") << R"(the request has no "op")" << true;
+    QTest::newRow("empty op") << QByteArray(R"({"id":7,"op":""})") << R"(the request has no "op")"
+                              << true;
+    QTest::newRow("args list") << QByteArray(R"({"id":7,"op":"x","args":[1]})")
+                               << R"("args" must be an object)" << true;
+    QTest::newRow("deep") << QByteArray(std::string(100000, '[').c_str()) << "the frame is not JSON"
+                          << false;
+    QTest::newRow("invalid utf-8")
+        << QByteArray("{\"id\":1,\"op\":\"\xff\xfe\"}") << "the frame is not JSON" << false;
+}
+
+void TestWire::refusesGarbage()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(QString, message);
+    QFETCH(bool, hasId);
+    json id;
+    auto f = remote::decodeClientFrame(std::string_view(frame.constData(), frame.size()), &id);
+    QVERIFY(!f.ok());
+    QCOMPARE(f.error().code, std::string("bad_request"));
+    QCOMPARE(QString::fromStdString(f.error().message), message);
+    QCOMPARE(!id.is_null(), hasId);
+    // The error reply carries the id when there was one.
+    json reply = json::parse(remote::encodeReply(id, f.error()));
+    QCOMPARE(reply["ok"].get<bool>(), false);
+    QCOMPARE(reply["error"]["code"].get<std::string>(), std::string("bad_request"));
+    QCOMPARE(reply["id"].is_null(), !hasId);
+}
+
+void TestWire::opTable()
+{
+    using api::Role;
+    QVERIFY(!remote::findOp("rm -rf"));
+    QCOMPARE(int(remote::findOp("events.query")->minRole), int(Role::Viewer));
+    QCOMPARE(int(remote::findOp("worker.restart")->minRole), int(Role::Operator));
+    QCOMPARE(int(remote::findOp("pool.scale")->minRole), int(Role::Operator));
+    QCOMPARE(int(remote::findOp("config.apply")->minRole), int(Role::Admin));
+    // Exactly the ops that change something are audited.
+    for (const remote::OpInfo &op : remote::allOps())
+        QCOMPARE(op.mutating, op.minRole != Role::Viewer);
+}
+
+void TestWire::roundTrips()
+{
+    api::WorkerInfo w;
+    w.id = "api-1";
+    w.pool = "api";
+    w.state = api::WorkerState::Ready;
+    w.pid = 4711;
+    w.port = 9101;
+    w.probes.push_back(
+        {"readiness", "http", "GET http://127.0.0.1:9101/ready", "passing", 17, "200 OK"});
+    api::PoolInfo p;
+    p.name = "api";
+    p.desired = 2;
+    p.ready = 1;
+    api::Snapshot s;
+    s.seq = 41;
+    s.workers = {w};
+    s.pools = {p};
+    s.configVersion = "c7e1";
+    s.role = api::Role::Operator;
+    auto snap = remote::decodeServerFrame(remote::encodeSnapshot(s));
+    QVERIFY(snap.ok());
+    QCOMPARE(int(snap->kind), int(remote::ServerFrame::Kind::Snapshot));
+    QCOMPARE(snap->snapshot.seq, std::uint64_t(41));
+    QVERIFY(snap->snapshot.workers == s.workers);
+    QVERIFY(snap->snapshot.pools == s.pools);
+    QCOMPARE(snap->snapshot.configVersion, std::string("c7e1"));
+    QCOMPARE(int(snap->snapshot.role), int(api::Role::Operator));
+
+    const std::vector<api::Delta> deltas = {
+        {42, api::DeltaKind::WorkerUpsert, w},
+        {43, api::DeltaKind::WorkerRemoved, std::string("api-1")},
+        {44, api::DeltaKind::PoolUpsert, p},
+        {45, api::DeltaKind::PoolRemoved, std::string("api")},
+        {46, api::DeltaKind::EventAdded,
+         api::Event{9, 1000, "worker.state", "api-1", "api-1: running -> ready", "running", "ready",
+                    "probe:readiness passed (200 OK)"}},
+        {47, api::DeltaKind::HealthSampled,
+         api::HealthSample{"api-1", "readiness", "http", 1001, false, 0.5,
+                           "503 Service Unavailable", "not ready\n"}},
+    };
+    for (const api::Delta &d : deltas) {
+        auto back = remote::decodeServerFrame(remote::encodeDelta(d));
+        QVERIFY2(back.ok(), back.ok() ? "" : back.error().message.c_str());
+        QCOMPARE(back->delta.seq, d.seq);
+        QCOMPARE(int(back->delta.kind), int(d.kind));
+        QVERIFY(back->delta.value == d.value);
+    }
+
+    auto ok = remote::decodeServerFrame(remote::encodeReply(5, json{{"changed", true}}));
+    QVERIFY(ok.ok() && ok->reply.ok());
+    QCOMPARE(ok->id.get<int>(), 5);
+    QCOMPARE(ok->reply.value()["changed"].get<bool>(), true);
+    api::Error invalid{"invalid_config",
+                       "1 error in the config",
+                       {api::Diagnostic{"a.yaml", 3, 7, "pools[0].replicas", "expected a number"}}};
+    auto err = remote::decodeServerFrame(remote::encodeReply("x", invalid));
+    QVERIFY(err.ok() && !err->reply.ok());
+    QCOMPARE(err->reply.error().code, std::string("invalid_config"));
+    QCOMPARE(err->reply.error().details.size(), std::size_t(1));
+    QCOMPARE(err->reply.error().details[0].line, 3);
+    QCOMPARE(err->reply.error().details[0].path, std::string("pools[0].replicas"));
+
+    api::MetricBatch batch{1790000000, {{"pool/api/ready", 2}, {"master/cpu_percent", 0.5}}};
+    auto m = remote::decodeServerFrame(remote::encodeMetrics(batch));
+    QVERIFY(m.ok());
+    QCOMPARE(m->metrics.timeMs, batch.timeMs);
+    QCOMPARE(m->metrics.points.size(), std::size_t(2));
+    QCOMPARE(m->metrics.points[1].value, 0.5);
+    auto r = remote::decodeServerFrame(remote::encodeResync("slow"));
+    QVERIFY(r.ok() && r->kind == remote::ServerFrame::Kind::Resync && r->reason == "slow");
+    QVERIFY(!remote::decodeServerFrame("nonsense").ok());
+    QVERIFY(!remote::decodeServerFrame(R"({"type":"delta","seq":1,"kind":"bogus"})").ok());
+}
+
+QTEST_GUILESS_MAIN(TestWire)
+#include "tst_wire.moc"
