@@ -1,33 +1,523 @@
-// droverctl: the command-line client. This build validates config files offline; commands
-// that talk to a master arrive with the wire protocol.
+// droverctl: the command-line client. Talks to a droverd over the wire protocol through the
+// same RemoteBackend as the console; `config validate` works offline.
+#include "api/codec.h"
 #include "api/version.h"
 #include "config/loader.h"
+#include "remote/masterurl.h"
+#include "remote/remotebackend.h"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <future>
 #include <iostream>
+#include <mutex>
+#include <sstream>
+
+namespace {
+
+using namespace drover;
+using nlohmann::json;
+
+/// Exit codes (documented in --help and docs/protocol.md).
+enum Exit { Ok = 0, MasterError = 1, Usage = 2, CannotConnect = 3, NotAllowed = 4 };
+
+int exitFor(const api::Error &e)
+{
+    if (e.code == "unauthorized" || e.code == "forbidden")
+        return NotAllowed;
+    if (e.code == "unavailable")
+        return CannotConnect;
+    return MasterError;
+}
+
+void printError(const api::Error &e)
+{
+    std::cerr << "droverctl: " << e.code << ": " << e.message << "\n";
+    for (const api::Diagnostic &d : e.details)
+        std::cerr << d.toString() << "\n";
+}
+
+std::string age(std::int64_t sinceMs)
+{
+    if (sinceMs <= 0)
+        return "-";
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    std::int64_t s = std::max<std::int64_t>(0, (now - sinceMs) / 1000);
+    char buf[32];
+    if (s < 60)
+        std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
+    else if (s < 3600)
+        std::snprintf(buf, sizeof buf, "%lldm%llds", static_cast<long long>(s / 60),
+                      static_cast<long long>(s % 60));
+    else if (s < 86400)
+        std::snprintf(buf, sizeof buf, "%lldh%lldm", static_cast<long long>(s / 3600),
+                      static_cast<long long>(s % 3600 / 60));
+    else
+        std::snprintf(buf, sizeof buf, "%lldd%lldh", static_cast<long long>(s / 86400),
+                      static_cast<long long>(s % 86400 / 3600));
+    return buf;
+}
+
+std::string bytes(std::uint64_t b)
+{
+    char buf[32];
+    if (b >= (1ull << 30))
+        std::snprintf(buf, sizeof buf, "%.1fGi", double(b) / double(1ull << 30));
+    else if (b >= (1ull << 20))
+        std::snprintf(buf, sizeof buf, "%.1fMi", double(b) / double(1ull << 20));
+    else if (b >= 1024)
+        std::snprintf(buf, sizeof buf, "%.0fKi", double(b) / 1024.0);
+    else
+        std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(b));
+    return buf;
+}
+
+std::string clock(std::int64_t ms)
+{
+    std::time_t t = std::time_t(ms / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    return buf;
+}
+
+/// Prints rows with each column as wide as its widest cell.
+void table(const std::vector<std::vector<std::string>> &rows)
+{
+    std::vector<std::size_t> width;
+    for (const auto &row : rows) {
+        width.resize(std::max(width.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i)
+            width[i] = std::max(width[i], row[i].size());
+    }
+    for (const auto &row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size())
+                line += std::string(width[i] - row[i].size() + 2, ' ');
+        }
+        std::cout << line << "\n";
+    }
+}
+
+/// A RemoteBackend used synchronously: connect once, then calls that wait for their reply.
+class Client
+{
+public:
+    explicit Client(remote::RemoteOptions options)
+        : m_backend(std::move(options))
+    {
+        m_backend.setStatusListener([this](const remote::LinkStatus &s) {
+            if (s.state == remote::LinkStatus::State::Connected ||
+                s.state == remote::LinkStatus::State::Refused) {
+                std::lock_guard lock(m_mutex);
+                if (!m_linked) {
+                    m_linked = true;
+                    m_status.set_value(s);
+                }
+            }
+        });
+    }
+
+    /// Connects; on failure prints why and returns the exit code.
+    std::optional<int> connect()
+    {
+        auto future = m_status.get_future();
+        m_backend.start();
+        if (future.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+            std::cerr << "droverctl: cannot connect: no answer within 15 s\n";
+            return CannotConnect;
+        }
+        remote::LinkStatus s = future.get();
+        if (s.state == remote::LinkStatus::State::Connected)
+            return std::nullopt;
+        std::cerr << "droverctl: " << s.message << "\n";
+        return s.errorCode == "unauthorized" || s.errorCode == "forbidden" ? NotAllowed
+                                                                           : CannotConnect;
+    }
+
+    api::Reply call(const std::string &op, const json &args)
+    {
+        std::promise<api::Reply> reply;
+        m_backend.request(op, args, [&reply](api::Reply r) { reply.set_value(std::move(r)); });
+        return reply.get_future().get();
+    }
+
+    remote::RemoteBackend &backend() { return m_backend; }
+
+private:
+    remote::RemoteBackend m_backend;
+    std::mutex m_mutex;
+    bool m_linked = false;
+    std::promise<remote::LinkStatus> m_status;
+};
+
+/// The master's state once: subscribes, takes the snapshot, unsubscribes.
+struct SnapshotTaker : api::StreamListener
+{
+    std::promise<api::Snapshot> promise;
+    bool done = false;
+    void onSnapshot(const api::Snapshot &s) override
+    {
+        if (!done) {
+            done = true;
+            promise.set_value(s);
+        }
+    }
+    void onDelta(const api::Delta &) override {}
+};
+
+std::optional<api::Snapshot> snapshot(Client &client)
+{
+    auto taker = std::make_shared<SnapshotTaker>();
+    auto future = taker->promise.get_future();
+    std::uint64_t id = client.backend().subscribe(taker, 0);
+    if (future.wait_for(std::chrono::seconds(15)) != std::future_status::ready)
+        return std::nullopt;
+    client.backend().unsubscribe(id);
+    return future.get();
+}
+
+/// Follows the event stream, printing each event, until interrupted.
+struct EventPrinter : api::StreamListener
+{
+    bool asJson = false;
+    void onSnapshot(const api::Snapshot &) override {}
+    void onDelta(const api::Delta &d) override
+    {
+        if (d.kind != api::DeltaKind::EventAdded)
+            return;
+        print(std::get<api::Event>(d.value), asJson);
+    }
+    static void print(const api::Event &e, bool asJson)
+    {
+        if (asJson)
+            std::cout << api::toJson(e).dump() << std::endl;
+        else
+            std::cout << clock(e.timeMs) << "  " << e.kind << "  " << e.message << std::endl;
+    }
+};
+
+std::string readFile(const std::string &path, bool &ok)
+{
+    std::ifstream in(path, std::ios::binary);
+    ok = bool(in);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
     CLI::App app{"droverctl: manage a Drover master from the command line.", "droverctl"};
-    app.set_version_flag("-V,--version", std::string("droverctl ") + drover::kVersion);
+    app.set_version_flag("-V,--version", std::string("droverctl ") + kVersion);
     app.require_subcommand(1);
-    auto *config = app.add_subcommand("config", "Work with config files");
+    app.fallthrough(); // global options may also come after the command
+    std::string masterText = "ws://127.0.0.1:7700";
+    std::string token;
+    std::string ca;
+    std::string fingerprint;
+    bool asJson = false;
+    app.add_option("--master", masterText,
+                   "The master's address: ws://host:port or wss://host:port")
+        ->envname("DROVER_MASTER")
+        ->capture_default_str();
+    app.add_option("--token", token, "Access token (or the environment variable DROVER_TOKEN)")
+        ->envname("DROVER_TOKEN");
+    app.add_option("--ca", ca, "wss: trust the master's certificate if this CA signed it")
+        ->type_name("FILE");
+    app.add_option("--fingerprint", fingerprint,
+                   "wss: trust exactly the certificate with this SHA-256 fingerprint");
+    app.add_flag("--json", asJson, "Print JSON instead of tables");
+
+    auto *status = app.add_subcommand("status", "The master, its pools and workers in brief");
+    auto *workers = app.add_subcommand("workers", "Every worker with its state and usage");
+    auto *pools = app.add_subcommand("pools", "Every pool with its counts");
+    std::string workerId;
+    auto *start = app.add_subcommand("start", "Start a worker");
+    start->add_option("WORKER", workerId, "The worker's id, e.g. api-2")->required();
+    auto *stop = app.add_subcommand("stop", "Stop a worker (waits until it has stopped)");
+    stop->add_option("WORKER", workerId, "The worker's id")->required();
+    auto *restart = app.add_subcommand("restart", "Restart a worker");
+    restart->add_option("WORKER", workerId, "The worker's id")->required();
+    std::string poolName;
+    int replicas = 0;
+    auto *scale = app.add_subcommand("scale", "Set a pool's number of workers");
+    scale->add_option("POOL", poolName, "The pool")->required();
+    scale->add_option("N", replicas, "Workers")->required()->check(CLI::NonNegativeNumber);
+    int lines = 100;
+    auto *logs = app.add_subcommand("logs", "The last lines of a worker's log");
+    logs->add_option("WORKER", workerId, "The worker's id")->required();
+    logs->add_option("-n,--lines", lines, "How many lines")->capture_default_str();
+    auto *health = app.add_subcommand("health", "A worker's probes and their recent results");
+    health->add_option("WORKER", workerId, "The worker's id")->required();
+    bool follow = false;
+    auto *events = app.add_subcommand("events", "Recent events; -f to follow");
+    events->add_flag("-f,--follow", follow, "Go on printing new events until Ctrl-C");
+    auto *config = app.add_subcommand("config", "The master's config");
     config->require_subcommand(1);
-    auto *validate = config->add_subcommand("validate", "Check a config file without applying it");
+    auto *configGet = config->add_subcommand("get", "Print the running config's file and version");
     std::string file;
+    auto *validate = config->add_subcommand("validate", "Check a config file (offline)");
     validate->add_option("FILE", file, "The config file")->required();
-    app.footer("Exit codes: 0 ok, 1 error (an invalid file), 2 usage.");
+    auto *apply = config->add_subcommand(
+        "apply", "Replace the running config with FILE (admin; refused when invalid)");
+    apply->add_option("FILE", file, "The config file")->required();
+    std::string baseVersion;
+    apply->add_option("--base-version", baseVersion,
+                      "Refuse (conflict) unless the master still runs this version");
+    app.footer("Exit codes: 0 ok, 1 error from the master, 2 usage, 3 cannot connect, "
+               "4 unauthorized or forbidden.");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        return app.exit(e) == 0 ? Ok : Usage;
     }
-    auto result = drover::config::loadFile(file);
-    if (!result.ok()) {
-        std::cerr << result.report();
-        return 1;
+
+    if (validate->parsed()) {
+        auto result = config::loadFile(file);
+        if (!result.ok()) {
+            std::cerr << result.report();
+            return MasterError;
+        }
+        std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
+        return Ok;
     }
-    std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
-    return 0;
+
+    auto url = remote::parseMasterUrl(masterText);
+    if (!url.ok()) {
+        std::cerr << "droverctl: --master: " << url.error().message << "\n";
+        return Usage;
+    }
+    remote::RemoteOptions options;
+    options.url = *url;
+    options.token = token;
+    options.caFile = ca;
+    options.fingerprint = fingerprint;
+    options.client = "droverctl";
+    options.reconnect = false;
+    if (events->parsed() && follow) {
+        // Ctrl-C ends `events -f`: taken by sigwait below, on no other thread.
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    }
+    Client client(options);
+    if (auto failed = client.connect())
+        return *failed;
+
+    auto simple = [&](const std::string &op, const json &args) -> int {
+        api::Reply r = client.call(op, args);
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+        } else if (r->contains("worker") && (*r)["worker"].is_object()) {
+            auto w = api::workerFromJson((*r)["worker"]);
+            if (w.ok())
+                std::cout << w->id << ": " << api::toString(w->state)
+                          << (w->reason.empty() ? "" : " (" + w->reason + ")") << "\n";
+        } else if (r->contains("pool") && (*r)["pool"].is_object()) {
+            auto p = api::poolFromJson((*r)["pool"]);
+            if (p.ok())
+                std::cout << p->name << ": " << p->desired << " desired, " << p->running
+                          << " running, " << p->ready << " ready\n";
+        }
+        return Ok;
+    };
+
+    if (status->parsed() || workers->parsed() || pools->parsed()) {
+        std::optional<api::Snapshot> s = snapshot(client);
+        if (!s) {
+            std::cerr << "droverctl: the master sent no state within 15 s\n";
+            return CannotConnect;
+        }
+        if (workers->parsed()) {
+            if (asJson) {
+                json out = json::array();
+                for (const auto &w : s->workers)
+                    out.push_back(api::toJson(w));
+                std::cout << out.dump(2) << "\n";
+                return Ok;
+            }
+            std::vector<std::vector<std::string>> rows{{"WORKER", "POOL", "STATE", "PID", "UPTIME",
+                                                        "RESTARTS", "CPU%", "RSS", "READY",
+                                                        "LAST EXIT"}};
+            for (const auto &w : s->workers) {
+                char cpu[16];
+                std::snprintf(cpu, sizeof cpu, "%.1f", w.cpuPercent);
+                rows.push_back({w.id, w.pool, std::string(api::toString(w.state)),
+                                w.pid ? std::to_string(w.pid) : "-", age(w.startedAtMs),
+                                std::to_string(w.restarts), cpu, w.pid ? bytes(w.rssBytes) : "-",
+                                w.ready() ? "yes" : "no", w.lastExit.empty() ? "-" : w.lastExit});
+            }
+            table(rows);
+            return Ok;
+        }
+        if (pools->parsed()) {
+            if (asJson) {
+                json out = json::array();
+                for (const auto &p : s->pools)
+                    out.push_back(api::toJson(p));
+                std::cout << out.dump(2) << "\n";
+                return Ok;
+            }
+            std::vector<std::vector<std::string>> rows{
+                {"POOL", "DESIRED", "RUNNING", "READY", "RESTARTS", "REVISION", "WAITING FOR"}};
+            for (const auto &p : s->pools)
+                rows.push_back({p.name, std::to_string(p.desired), std::to_string(p.running),
+                                std::to_string(p.ready), std::to_string(p.restarts), p.revision,
+                                p.waitingFor.empty() ? "-" : p.waitingFor});
+            table(rows);
+            return Ok;
+        }
+        int ready = 0, running = 0, failed = 0;
+        for (const auto &w : s->workers) {
+            ready += w.ready();
+            running += api::hasProcess(w.state);
+            failed += w.state == api::WorkerState::Failed;
+        }
+        if (asJson) {
+            std::cout << json{{"master", url->toString()},
+                              {"role", api::toString(s->role)},
+                              {"config_version", s->configVersion},
+                              {"pools", s->pools.size()},
+                              {"workers", s->workers.size()},
+                              {"running", running},
+                              {"ready", ready},
+                              {"failed", failed}}
+                             .dump(2)
+                      << "\n";
+            return Ok;
+        }
+        std::cout << "master   " << url->toString() << " (role " << api::toString(s->role)
+                  << ", config " << s->configVersion << ")\n"
+                  << "pools    " << s->pools.size() << "\n"
+                  << "workers  " << s->workers.size() << ": " << ready << " ready, " << running
+                  << " running, " << failed << " failed\n";
+        return Ok;
+    }
+    if (start->parsed())
+        return simple("worker.start", {{"worker", workerId}});
+    if (stop->parsed())
+        return simple("worker.stop", {{"worker", workerId}});
+    if (restart->parsed())
+        return simple("worker.restart", {{"worker", workerId}});
+    if (scale->parsed())
+        return simple("pool.scale", {{"pool", poolName}, {"replicas", replicas}});
+    if (logs->parsed()) {
+        api::Reply r = client.call("logs.tail", {{"worker", workerId}, {"lines", lines}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        for (const json &line : r->value("lines", json::array()))
+            std::cout << line.get<std::string>() << "\n";
+        return Ok;
+    }
+    if (health->parsed()) {
+        api::Reply r = client.call("health.history", {{"worker", workerId}, {"limit", 20}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        std::vector<std::vector<std::string>> probes{{"PROBE", "KIND", "STATE", "SINCE", "TARGET"}};
+        for (const json &p : r->value("probes", json::array()))
+            probes.push_back({p.value("probe", ""), p.value("kind", ""), p.value("state", ""),
+                              age(p.value("since", std::int64_t(0))), p.value("target", "")});
+        table(probes);
+        std::cout << "\n";
+        std::vector<std::vector<std::string>> results{
+            {"TIME", "PROBE", "OK", "LATENCY", "MESSAGE"}};
+        for (const json &s : r->value("results", json::array())) {
+            char latency[32];
+            std::snprintf(latency, sizeof latency, "%.2fms", s.value("latency_ms", 0.0));
+            results.push_back({clock(s.value("time", std::int64_t(0))), s.value("probe", ""),
+                               s.value("ok", false) ? "yes" : "NO", latency,
+                               s.value("message", "")});
+        }
+        table(results);
+        return Ok;
+    }
+    if (events->parsed()) {
+        api::Reply r = client.call("events.query", {{"limit", 50}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        for (const json &e : r->value("events", json::array())) {
+            if (auto ev = api::eventFromJson(e); ev.ok())
+                EventPrinter::print(*ev, asJson);
+        }
+        if (!follow)
+            return Ok;
+        auto printer = std::make_shared<EventPrinter>();
+        printer->asJson = asJson;
+        client.backend().subscribe(printer, 0);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        int sig = 0;
+        sigwait(&set, &sig);
+        return Ok;
+    }
+    if (configGet->parsed()) {
+        api::Reply r = client.call("config.get", json::object());
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        std::cout << (asJson ? r->dump(2)
+                             : r->value("file", "") + " (version " + r->value("version", "") + ")")
+                  << "\n";
+        return Ok;
+    }
+    if (apply->parsed()) {
+        bool ok = false;
+        std::string text = readFile(file, ok);
+        if (!ok) {
+            std::cerr << "droverctl: cannot read \"" << file << "\"\n";
+            return Usage;
+        }
+        json args{{"text", text}, {"file", file}};
+        if (!baseVersion.empty())
+            args["base_version"] = baseVersion;
+        api::Reply r = client.call("config.apply", args);
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        std::cout << (asJson ? r->dump(2)
+                             : "applied: version " + r->value("version", "") + " (" +
+                                   r->value("summary", "") + ")")
+                  << "\n";
+        return Ok;
+    }
+    return Usage;
 }

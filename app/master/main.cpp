@@ -5,6 +5,10 @@
 #include "config/loader.h"
 #include "engine/configwatch.h"
 #include "engine/engine.h"
+#include "remote/audit.h"
+#include "remote/server.h"
+#include "remote/tokens.h"
+#include "tokencli.h"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +20,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <sys/stat.h>
 #include <utility> // before Asio: Boost 1.74 + g++ 12
 
 namespace {
@@ -50,6 +55,16 @@ std::shared_ptr<const drover::config::Config> load(const std::string &file)
     return std::make_shared<const drover::config::Config>(std::move(*result.config));
 }
 
+/// Size and modification time of a file, to tell when it changed ("" when missing).
+std::string fileStamp(const std::string &path)
+{
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return {};
+    return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+}
+
 int run(const std::string &file)
 {
     auto config = load(file);
@@ -72,6 +87,49 @@ int run(const std::string &file)
     spdlog::info("master.started version={} config={} state_dir={} ({})", drover::kVersion, file,
                  engine.stateDir(), config->summary().toString());
 
+    // The wire: tokens (config and tokens file), the audit log, then the server.
+    auto tokens = drover::remote::TokenStore::load(config->master.stateDir, config->master.tokens);
+    if (!tokens.ok()) {
+        spdlog::error("master.exit reason=\"{}\"", tokens.error().message);
+        engine.shutdown([&] { io.stop(); });
+        io.run();
+        return 1;
+    }
+    auto audit = std::make_shared<drover::remote::AuditLog>();
+    if (auto opened = audit->open(config->master.stateDir); !opened.ok())
+        spdlog::warn("audit.off reason=\"{}\"", opened.error().message);
+    drover::remote::ServerOptions serverOptions;
+    serverOptions.listen = config->master.listen;
+    serverOptions.tls = config->master.tls;
+    // Tokens made or revoked while the master runs count at once: the tokens file is read
+    // again when it changed (one stat per check).
+    serverOptions.refreshTokens =
+        [&engine,
+         seen = fileStamp(drover::remote::TokenStore::filePath(
+             config->master.stateDir))]() mutable -> std::shared_ptr<drover::remote::TokenStore> {
+        auto cfg = engine.config();
+        std::string path = drover::remote::TokenStore::filePath(cfg->master.stateDir);
+        std::string now = fileStamp(path);
+        if (now == seen)
+            return nullptr;
+        seen = now;
+        auto fresh = drover::remote::TokenStore::load(cfg->master.stateDir, cfg->master.tokens);
+        if (!fresh.ok()) {
+            spdlog::error("tokens.reload refused: {}", fresh.error().message);
+            return nullptr;
+        }
+        return std::make_shared<drover::remote::TokenStore>(std::move(*fresh));
+    };
+    drover::remote::Server server(io, engine, serverOptions,
+                                  std::make_shared<drover::remote::TokenStore>(std::move(*tokens)),
+                                  audit);
+    if (auto listening = server.start(); !listening.ok()) {
+        spdlog::error("master.exit reason=\"{}\"", listening.error().message);
+        engine.shutdown([&] { io.stop(); });
+        io.run();
+        return 1;
+    }
+
     auto reload = [&](const char *why) {
         if (engine.shuttingDown())
             return;
@@ -83,6 +141,12 @@ int run(const std::string &file)
             return;
         }
         engine.reload(next);
+        if (auto fresh =
+                drover::remote::TokenStore::load(next->master.stateDir, next->master.tokens);
+            fresh.ok())
+            server.setTokens(std::make_shared<drover::remote::TokenStore>(std::move(*fresh)));
+        else
+            spdlog::error("tokens.reload refused: {}", fresh.error().message);
         spdlog::info("config.reloaded ({})", next->summary().toString());
     };
     drover::engine::ConfigWatcher watcher(io, file, [&] { reload("file-changed"); });
@@ -100,6 +164,7 @@ int run(const std::string &file)
                 spdlog::info("master.stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
                 engine.shutdown([&] {
                     spdlog::info("master.stopped");
+                    server.stop();
                     signals.cancel();
                     io.stop();
                 });
@@ -141,11 +206,14 @@ int main(int argc, char **argv)
     app.footer("Exit codes: 0 ok (and after a graceful stop), 1 invalid config or cannot start, "
                "2 usage error.\nConfig reference: docs/config.md; operations: "
                "docs/operations.md");
+    auto runToken = drover::master::addTokenCommand(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e) == 0 ? 0 : 2;
     }
+    if (std::optional<int> code = runToken())
+        return *code;
     if (!checkFile.empty())
         return check(checkFile);
     if (configFile.empty()) {

@@ -1,5 +1,12 @@
 // droverd and droverctl as an operator runs them: exit codes, what goes to stdout and stderr.
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -25,6 +32,47 @@ Run run(const QString &program, const QStringList &args)
             QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// `droverd token <args...>`.
+Run token(const QStringList &args)
+{
+    return run(QStringLiteral("droverd"), QStringList{QStringLiteral("token")} + args);
+}
+
+/// The names in `<stateDir>/tokens.json` (none when it is missing).
+QStringList fileTokenNames(const QString &stateDir)
+{
+    QFile file(stateDir + QStringLiteral("/tokens.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList names;
+    const QJsonArray tokens =
+        QJsonDocument::fromJson(file.readAll())[QLatin1String("tokens")].toArray();
+    for (const QJsonValue &t : tokens)
+        names << t[QLatin1String("name")].toString();
+    return names;
+}
+
+QStringList outputLines(const QString &text)
+{
+    return text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+/// A config whose master keeps its state in `stateDir` and has one token of its own,
+/// `grafana` (viewer), whose text is `grafana-secret`.
+bool writeTokenConfig(const QString &path, const QString &stateDir)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    const QByteArray hash =
+        QCryptographicHash::hash("grafana-secret", QCryptographicHash::Sha256).toHex();
+    file.write("version: 1\nmaster:\n  state_dir: \"" + stateDir.toUtf8() +
+               "\"\n  auth:\n    tokens:\n"
+               "      - {name: grafana, role: viewer, sha256: " +
+               hash + "}\n");
+    return true;
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -39,11 +87,17 @@ private slots:
     void checkMissingFile();
     void usage_data();
     void usage();
+    void tokenCreateListRevoke();
+    void tokenDuplicateName();
+    void tokenErrors_data();
+    void tokenErrors();
 
 private:
     QTemporaryDir m_dir;
     QString m_valid;
     QString m_invalid;
+    QString m_tokenConfig; ///< state dir m_tokenState, one config token (grafana)
+    QString m_tokenState;
 };
 
 void TestCli::initTestCase()
@@ -66,6 +120,9 @@ void TestCli::initTestCase()
     bad.write("version: 1\npools:\n  - name: web\n    command: [w]\n    replicas: many\n"
               "    restart: {policy: sometimes}\n");
     bad.close();
+    m_tokenConfig = m_dir.filePath(QStringLiteral("tokens.yaml"));
+    m_tokenState = m_dir.filePath(QStringLiteral("token-state"));
+    QVERIFY(writeTokenConfig(m_tokenConfig, m_tokenState));
 }
 
 void TestCli::checkValid_data()
@@ -161,6 +218,173 @@ void TestCli::usage()
     QCOMPARE(r.code, code);
     QVERIFY2(r.out.contains(stdoutHas), qPrintable(r.out));
     QVERIFY2(r.err.contains(stderrHas), qPrintable(r.err));
+}
+
+void TestCli::tokenCreateListRevoke()
+{
+    const QString config = m_dir.filePath(QStringLiteral("crud.yaml"));
+    const QString state = m_dir.filePath(QStringLiteral("crud-state"));
+    QVERIFY(writeTokenConfig(config, state));
+    const QString c = QStringLiteral("--config");
+
+    // create: the token is the last line of stdout, and only there.
+    Run created =
+        token({QStringLiteral("create"), c, config, QStringLiteral("--name"),
+               QStringLiteral("alice"), QStringLiteral("--role"), QStringLiteral("admin")});
+    QCOMPARE(created.code, 0);
+    QCOMPARE(created.err, QString());
+    QVERIFY(created.out.endsWith(QLatin1Char('\n')));
+    const QStringList lines = outputLines(created.out);
+    QVERIFY2(lines.size() >= 2, qPrintable(created.out));
+    const QString text = lines.last();
+    QCOMPARE(text.size(), 47);
+    QVERIFY2(QRegularExpression(QStringLiteral("^drv_[A-Za-z0-9_-]{43}$")).match(text).hasMatch(),
+             qPrintable(text));
+    QVERIFY2(created.out.count(text) == 1, qPrintable(created.out));
+    QVERIFY2(lines.first().contains(QStringLiteral("alice")), qPrintable(created.out));
+    // The state dir was made (0700), and its tokens file (0600) holds the hash, not the token.
+    QFile file(state + QStringLiteral("/tokens.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray stored = file.readAll();
+    QVERIFY(!stored.contains(text.toUtf8()));
+    QVERIFY(stored.contains(
+        QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(QFileInfo(file).permissions() &
+                 ~(QFile::ReadUser | QFile::WriteUser | QFile::ReadOwner | QFile::WriteOwner),
+             QFile::Permissions());
+    QCOMPARE(QFileInfo(state).permissions() &
+                 (QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther |
+                  QFile::WriteOther | QFile::ExeOther),
+             QFile::Permissions());
+
+    // list: an aligned table of the file's and the config's tokens, never a token.
+    Run listed = token({QStringLiteral("list"), c, config});
+    QCOMPARE(listed.code, 0);
+    QCOMPARE(listed.err, QString());
+    QVERIFY(!listed.out.contains(text));
+    QVERIFY(!listed.out.contains(text.mid(4, 12)));
+    const QStringList table = outputLines(listed.out);
+    QCOMPARE(table.size(), 3);
+    const QStringList header = table[0].split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QCOMPARE(header.mid(0, 4), (QStringList{QStringLiteral("NAME"), QStringLiteral("ROLE"),
+                                            QStringLiteral("CREATED"), QStringLiteral("SOURCE")}));
+    const qsizetype roleAt = table[0].indexOf(QStringLiteral("ROLE"));
+    const qsizetype sourceAt = table[0].indexOf(QStringLiteral("SOURCE"));
+    const QString aliceRow = table.filter(QStringLiteral("alice")).value(0);
+    const QString grafanaRow = table.filter(QStringLiteral("grafana")).value(0);
+    QVERIFY2(aliceRow.mid(roleAt).startsWith(QStringLiteral("admin ")), qPrintable(listed.out));
+    QVERIFY2(aliceRow.mid(sourceAt).startsWith(QStringLiteral("file ")), qPrintable(listed.out));
+    QVERIFY2(grafanaRow.mid(roleAt).startsWith(QStringLiteral("viewer ")), qPrintable(listed.out));
+    QVERIFY2(grafanaRow.mid(sourceAt).startsWith(QStringLiteral("config ")),
+             qPrintable(listed.out));
+    // No hash in full either.
+    const QByteArray grafanaHash =
+        QCryptographicHash::hash("grafana-secret", QCryptographicHash::Sha256).toHex();
+    QVERIFY(!listed.out.contains(QString::fromLatin1(grafanaHash)));
+    QVERIFY(!listed.out.contains(QString::fromLatin1(grafanaHash.left(16))));
+
+    // revoke: says what went, and it is gone from the list.
+    Run revoked = token(
+        {QStringLiteral("revoke"), c, config, QStringLiteral("--name"), QStringLiteral("alice")});
+    QCOMPARE(revoked.code, 0);
+    QCOMPARE(revoked.err, QString());
+    QVERIFY2(revoked.out.contains(QStringLiteral("\"alice\"")), qPrintable(revoked.out));
+    QCOMPARE(fileTokenNames(state), QStringList());
+    Run after = token({QStringLiteral("list"), c, config});
+    QCOMPARE(after.code, 0);
+    QVERIFY(!after.out.contains(QStringLiteral("alice")));
+    QVERIFY(after.out.contains(QStringLiteral("grafana")));
+}
+
+void TestCli::tokenDuplicateName()
+{
+    const QStringList args = {
+        QStringLiteral("create"), QStringLiteral("-c"),  m_tokenConfig,
+        QStringLiteral("--name"), QStringLiteral("bob"), QStringLiteral("--role"),
+        QStringLiteral("viewer")};
+    Run first = token(args);
+    QCOMPARE(first.code, 0);
+    Run second = token(args);
+    QCOMPARE(second.code, 1);
+    QCOMPARE(second.out, QString()); // no token printed
+    QVERIFY2(second.err.contains(QStringLiteral("\"bob\" already exists")), qPrintable(second.err));
+    QCOMPARE(fileTokenNames(m_tokenState).count(QStringLiteral("bob")), 1);
+}
+
+void TestCli::tokenErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("stderrHas");
+    const QString c = QStringLiteral("--config");
+    const QString n = QStringLiteral("--name");
+    const QString r = QStringLiteral("--role");
+    const QString create = QStringLiteral("create");
+    const QString revoke = QStringLiteral("revoke");
+    QTest::newRow("revoke unknown")
+        << QStringList{revoke, c, m_tokenConfig, n, QStringLiteral("nobody")} << 1
+        << QStringLiteral("no token named \"nobody\"");
+    QTest::newRow("revoke a config token")
+        << QStringList{revoke, c, m_tokenConfig, n, QStringLiteral("grafana")} << 1
+        << QStringLiteral("master.auth.tokens");
+    QTest::newRow("create a config token's name") << QStringList{create,
+                                                                 c,
+                                                                 m_tokenConfig,
+                                                                 n,
+                                                                 QStringLiteral("grafana"),
+                                                                 r,
+                                                                 QStringLiteral("admin")}
+                                                  << 1 << QStringLiteral("already exists");
+    QTest::newRow("invalid config")
+        << QStringList{create, c, m_invalid, n, QStringLiteral("x"), r, QStringLiteral("admin")}
+        << 1
+        << m_invalid + QStringLiteral(":5:15: pools[0].replicas: expected a whole number from 0 "
+                                      "to 10000, got \"many\"");
+    QTest::newRow("list with an invalid config")
+        << QStringList{QStringLiteral("list"), c, m_invalid} << 1
+        << m_invalid + QStringLiteral(": 2 errors");
+    QTest::newRow("missing config file")
+        << QStringList{QStringLiteral("list"), c, m_dir.filePath(QStringLiteral("none.yaml"))} << 1
+        << QStringLiteral("cannot open");
+    QTest::newRow("missing --name")
+        << QStringList{create, c, m_tokenConfig, r, QStringLiteral("admin")} << 2
+        << QStringLiteral("--name");
+    QTest::newRow("missing --role") << QStringList{create, c, m_tokenConfig, n, QStringLiteral("x")}
+                                    << 2 << QStringLiteral("--role");
+    QTest::newRow("bad --role")
+        << QStringList{create, c, m_tokenConfig, n, QStringLiteral("x"), r, QStringLiteral("root")}
+        << 2 << QStringLiteral("root");
+    QTest::newRow("bad name") << QStringList{create,
+                                             c,
+                                             m_tokenConfig,
+                                             n,
+                                             QStringLiteral("a/b"),
+                                             r,
+                                             QStringLiteral("admin")}
+                              << 2 << QStringLiteral("invalid token name \"a/b\"");
+    QTest::newRow("missing --config")
+        << QStringList{QStringLiteral("list")} << 2 << QStringLiteral("--config");
+    QTest::newRow("revoke without --name")
+        << QStringList{revoke, c, m_tokenConfig} << 2 << QStringLiteral("--name");
+    QTest::newRow("no subcommand") << QStringList{} << 2 << QStringLiteral("subcommand");
+    QTest::newRow("unknown subcommand")
+        << QStringList{QStringLiteral("rotate")} << 2 << QStringLiteral("subcommand");
+}
+
+void TestCli::tokenErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, stderrHas);
+    Run r = token(args);
+    QCOMPARE(r.code, code);
+    QCOMPARE(r.out, QString());
+    QVERIFY2(r.err.contains(stderrHas), qPrintable(r.err));
+    // A refused create adds nothing to the tokens file.
+    const QStringList names = fileTokenNames(m_tokenState);
+    QVERIFY2(!names.contains(QStringLiteral("x")) && !names.contains(QStringLiteral("a/b")) &&
+                 !names.contains(QStringLiteral("grafana")),
+             qPrintable(names.join(QLatin1Char(','))));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

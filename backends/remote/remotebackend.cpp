@@ -1,0 +1,646 @@
+// The client side of the wire: Boost.Beast WebSocket (ws or wss) on its own thread. The only
+// client file that includes Beast.
+// clang-format off
+#include <utility> // before Asio (TOOLCHAIN.md)
+// clang-format on
+#include "remote/remotebackend.h"
+
+#include "api/version.h"
+#include "remote/wire.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <random>
+#include <thread>
+
+namespace drover::remote {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+namespace {
+
+std::int64_t nowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// `ab:cd:...` or `abcd...` -> `abcd...` (lower case).
+std::string normalizeFingerprint(std::string text)
+{
+    std::string out;
+    for (char c : text) {
+        if (std::isxdigit(static_cast<unsigned char>(c)))
+            out += char(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+std::string certificateFingerprint(X509 *cert)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!cert || X509_digest(cert, EVP_sha256(), md, &n) != 1)
+        return {};
+    static const char *hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < n; ++i) {
+        if (i)
+            out += ':';
+        out += hex[md[i] >> 4];
+        out += hex[md[i] & 15];
+    }
+    return out;
+}
+
+bool seriesMatches(const std::vector<std::string> &wanted, const std::string &series)
+{
+    for (const std::string &w : wanted) {
+        if (w == series || (!w.empty() && w.back() == '/' && series.rfind(w, 0) == 0))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Private>
+{
+    explicit Private(RemoteOptions o)
+        : options(std::move(o))
+        , work(asio::make_work_guard(io))
+        , retryTimer(io)
+    {}
+
+    RemoteOptions options;
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work;
+    std::thread thread;
+    std::function<void(const LinkStatus &)> statusListener;
+    LinkStatus status;
+
+    // The link (one of the two streams, for ws or wss).
+    using Plain = websocket::stream<beast::tcp_stream>;
+    using Secure = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+    std::unique_ptr<Plain> plain;
+    std::unique_ptr<Secure> secure;
+    std::optional<asio::ssl::context> tls;
+    std::unique_ptr<tcp::resolver> resolver;
+    beast::flat_buffer buffer;
+    std::deque<std::string> outbox;
+    bool writing = false;
+    std::uint64_t link = 0; ///< bumped per connection: handlers of an old one do nothing
+    bool connected = false; ///< hello answered
+    bool stopping = false;
+    asio::steady_timer retryTimer;
+    int attempt = 0;
+    std::mt19937_64 rng{std::random_device{}()};
+    std::string peerFingerprint;
+
+    // Requests in flight, by id.
+    std::int64_t nextId = 0;
+    std::map<std::int64_t, api::ReplyFn> pending;
+
+    // The stream: one subscription on the master, fanned out to the listeners, with a
+    // mirror of the state for resuming and for listeners that come later.
+    struct Sub
+    {
+        std::shared_ptr<api::StreamListener> listener;
+        std::vector<std::string> series;
+    };
+    std::map<std::uint64_t, Sub> subs;
+    std::atomic<std::uint64_t> subCounter{0};
+    bool haveMirror = false;
+    std::uint64_t seq = 0;
+    std::map<std::string, api::WorkerInfo> workers;
+    std::map<std::string, api::PoolInfo> pools;
+    std::string configVersion;
+    api::Role role = api::Role::Viewer;
+    bool streaming = false; ///< subscribed on the master over this link
+
+    void setStatus(LinkStatus::State state, std::string message = {}, std::string code = {})
+    {
+        status.state = state;
+        status.message = std::move(message);
+        status.errorCode = std::move(code);
+        status.fingerprint = peerFingerprint;
+        if (statusListener)
+            statusListener(status);
+    }
+
+    template <class F>
+    void withStream(F &&f)
+    {
+        if (plain)
+            f(*plain);
+        else if (secure)
+            f(*secure);
+    }
+
+    // ---- connecting ---------------------------------------------------------------------
+
+    void connect()
+    {
+        if (stopping)
+            return;
+        ++link;
+        plain.reset();
+        secure.reset();
+        buffer.clear();
+        outbox.clear();
+        writing = false;
+        connected = false;
+        streaming = false;
+        peerFingerprint.clear();
+        setStatus(LinkStatus::State::Connecting, "connecting to " + options.url.toString());
+        resolver = std::make_unique<tcp::resolver>(io);
+        std::uint64_t id = link;
+        resolver->async_resolve(options.url.host, std::to_string(options.url.port),
+                                [self = shared_from_this(),
+                                 id](beast::error_code ec, tcp::resolver::results_type results) {
+                                    if (id != self->link)
+                                        return;
+                                    if (ec)
+                                        return self->fail("cannot resolve " +
+                                                          self->options.url.host + ": " +
+                                                          ec.message());
+                                    self->connectTo(results);
+                                });
+    }
+
+    void connectTo(const tcp::resolver::results_type &results)
+    {
+        std::uint64_t id = link;
+        if (options.url.tls) {
+            if (auto problem = makeTls())
+                return refuse(*problem, "tls");
+            secure = std::make_unique<Secure>(io, *tls);
+        } else {
+            plain = std::make_unique<Plain>(io);
+        }
+        auto &lowest = plain ? beast::get_lowest_layer(*plain) : beast::get_lowest_layer(*secure);
+        lowest.expires_after(options.connectTimeout);
+        lowest.async_connect(
+            results, [self = shared_from_this(), id](beast::error_code ec, const tcp::endpoint &) {
+                if (id != self->link)
+                    return;
+                if (ec)
+                    return self->fail("cannot connect to " + self->options.url.toString() + ": " +
+                                      (ec == asio::error::connection_refused
+                                           ? std::string("connection refused (is droverd running "
+                                                         "and listening there?)")
+                                           : ec.message()));
+                if (self->secure)
+                    self->tlsHandshake();
+                else
+                    self->wsHandshake(*self->plain);
+            });
+    }
+
+    std::optional<std::string> makeTls()
+    {
+        if (tls)
+            return std::nullopt;
+        try {
+            tls.emplace(asio::ssl::context::tls_client);
+            tls->set_verify_mode(asio::ssl::verify_peer);
+            if (!options.caFile.empty())
+                tls->load_verify_file(options.caFile);
+            else
+                tls->set_default_verify_paths();
+        } catch (const boost::system::system_error &e) {
+            tls.reset();
+            return "cannot use the CA file \"" + options.caFile + "\": " + e.what();
+        }
+        return std::nullopt;
+    }
+
+    void tlsHandshake()
+    {
+        std::uint64_t id = link;
+        auto &ssl = secure->next_layer();
+        SSL_set_tlsext_host_name(ssl.native_handle(), options.url.host.c_str());
+        std::string pinned = normalizeFingerprint(options.fingerprint);
+        std::string host = options.url.host;
+        ssl.set_verify_callback([self = shared_from_this(), pinned,
+                                 host](bool preverified, asio::ssl::verify_context &ctx) {
+            X509 *cert = X509_STORE_CTX_get_current_cert(ctx.native_handle());
+            int depth = X509_STORE_CTX_get_error_depth(ctx.native_handle());
+            if (depth > 0)
+                return pinned.empty() ? preverified : true; // a pin decides at the leaf
+            self->peerFingerprint = certificateFingerprint(cert);
+            if (!pinned.empty())
+                return normalizeFingerprint(self->peerFingerprint) == pinned;
+            return preverified && asio::ssl::host_name_verification(host)(preverified, ctx);
+        });
+        ssl.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(),
+                                                             id](beast::error_code ec) {
+            if (id != self->link)
+                return;
+            if (ec)
+                return self->refuse("TLS: the master's certificate is not trusted (" +
+                                        ec.message() + "); its SHA-256 fingerprint is " +
+                                        (self->peerFingerprint.empty() ? std::string("unknown")
+                                                                       : self->peerFingerprint) +
+                                        ". Pass --ca FILE, or --fingerprint with that value "
+                                        "once you have checked it",
+                                    "tls");
+            self->wsHandshake(*self->secure);
+        });
+    }
+
+    template <class Stream>
+    void wsHandshake(Stream &ws)
+    {
+        std::uint64_t id = link;
+        beast::get_lowest_layer(ws).expires_never();
+        ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+        ws.read_message_max(64u << 20);
+        ws.text(true);
+        std::string host = options.url.host + ":" + std::to_string(options.url.port);
+        ws.async_handshake(
+            host, "/v1/stream", [self = shared_from_this(), id, &ws](beast::error_code ec) {
+                if (id != self->link)
+                    return;
+                if (ec)
+                    return self->fail("WebSocket handshake with " + self->options.url.toString() +
+                                      " failed: " + ec.message());
+                self->read(ws);
+                self->hello();
+            });
+    }
+
+    void hello()
+    {
+        json args{{"token", options.token},
+                  {"client", options.client + "/" + kVersion},
+                  {"protocol", kProtocolVersion}};
+        sendRequest("hello", args, [self = shared_from_this()](api::Reply r) {
+            if (!r.ok()) {
+                self->refuse(r.error().message, r.error().code);
+                return;
+            }
+            self->attempt = 0;
+            self->connected = true;
+            self->status.role =
+                api::parseRole(r->value("role", std::string())).value_or(api::Role::Viewer);
+            self->status.server = r->value("server", std::string());
+            self->role = self->status.role;
+            self->setStatus(LinkStatus::State::Connected);
+            if (!self->subs.empty())
+                self->subscribeOnMaster();
+        });
+    }
+
+    /// A failure that trying again may cure: the link is dropped and, with reconnect, tried
+    /// again after a backoff.
+    void fail(const std::string &why)
+    {
+        dropLink(why);
+        if (!options.reconnect || stopping) {
+            setStatus(LinkStatus::State::Refused, why, "unavailable");
+            return;
+        }
+        double base = double(options.backoffInitial.count()) * std::pow(2.0, attempt);
+        base = std::min(base, double(options.backoffMax.count()));
+        std::uniform_real_distribution<double> jitter(0.8, 1.2);
+        auto wait = std::chrono::milliseconds(std::llround(base * jitter(rng)));
+        ++attempt;
+        status.retryAtMs = nowMs() + wait.count();
+        setStatus(LinkStatus::State::Waiting, why);
+        retryTimer.expires_after(wait);
+        retryTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->connect();
+        });
+    }
+
+    /// A failure that trying again will not cure (a wrong token, an untrusted certificate).
+    void refuse(const std::string &why, const std::string &code)
+    {
+        dropLink(why);
+        setStatus(LinkStatus::State::Refused, why, code);
+    }
+
+    void dropLink(const std::string &why)
+    {
+        ++link;
+        connected = false;
+        streaming = false;
+        resolver.reset();
+        beast::error_code ignored;
+        if (plain)
+            beast::get_lowest_layer(*plain).socket().close(ignored);
+        if (secure)
+            beast::get_lowest_layer(*secure).socket().close(ignored);
+        outbox.clear();
+        writing = false;
+        // Requests in flight get their one reply now: the link is gone.
+        auto failed = std::move(pending);
+        pending.clear();
+        for (auto &[id, done] : failed)
+            done(api::Error{"unavailable", "the connection to the master was lost: " + why, {}});
+    }
+
+    // ---- frames ---------------------------------------------------------------------------
+
+    template <class Stream>
+    void read(Stream &ws)
+    {
+        std::uint64_t id = link;
+        ws.async_read(
+            buffer, [self = shared_from_this(), id, &ws](beast::error_code ec, std::size_t) {
+                if (id != self->link)
+                    return;
+                if (ec)
+                    return self->fail(ec == websocket::error::closed
+                                          ? "the master closed the connection" +
+                                                (ws.reason().reason.empty()
+                                                     ? std::string()
+                                                     : " (" +
+                                                           std::string(ws.reason().reason.data(),
+                                                                       ws.reason().reason.size()) +
+                                                           ")")
+                                          : "the connection broke: " + ec.message());
+                std::string text = beast::buffers_to_string(self->buffer.data());
+                self->buffer.consume(self->buffer.size());
+                self->onFrame(text);
+                if (id == self->link)
+                    self->read(ws);
+            });
+    }
+
+    void onFrame(const std::string &text)
+    {
+        auto frame = decodeServerFrame(text);
+        if (!frame.ok())
+            return; // a frame we cannot read is skipped; the stream's seq shows any gap
+        switch (frame->kind) {
+        case ServerFrame::Kind::Reply: {
+            if (!frame->id.is_number_integer())
+                return;
+            auto it = pending.find(frame->id.get<std::int64_t>());
+            if (it == pending.end())
+                return;
+            api::ReplyFn done = std::move(it->second);
+            pending.erase(it);
+            done(std::move(frame->reply));
+            return;
+        }
+        case ServerFrame::Kind::Snapshot:
+            applySnapshot(frame->snapshot);
+            return;
+        case ServerFrame::Kind::Delta:
+            applyDelta(frame->delta);
+            return;
+        case ServerFrame::Kind::Metrics:
+            for (auto &[id, sub] : subs) {
+                api::MetricBatch mine{frame->metrics.timeMs, {}};
+                for (const api::MetricPoint &p : frame->metrics.points) {
+                    if (seriesMatches(sub.series, p.series))
+                        mine.points.push_back(p);
+                }
+                if (!mine.points.empty())
+                    sub.listener->onMetrics(mine);
+            }
+            return;
+        case ServerFrame::Kind::Resync:
+            haveMirror = false;
+            subscribeOnMaster();
+            return;
+        }
+    }
+
+    api::Snapshot mirrorSnapshot() const
+    {
+        api::Snapshot s;
+        s.seq = seq;
+        for (const auto &[id, w] : workers)
+            s.workers.push_back(w);
+        for (const auto &[name, p] : pools)
+            s.pools.push_back(p);
+        s.configVersion = configVersion;
+        s.role = role;
+        return s;
+    }
+
+    void applySnapshot(const api::Snapshot &s)
+    {
+        haveMirror = true;
+        seq = s.seq;
+        configVersion = s.configVersion;
+        role = s.role;
+        workers.clear();
+        pools.clear();
+        for (const auto &w : s.workers)
+            workers[w.id] = w;
+        for (const auto &p : s.pools)
+            pools[p.name] = p;
+        for (auto &[id, sub] : subs)
+            sub.listener->onSnapshot(s);
+    }
+
+    void applyDelta(const api::Delta &delta)
+    {
+        if (!haveMirror || delta.seq != seq + 1) {
+            // A gap (or deltas before any snapshot): take a new snapshot.
+            haveMirror = false;
+            subscribeOnMaster(0);
+            return;
+        }
+        seq = delta.seq;
+        switch (delta.kind) {
+        case api::DeltaKind::WorkerUpsert: {
+            const auto &w = std::get<api::WorkerInfo>(delta.value);
+            workers[w.id] = w;
+            break;
+        }
+        case api::DeltaKind::WorkerRemoved:
+            workers.erase(std::get<std::string>(delta.value));
+            break;
+        case api::DeltaKind::PoolUpsert: {
+            const auto &p = std::get<api::PoolInfo>(delta.value);
+            pools[p.name] = p;
+            break;
+        }
+        case api::DeltaKind::PoolRemoved:
+            pools.erase(std::get<std::string>(delta.value));
+            break;
+        case api::DeltaKind::EventAdded:
+        case api::DeltaKind::HealthSampled:
+            break;
+        }
+        for (auto &[id, sub] : subs)
+            sub.listener->onDelta(delta);
+    }
+
+    void subscribeOnMaster(std::optional<std::uint64_t> since = std::nullopt)
+    {
+        if (!connected)
+            return;
+        std::uint64_t from = since.value_or(haveMirror ? seq : 0);
+        streaming = true;
+        sendRequest("subscribe", json{{"since", from}}, [](api::Reply) {});
+        followMetrics();
+    }
+
+    void followMetrics()
+    {
+        if (!connected || !streaming)
+            return;
+        std::vector<std::string> all;
+        for (auto &[id, sub] : subs)
+            all.insert(all.end(), sub.series.begin(), sub.series.end());
+        std::sort(all.begin(), all.end());
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        sendRequest("metrics.follow", json{{"series", all}}, [](api::Reply) {});
+    }
+
+    void sendRequest(const std::string &op, const json &args, api::ReplyFn done)
+    {
+        if (!plain && !secure) {
+            asio::post(io, [done = std::move(done)] {
+                done(api::Error{"unavailable", "not connected to the master", {}});
+            });
+            return;
+        }
+        std::int64_t id = ++nextId;
+        pending[id] = std::move(done);
+        outbox.push_back(json{{"id", id}, {"op", op}, {"args", args}}.dump(
+            -1, ' ', false, json::error_handler_t::replace));
+        writeNext();
+    }
+
+    void writeNext()
+    {
+        if (writing || outbox.empty())
+            return;
+        writing = true;
+        std::uint64_t id = link;
+        withStream([&](auto &ws) {
+            ws.async_write(asio::buffer(outbox.front()),
+                           [self = shared_from_this(), id](beast::error_code ec, std::size_t) {
+                               if (id != self->link)
+                                   return;
+                               self->writing = false;
+                               self->outbox.pop_front();
+                               if (ec)
+                                   return self->fail("the connection broke: " + ec.message());
+                               self->writeNext();
+                           });
+        });
+    }
+
+    void stop()
+    {
+        stopping = true;
+        retryTimer.cancel();
+        dropLink("the client is closing");
+    }
+};
+
+RemoteBackend::RemoteBackend(RemoteOptions options)
+    : d(std::make_shared<Private>(std::move(options)))
+{}
+
+RemoteBackend::~RemoteBackend()
+{
+    asio::post(d->io, [d = d] { d->stop(); });
+    d->work.reset();
+    if (d->thread.joinable()) {
+        // Let the handlers of the closed link finish, then end the loop.
+        asio::post(d->io, [d = d] { d->io.stop(); });
+        d->thread.join();
+    }
+}
+
+void RemoteBackend::setStatusListener(std::function<void(const LinkStatus &)> listener)
+{
+    d->statusListener = std::move(listener);
+}
+
+void RemoteBackend::start()
+{
+    asio::post(d->io, [d = d] { d->connect(); });
+    d->thread = std::thread([d = d] { d->io.run(); });
+}
+
+std::uint64_t RemoteBackend::subscribe(std::shared_ptr<api::StreamListener> listener,
+                                       std::uint64_t since)
+{
+    std::uint64_t id = ++d->subCounter;
+    asio::post(d->io, [d = d, id, listener = std::move(listener), since] {
+        bool first = d->subs.empty();
+        d->subs[id] = Private::Sub{listener, {}};
+        if (d->haveMirror && !first) {
+            // Another listener on a stream already flowing: the state as mirrored here.
+            if (since != d->seq)
+                listener->onSnapshot(d->mirrorSnapshot());
+            return;
+        }
+        if (d->connected && !d->streaming)
+            d->subscribeOnMaster(since);
+    });
+    return id;
+}
+
+void RemoteBackend::unsubscribe(std::uint64_t subscription)
+{
+    asio::post(d->io, [d = d, subscription] {
+        d->subs.erase(subscription);
+        if (d->subs.empty() && d->streaming && d->connected) {
+            d->streaming = false;
+            d->haveMirror = false;
+            d->sendRequest("unsubscribe", json::object(), [](api::Reply) {});
+        } else {
+            d->followMetrics();
+        }
+    });
+}
+
+void RemoteBackend::setMetricSeries(std::uint64_t subscription, std::vector<std::string> series)
+{
+    asio::post(d->io, [d = d, subscription, series = std::move(series)]() mutable {
+        auto it = d->subs.find(subscription);
+        if (it == d->subs.end())
+            return;
+        it->second.series = std::move(series);
+        d->followMetrics();
+    });
+}
+
+void RemoteBackend::request(const std::string &op, const nlohmann::json &args, api::ReplyFn done)
+{
+    asio::post(d->io, [d = d, op, args, done = std::move(done)]() mutable {
+        if (!d->connected) {
+            done(api::Error{"unavailable",
+                            d->status.message.empty()
+                                ? "not connected to the master"
+                                : "not connected to the master: " + d->status.message,
+                            {}});
+            return;
+        }
+        d->sendRequest(op, args, std::move(done));
+    });
+}
+
+} // namespace drover::remote
