@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
+#include <type_traits>
+
 namespace drover::api {
 
 using nlohmann::json;
@@ -161,6 +164,19 @@ bool field(const json &j, const char *key, T &out, std::string &error)
     auto it = j.find(key);
     if (it == j.end() || it->is_null())
         return true;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        // A float where a whole number belongs: only when it is one and fits (converting
+        // 1e49 to an integer is undefined behaviour).
+        if (it->is_number_float()) {
+            double v = it->get<double>();
+            if (!(v >= double(std::numeric_limits<T>::min()) &&
+                  v <= double(std::numeric_limits<T>::max())) ||
+                v != double(static_cast<long long>(v))) {
+                error = std::string("field \"") + key + "\" is not a whole number in range";
+                return false;
+            }
+        }
+    }
     try {
         out = it->get<T>();
         return true;

@@ -2271,7 +2271,30 @@ void Engine::request(const std::string &op, const json &args, api::ReplyFn done)
         done(error("unavailable", "the engine has not started"));
         return;
     }
-    d->request(op, args, std::move(done));
+    // A field of the wrong type (`"lines": "many"`) is the client's error, never the master's
+    // end: json's type errors become bad_request, and the request still gets one reply.
+    auto replied = std::make_shared<bool>(false);
+    api::ReplyFn once = [done = std::move(done), replied](api::Reply r) {
+        if (!*replied) {
+            *replied = true;
+            done(std::move(r));
+        }
+    };
+    if (args.is_object()) {
+        for (const auto &[key, value] : args.items()) {
+            if (value.is_number_float() && !(std::abs(value.get<double>()) < 9.0e18)) { // NaN too
+                once(error("bad_request", "args." + key + ": the number is out of range"));
+                return;
+            }
+        }
+    }
+    try {
+        d->request(op, args, once);
+    } catch (const json::exception &e) {
+        if (!*replied)
+            once(error("bad_request",
+                       std::string("args: a field has the wrong type (") + e.what() + ")"));
+    }
 }
 
 void Engine::addEvent(const std::string &kind, const std::string &subject,

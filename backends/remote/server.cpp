@@ -431,7 +431,15 @@ void Session::onMessage(std::string text, bool isText)
         return;
     }
     m_tokens -= 1;
-    dispatch(std::move(*frame));
+    json id2 = frame->id;
+    try {
+        dispatch(std::move(*frame));
+    } catch (const json::exception &e) {
+        // `"token": 5`, `"protocol": "one"`: the client's error, answered, never the master's end.
+        reply(id2, api::Error{"bad_request",
+                              std::string("args: a field has the wrong type (") + e.what() + ")",
+                              {}});
+    }
 }
 
 void Session::dispatch(ClientFrame frame)
@@ -444,7 +452,12 @@ void Session::dispatch(ClientFrame frame)
         return;
     }
     if (frame.op == "hello") {
-        int protocol = frame.args.value("protocol", kProtocolVersion);
+        auto given = frame.args.find("protocol");
+        if (given != frame.args.end() && !given->is_number_integer()) {
+            reply(frame.id, api::Error{"bad_request", "\"protocol\" must be a whole number", {}});
+            return;
+        }
+        long long protocol = given == frame.args.end() ? kProtocolVersion : given->get<long long>();
         if (protocol != kProtocolVersion) {
             reply(frame.id, api::Error{"bad_request",
                                        "protocol " + std::to_string(protocol) +

@@ -3,6 +3,7 @@
 #include "api/codec.h"
 
 #include <array>
+#include <limits>
 
 namespace drover::remote {
 
@@ -34,6 +35,25 @@ constexpr std::array kOps = {
 api::Error badRequest(std::string message)
 {
     return api::Error{"bad_request", std::move(message), {}};
+}
+
+/// j[key] as a whole number; `fallback` when it is missing, not a number, or a float out of
+/// range (a float's conversion to an integer out of range is undefined behaviour).
+template <class Int>
+Int whole(const json &j, const char *key, Int fallback)
+{
+    auto it = j.find(key);
+    if (it == j.end())
+        return fallback;
+    if (it->is_number_integer())
+        return it->get<Int>();
+    if (it->is_number_float()) {
+        double v = it->get<double>();
+        if (v >= double(std::numeric_limits<Int>::min()) &&
+            v <= double(std::numeric_limits<Int>::max()))
+            return static_cast<Int>(v);
+    }
+    return fallback;
 }
 
 template <class T>
@@ -139,35 +159,41 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
         return badRequest("the master sent a frame that is not a JSON object");
     ServerFrame f;
     std::string error;
-    std::string type = j.value("type", std::string());
-    if (type.empty()) {
-        f.kind = ServerFrame::Kind::Reply;
-        f.id = j.value("id", json());
-        if (j.value("ok", false)) {
-            f.reply = j.value("result", json::object());
-        } else {
-            const json e = j.value("error", json::object());
-            api::Error err{
-                e.value("code", std::string("internal")), e.value("message", std::string()), {}};
-            for (const json &d : e.value("details", json::array())) {
-                if (!d.is_object())
-                    continue;
-                api::Diagnostic diag;
-                diag.file = d.value("file", std::string());
-                diag.line = d.value("line", 0);
-                diag.column = d.value("column", 0);
-                diag.path = d.value("path", std::string());
-                diag.message = d.value("message", std::string());
-                err.details.push_back(std::move(diag));
-            }
-            f.reply = std::move(err);
-        }
-        return f;
+    std::string type;
+    try {
+        type = j.value("type", std::string());
+    } catch (const json::exception &) {
+        return badRequest("the master sent a frame whose \"type\" is not a string");
     }
     try {
+        if (type.empty()) {
+            f.kind = ServerFrame::Kind::Reply;
+            f.id = j.value("id", json());
+            if (j.value("ok", false)) {
+                f.reply = j.value("result", json::object());
+            } else {
+                const json e = j.value("error", json::object());
+                api::Error err{e.value("code", std::string("internal")),
+                               e.value("message", std::string()),
+                               {}};
+                for (const json &d : e.value("details", json::array())) {
+                    if (!d.is_object())
+                        continue;
+                    api::Diagnostic diag;
+                    diag.file = d.value("file", std::string());
+                    diag.line = whole<int>(d, "line", 0);
+                    diag.column = whole<int>(d, "column", 0);
+                    diag.path = d.value("path", std::string());
+                    diag.message = d.value("message", std::string());
+                    err.details.push_back(std::move(diag));
+                }
+                f.reply = std::move(err);
+            }
+            return f;
+        }
         if (type == "snapshot") {
             f.kind = ServerFrame::Kind::Snapshot;
-            f.snapshot.seq = j.value("seq", std::uint64_t(0));
+            f.snapshot.seq = whole<std::uint64_t>(j, "seq", 0);
             for (const json &w : j.value("workers", json::array()))
                 f.snapshot.workers.push_back(take(api::workerFromJson(w), error));
             for (const json &p : j.value("pools", json::array()))
@@ -177,7 +203,7 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
                 api::parseRole(j.value("role", std::string("viewer"))).value_or(api::Role::Viewer);
         } else if (type == "delta") {
             f.kind = ServerFrame::Kind::Delta;
-            f.delta.seq = j.value("seq", std::uint64_t(0));
+            f.delta.seq = whole<std::uint64_t>(j, "seq", 0);
             std::string kind = j.value("kind", std::string());
             if (kind == "worker.upsert") {
                 f.delta.kind = api::DeltaKind::WorkerUpsert;
@@ -202,7 +228,7 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
             }
         } else if (type == "metrics") {
             f.kind = ServerFrame::Kind::Metrics;
-            f.metrics.timeMs = j.value("t", std::int64_t(0));
+            f.metrics.timeMs = whole<std::int64_t>(j, "t", 0);
             for (const json &p : j.value("points", json::array()))
                 f.metrics.points.push_back({p.value("series", std::string()), p.value("v", 0.0)});
         } else if (type == "resync") {
