@@ -1376,16 +1376,14 @@ void readMaster(Ctx &ctx, const Node *n, MasterSpec &m)
                   "retention " + formatDuration(m.metricsRetention) +
                       " is shorter than the resolution " + formatDuration(m.metricsResolution));
 
-    if (!m.listen.isLoopback() && (!m.tls || m.tokens.empty())) {
+    // Tokens may also be in the tokens file of the state dir, which droverd checks at start
+    // (it refuses to listen there without one); TLS can be checked here.
+    if (!m.listen.isLoopback() && !m.tls) {
         const Node *listen = f.get("listen");
         ctx.error(listen ? listen->mark : Mark{1, 1}, f.path("listen"),
                   m.listen.toString() +
-                      " is not a loopback address: listening there needs tls and at least one "
-                      "token (" +
-                      (m.tls              ? "tokens are missing; see \"droverd token create\""
-                       : m.tokens.empty() ? "tls and tokens are missing"
-                                          : "tls is missing") +
-                      ")");
+                      " is not a loopback address: listening there needs tls (master.tls: "
+                      "{cert, key}) and at least one token (droverd token create)");
     }
 }
 

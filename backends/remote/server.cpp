@@ -17,6 +17,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -264,13 +265,20 @@ private:
     }
     void subscribe(std::uint64_t since);
     void unsubscribe();
+    /// Ends the stream from inside one of the engine's listener calls (a slow consumer's
+    /// resync): the engine is iterating its subscribers then, so it is told later, on the loop;
+    /// until then the listener drops what it is given.
+    void stopStreamFromCallback();
 
     struct Listener : api::StreamListener
     {
         std::weak_ptr<Session> session;
         api::Role role = api::Role::Viewer;
+        bool stopped = false; ///< the session's stream ended; the engine may still call
         void onSnapshot(const api::Snapshot &s) override
         {
+            if (stopped)
+                return;
             if (auto self = session.lock()) {
                 api::Snapshot copy = s;
                 copy.role = role;
@@ -279,11 +287,15 @@ private:
         }
         void onDelta(const api::Delta &d) override
         {
+            if (stopped)
+                return;
             if (auto self = session.lock())
                 self->send(self->m_server->deltaFrame(d), true);
         }
         void onMetrics(const api::MetricBatch &batch) override
         {
+            if (stopped)
+                return;
             if (auto self = session.lock())
                 self->sendMetrics(std::make_shared<const std::string>(encodeMetrics(batch)));
         }
@@ -293,6 +305,7 @@ private:
     std::optional<api::Role> m_role;
     std::string m_tokenName;
     std::uint64_t m_subscription = 0;
+    std::shared_ptr<Listener> m_listener; ///< of m_subscription (or of one being made)
     std::deque<std::pair<std::shared_ptr<const std::string>, bool>> m_queue;
     std::shared_ptr<const std::string> m_metrics; ///< the newest metrics batch not yet sent
     std::size_t m_queuedDeltaBytes = 0;
@@ -313,7 +326,9 @@ void Session::send(std::shared_ptr<const std::string> frame, bool delta)
             // A slow consumer: its stream stops here (never the master); the frames not yet
             // on their way are dropped and it is told to take a new snapshot.
             spdlog::warn("session.resync peer={} queued_bytes={}", m_peer, m_queuedDeltaBytes);
-            unsubscribe();
+            // This runs inside the engine's call of our listener, while it iterates its
+            // subscribers: unsubscribing right here would erase the entry under its feet.
+            stopStreamFromCallback();
             std::deque<std::pair<std::shared_ptr<const std::string>, bool>> kept;
             if (m_writing && !m_queue.empty())
                 kept.push_back(std::move(m_queue.front())); // the frame being written
@@ -389,13 +404,35 @@ void Session::subscribe(std::uint64_t since)
     auto listener = std::make_shared<Listener>();
     listener->session = weak_from_this();
     listener->role = m_role.value_or(api::Role::Viewer);
-    m_subscription = m_server->engine.subscribe(listener, since);
+    m_listener = listener;
+    std::uint64_t id = m_server->engine.subscribe(listener, since);
+    if (listener->stopped) {
+        // The snapshot or the deltas replayed from the ring already overflowed the queue (the
+        // client was told to resync): this subscription is over before it began.
+        m_server->engine.unsubscribe(id);
+        return;
+    }
+    m_subscription = id;
 }
 
 void Session::unsubscribe()
 {
+    if (m_listener)
+        m_listener->stopped = true;
+    m_listener.reset();
     if (m_subscription)
         m_server->engine.unsubscribe(m_subscription);
+    m_subscription = 0;
+}
+
+void Session::stopStreamFromCallback()
+{
+    if (m_listener)
+        m_listener->stopped = true;
+    m_listener.reset();
+    if (m_subscription)
+        asio::post(m_server->io,
+                   [server = m_server, id = m_subscription] { server->engine.unsubscribe(id); });
     m_subscription = 0;
 }
 
