@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         std::abort();
     }
     // The reply the master would send, read back by a client.
-    api::Reply reply = frame.ok() ? api::Reply(nlohmann::json::object()) : api::Reply(frame.error());
+    api::Reply reply =
+        frame.ok() ? api::Reply(nlohmann::json::object()) : api::Reply(frame.error());
     auto back = remote::decodeServerFrame(remote::encodeReply(id, reply));
     if (!back.ok() || back->kind != remote::ServerFrame::Kind::Reply || back->id != id ||
         back->reply.ok() != reply.ok())
