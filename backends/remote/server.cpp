@@ -252,7 +252,10 @@ public:
     std::string peer() const { return m_peer; }
 
 protected:
-    virtual void write(const std::string &frame, std::function<void(bool ok)> done) = 0;
+    /// Writes one frame; the write holds `frame` until it is done (closed() may clear the
+    /// queue meanwhile).
+    virtual void write(std::shared_ptr<const std::string> frame,
+                       std::function<void(bool ok)> done) = 0;
     void writeNext();
 
     std::shared_ptr<Server::Private> m_server;
@@ -372,8 +375,7 @@ void Session::writeNext()
         m_metrics.reset();
     }
     m_writing = true;
-    const std::string &frame = *m_queue.front().first;
-    write(frame, [self = shared_from_this()](bool ok) {
+    write(m_queue.front().first, [self = shared_from_this()](bool ok) {
         self->m_writing = false;
         if (!self->m_queue.empty()) {
             if (self->m_queue.front().second)
@@ -664,14 +666,16 @@ private:
         });
     }
 
-    void write(const std::string &frame, std::function<void(bool)> done) override
+    void write(std::shared_ptr<const std::string> frame, std::function<void(bool)> done) override
     {
-        m_ws.async_write(asio::buffer(frame), [self = shared(), done = std::move(done)](
-                                                  beast::error_code ec, std::size_t) {
-            done(!ec);
-            if (ec)
-                self->closed();
-        });
+        const std::string &text = *frame;
+        m_ws.async_write(asio::buffer(text),
+                         [self = shared(), frame = std::move(frame),
+                          done = std::move(done)](beast::error_code ec, std::size_t) {
+                             done(!ec);
+                             if (ec)
+                                 self->closed();
+                         });
     }
 
     websocket::stream<Stream> m_ws;
