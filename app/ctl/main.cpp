@@ -19,6 +19,7 @@
 #include <iostream>
 #include <mutex>
 #include <sstream>
+#include <unistd.h>
 
 namespace {
 
@@ -125,6 +126,10 @@ public:
                 if (!m_linked) {
                     m_linked = true;
                     m_status.set_value(s);
+                } else if (s.state == remote::LinkStatus::State::Refused) {
+                    // Lost after it was up: a following command (-f) ends, see waitForEnd().
+                    m_lost = s.message;
+                    ::kill(::getpid(), SIGUSR1);
                 }
             }
         });
@@ -156,10 +161,41 @@ public:
 
     remote::RemoteBackend &backend() { return m_backend; }
 
+    /// For the commands that follow (-f): blocks SIGINT, SIGTERM and SIGUSR1 (the link is
+    /// lost) in this thread and in every thread made after, so that waitForEnd() takes them.
+    static void blockEndSignals()
+    {
+        sigset_t set = endSignals();
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    }
+    /// Until Ctrl-C (Ok) or the link is lost (CannotConnect, after saying why).
+    int waitForEnd()
+    {
+        sigset_t set = endSignals();
+        int sig = 0;
+        sigwait(&set, &sig);
+        if (sig != SIGUSR1)
+            return Ok;
+        std::lock_guard lock(m_mutex);
+        std::cerr << "droverctl: the connection to the master was lost: " << m_lost << "\n";
+        return CannotConnect;
+    }
+
 private:
+    static sigset_t endSignals()
+    {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGUSR1);
+        return set;
+    }
+
     remote::RemoteBackend m_backend;
     std::mutex m_mutex;
     bool m_linked = false;
+    std::string m_lost;
     std::promise<remote::LinkStatus> m_status;
 };
 
@@ -259,17 +295,19 @@ int main(int argc, char **argv)
     scale->add_option("POOL", poolName, "The pool")->required();
     scale->add_option("N", replicas, "Workers")->required()->check(CLI::NonNegativeNumber);
     int lines = 100;
-    auto *logs = app.add_subcommand("logs", "The last lines of a worker's log");
+    bool follow = false;
+    auto *logs = app.add_subcommand("logs", "The last lines of a worker's log; -f to follow");
     logs->add_option("WORKER", workerId, "The worker's id")->required();
     logs->add_option("-n,--lines", lines, "How many lines")->capture_default_str();
+    logs->add_flag("-f,--follow", follow, "Go on printing new lines until Ctrl-C");
     auto *health = app.add_subcommand("health", "A worker's probes and their recent results");
     health->add_option("WORKER", workerId, "The worker's id")->required();
-    bool follow = false;
     auto *events = app.add_subcommand("events", "Recent events; -f to follow");
     events->add_flag("-f,--follow", follow, "Go on printing new events until Ctrl-C");
     auto *config = app.add_subcommand("config", "The master's config");
     config->require_subcommand(1);
-    auto *configGet = config->add_subcommand("get", "Print the running config's file and version");
+    auto *configGet = config->add_subcommand(
+        "get", "Print the running config (YAML, after a comment line with its file and version)");
     std::string file;
     auto *validate = config->add_subcommand("validate", "Check a config file (offline)");
     validate->add_option("FILE", file, "The config file")->required();
@@ -309,14 +347,8 @@ int main(int argc, char **argv)
     options.fingerprint = fingerprint;
     options.client = "droverctl";
     options.reconnect = false;
-    if (events->parsed() && follow) {
-        // Ctrl-C ends `events -f`: taken by sigwait below, on no other thread.
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    }
+    if ((events->parsed() || logs->parsed()) && follow)
+        Client::blockEndSignals(); // before the network thread starts
     Client client(options);
     if (auto failed = client.connect())
         return *failed;
@@ -333,7 +365,7 @@ int main(int argc, char **argv)
             auto w = api::workerFromJson((*r)["worker"]);
             if (w.ok())
                 std::cout << w->id << ": " << api::toString(w->state)
-                          << (w->reason.empty() ? "" : " (" + w->reason + ")") << "\n";
+                          << (w->reason.empty() ? "" : ", " + w->reason) << "\n";
         } else if (r->contains("pool") && (*r)["pool"].is_object()) {
             auto p = api::poolFromJson((*r)["pool"]);
             if (p.ok())
@@ -422,6 +454,44 @@ int main(int argc, char **argv)
         return simple("worker.restart", {{"worker", workerId}});
     if (scale->parsed())
         return simple("pool.scale", {{"pool", poolName}, {"replicas", replicas}});
+    if (logs->parsed() && follow) {
+        // The tail and then every new line; a line is printed as soon as it is complete.
+        std::promise<api::Reply> first;
+        client.backend().followLogs(
+            {{"worker", workerId}, {"lines", lines}},
+            [asJson, workerId](api::LogLines batch) {
+                if (batch.skipped < 0)
+                    std::cerr << "droverctl: reconnected; lines written meanwhile are not shown\n";
+                else if (batch.skipped > 0)
+                    std::cerr << "droverctl: " << batch.skipped
+                              << " lines skipped: this client did not keep up\n";
+                for (const std::string &line : batch.lines) {
+                    if (asJson)
+                        std::cout << json{{"worker", workerId}, {"line", line}}.dump(
+                                         -1, ' ', false, json::error_handler_t::replace)
+                                  << "\n";
+                    else
+                        std::cout << line << "\n";
+                }
+                std::cout.flush();
+            },
+            [&first](api::Reply r) { first.set_value(std::move(r)); });
+        api::Reply r = first.get_future().get();
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        for (const json &line : r->value("lines", json::array())) {
+            if (asJson)
+                std::cout << json{{"worker", workerId}, {"line", line}}.dump(
+                                 -1, ' ', false, json::error_handler_t::replace)
+                          << "\n";
+            else
+                std::cout << line.get<std::string>() << "\n";
+        }
+        std::cout.flush();
+        return client.waitForEnd();
+    }
     if (logs->parsed()) {
         api::Reply r = client.call("logs.tail", {{"worker", workerId}, {"lines", lines}});
         if (!r.ok()) {
@@ -479,13 +549,7 @@ int main(int argc, char **argv)
         auto printer = std::make_shared<EventPrinter>();
         printer->asJson = asJson;
         client.backend().subscribe(printer, 0);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        int sig = 0;
-        sigwait(&set, &sig);
-        return Ok;
+        return client.waitForEnd();
     }
     if (configGet->parsed()) {
         api::Reply r = client.call("config.get", json::object());
@@ -493,9 +557,14 @@ int main(int argc, char **argv)
             printError(r.error());
             return exitFor(r.error());
         }
-        std::cout << (asJson ? r->dump(2)
-                             : r->value("file", "") + " (version " + r->value("version", "") + ")")
-                  << "\n";
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        // The YAML itself, ready to edit and `config apply --base-version` again.
+        std::string text = r->value("text", "");
+        std::cout << "# " << r->value("file", "") << ", version " << r->value("version", "") << "\n"
+                  << text << (text.empty() || text.back() == '\n' ? "" : "\n");
         return Ok;
     }
     if (apply->parsed()) {

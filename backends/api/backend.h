@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace drover::api {
 
@@ -30,6 +31,16 @@ public:
 using Reply = Result<nlohmann::json>;
 using ReplyFn = std::function<void(Reply)>;
 
+/// New lines of a followed log, oldest first. `skipped` > 0: that many lines were left out
+/// before these (the client did not keep up); -1: an unknown number (the link to a remote
+/// master was down meanwhile).
+struct LogLines
+{
+    std::vector<std::string> lines;
+    std::int64_t skipped = 0;
+};
+using LogLinesFn = std::function<void(LogLines)>;
+
 /// A state stream plus requests (ARCHITECTURE.md). LocalBackend runs an engine in-process;
 /// RemoteBackend speaks the wire protocol to a droverd. The UI cannot tell them apart.
 class Backend
@@ -49,6 +60,15 @@ public:
     /// `op` as in PROTOCOL.md (`worker.restart`, `pool.scale`, `logs.tail`...). `done` is
     /// called exactly once, on the backend's thread.
     virtual void request(const std::string &op, const nlohmann::json &args, ReplyFn done) = 0;
+
+    /// Follows a worker's log (`logs.follow {worker, lines}`): `done` gets, exactly once,
+    /// `{worker, file, lines}` with the last `lines` lines, or an error (then nothing else
+    /// comes); after an ok, `onLines` gets each batch of lines written after those, until
+    /// unfollowLogs(). Both on the backend's thread. The id is valid even when the follow
+    /// fails (unfollowLogs() is then a no-op).
+    virtual std::uint64_t followLogs(const nlohmann::json &args, LogLinesFn onLines,
+                                     ReplyFn done) = 0;
+    virtual void unfollowLogs(std::uint64_t follow) = 0;
 };
 
 } // namespace drover::api

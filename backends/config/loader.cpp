@@ -61,8 +61,11 @@ LoadResult loadText(std::string_view text, const std::string &fileName, const Lo
         }
         LoadResult result;
         result.errors = diagnostics.report(options.maxErrors, result.moreErrors);
-        if (diagnostics.empty())
+        if (diagnostics.empty()) {
+            config.text = std::string(text);
+            config.digest = shortDigest(text);
             result.config = std::move(config);
+        }
         return result;
     } catch (const std::bad_alloc &) {
         return fileError(fileName, "out of memory while checking the file");

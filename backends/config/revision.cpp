@@ -40,9 +40,14 @@ std::string computeRevision(const PoolSpec &pool)
     if (pool.limits.pids)
         field(canon, "pids", std::to_string(*pool.limits.pids));
 
+    return shortDigest(canon);
+}
+
+std::string shortDigest(std::string_view data)
+{
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(canon.data(), canon.size(), digest, &len, EVP_sha256(), nullptr);
+    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
     static const char hex[] = "0123456789abcdef";
     std::string out;
     for (unsigned i = 0; i < 6 && i < len; ++i) {

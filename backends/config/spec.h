@@ -273,6 +273,11 @@ struct Config
     MasterSpec master;
     std::vector<PoolSpec> pools;
     std::vector<AdoptedSpec> adopted;
+    /// The YAML as loaded (`config.get` returns it; `config.apply` keeps it in the history).
+    std::string text;
+    /// 12 hex digits of a SHA-256 of `text`: the config's version, what `config.apply`'s
+    /// `base_version` is checked against. Empty for a config built in code.
+    std::string digest;
 
     const PoolSpec *pool(std::string_view name) const;
     Summary summary() const;
@@ -280,5 +285,7 @@ struct Config
 
 /// The revision hash of a pool (12 hex digits of a SHA-256 over a canonical form).
 std::string computeRevision(const PoolSpec &pool);
+/// 12 hex digits of the SHA-256 of `data`.
+std::string shortDigest(std::string_view data);
 
 } // namespace drover::config

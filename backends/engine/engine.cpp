@@ -2,6 +2,7 @@
 
 #include "api/codec.h"
 #include "engine/cgroup.h"
+#include "engine/configapply.h"
 #include "engine/health.h"
 #include "engine/logfile.h"
 #include "engine/metricsstore.h"
@@ -208,6 +209,8 @@ struct Engine::Private
     };
     std::map<std::uint64_t, Subscriber> subscribers;
     std::uint64_t subscriberCounter = 0;
+    std::map<std::uint64_t, std::unique_ptr<LogFollower>> logFollows; ///< `logs.follow`
+    std::uint64_t logFollowCounter = 0;
     std::deque<api::Event> events; ///< recent events, for `events.query`
     static constexpr std::size_t kEventsKept = 10000;
     std::uint64_t eventCounter = 0;
@@ -268,11 +271,25 @@ struct Engine::Private
     void publish(api::DeltaKind kind, decltype(api::Delta::value) value)
     {
         api::Delta delta{++seq, kind, std::move(value)};
-        for (auto &[id, sub] : subscribers)
-            sub.listener->onDelta(delta);
+        forEachSubscriber([&delta](Subscriber &sub) { sub.listener->onDelta(delta); });
         ring.push_back(std::move(delta));
         if (ring.size() > kRingSize)
             ring.pop_front();
+    }
+
+    /// Calls `fn` for each subscriber, safe against a listener that unsubscribes itself or
+    /// another one from inside its call; one subscribed meanwhile is not called (its
+    /// snapshot already has what is being sent).
+    template <class Fn>
+    void forEachSubscriber(Fn fn)
+    {
+        const std::uint64_t last = subscriberCounter;
+        for (auto it = subscribers.begin(); it != subscribers.end() && it->first <= last;) {
+            const std::uint64_t id = it->first;
+            std::shared_ptr<api::StreamListener> keep = it->second.listener;
+            fn(it->second);
+            it = subscribers.upper_bound(id);
+        }
     }
 
     void publishWorker(const Worker &w) { publish(api::DeltaKind::WorkerUpsert, w.info); }
@@ -343,7 +360,9 @@ struct Engine::Private
 
     std::string configVersion() const
     {
-        std::string all;
+        if (!config->digest.empty())
+            return config->digest;
+        std::string all; // a config built in code: its pools decide
         for (const config::PoolSpec &p : config->pools)
             all += p.name + ":" + p.revision + ":" + std::to_string(p.replicas) + ";";
         return std::to_string(std::hash<std::string>{}(all)&0xffffffffffffull);
@@ -1830,9 +1849,9 @@ struct Engine::Private
 
     void sendMetrics(std::int64_t t)
     {
-        for (auto &[id, sub] : subscribers) {
+        forEachSubscriber([this, t](Subscriber &sub) {
             if (sub.series.empty())
-                continue;
+                return;
             api::MetricBatch batch;
             batch.timeMs = t;
             for (const std::string &s : sub.series) {
@@ -1849,7 +1868,7 @@ struct Engine::Private
             }
             if (!batch.points.empty())
                 sub.listener->onMetrics(batch);
-        }
+        });
     }
 
     // ---- requests -----------------------------------------------------------------------
@@ -2047,10 +2066,6 @@ struct Engine::Private
                       {"probes", std::move(probes)},
                       {"results", std::move(results)},
                       {"transitions", std::move(transitions)}});
-            return;
-        }
-        if (op == "config.get") {
-            done(json{{"file", config->file}, {"version", configVersion()}});
             return;
         }
         done(error("bad_request", "unknown op \"" + op + "\""));
@@ -2259,6 +2274,60 @@ void Engine::unsubscribe(std::uint64_t subscription)
     d->subscribers.erase(subscription);
 }
 
+std::uint64_t Engine::followLogs(const json &args, api::LogLinesFn onLines, api::ReplyFn done)
+{
+    if (!d->config) {
+        done(error("unavailable", "the engine has not started"));
+        return 0;
+    }
+    api::Reply failure = json::object();
+    Private::Worker *w = nullptr;
+    int lines = 10;
+    try {
+        w = d->findWorker(args, failure);
+        if (w)
+            lines = args.value("lines", 10);
+    } catch (const json::exception &e) {
+        failure = error("bad_request",
+                        std::string("args: a field has the wrong type (") + e.what() + ")");
+        w = nullptr;
+    }
+    if (!w) {
+        done(failure);
+        return 0;
+    }
+    if (lines < 0 || lines > 100000) {
+        done(error("bad_request", "args.lines: expected 0 to 100000"));
+        return 0;
+    }
+    const std::string path = d->state->logPath(w->info.id);
+    if (auto fd = logfile::openForAppend(path); fd.ok()) // a worker that never ran has none yet
+        ::close(*fd);
+    std::uint64_t id = ++d->logFollowCounter;
+    auto follower = std::make_unique<LogFollower>(
+        d->io, path, [onLines = std::move(onLines)](std::vector<std::string> batch) {
+            onLines(api::LogLines{std::move(batch), 0});
+        });
+    if (!follower->error().empty()) {
+        done(error("unavailable", follower->error()));
+        return 0;
+    }
+    // Up to where the follower starts: no line missing between the two, none twice.
+    auto tail = logfile::tail(path, lines, 4u << 20, follower->startOffset());
+    if (!tail.ok()) {
+        done(tail.error());
+        return 0;
+    }
+    d->logFollows.emplace(id, std::move(follower));
+    done(json{{"worker", w->info.id}, {"file", path}, {"lines", *tail}, {"follow", id}});
+    return id;
+}
+
+void Engine::unfollowLogs(std::uint64_t follow)
+{
+    d->logFollows.erase(follow);
+}
+
 void Engine::setMetricSeries(std::uint64_t subscription, std::vector<std::string> series)
 {
     if (auto it = d->subscribers.find(subscription); it != d->subscribers.end())
@@ -2289,7 +2358,14 @@ void Engine::request(const std::string &op, const json &args, api::ReplyFn done)
         }
     }
     try {
-        d->request(op, args, once);
+        if (op == "config.get")
+            once(getConfig(*this));
+        else if (op == "config.validate")
+            once(validateConfig(*this, args));
+        else if (op == "config.apply")
+            once(applyConfig(*this, args));
+        else
+            d->request(op, args, once);
     } catch (const json::exception &e) {
         if (!*replied)
             once(error("bad_request",
@@ -2311,6 +2387,11 @@ api::Snapshot Engine::snapshot() const
 std::shared_ptr<const config::Config> Engine::config() const
 {
     return d->config;
+}
+
+std::string Engine::configVersion() const
+{
+    return d->config ? d->configVersion() : std::string();
 }
 
 const MetricsStore &Engine::metrics() const

@@ -65,12 +65,21 @@ public:
     /// a stop replies once the worker has stopped).
     void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done);
 
+    /// `logs.follow` (Backend::followLogs): the reply (with the follow's id as `follow`),
+    /// then new lines until unfollowLogs(). `done` is called before this returns. Returns the
+    /// follow's id, 0 when `done` got an error.
+    std::uint64_t followLogs(const nlohmann::json &args, api::LogLinesFn onLines,
+                             api::ReplyFn done);
+    void unfollowLogs(std::uint64_t follow);
+
     /// Adds an event to the stream and to `events.query` (the server's `audit` events).
     void addEvent(const std::string &kind, const std::string &subject, const std::string &message,
                   const std::string &reason);
 
     api::Snapshot snapshot() const;
     std::shared_ptr<const config::Config> config() const;
+    /// The running config's version (`config.apply` checks `base_version` against it).
+    std::string configVersion() const;
     const MetricsStore &metrics() const;
     std::string stateDir() const;
 

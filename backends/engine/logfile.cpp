@@ -273,7 +273,7 @@ api::Result<bool> rotateIfLarger(const std::string &path, std::uint64_t maxSize,
 }
 
 api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
-                                           std::uint64_t maxBytes)
+                                           std::uint64_t maxBytes, std::uint64_t upTo)
 {
     try {
         std::vector<std::string> newestFirst;
@@ -296,8 +296,10 @@ api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
                 return ioError("cannot read", name, errno);
             if (!S_ISREG(st.st_mode))
                 return api::Error{"io", "cannot read \"" + name + "\": not a regular file", {}};
-            api::Result<TailPart> part =
-                tailFile(fd.get(), name, static_cast<std::uint64_t>(st.st_size), want, budget);
+            std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
+            if (name == path)
+                size = std::min(size, upTo);
+            api::Result<TailPart> part = tailFile(fd.get(), name, size, want, budget);
             if (!part)
                 return part.error();
             for (std::string &line : part->newestFirst)
@@ -346,9 +348,10 @@ struct LogFollower::Private : std::enable_shared_from_this<LogFollower::Private>
     LinesFn m_onLines;
     std::string m_error;
     int m_fileFd = -1;
-    std::uint64_t m_offset = 0; // where the next read starts
-    std::string m_partial;      // bytes after the last newline delivered
-    std::vector<char> m_buffer; // for reads, kept to avoid an allocation per event
+    std::uint64_t m_offset = 0;      // where the next read starts
+    std::uint64_t m_startOffset = 0; // where the first read started
+    std::string m_partial;           // bytes after the last newline delivered
+    std::vector<char> m_buffer;      // for reads, kept to avoid an allocation per event
     bool m_stopped = false;
 };
 
@@ -397,6 +400,7 @@ void LogFollower::Private::start()
         m_offset = size - back + nl + 1;
     else
         m_offset = back == size ? 0 : size;
+    m_startOffset = m_offset;
     waitForEvents();
 }
 
@@ -528,6 +532,11 @@ LogFollower::~LogFollower()
     d->m_stopped = true;
     boost::system::error_code ignored;
     d->m_inotify.close(ignored);
+}
+
+std::uint64_t LogFollower::startOffset() const
+{
+    return d->m_startOffset;
 }
 
 const std::string &LogFollower::error() const

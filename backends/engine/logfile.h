@@ -35,8 +35,11 @@ api::Result<bool> rotateIfLarger(const std::string &path, std::uint64_t maxSize,
 /// has fewer), oldest first, without the newlines. Reads backwards in blocks and never more
 /// than `maxBytes` in all, so a huge file or a huge line costs bounded memory; a line cut by
 /// that bound starts with "…". A missing file counts as empty (both missing: an empty list).
+/// Only the first `upTo` bytes of the current file are read (a follower's startOffset(), so
+/// that the tail and the followed lines meet without a gap or a line twice).
 api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
-                                           std::uint64_t maxBytes = 4u << 20);
+                                           std::uint64_t maxBytes = 4u << 20,
+                                           std::uint64_t upTo = UINT64_MAX);
 
 } // namespace logfile
 
@@ -53,6 +56,9 @@ public:
     LogFollower(const LogFollower &) = delete;
     LogFollower &operator=(const LogFollower &) = delete;
 
+    /// The file offset the first delivered line starts at (after the last complete line
+    /// when it was constructed).
+    std::uint64_t startOffset() const;
     /// Empty when following works; otherwise why not (e.g. inotify limits).
     const std::string &error() const;
 

@@ -1,5 +1,7 @@
 #include "engine/statestore.h"
 
+#include "api/atomicfile.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -85,15 +87,11 @@ std::optional<std::string> StateStore::save(const WorkerRecord &r) const
         j["port"] = *r.port;
     std::string text = j.dump() + "\n";
     std::string path = m_dir + "/workers/" + r.id + ".json";
-    std::string tmp = path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return "cannot write \"" + tmp + "\": " + std::strerror(errno);
-    bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
-    int err = errno;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
-        return "cannot write \"" + path + "\": " + std::strerror(ok ? errno : err);
+    // Rewritten at every spawn: atomic, but not fsync()ed (a crash leaves the earlier record,
+    // and re-adoption checks the pid's start time anyway).
+    auto written = api::writeFileAtomically(path, text, 0600, false);
+    if (!written.ok())
+        return written.error().message;
     return std::nullopt;
 }
 

@@ -17,7 +17,8 @@ struct LocalBackend::Private
     engine::EngineOptions options;
     std::unique_ptr<engine::Engine> engine; ///< made, used and destroyed on the engine thread
     std::atomic<std::uint64_t> nextId{0};
-    std::map<std::uint64_t, std::uint64_t> engineIds; ///< ours -> the engine's (engine thread)
+    std::map<std::uint64_t, std::uint64_t> engineIds;     ///< ours -> the engine's (engine thread)
+    std::map<std::uint64_t, std::uint64_t> engineFollows; ///< log follows, the same way
     /// Subscriptions made before start(): attached to the engine before it starts, so they
     /// see every worker come up.
     struct Early
@@ -130,6 +131,35 @@ void LocalBackend::request(const std::string &op, const nlohmann::json &args, ap
             return;
         }
         d->engine->request(op, args, std::move(done));
+    });
+}
+
+std::uint64_t LocalBackend::followLogs(const nlohmann::json &args, api::LogLinesFn onLines,
+                                       api::ReplyFn done)
+{
+    std::uint64_t id = ++d->nextId;
+    d->thread.post(
+        [this, id, args, onLines = std::move(onLines), done = std::move(done)]() mutable {
+            if (!d->engine) {
+                done(api::Error{"unavailable", "the embedded master has not started", {}});
+                return;
+            }
+            if (std::uint64_t engineId =
+                    d->engine->followLogs(args, std::move(onLines), std::move(done)))
+                d->engineFollows[id] = engineId;
+        });
+    return id;
+}
+
+void LocalBackend::unfollowLogs(std::uint64_t follow)
+{
+    d->thread.post([this, follow] {
+        auto it = d->engineFollows.find(follow);
+        if (it == d->engineFollows.end())
+            return;
+        if (d->engine)
+            d->engine->unfollowLogs(it->second);
+        d->engineFollows.erase(it);
     });
 }
 

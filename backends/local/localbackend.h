@@ -29,6 +29,9 @@ public:
     void unsubscribe(std::uint64_t subscription) override;
     void setMetricSeries(std::uint64_t subscription, std::vector<std::string> series) override;
     void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done) override;
+    std::uint64_t followLogs(const nlohmann::json &args, api::LogLinesFn onLines,
+                             api::ReplyFn done) override;
+    void unfollowLogs(std::uint64_t follow) override;
 
 private:
     struct Private;

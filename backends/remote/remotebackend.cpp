@@ -5,6 +5,7 @@
 // clang-format on
 #include "remote/remotebackend.h"
 
+#include "api/statemirror.h"
 #include "api/version.h"
 #include "remote/wire.h"
 
@@ -129,13 +130,18 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
     };
     std::map<std::uint64_t, Sub> subs;
     std::atomic<std::uint64_t> subCounter{0};
-    bool haveMirror = false;
-    std::uint64_t seq = 0;
-    std::map<std::string, api::WorkerInfo> workers;
-    std::map<std::string, api::PoolInfo> pools;
-    std::string configVersion;
-    api::Role role = api::Role::Viewer;
+    api::StateMirror mirror;
     bool streaming = false; ///< subscribed on the master over this link
+
+    // Log follows: ours -> the master's id on this link (0 until its reply came).
+    struct LogFollow
+    {
+        json args;
+        api::LogLinesFn onLines;
+        std::uint64_t masterId = 0;
+        std::uint64_t link = 0; ///< the link it was made on
+    };
+    std::map<std::uint64_t, LogFollow> follows;
 
     void setStatus(LinkStatus::State state, std::string message = {}, std::string code = {})
     {
@@ -304,10 +310,15 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
             self->status.role =
                 api::parseRole(r->value("role", std::string())).value_or(api::Role::Viewer);
             self->status.server = r->value("server", std::string());
-            self->role = self->status.role;
             self->setStatus(LinkStatus::State::Connected);
             if (!self->subs.empty())
                 self->subscribeOnMaster();
+            // Follows made on an earlier link go on here, from now: the lines written while
+            // the link was down are not known (skipped = -1).
+            for (auto &[id, follow] : self->follows) {
+                if (follow.link != self->link)
+                    self->followOnMaster(id, nullptr);
+            }
         });
     }
 
@@ -423,81 +434,75 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
                     sub.listener->onMetrics(mine);
             }
             return;
+        case ServerFrame::Kind::Log:
+            for (auto &[id, follow] : follows) {
+                if (follow.masterId == frame->follow && follow.link == link) {
+                    follow.onLines(std::move(frame->log));
+                    return;
+                }
+            }
+            return;
         case ServerFrame::Kind::Resync:
-            haveMirror = false;
+            mirror.valid = false;
             subscribeOnMaster();
             return;
         }
     }
 
-    api::Snapshot mirrorSnapshot() const
-    {
-        api::Snapshot s;
-        s.seq = seq;
-        for (const auto &[id, w] : workers)
-            s.workers.push_back(w);
-        for (const auto &[name, p] : pools)
-            s.pools.push_back(p);
-        s.configVersion = configVersion;
-        s.role = role;
-        return s;
-    }
-
     void applySnapshot(const api::Snapshot &s)
     {
-        haveMirror = true;
-        seq = s.seq;
-        configVersion = s.configVersion;
-        role = s.role;
-        workers.clear();
-        pools.clear();
-        for (const auto &w : s.workers)
-            workers[w.id] = w;
-        for (const auto &p : s.pools)
-            pools[p.name] = p;
+        mirror.reset(s);
         for (auto &[id, sub] : subs)
             sub.listener->onSnapshot(s);
     }
 
     void applyDelta(const api::Delta &delta)
     {
-        if (!haveMirror || delta.seq != seq + 1) {
+        if (!mirror.apply(delta)) {
             // A gap (or deltas before any snapshot): take a new snapshot.
-            haveMirror = false;
             subscribeOnMaster(0);
             return;
         }
-        seq = delta.seq;
-        switch (delta.kind) {
-        case api::DeltaKind::WorkerUpsert: {
-            const auto &w = std::get<api::WorkerInfo>(delta.value);
-            workers[w.id] = w;
-            break;
-        }
-        case api::DeltaKind::WorkerRemoved:
-            workers.erase(std::get<std::string>(delta.value));
-            break;
-        case api::DeltaKind::PoolUpsert: {
-            const auto &p = std::get<api::PoolInfo>(delta.value);
-            pools[p.name] = p;
-            break;
-        }
-        case api::DeltaKind::PoolRemoved:
-            pools.erase(std::get<std::string>(delta.value));
-            break;
-        case api::DeltaKind::EventAdded:
-        case api::DeltaKind::HealthSampled:
-            break;
-        }
         for (auto &[id, sub] : subs)
             sub.listener->onDelta(delta);
+    }
+
+    /// Asks the master to follow `id`'s log on this link. `done` (the first time only) gets
+    /// the reply.
+    void followOnMaster(std::uint64_t id, api::ReplyFn done)
+    {
+        auto it = follows.find(id);
+        if (it == follows.end())
+            return;
+        bool again = !done;
+        it->second.link = link;
+        it->second.masterId = 0;
+        json args = it->second.args;
+        if (again)
+            args["lines"] = 0;
+        sendRequest("logs.follow", args,
+                    [self = shared_from_this(), id, again, link = link,
+                     done = std::move(done)](api::Reply r) {
+                        auto it = self->follows.find(id);
+                        if (it != self->follows.end() && it->second.link == link) {
+                            if (r.ok()) {
+                                it->second.masterId = r->value("follow", std::uint64_t(0));
+                                if (again)
+                                    it->second.onLines(api::LogLines{{}, -1});
+                            } else if (!again) {
+                                self->follows.erase(it); // refused: nothing more comes
+                            }
+                        }
+                        if (done)
+                            done(std::move(r));
+                    });
     }
 
     void subscribeOnMaster(std::optional<std::uint64_t> since = std::nullopt)
     {
         if (!connected)
             return;
-        std::uint64_t from = since.value_or(haveMirror ? seq : 0);
+        std::uint64_t from = since.value_or(mirror.valid ? mirror.seq : 0);
         streaming = true;
         sendRequest("subscribe", json{{"since", from}}, [](api::Reply) {});
         followMetrics();
@@ -591,10 +596,10 @@ std::uint64_t RemoteBackend::subscribe(std::shared_ptr<api::StreamListener> list
     asio::post(d->io, [d = d, id, listener = std::move(listener), since] {
         bool first = d->subs.empty();
         d->subs[id] = Private::Sub{listener, {}};
-        if (d->haveMirror && !first) {
+        if (d->mirror.valid && !first) {
             // Another listener on a stream already flowing: the state as mirrored here.
-            if (since != d->seq)
-                listener->onSnapshot(d->mirrorSnapshot());
+            if (since != d->mirror.seq)
+                listener->onSnapshot(d->mirror.toSnapshot());
             return;
         }
         if (d->connected && !d->streaming)
@@ -609,7 +614,7 @@ void RemoteBackend::unsubscribe(std::uint64_t subscription)
         d->subs.erase(subscription);
         if (d->subs.empty() && d->streaming && d->connected) {
             d->streaming = false;
-            d->haveMirror = false;
+            d->mirror.valid = false;
             d->sendRequest("unsubscribe", json::object(), [](api::Reply) {});
         } else {
             d->followMetrics();
@@ -640,6 +645,35 @@ void RemoteBackend::request(const std::string &op, const nlohmann::json &args, a
             return;
         }
         d->sendRequest(op, args, std::move(done));
+    });
+}
+
+std::uint64_t RemoteBackend::followLogs(const nlohmann::json &args, api::LogLinesFn onLines,
+                                        api::ReplyFn done)
+{
+    std::uint64_t id = ++d->subCounter;
+    asio::post(d->io,
+               [d = d, id, args, onLines = std::move(onLines), done = std::move(done)]() mutable {
+                   if (!d->connected) {
+                       done(api::Error{"unavailable", "not connected to the master", {}});
+                       return;
+                   }
+                   d->follows[id] = Private::LogFollow{args, std::move(onLines), 0, d->link};
+                   d->followOnMaster(id, std::move(done));
+               });
+    return id;
+}
+
+void RemoteBackend::unfollowLogs(std::uint64_t follow)
+{
+    asio::post(d->io, [d = d, follow] {
+        auto it = d->follows.find(follow);
+        if (it == d->follows.end())
+            return;
+        if (it->second.masterId && it->second.link == d->link && d->connected)
+            d->sendRequest("logs.unfollow", json{{"follow", it->second.masterId}},
+                           [](api::Reply) {});
+        d->follows.erase(it);
     });
 }
 

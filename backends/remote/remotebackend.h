@@ -58,6 +58,11 @@ public:
     void unsubscribe(std::uint64_t subscription) override;
     void setMetricSeries(std::uint64_t subscription, std::vector<std::string> series) override;
     void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done) override;
+    /// Follows go on after a reconnect, from the new link's start; the first batch after it
+    /// says `skipped = -1` (what was written meanwhile is not known here).
+    std::uint64_t followLogs(const nlohmann::json &args, api::LogLinesFn onLines,
+                             api::ReplyFn done) override;
+    void unfollowLogs(std::uint64_t follow) override;
 
     struct Private;
 

@@ -1,5 +1,7 @@
 #include "remote/tokens.h"
 
+#include "api/atomicfile.h"
+
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -141,20 +143,6 @@ public:
 private:
     int m_fd;
 };
-
-bool writeAll(int fd, const char *data, std::size_t size)
-{
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 /// Creates the state dir when it is missing: its parents as usual, itself mode 0700.
 api::Result<bool> ensureDir(const std::string &dir)
@@ -334,27 +322,8 @@ api::Result<bool> writeFile(const std::string &stateDir, const std::vector<Token
     doc["tokens"] = std::move(tokens);
     const std::string text = doc.dump(2) + '\n';
 
-    const std::string path = TokenStore::filePath(stateDir);
-    std::string tmp = path + ".XXXXXX";
-    Fd fd(::mkostemp(tmp.data(), O_CLOEXEC)); // mode 0600
-    if (fd.get() < 0)
-        return ioError("cannot create a temporary file in", stateDir, errno);
-    auto fail = [&](const std::string &what, int err) {
-        ::unlink(tmp.c_str());
-        return ioError(what, path, err);
-    };
-    if (::fchmod(fd.get(), 0600) != 0)
-        return fail("cannot set the mode of", errno);
-    if (!writeAll(fd.get(), text.data(), text.size()))
-        return fail("cannot write", errno);
-    if (::fsync(fd.get()) != 0)
-        return fail("cannot write", errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return fail("cannot replace", errno);
-    Fd dir(::open(stateDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() < 0 || ::fsync(dir.get()) != 0)
-        return ioError("cannot sync the directory", stateDir, errno);
-    return true;
+    // Mode 0600: the hashes are not secrets, but nobody else has business reading them.
+    return api::writeFileAtomically(TokenStore::filePath(stateDir), text, 0600);
 }
 
 std::int64_t nowMs()

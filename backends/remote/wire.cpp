@@ -20,6 +20,8 @@ constexpr std::array kOps = {
     OpInfo{"metrics.follow",   Role::Viewer,   false},
     OpInfo{"events.query",     Role::Viewer,   false},
     OpInfo{"logs.tail",        Role::Viewer,   false},
+    OpInfo{"logs.follow",      Role::Viewer,   false},
+    OpInfo{"logs.unfollow",    Role::Viewer,   false},
     OpInfo{"health.history",   Role::Viewer,   false},
     OpInfo{"metrics.query",    Role::Viewer,   false},
     OpInfo{"config.get",       Role::Viewer,   false},
@@ -147,6 +149,14 @@ std::string encodeMetrics(const api::MetricBatch &batch)
         -1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string encodeLog(std::uint64_t follow, const api::LogLines &lines)
+{
+    json j{{"type", "log"}, {"follow", follow}, {"lines", lines.lines}};
+    if (lines.skipped != 0)
+        j["skipped"] = lines.skipped;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string encodeResync(const std::string &reason)
 {
     return json{{"type", "resync"}, {"reason", reason}}.dump();
@@ -231,6 +241,12 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
             f.metrics.timeMs = whole<std::int64_t>(j, "t", 0);
             for (const json &p : j.value("points", json::array()))
                 f.metrics.points.push_back({p.value("series", std::string()), p.value("v", 0.0)});
+        } else if (type == "log") {
+            f.kind = ServerFrame::Kind::Log;
+            f.follow = whole<std::uint64_t>(j, "follow", 0);
+            for (const json &line : j.value("lines", json::array()))
+                f.log.lines.push_back(line.is_string() ? line.get<std::string>() : line.dump());
+            f.log.skipped = whole<std::int64_t>(j, "skipped", 0);
         } else if (type == "resync") {
             f.kind = ServerFrame::Kind::Resync;
             f.reason = j.value("reason", std::string());

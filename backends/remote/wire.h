@@ -51,6 +51,8 @@ std::string encodeError(const nlohmann::json &id, const std::string &code,
 std::string encodeSnapshot(const api::Snapshot &snapshot);
 std::string encodeDelta(const api::Delta &delta);
 std::string encodeMetrics(const api::MetricBatch &batch);
+/// `{"type":"log","follow":3,"lines":[...],"skipped":0}`: new lines of a `logs.follow`.
+std::string encodeLog(std::uint64_t follow, const api::LogLines &lines);
 /// `{"type":"resync","reason":...}`: the client has fallen behind; it takes a new snapshot
 /// by subscribing again.
 std::string encodeResync(const std::string &reason);
@@ -58,12 +60,14 @@ std::string encodeResync(const std::string &reason);
 /// The client side: reads a server frame back into domain values.
 struct ServerFrame
 {
-    enum class Kind { Reply, Snapshot, Delta, Metrics, Resync } kind = Kind::Reply;
+    enum class Kind { Reply, Snapshot, Delta, Metrics, Log, Resync } kind = Kind::Reply;
     nlohmann::json id;
     api::Reply reply = nlohmann::json::object();
     api::Snapshot snapshot;
     api::Delta delta;
     api::MetricBatch metrics;
+    std::uint64_t follow = 0; ///< Log: the follow's id (the `follow` of logs.follow's reply)
+    api::LogLines log;
     std::string reason;
 };
 api::Result<ServerFrame> decodeServerFrame(std::string_view text);

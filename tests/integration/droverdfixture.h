@@ -3,6 +3,7 @@
 // 127.0.0.1 and DROVER_TEST_MARK (droverd passes its environment to its workers, so every
 // process the test caused carries the mark). Plus a plain HTTP GET over a POSIX socket and a
 // RemoteBackend used synchronously from the test thread.
+#include "api/statemirror.h"
 #include "markedprocesses.h"
 #include "remote/remotebackend.h"
 
@@ -313,8 +314,9 @@ struct Recorder : api::StreamListener
     std::vector<std::uint64_t> seqs;
     std::vector<std::string> gaps; ///< "after 41 came 43"
     std::vector<api::Event> events;
-    std::map<std::string, api::WorkerInfo> workers;
-    std::map<std::string, api::PoolInfo> pools;
+    api::StateMirror mirror;
+    std::map<std::string, api::WorkerInfo> &workers = mirror.workers;
+    std::map<std::string, api::PoolInfo> &pools = mirror.pools;
     int metricBatches = 0;
 
     void onSnapshot(const api::Snapshot &s) override
@@ -323,44 +325,18 @@ struct Recorder : api::StreamListener
         ++snapshots;
         lastSnapshot = s;
         lastSeq = s.seq;
-        workers.clear();
-        pools.clear();
-        for (const api::WorkerInfo &w : s.workers)
-            workers[w.id] = w;
-        for (const api::PoolInfo &p : s.pools)
-            pools[p.name] = p;
+        mirror.reset(s);
         changed.notify_all();
     }
     void onDelta(const api::Delta &d) override
     {
         std::lock_guard lock(mutex);
-        if (snapshots == 0 || d.seq != lastSeq + 1)
+        if (!mirror.apply(d))
             gaps.push_back("after " + std::to_string(lastSeq) + " came " + std::to_string(d.seq));
         lastSeq = d.seq;
         seqs.push_back(d.seq);
-        switch (d.kind) {
-        case api::DeltaKind::WorkerUpsert: {
-            const auto &w = std::get<api::WorkerInfo>(d.value);
-            workers[w.id] = w;
-            break;
-        }
-        case api::DeltaKind::WorkerRemoved:
-            workers.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::PoolUpsert: {
-            const auto &p = std::get<api::PoolInfo>(d.value);
-            pools[p.name] = p;
-            break;
-        }
-        case api::DeltaKind::PoolRemoved:
-            pools.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::EventAdded:
+        if (d.kind == api::DeltaKind::EventAdded)
             events.push_back(std::get<api::Event>(d.value));
-            break;
-        case api::DeltaKind::HealthSampled:
-            break;
-        }
         changed.notify_all();
     }
     void onMetrics(const api::MetricBatch &) override

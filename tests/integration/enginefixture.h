@@ -3,6 +3,7 @@
 // run by the test's thread, a Recorder of what it streams, and the requests it answers.
 // Workers carry a marker in their environment; tearDown() fails if any is left running.
 #include "api/codec.h"
+#include "api/statemirror.h"
 #include "config/loader.h"
 #include "engine/engine.h"
 #include "markedprocesses.h"
@@ -37,44 +38,27 @@ struct Recorder : api::StreamListener
     std::vector<api::Delta> deltas;
     std::vector<api::Event> events;
     std::vector<api::HealthSample> samples;
-    std::map<std::string, api::WorkerInfo> workers;
-    std::map<std::string, api::PoolInfo> pools;
+    api::StateMirror mirror;
+    std::map<std::string, api::WorkerInfo> &workers = mirror.workers;
+    std::map<std::string, api::PoolInfo> &pools = mirror.pools;
 
     void onSnapshot(const api::Snapshot &s) override
     {
         snapshot = s;
-        for (const auto &w : s.workers)
-            workers[w.id] = w;
-        for (const auto &p : s.pools)
-            pools[p.name] = p;
+        mirror.reset(s);
     }
     void onDelta(const api::Delta &d) override
     {
         deltas.push_back(d);
-        switch (d.kind) {
-        case api::DeltaKind::WorkerUpsert: {
-            const auto &w = std::get<api::WorkerInfo>(d.value);
-            workers[w.id] = w;
-            break;
+        if (!mirror.valid) { // resumed with `since`: no snapshot, the deltas from there on
+            mirror.valid = true;
+            mirror.seq = d.seq - 1;
         }
-        case api::DeltaKind::WorkerRemoved:
-            workers.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::PoolUpsert: {
-            const auto &p = std::get<api::PoolInfo>(d.value);
-            pools[p.name] = p;
-            break;
-        }
-        case api::DeltaKind::PoolRemoved:
-            pools.erase(std::get<std::string>(d.value));
-            break;
-        case api::DeltaKind::EventAdded:
+        mirror.apply(d);
+        if (d.kind == api::DeltaKind::EventAdded)
             events.push_back(std::get<api::Event>(d.value));
-            break;
-        case api::DeltaKind::HealthSampled:
+        else if (d.kind == api::DeltaKind::HealthSampled)
             samples.push_back(std::get<api::HealthSample>(d.value));
-            break;
-        }
     }
     WorkerState state(const std::string &id) const
     {

@@ -17,7 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-/// Three sleepers, a worker that restarts every 0.3 s, one that prints lines, with a probe.
+/// Three sleepers, a worker that restarts every 0.3 s, one that prints lines, with a probe,
+/// one that prints a numbered line every 50 ms.
 const QByteArray kPools =
     "  - name: w\n"
     "    command: [\"sleep\", \"1000\"]\n"
@@ -29,7 +30,10 @@ const QByteArray kPools =
     "max_restarts: 1000000, window: 1s}\n"
     "  - name: talker\n"
     "    command: [\"sh\", \"-c\", \"echo one; echo two; exec sleep 1000\"]\n"
-    "    probes: {liveness: {exec: {command: [\"true\"]}, interval: 200ms}}\n";
+    "    probes: {liveness: {exec: {command: [\"true\"]}, interval: 200ms}}\n"
+    "  - name: ticker\n"
+    "    command: [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.05; "
+    "done\"]\n";
 
 /// A backend under test: LocalBackend, or droverd plus a RemoteBackend to it. The same config
 /// (kPools) and the same kind of state dir either way.
@@ -146,6 +150,8 @@ private slots:
     void replyAfterItsDeltas();
     void config_data() { rows(); }
     void config();
+    void logsFollow_data() { rows(); }
+    void logsFollow();
 
 private:
     static void rows()
@@ -171,8 +177,8 @@ void TestConformance::snapshotThenDeltas()
         ids.insert(w.id);
     for (const api::PoolInfo &p : rec->lastSnapshot.pools)
         pools.insert(p.name);
-    QCOMPARE(ids, (std::set<std::string>{"flap-0", "talker-0", "w-0", "w-1", "w-2"}));
-    QCOMPARE(pools, (std::set<std::string>{"flap", "talker", "w"}));
+    QCOMPARE(ids, (std::set<std::string>{"flap-0", "talker-0", "ticker-0", "w-0", "w-1", "w-2"}));
+    QCOMPARE(pools, (std::set<std::string>{"flap", "talker", "ticker", "w"}));
     QVERIFY(rec->lastSnapshot.role == api::Role::Admin);
     QVERIFY(!rec->lastSnapshot.configVersion.empty());
     QVERIFY(rec->waitFor([&] { return rec->restartsOf("flap-0") >= 3; }, 20'000));
@@ -325,31 +331,145 @@ void TestConformance::replyAfterItsDeltas()
         QVERIFY(r && r->ok());
         QCOMPARE(seenDesired.load(), n);
     }
-    QVERIFY(rec->waitFor([&] { return rec->workers.size() == 5; }));
+    QVERIFY(rec->waitFor([&] { return rec->workers.size() == 6; }));
     QVERIFY(subject.finish());
 }
 
-// config.validate answers with the config's errors (file:line:col), or ok.
+// config.validate answers with the config's errors (file:line:col), or ok; config.apply
+// refuses a stale base version and an invalid text (changing nothing), then applies a valid
+// one: the file is replaced, the earlier one kept, the new version streamed.
 void TestConformance::config()
 {
     QFETCH(QString, kind);
     Subject subject(kind);
     QVERIFY(subject.start());
-    auto bad = subject.call("config.validate", {{"text", "version: 1\npools:\n  - name: w\n"
-                                                         "    command: [x]\n    replicas: many\n"},
-                                                {"file", "edited.yaml"}});
-    if (kind == QLatin1String("local"))
-        QEXPECT_FAIL("local",
-                     "LocalBackend passes config.validate/apply to the engine, which does not "
-                     "know them (only droverd's server implements them)",
-                     Abort);
+    auto rec = std::make_shared<Recorder>();
+    subject.backend().subscribe(rec);
+    QVERIFY(rec->waitFor([&] { return rec->snapshots == 1; }));
+    const std::string text = subject.files().yaml(kPools).toStdString();
+    const std::string invalid = "version: 1\npools:\n  - name: w\n"
+                                "    command: [x]\n    replicas: many\n";
+    auto bad = subject.call("config.validate", {{"text", invalid}, {"file", "edited.yaml"}});
     QCOMPARE(codeOf(bad), std::string("invalid_config"));
     QCOMPARE(bad->error().details.size(), std::size_t(1));
+    QCOMPARE(bad->error().details[0].file, std::string("edited.yaml"));
     QCOMPARE(bad->error().details[0].line, 5);
     QCOMPARE(bad->error().details[0].path, std::string("pools[0].replicas"));
-    auto good =
-        subject.call("config.validate", {{"text", subject.files().yaml(kPools).toStdString()}});
+    auto good = subject.call("config.validate", {{"text", text}});
     QVERIFY(good && good->ok());
+
+    auto got = subject.call("config.get", json::object());
+    QVERIFY(got && got->ok());
+    const std::string version = (*got)->at("version").get<std::string>();
+    QCOMPARE(version, rec->lastSnapshot.configVersion);
+    QCOMPARE((*got)->at("text").get<std::string>(), text);
+
+    std::string scaled = text;
+    const std::string from = "replicas: 3";
+    QVERIFY(scaled.find(from) != std::string::npos);
+    scaled.replace(scaled.find(from), from.size(), "replicas: 1");
+    QCOMPARE(codeOf(subject.call("config.apply", {{"text", scaled}, {"base_version", "0ld"}})),
+             std::string("conflict"));
+    QCOMPARE(codeOf(subject.call("config.apply", {{"text", invalid}, {"base_version", version}})),
+             std::string("invalid_config"));
+    QCOMPARE(readText(subject.files().config).toStdString(), text); // nothing changed
+
+    auto applied = subject.call("config.apply", {{"text", scaled}, {"base_version", version}});
+    QVERIFY2(applied && applied->ok(), codeOf(applied).c_str());
+    const std::string next = (*applied)->at("version").get<std::string>();
+    QVERIFY(next != version);
+    QCOMPARE(readText(subject.files().config).toStdString(), scaled);
+    const QStringList kept =
+        QDir(subject.files().stateDir + QStringLiteral("/config-history")).entryList(QDir::Files);
+    QCOMPARE(kept.size(), 1);
+    QVERIFY(kept[0].endsWith(QString::fromStdString("-" + version + ".yaml")));
+    QVERIFY(rec->waitFor([&] {
+        return rec->workers.count("w-1") == 0 && rec->workers.count("w-2") == 0 &&
+               rec->pools["w"].desired == 1;
+    }));
+    got = subject.call("config.get", json::object());
+    QCOMPARE((*got)->at("version").get<std::string>(), next);
+    QVERIFY(subject.finish());
+}
+
+// logs.follow: the last lines, then every new line, none missing between them and none twice;
+// nothing more after unfollowLogs(); an unknown worker is not_found.
+void TestConformance::logsFollow()
+{
+    QFETCH(QString, kind);
+    Subject subject(kind);
+    QVERIFY(subject.start());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        readText(subject.files().stateDir + QStringLiteral("/logs/ticker-0.log"))
+            .contains(QStringLiteral("tick 3\n")),
+        10'000);
+
+    struct Seen
+    {
+        std::mutex mutex;
+        std::vector<std::string> lines;
+        int batches = 0;
+        std::int64_t skipped = 0;
+        std::optional<api::Reply> reply;
+    };
+    auto seen = std::make_shared<Seen>();
+    auto number = [](const std::string &line) { return std::stoi(line.substr(5)); };
+    std::uint64_t follow = subject.backend().followLogs(
+        {{"worker", "ticker-0"}, {"lines", 3}},
+        [seen](api::LogLines batch) {
+            std::lock_guard lock(seen->mutex);
+            ++seen->batches;
+            seen->skipped += batch.skipped;
+            for (std::string &line : batch.lines)
+                seen->lines.push_back(std::move(line));
+        },
+        [seen](api::Reply r) {
+            std::lock_guard lock(seen->mutex);
+            QVERIFY(!seen->reply); // exactly one reply
+            seen->reply = std::move(r);
+        });
+    auto replied = [](const std::shared_ptr<Seen> &s) {
+        std::lock_guard lock(s->mutex);
+        return s->reply.has_value();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(replied(seen), 5000);
+    std::vector<std::string> tail;
+    {
+        std::lock_guard lock(seen->mutex);
+        QVERIFY2(seen->reply->ok(), codeOf(*seen->reply).c_str());
+        QCOMPARE((*seen->reply)->at("worker").get<std::string>(), std::string("ticker-0"));
+        tail = (*seen->reply)->at("lines").get<std::vector<std::string>>();
+    }
+    QCOMPARE(tail.size(), std::size_t(3));
+    auto count = [&] {
+        std::lock_guard lock(seen->mutex);
+        return seen->lines.size();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(count() >= 10, 10'000);
+    {
+        std::lock_guard lock(seen->mutex);
+        QCOMPARE(seen->skipped, std::int64_t(0));
+        std::vector<std::string> all = tail;
+        all.insert(all.end(), seen->lines.begin(), seen->lines.end());
+        for (std::size_t i = 1; i < all.size(); ++i)
+            QVERIFY2(number(all[i]) == number(all[i - 1]) + 1,
+                     (all[i - 1] + " then " + all[i]).c_str());
+    }
+    subject.backend().unfollowLogs(follow);
+    QTest::qWait(300); // lines already on their way may still come
+    std::size_t after = count();
+    QTest::qWait(500);
+    QCOMPARE(count(), after);
+
+    auto missing = std::make_shared<Seen>();
+    subject.backend().followLogs(
+        {{"worker", "nosuch-1"}}, [](api::LogLines) { QFAIL("no lines for a missing worker"); },
+        [missing](api::Reply r) {
+            std::lock_guard lock(missing->mutex);
+            missing->reply = std::move(r);
+        });
+    QTRY_VERIFY_WITH_TIMEOUT(replied(missing), 5000);
+    QCOMPARE(codeOf(*missing->reply), std::string("not_found"));
     QVERIFY(subject.finish());
 }
 

@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <csignal>
+
 using namespace drover::test;
 
 namespace {
@@ -65,6 +67,8 @@ private slots:
     void stopStartRestart();
     void scale();
     void logs();
+    void logsFollow();
+    void followEndsWhenTheMasterGoes();
     void health();
     void events();
     void configGet();
@@ -265,7 +269,7 @@ void TestDroverctl::stopStartRestart()
     QVERIFY(before > 0);
     Run r = ctl({QStringLiteral("stop"), QStringLiteral("w-0")});
     QCOMPARE(r.code, 0);
-    QVERIFY2(r.out.startsWith(QStringLiteral("w-0: stopped (operator")), qPrintable(r.out));
+    QVERIFY2(r.out.startsWith(QStringLiteral("w-0: stopped, operator")), qPrintable(r.out));
     QVERIFY(!alive(before)); // stop waits until it has stopped
     QCOMPARE(stateOf(QStringLiteral("w-0")), QStringLiteral("stopped"));
 
@@ -335,6 +339,75 @@ void TestDroverctl::logs()
     r = ctl({QStringLiteral("logs"), QStringLiteral("nosuch-1")});
     QCOMPARE(r.code, 1);
     QCOMPARE(r.err, QStringLiteral("droverctl: not_found: no worker \"nosuch-1\"\n"));
+}
+
+/// A droverctl started in the background, read as it prints.
+struct Background
+{
+    QProcess process;
+    explicit Background(const QStringList &args)
+    {
+        process.start(QStringLiteral(DROVER_BIN_DIR "/droverctl"), args);
+    }
+    ~Background()
+    {
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished();
+        }
+    }
+    QString out;
+    bool waitForOutput(const QString &text, int ms = 10'000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (!out.contains(text) && timer.elapsed() < ms) {
+            process.waitForReadyRead(100);
+            out += QString::fromUtf8(process.readAllStandardOutput());
+        }
+        return out.contains(text);
+    }
+};
+
+// logs -f: the last lines, then each line as it is written, until Ctrl-C (exit 0).
+void TestDroverctl::logsFollow()
+{
+    const QString log = m_master->stateDir + QStringLiteral("/logs/talker-0.log");
+    QTRY_VERIFY_WITH_TIMEOUT(readText(log).contains(QStringLiteral("line 5")), 10'000);
+    Background ctl({QStringLiteral("--master"), m_master->url(), QStringLiteral("--token"), m_admin,
+                    QStringLiteral("logs"), QStringLiteral("talker-0"), QStringLiteral("-f"),
+                    QStringLiteral("-n"), QStringLiteral("2")});
+    QVERIFY2(ctl.waitForOutput(QStringLiteral("line 4\nline 5\n")), qPrintable(ctl.out));
+    {
+        QFile f(log); // as the worker would write it: appended to its log
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("line 6\nline 7\n");
+    }
+    QVERIFY2(ctl.waitForOutput(QStringLiteral("line 7\n")), qPrintable(ctl.out));
+    QCOMPARE(ctl.out, QStringLiteral("line 4\nline 5\nline 6\nline 7\n"));
+    ::kill(pid_t(ctl.process.processId()), SIGINT);
+    QVERIFY(ctl.process.waitForFinished(5000));
+    QCOMPARE(ctl.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(ctl.process.exitCode(), 0);
+}
+
+// A command that follows ends with exit code 3 when its master goes away, saying so.
+void TestDroverctl::followEndsWhenTheMasterGoes()
+{
+    Droverd other;
+    QVERIFY(other.writeConfig(other.yaml(::pools(1))));
+    QVERIFY2(other.start(), qPrintable(other.log()));
+    Background ctl(
+        {QStringLiteral("--master"), other.url(), QStringLiteral("events"), QStringLiteral("-f")});
+    QTest::qWait(500); // connected and subscribed
+    QCOMPARE(ctl.process.state(), QProcess::Running);
+    QCOMPARE(other.stop(), 0);
+    QVERIFY(ctl.process.waitForFinished(10'000));
+    QCOMPARE(ctl.process.exitCode(), 3);
+    QVERIFY2(QString::fromUtf8(ctl.process.readAllStandardError())
+                 .contains(QStringLiteral("the connection to the master was lost")),
+             "no reason given");
+    QVERIFY(killLeftovers(other.markEnv(), 3000).empty());
 }
 
 void TestDroverctl::health()
@@ -411,8 +484,10 @@ void TestDroverctl::configGet()
     QCOMPARE(r.code, 0);
     const QString version = configVersion();
     QVERIFY(!version.isEmpty());
-    QCOMPARE(r.out,
-             m_master->config + QStringLiteral(" (version ") + version + QStringLiteral(")\n"));
+    // The YAML as running, after a comment with its file and version: ready to edit and apply.
+    QCOMPARE(r.out, QStringLiteral("# ") + m_master->config + QStringLiteral(", version ") +
+                        version + QLatin1Char('\n') +
+                        QString::fromUtf8(fileBytes(m_master->config)));
     Run s = ctl({QStringLiteral("status")});
     QVERIFY(s.out.contains(QStringLiteral("config ") + version + QLatin1Char(')')));
 }

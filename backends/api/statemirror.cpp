@@ -1,0 +1,64 @@
+#include "api/statemirror.h"
+
+namespace drover::api {
+
+void StateMirror::reset(const Snapshot &snapshot)
+{
+    valid = true;
+    seq = snapshot.seq;
+    configVersion = snapshot.configVersion;
+    role = snapshot.role;
+    workers.clear();
+    pools.clear();
+    for (const WorkerInfo &w : snapshot.workers)
+        workers[w.id] = w;
+    for (const PoolInfo &p : snapshot.pools)
+        pools[p.name] = p;
+}
+
+bool StateMirror::apply(const Delta &delta)
+{
+    if (!valid || delta.seq != seq + 1) {
+        valid = false;
+        return false;
+    }
+    seq = delta.seq;
+    switch (delta.kind) {
+    case DeltaKind::WorkerUpsert: {
+        const auto &w = std::get<WorkerInfo>(delta.value);
+        workers[w.id] = w;
+        break;
+    }
+    case DeltaKind::WorkerRemoved:
+        workers.erase(std::get<std::string>(delta.value));
+        break;
+    case DeltaKind::PoolUpsert: {
+        const auto &p = std::get<PoolInfo>(delta.value);
+        pools[p.name] = p;
+        break;
+    }
+    case DeltaKind::PoolRemoved:
+        pools.erase(std::get<std::string>(delta.value));
+        break;
+    case DeltaKind::EventAdded:
+    case DeltaKind::HealthSampled:
+        break;
+    }
+    return true;
+}
+
+Snapshot StateMirror::toSnapshot() const
+{
+    Snapshot s;
+    s.seq = seq;
+    s.workers.reserve(workers.size());
+    for (const auto &[id, w] : workers)
+        s.workers.push_back(w);
+    for (const auto &[name, p] : pools)
+        s.pools.push_back(p);
+    s.configVersion = configVersion;
+    s.role = role;
+    return s;
+}
+
+} // namespace drover::api

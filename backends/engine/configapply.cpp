@@ -1,0 +1,110 @@
+#include "engine/configapply.h"
+
+#include "api/atomicfile.h"
+#include "config/loader.h"
+#include "engine/engine.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sys/stat.h>
+
+namespace drover::engine {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+api::Error invalidConfig(const config::LoadResult &result)
+{
+    std::size_t n = result.errors.size() + result.moreErrors;
+    return api::Error{"invalid_config",
+                      std::to_string(n) + (n == 1 ? " error" : " errors") + " in the config",
+                      result.errors};
+}
+
+/// Loads `args.text` as the running config's file would be loaded.
+api::Result<config::LoadResult> load(const Engine &engine, const json &args, bool asRunningFile)
+{
+    if (!args.is_object() || !args.contains("text") || !args["text"].is_string())
+        return api::Error{"bad_request", "args.text: the config's YAML text is required", {}};
+    auto running = engine.config();
+    config::LoadOptions options;
+    options.baseDir = fs::path(running->file).parent_path().string();
+    std::string name = asRunningFile
+                           ? running->file
+                           : args.value("file", fs::path(running->file).filename().string());
+    return config::loadText(args["text"].get<std::string>(), name, options);
+}
+
+} // namespace
+
+api::Reply getConfig(const Engine &engine)
+{
+    auto running = engine.config();
+    return json{
+        {"file", running->file}, {"version", engine.configVersion()}, {"text", running->text}};
+}
+
+api::Reply validateConfig(const Engine &engine, const json &args)
+{
+    auto result = load(engine, args, false);
+    if (!result.ok())
+        return result.error();
+    if (!result->ok())
+        return invalidConfig(*result);
+    return json{{"ok", true}, {"summary", result->config->summary().toString()}};
+}
+
+api::Reply applyConfig(Engine &engine, const json &args)
+{
+    auto running = engine.config();
+    const std::string current = engine.configVersion();
+    if (auto base = args.is_object() ? args.find("base_version") : args.end();
+        args.is_object() && base != args.end() && base->is_string() &&
+        base->get<std::string>() != current)
+        return api::Error{"conflict",
+                          "the config changed since version " + base->get<std::string>() +
+                              " (it is now " + current + "): get it again and re-apply",
+                          {}};
+    // Checked under the name the user gave (their errors name their file), then loaded as
+    // the running file it becomes.
+    api::Reply valid = validateConfig(engine, args);
+    if (!valid.ok())
+        return valid;
+    auto result = load(engine, args, true);
+    if (!result.ok() || !result->ok())
+        return result.ok() ? api::Reply(invalidConfig(*result)) : api::Reply(result.error());
+    auto next = std::make_shared<config::Config>(std::move(*result->config));
+
+    // The file it replaces is kept: <state_dir>/config-history/<time>-<version>.yaml.
+    std::string historyDir = engine.stateDir() + "/config-history";
+    std::error_code ec;
+    fs::create_directories(historyDir, ec);
+    if (ec)
+        return api::Error{"internal", "cannot create \"" + historyDir + "\": " + ec.message(), {}};
+    auto before = api::readWholeFile(running->file);
+    std::string kept = before.ok() ? *before : running->text;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    auto saved = api::writeFileAtomically(
+        historyDir + "/" + std::to_string(ms) + "-" + current + ".yaml", kept, 0640);
+    if (!saved.ok())
+        return saved.error();
+    struct stat st
+    {
+    };
+    unsigned mode = ::stat(running->file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+    auto written = api::writeFileAtomically(running->file, next->text, mode);
+    if (!written.ok())
+        return written.error();
+    engine.reload(next);
+    spdlog::info("config.applied file={} version={}", running->file, engine.configVersion());
+    return json{{"version", engine.configVersion()}, {"summary", next->summary().toString()}};
+}
+
+} // namespace drover::engine
