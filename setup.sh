@@ -42,6 +42,8 @@ build_dir=${DROVER_BUILD_DIR:-build}
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}")
 if command -v ccache >/dev/null; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so that another clone (CI's) hits the same cache entries.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 fi
 [[ ${CI:-} == true ]] && cmake_args+=(-DDROVER_WERROR=ON)
 cmake "${cmake_args[@]}" >/dev/null

@@ -51,6 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         case remote::ServerFrame::Kind::Reply:
             (void)remote::encodeReply(server->id, server->reply);
             break;
+        case remote::ServerFrame::Kind::Log:
+            (void)remote::encodeLog(server->follow, server->log);
+            break;
         case remote::ServerFrame::Kind::Resync:
             (void)remote::encodeResync(server->reason);
             break;
