@@ -4,69 +4,307 @@
 <context>
     <name>drover::models::ConfigPoolsModel</name>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="18"/>
         <source>%1..%2 (autoscaled)</source>
         <translation>%1..%2 (automatisch skaliert)</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="28"/>
         <source>startup</source>
         <translation>Start</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="30"/>
         <source>liveness</source>
         <translation>Lebendigkeit</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="32"/>
         <source>readiness</source>
         <translation>Bereitschaft</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="33"/>
         <source>none</source>
         <translation>keine</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="120"/>
         <source>Pool</source>
         <translation>Pool</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="122"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="124"/>
         <source>Ports</source>
         <translation>Ports</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="126"/>
         <source>Probes</source>
         <translation>Prüfungen</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="128"/>
         <source>Gateway</source>
         <translation>Gateway</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="130"/>
         <source>Depends on</source>
         <translation>Hängt ab von</translation>
     </message>
     <message>
+        <location filename="../models/configpoolsmodel.cpp" line="132"/>
         <source>Revision</source>
         <translation>Revision</translation>
     </message>
 </context>
 <context>
+    <name>drover::models::PoolsModel</name>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="21"/>
+        <source>waiting for %1</source>
+        <translation>wartet auf %1</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="23"/>
+        <source>all ready</source>
+        <translation>alle bereit</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/poolsmodel.cpp" line="25"/>
+        <source>%n starting</source>
+        <translation>
+            <numerusform>%n startet</numerusform>
+            <numerusform>%n starten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/poolsmodel.cpp" line="26"/>
+        <source>%n not ready</source>
+        <translation>
+            <numerusform>%n nicht bereit</numerusform>
+            <numerusform>%n nicht bereit</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="38"/>
+        <source>%1 (%2–%3)</source>
+        <translation>%1 (%2–%3)</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="66"/>
+        <source>A hash of the pool&apos;s template: a change of template is a new revision</source>
+        <translation>Ein Hash der Vorlage des Pools: jede Änderung der Vorlage ist eine neue Revision</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="68"/>
+        <source>Gateway on %1</source>
+        <translation>Gateway auf %1</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="82"/>
+        <source>Pool</source>
+        <translation>Pool</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="84"/>
+        <source>Desired</source>
+        <translation>Soll</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="86"/>
+        <source>Running</source>
+        <translation>Laufend</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="88"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="90"/>
+        <source>Restarts</source>
+        <translation>Neustarts</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="92"/>
+        <source>Revision</source>
+        <translation>Revision</translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="94"/>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::WorkersModel</name>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="22"/>
+        <source>%1s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="24"/>
+        <source>%1m %2s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="26"/>
+        <source>%1h %2m</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="27"/>
+        <source>%1d %2h</source>
+        <translation>%1 d %2 h</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="100"/>
+        <source>pending</source>
+        <translation>wartend</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="102"/>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="104"/>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="106"/>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="108"/>
+        <source>draining</source>
+        <translation>leert sich</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="110"/>
+        <source>stopping</source>
+        <translation>hält an</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="112"/>
+        <source>stopped</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="114"/>
+        <source>exited</source>
+        <translation>beendet</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="116"/>
+        <source>backoff</source>
+        <translation>wartet auf Neustart</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="118"/>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="158"/>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="158"/>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="199"/>
+        <source>Limit not applied: %1</source>
+        <translation>Limit nicht angewandt: %1</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="203"/>
+        <source>Crashes restarted since the last operator start</source>
+        <translation>Seit dem letzten Start durch einen Operator neu gestartete Abstürze</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="228"/>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="230"/>
+        <source>Pool</source>
+        <translation>Pool</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="232"/>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="234"/>
+        <source>PID</source>
+        <translation>PID</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="236"/>
+        <source>Uptime</source>
+        <translation>Laufzeit</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="238"/>
+        <source>Restarts</source>
+        <translation>Neustarts</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="240"/>
+        <source>CPU %</source>
+        <translation>CPU %</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="242"/>
+        <source>Memory</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="244"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="246"/>
+        <source>Last exit</source>
+        <translation>Letztes Ende</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::PreviewWindow</name>
     <message>
+        <location filename="../ui/previewwindow.cpp" line="25"/>
         <source>Drover console</source>
         <translation>Drover-Konsole</translation>
     </message>
     <message>
+        <location filename="../ui/previewwindow.cpp" line="29"/>
         <source>&lt;b&gt;Drover&lt;/b&gt; supervises native worker processes and pools on this machine. This preview shows the pools of the config the embedded master will run; live workers, health and charts come with the next releases.</source>
         <translation>&lt;b&gt;Drover&lt;/b&gt; überwacht native Worker-Prozesse und Pools auf diesem Rechner. Diese Vorschau zeigt die Pools der Konfiguration, die der eingebettete Master ausführen wird; laufende Worker, Gesundheit und Diagramme folgen mit den nächsten Versionen.</translation>
     </message>
     <message>
+        <location filename="../ui/previewwindow.cpp" line="60"/>
         <source>Embedded master · Drover %1</source>
         <translation>Eingebetteter Master · Drover %1</translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="85"/>
         <source>This config has %n error(s); nothing from it will run.</source>
         <translation>
             <numerusform>Diese Konfiguration hat %n Fehler; nichts davon wird ausgeführt.</numerusform>
@@ -74,6 +312,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="70"/>
         <source>%n pool(s)</source>
         <translation>
             <numerusform>%n Pool</numerusform>
@@ -81,6 +320,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="71"/>
         <source>%n worker(s) at start</source>
         <translation>
             <numerusform>%n Worker beim Start</numerusform>
@@ -88,6 +328,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="72"/>
         <source>%n probe(s)</source>
         <translation>
             <numerusform>%n Prüfung</numerusform>
@@ -95,6 +336,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="73"/>
         <source>%n gateway(s)</source>
         <translation>
             <numerusform>%n Gateway</numerusform>
@@ -102,6 +344,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="75"/>
         <source>%n adopted process(es)</source>
         <translation>
             <numerusform>%n übernommener Prozess</numerusform>
@@ -112,18 +355,22 @@
 <context>
     <name>main</name>
     <message>
+        <location filename="../app/console/main.cpp" line="42"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation>Drover-Konsole: Worker, Pools und Gesundheit auf einen Blick.</translation>
     </message>
     <message>
+        <location filename="../app/console/main.cpp" line="46"/>
         <source>Run this config file.</source>
         <translation>Diese Konfigurationsdatei ausführen.</translation>
     </message>
     <message>
+        <location filename="../app/console/main.cpp" line="49"/>
         <source>Language: de or en.</source>
         <translation>Sprache: de oder en.</translation>
     </message>
     <message>
+        <location filename="../app/console/main.cpp" line="53"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation>Ein Bild des Fensters in DATEI speichern und beenden.</translation>
     </message>

@@ -2,8 +2,309 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
-    <name>drover::ui::PreviewWindow</name>
+    <name>drover::models::ConfigPoolsModel</name>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="18"/>
+        <source>%1..%2 (autoscaled)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="28"/>
+        <source>startup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="30"/>
+        <source>liveness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="32"/>
+        <source>readiness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="33"/>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="120"/>
+        <source>Pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="122"/>
+        <source>Workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="124"/>
+        <source>Ports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="126"/>
+        <source>Probes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="128"/>
+        <source>Gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="130"/>
+        <source>Depends on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="132"/>
+        <source>Revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::PoolsModel</name>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="21"/>
+        <source>waiting for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="23"/>
+        <source>all ready</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
+        <location filename="../models/poolsmodel.cpp" line="25"/>
+        <source>%n starting</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/poolsmodel.cpp" line="26"/>
+        <source>%n not ready</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="38"/>
+        <source>%1 (%2–%3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="66"/>
+        <source>A hash of the pool&apos;s template: a change of template is a new revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="68"/>
+        <source>Gateway on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="82"/>
+        <source>Pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="84"/>
+        <source>Desired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="86"/>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="88"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="90"/>
+        <source>Restarts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="92"/>
+        <source>Revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/poolsmodel.cpp" line="94"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::WorkersModel</name>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="22"/>
+        <source>%1s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="24"/>
+        <source>%1m %2s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="26"/>
+        <source>%1h %2m</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="27"/>
+        <source>%1d %2h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="100"/>
+        <source>pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="102"/>
+        <source>starting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="104"/>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="106"/>
+        <source>ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="108"/>
+        <source>draining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="110"/>
+        <source>stopping</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="112"/>
+        <source>stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="114"/>
+        <source>exited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="116"/>
+        <source>backoff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="118"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="158"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="158"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="199"/>
+        <source>Limit not applied: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="203"/>
+        <source>Crashes restarted since the last operator start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="228"/>
+        <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="230"/>
+        <source>Pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="232"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="234"/>
+        <source>PID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="236"/>
+        <source>Uptime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="238"/>
+        <source>Restarts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="240"/>
+        <source>CPU %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="242"/>
+        <source>Memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="244"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/workersmodel.cpp" line="246"/>
+        <source>Last exit</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::PreviewWindow</name>
+    <message>
+        <location filename="../ui/previewwindow.cpp" line="25"/>
+        <source>Drover console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/previewwindow.cpp" line="29"/>
+        <source>&lt;b&gt;Drover&lt;/b&gt; supervises native worker processes and pools on this machine. This preview shows the pools of the config the embedded master will run; live workers, health and charts come with the next releases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/previewwindow.cpp" line="60"/>
+        <source>Embedded master · Drover %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="70"/>
         <source>%n pool(s)</source>
         <translation>
             <numerusform>%n pool</numerusform>
@@ -11,6 +312,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="71"/>
         <source>%n worker(s) at start</source>
         <translation>
             <numerusform>%n worker at start</numerusform>
@@ -18,6 +320,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="72"/>
         <source>%n probe(s)</source>
         <translation>
             <numerusform>%n probe</numerusform>
@@ -25,6 +328,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="73"/>
         <source>%n gateway(s)</source>
         <translation>
             <numerusform>%n gateway</numerusform>
@@ -32,6 +336,7 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="75"/>
         <source>%n adopted process(es)</source>
         <translation>
             <numerusform>%n adopted process</numerusform>
@@ -39,11 +344,35 @@
         </translation>
     </message>
     <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="85"/>
         <source>This config has %n error(s); nothing from it will run.</source>
         <translation>
             <numerusform>This config has %n error; nothing from it will run.</numerusform>
             <numerusform>This config has %n errors; nothing from it will run.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <location filename="../app/console/main.cpp" line="42"/>
+        <source>Drover console: workers, pools and health at a glance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="46"/>
+        <source>Run this config file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="49"/>
+        <source>Language: de or en.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="53"/>
+        <source>Save a picture of the window to FILE and exit.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

@@ -2117,7 +2117,8 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
         d->adoptFromPidFile(a);
     d->addEvent("master.started", "",
                 "master started with " + d->config->file + " (" + d->config->summary().toString() +
-                    ")");
+                    ")",
+                {}, d->configVersion());
     d->startWaitingPools();
     d->watchLogs();
     d->scheduleSample();
@@ -2129,6 +2130,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     if (d->shutting)
         return;
     std::shared_ptr<const config::Config> old = d->config;
+    const std::string oldVersion = d->configVersion();
     d->setConfig(std::move(config));
     d->execProber->setMaxRunning(d->config->master.maxExecProbes);
     for (auto &[id, w] : d->workers) {
@@ -2220,7 +2222,9 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
         if (now && before && !(*now == *before))
             d->reprobe(*w);
     }
-    d->addEvent("config.reloaded", "", "config reloaded from " + d->config->file);
+    // The versions in from/to: a listener's config version follows the stream.
+    d->addEvent("config.reloaded", "", "config reloaded from " + d->config->file, oldVersion,
+                d->configVersion());
     d->startWaitingPools();
 }
 
