@@ -3,6 +3,11 @@
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
 
+#include <QCoreApplication>
+#include <QPointer>
+
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <mutex>
 #include <optional>
@@ -116,6 +121,21 @@ void BackendBridge::start()
 void BackendBridge::setDrainInterval(int ms)
 {
     m_timer.setInterval(ms);
+}
+
+void BackendBridge::request(const std::string &op, const nlohmann::json &args,
+                            std::function<void(const api::Reply &)> onReply)
+{
+    QPointer<BackendBridge> self(this);
+    m_backend->request(op, args, [self, onReply = std::move(onReply)](api::Reply reply) {
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, onReply, reply = std::move(reply)] {
+                if (self && onReply)
+                    onReply(reply);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 void BackendBridge::drain()

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -34,6 +35,9 @@ public:
     void drain();
 
     api::Backend &backend() const { return *m_backend; }
+    /// A request whose reply comes back on the GUI thread (dropped if the bridge is gone).
+    void request(const std::string &op, const nlohmann::json &args,
+                 std::function<void(const api::Reply &)> onReply);
     WorkersModel *workers() const { return m_workers; }
     PoolsModel *pools() const { return m_pools; }
     /// From the newest snapshot: what this connection may do, and the config's version.

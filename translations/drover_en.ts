@@ -65,6 +65,34 @@
     </message>
 </context>
 <context>
+    <name>drover::models::EventsModel</name>
+    <message>
+        <location filename="../models/eventsmodel.cpp" line="61"/>
+        <source>Reason: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/eventsmodel.cpp" line="86"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/eventsmodel.cpp" line="88"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/eventsmodel.cpp" line="90"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/eventsmodel.cpp" line="92"/>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::models::PoolsModel</name>
     <message>
         <location filename="../models/poolsmodel.cpp" line="21"/>
@@ -79,17 +107,17 @@
     <message numerus="yes">
         <location filename="../models/poolsmodel.cpp" line="25"/>
         <source>%n starting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n starting</numerusform>
+            <numerusform>%n starting</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../models/poolsmodel.cpp" line="26"/>
         <source>%n not ready</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n not ready</numerusform>
+            <numerusform>%n not ready</numerusform>
         </translation>
     </message>
     <message>
@@ -287,6 +315,149 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::EventsPane</name>
+    <message>
+        <location filename="../ui/eventspane.cpp" line="31"/>
+        <source>Search events…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::MainWindow</name>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="40"/>
+        <source>%1 – Drover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="43"/>
+        <source>&amp;Workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="44"/>
+        <source>&amp;Pools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="45"/>
+        <source>&amp;Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="51"/>
+        <source>Connections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="65"/>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="66"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="67"/>
+        <source>W&amp;orkers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="72"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="74"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <source>&amp;About Drover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="76"/>
+        <source>About Drover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="77"/>
+        <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="141"/>
+        <location filename="../ui/mainwindow.cpp" line="157"/>
+        <source>%1 · %2/%3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <source>%1: %2 of %3 workers ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="175"/>
+        <source>%1 · role %2 · config %3 · Drover %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="177"/>
+        <source>%1 · connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::PoolsPane</name>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="24"/>
+        <source>Scale…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="51"/>
+        <source>Scale %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="52"/>
+        <source>Number of workers in %1:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="66"/>
+        <source>%1 scaled to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="67"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="96"/>
+        <source>Your role (%1) may not scale pools: that needs operator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="98"/>
+        <source>Set the number of workers of the selected pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::PreviewWindow</name>
     <message>
         <location filename="../ui/previewwindow.cpp" line="25"/>
@@ -353,25 +524,144 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::WorkersPane</name>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="35"/>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="36"/>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="37"/>
+        <source>Restart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="47"/>
+        <source>Filter by name, pool, state, pid or exit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="49"/>
+        <source>All states</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="52"/>
+        <source>All pools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="83"/>
+        <source>Stop workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="95"/>
+        <source>Started %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="105"/>
+        <source>Stopped %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="108"/>
+        <source>Restarted %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="101"/>
+        <source>Stop %1? It stays stopped until someone starts it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workerspane.cpp" line="102"/>
+        <source>Stop %n workers? They stay stopped until someone starts them.</source>
+        <translation>
+            <numerusform>Stop %n worker? It stays stopped until someone starts it.</numerusform>
+            <numerusform>Stop %n workers? They stay stopped until someone starts them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workerspane.cpp" line="139"/>
+        <source>%n worker(s) shown</source>
+        <translation>
+            <numerusform>%n worker shown</numerusform>
+            <numerusform>%n workers shown</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="141"/>
+        <source>%1 of %2 ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="182"/>
+        <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="185"/>
+        <source>Select one or more workers first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerspane.cpp" line="201"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="42"/>
+        <location filename="../app/console/main.cpp" line="85"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="46"/>
+        <location filename="../app/console/main.cpp" line="89"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="49"/>
+        <location filename="../app/console/main.cpp" line="93"/>
+        <source>Connect to the master at URL (ws:// or wss://).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="97"/>
+        <source>Read the access token for --connect from FILE.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="100"/>
         <source>Language: de or en.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="53"/>
+        <location filename="../app/console/main.cpp" line="104"/>
         <source>Save a picture of the window to FILE and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="108"/>
+        <source>Open on this pane: workers, pools or events.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="112"/>
+        <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="179"/>
+        <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,18 +1,33 @@
-// drover: the desktop console. Starts on the demo config (copied to the user's config dir on
-// first run, so it can be edited) or on --config FILE.
+// drover: the desktop console. With no arguments it runs an embedded master on the demo
+// config (copied to the user's config dir on first run, so it can be edited); --config FILE
+// runs another config; --connect URL talks to a droverd instead.
 #include "api/version.h"
 #include "config/loader.h"
+#include "local/localbackend.h"
+#include "models/backendbridge.h"
+#include "remote/masterurl.h"
+#include "remote/remotebackend.h"
+#include "ui/mainwindow.h"
 #include "ui/previewwindow.h"
 #include "ui/translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QLibraryInfo>
+#include <QFileInfo>
 #include <QLocale>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTimer>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+extern char **environ;
 
 namespace {
 
@@ -29,12 +44,40 @@ QString demoConfigPath()
     return path;
 }
 
+QString shortPath(const QString &file)
+{
+    QString shown = QDir::toNativeSeparators(file);
+    if (shown.startsWith(QDir::homePath() + QLatin1Char('/')))
+        shown = QStringLiteral("~") + shown.mid(QDir::homePath().size());
+    return shown;
+}
+
+/// Saves a picture of `window` once `ready` says so (or after 10 s), then quits: 0 when the
+/// file was written.
+void screenshotWhen(QWidget *window, const QString &file, std::function<bool()> ready)
+{
+    auto *poll = new QTimer(window);
+    auto waited = std::make_shared<int>(0);
+    QObject::connect(poll, &QTimer::timeout, window, [=] {
+        *waited += 100;
+        if (!ready() && *waited < 10'000)
+            return;
+        poll->stop();
+        const bool saved = window->grab().save(file);
+        if (!saved)
+            std::fprintf(stderr, "drover: cannot write %s\n", qPrintable(file));
+        QApplication::exit(saved ? 0 : 1);
+    });
+    poll->start(100);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("drover"));
+    QApplication::setOrganizationName(QStringLiteral("drover"));
     QApplication::setApplicationVersion(QLatin1String(drover::kVersion));
 
     QCommandLineParser parser;
@@ -45,6 +88,14 @@ int main(int argc, char **argv)
     QCommandLineOption configOpt(QStringLiteral("config"),
                                  QApplication::translate("main", "Run this config file."),
                                  QStringLiteral("FILE"));
+    QCommandLineOption connectOpt(
+        QStringLiteral("connect"),
+        QApplication::translate("main", "Connect to the master at URL (ws:// or wss://)."),
+        QStringLiteral("URL"));
+    QCommandLineOption tokenOpt(
+        QStringLiteral("token-file"),
+        QApplication::translate("main", "Read the access token for --connect from FILE."),
+        QStringLiteral("FILE"));
     QCommandLineOption langOpt(QStringLiteral("lang"),
                                QApplication::translate("main", "Language: de or en."),
                                QStringLiteral("LANG"));
@@ -52,9 +103,19 @@ int main(int argc, char **argv)
         QStringLiteral("screenshot"),
         QApplication::translate("main", "Save a picture of the window to FILE and exit."),
         QStringLiteral("FILE"));
-    parser.addOptions({configOpt, langOpt, shotOpt});
+    QCommandLineOption paneOpt(
+        QStringLiteral("pane"),
+        QApplication::translate("main", "Open on this pane: workers, pools or events."),
+        QStringLiteral("PANE"));
+    QCommandLineOption logOpt(
+        QStringLiteral("log-level"),
+        QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
+                                        "warn (the default) or error."),
+        QStringLiteral("LEVEL"), QStringLiteral("warn"));
+    parser.addOptions({configOpt, connectOpt, tokenOpt, langOpt, paneOpt, logOpt, shotOpt});
     parser.process(app);
 
+    spdlog::set_level(spdlog::level::from_str(parser.value(logOpt).toStdString()));
     drover::ui::installTranslations(parser.isSet(langOpt) ? parser.value(langOpt)
                                                           : QLocale().name().left(2));
 
@@ -64,20 +125,87 @@ int main(int argc, char **argv)
                 (QApplication::applicationDirPath() + QStringLiteral("/drover-demo-worker"))
                     .toLocal8Bit());
 
-    QString file = parser.isSet(configOpt) ? parser.value(configOpt) : demoConfigPath();
-    drover::ui::PreviewWindow window;
-    QString shown = QDir::toNativeSeparators(file);
-    if (shown.startsWith(QDir::homePath() + QLatin1Char('/')))
-        shown = QStringLiteral("~") + shown.mid(QDir::homePath().size());
-    window.showLoadResult(shown, drover::config::loadFile(file.toStdString()));
-    window.show();
+    std::shared_ptr<drover::api::Backend> backend;
+    std::shared_ptr<drover::local::LocalBackend> embedded;
+    QString name;
+    std::unique_ptr<QWidget> window;
+    if (parser.isSet(connectOpt)) {
+        auto url = drover::remote::parseMasterUrl(parser.value(connectOpt).toStdString());
+        if (!url.ok()) {
+            std::fprintf(stderr, "drover: --connect: %s\n", url.error().message.c_str());
+            return 2;
+        }
+        drover::remote::RemoteOptions options;
+        options.url = *url;
+        options.client = "drover";
+        if (parser.isSet(tokenOpt)) {
+            QFile f(parser.value(tokenOpt));
+            if (!f.open(QIODevice::ReadOnly)) {
+                std::fprintf(stderr, "drover: cannot read the token file %s\n",
+                             qPrintable(parser.value(tokenOpt)));
+                return 2;
+            }
+            options.token = QString::fromUtf8(f.readAll()).trimmed().toStdString();
+        }
+        auto remote = std::make_shared<drover::remote::RemoteBackend>(options);
+        remote->start();
+        backend = remote;
+        name = parser.value(connectOpt);
+    } else {
+        QString file = parser.isSet(configOpt) ? parser.value(configOpt) : demoConfigPath();
+        auto loaded = drover::config::loadFile(file.toStdString());
+        if (!loaded.ok()) {
+            // Nothing to run: the file and every error in it.
+            auto preview = std::make_unique<drover::ui::PreviewWindow>();
+            preview->showLoadResult(shortPath(file), loaded);
+            preview->show();
+            if (parser.isSet(shotOpt))
+                screenshotWhen(preview.get(), parser.value(shotOpt), [] { return true; });
+            return app.exec();
+        }
+        drover::engine::EngineOptions options;
+        for (char **e = environ; *e; ++e)
+            options.masterEnv.emplace_back(*e);
+        embedded = std::make_shared<drover::local::LocalBackend>(options);
+        auto started =
+            embedded->start(std::make_shared<drover::config::Config>(std::move(*loaded.config)));
+        if (!started.ok()) {
+            std::fprintf(stderr, "drover: the embedded master cannot start: %s\n",
+                         started.error().message.c_str());
+            return 1;
+        }
+        backend = embedded;
+        name =
+            QApplication::translate("main", "Embedded master (%1)").arg(QFileInfo(file).fileName());
+    }
 
+    auto *main = new drover::ui::MainWindow(backend, name);
+    window.reset(main);
+    if (parser.isSet(paneOpt)) {
+        const QStringList panes{QStringLiteral("workers"), QStringLiteral("pools"),
+                                QStringLiteral("events")};
+        const int pane = panes.indexOf(parser.value(paneOpt));
+        if (pane < 0) {
+            std::fprintf(stderr, "drover: --pane: one of workers, pools, events\n");
+            return 2;
+        }
+        main->tabs()->setCurrentIndex(pane);
+    }
+    main->show();
     if (parser.isSet(shotOpt)) {
-        QString out = parser.value(shotOpt);
-        QTimer::singleShot(300, &window, [&window, out] {
-            bool saved = window.grab().save(out);
-            QApplication::exit(saved ? 0 : 1);
+        // Once the first snapshot is on screen and the workers have had a moment to start.
+        auto since = std::make_shared<qint64>(0);
+        screenshotWhen(main, parser.value(shotOpt), [main, since] {
+            if (!main->bridge()->hasSnapshot())
+                return false;
+            if (*since == 0)
+                *since = QDateTime::currentMSecsSinceEpoch();
+            return QDateTime::currentMSecsSinceEpoch() - *since > 2500;
         });
     }
-    return app.exec();
+    const int code = app.exec();
+    window.reset();
+    if (embedded)
+        embedded->shutdown(); // the embedded master's workers end with the console
+    return code;
 }

@@ -1,0 +1,259 @@
+// The console's main window, offscreen, on real masters: an embedded one (LocalBackend on a
+// test config) and a real droverd reached with a viewer's token. Rows appear, actions act
+// (restart changes the pid, stop asks first), filters filter, a viewer's actions are disabled
+// with the reason, the layout survives a restart of the console, German loads.
+#include "../integration/droverdfixture.h"
+#include "config/loader.h"
+#include "local/localbackend.h"
+#include "models/backendbridge.h"
+#include "models/poolsmodel.h"
+#include "models/workerfilter.h"
+#include "models/workersmodel.h"
+#include "ui/eventspane.h"
+#include "ui/mainwindow.h"
+#include "ui/poolspane.h"
+#include "ui/translations.h"
+#include "ui/workerspane.h"
+
+#include <QAction>
+#include <QHeaderView>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+
+extern char **environ;
+
+using namespace drover;
+using models::WorkersModel;
+
+class TestConsole : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void embeddedMaster();
+    void viewerCannotAct();
+    void layoutIsKept();
+    void germanLoads();
+
+private:
+    /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
+    std::shared_ptr<local::LocalBackend> embedded(const std::string &pools)
+    {
+        const std::string text = "version: 1\nmaster:\n  state_dir: \"" +
+                                 m_dir.path().toStdString() + "/state-" + std::to_string(++m_runs) +
+                                 "\"\npools:\n" + pools;
+        auto loaded =
+            config::loadText(text, m_dir.filePath(QStringLiteral("drover.yaml")).toStdString());
+        if (!loaded.ok()) {
+            qWarning("%s", loaded.report().c_str());
+            return nullptr;
+        }
+        engine::EngineOptions options;
+        for (char **e = environ; *e; ++e)
+            options.masterEnv.emplace_back(*e);
+        options.masterEnv.push_back(m_mark);
+        options.cgroupParent = "drover-test-" + std::to_string(getpid());
+        auto backend = std::make_shared<local::LocalBackend>(options);
+        if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
+            return nullptr;
+        return backend;
+    }
+    /// The row of worker `id` in the pane's view, or -1.
+    static int viewRow(ui::WorkersPane *pane, const QString &id)
+    {
+        QAbstractItemModel *m = pane->view()->model();
+        for (int r = 0; r < m->rowCount(); ++r) {
+            if (m->index(r, 0).data(WorkersModel::IdRole).toString() == id)
+                return r;
+        }
+        return -1;
+    }
+    static int pidOf(ui::WorkersPane *pane, const QString &id)
+    {
+        int r = viewRow(pane, id);
+        return r < 0 ? 0 : pane->view()->model()->index(r, WorkersModel::Pid).data().toInt();
+    }
+    static QString stateOf(ui::WorkersPane *pane, const QString &id)
+    {
+        int r = viewRow(pane, id);
+        return r < 0 ? QString()
+                     : pane->view()->model()->index(r, WorkersModel::State).data().toString();
+    }
+    static void select(ui::WorkersPane *pane, const QString &id)
+    {
+        pane->view()->clearSelection();
+        pane->view()->selectRow(viewRow(pane, id));
+    }
+
+    QTemporaryDir m_dir;
+    std::string m_mark =
+        "DROVER_TEST_MARK=" + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    int m_runs = 0;
+};
+
+void TestConsole::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // QSettings in a test location
+    QCoreApplication::setOrganizationName(QStringLiteral("drover-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_console"));
+    QSettings().clear();
+    ui::installTranslations(QStringLiteral("en"));
+}
+
+void TestConsole::embeddedMaster()
+{
+    auto backend = embedded("  - name: web\n    command: [\"sleep\", \"1000\"]\n    replicas: 3\n"
+                            "    stop: {timeout: 2s}\n"
+                            "  - name: crash\n    command: [\"sh\", \"-c\", \"exit 7\"]\n"
+                            "    restart: {policy: never}\n");
+    QVERIFY(backend);
+    {
+        ui::MainWindow window(backend, QStringLiteral("Embedded master (test)"));
+        window.show();
+        ui::WorkersPane *pane = window.workersPane();
+        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(pidOf(pane, QStringLiteral("web-2")) > 0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(pane, QStringLiteral("crash-0")),
+                                  QStringLiteral("exited"), 5000);
+        // Sorted naturally; the crash's exit in its row.
+        QCOMPARE(pane->view()->model()->index(0, 0).data().toString(), QStringLiteral("crash-0"));
+        QCOMPARE(pane->view()
+                     ->model()
+                     ->index(viewRow(pane, QStringLiteral("crash-0")), WorkersModel::LastExit)
+                     .data()
+                     .toString(),
+                 QStringLiteral("exit:7"));
+
+        // Nothing selected: the actions say why they are off.
+        QVERIFY(!pane->restartAction()->isEnabled());
+        QVERIFY(pane->restartAction()->toolTip().contains(QStringLiteral("Select")));
+
+        // Restart through the action: a new pid.
+        const int before = pidOf(pane, QStringLiteral("web-1"));
+        select(pane, QStringLiteral("web-1"));
+        QVERIFY(pane->restartAction()->isEnabled());
+        pane->restartAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(pidOf(pane, QStringLiteral("web-1")) > 0 &&
+                                     pidOf(pane, QStringLiteral("web-1")) != before,
+                                 5000);
+
+        // Stop asks first; "no" changes nothing, "yes" stops.
+        QString asked;
+        pane->setConfirm([&asked](const QString &q) {
+            asked = q;
+            return false;
+        });
+        select(pane, QStringLiteral("web-0"));
+        pane->stopAction()->trigger();
+        QVERIFY(asked.contains(QStringLiteral("web-0")));
+        QTest::qWait(300);
+        QCOMPARE(stateOf(pane, QStringLiteral("web-0")), QStringLiteral("ready"));
+        pane->setConfirm([](const QString &) { return true; });
+        pane->stopAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(pane, QStringLiteral("web-0")), QStringLiteral("stopped"),
+                                  5000);
+
+        // Filters: text, state, pool.
+        pane->filter()->setText(QStringLiteral("web-2"));
+        QCOMPARE(pane->view()->model()->rowCount(), 1);
+        pane->filter()->setText({});
+        pane->filter()->setState(api::WorkerState::Stopped);
+        QCOMPARE(pane->view()->model()->rowCount(), 1);
+        pane->filter()->setState(std::nullopt);
+        pane->showPool(QStringLiteral("web"));
+        QCOMPARE(pane->view()->model()->rowCount(), 3);
+        pane->showPool({});
+        QCOMPARE(pane->view()->model()->rowCount(), 4);
+
+        // Scale from the pools pane.
+        ui::PoolsPane *pools = window.poolsPane();
+        QTRY_COMPARE_WITH_TIMEOUT(pools->view()->model()->rowCount(), 2, 5000);
+        for (int r = 0; r < 2; ++r) {
+            if (pools->view()->model()->index(r, 0).data().toString() == QLatin1String("web"))
+                pools->view()->selectRow(r);
+        }
+        QVERIFY(pools->scaleAction()->isEnabled());
+        pools->setAskSize([](const QString &, int current, int &size) {
+            size = current + 2;
+            return true;
+        });
+        pools->scaleAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 6, 10'000);
+
+        // The events pane has the history and what came after.
+        QTRY_VERIFY_WITH_TIMEOUT(window.eventsPane()->view()->model()->rowCount() > 10, 5000);
+    }
+    backend->shutdown();
+    QVERIFY(test::killLeftovers(m_mark, 3000).empty());
+}
+
+// A viewer connected to a real droverd sees everything and may do nothing: the actions are
+// disabled and say which role would be needed.
+void TestConsole::viewerCannotAct()
+{
+    test::Droverd master;
+    QVERIFY(master.writeConfig(
+        master.yaml("  - name: web\n    command: [\"sleep\", \"1000\"]\n    replicas: 2\n")));
+    const QString viewer = master.createToken(QStringLiteral("vera"), QStringLiteral("viewer"));
+    QVERIFY(viewer.startsWith(QStringLiteral("drv_")));
+    QVERIFY2(master.start(), qPrintable(master.log()));
+    auto remote = std::make_shared<remote::RemoteBackend>(test::Link::options(master.port, viewer));
+    remote->start();
+    {
+        ui::MainWindow window(remote, master.url());
+        window.show();
+        ui::WorkersPane *pane = window.workersPane();
+        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 2, 10'000);
+        QTRY_VERIFY(window.bridge()->role() == api::Role::Viewer);
+        select(pane, QStringLiteral("web-0"));
+        for (QAction *a : {pane->startAction(), pane->stopAction(), pane->restartAction()}) {
+            QVERIFY(!a->isEnabled());
+            QVERIFY2(a->toolTip().contains(QStringLiteral("viewer")) &&
+                         a->toolTip().contains(QStringLiteral("operator")),
+                     qPrintable(a->toolTip()));
+        }
+        window.poolsPane()->view()->selectRow(0);
+        QVERIFY(!window.poolsPane()->scaleAction()->isEnabled());
+    }
+    remote.reset();
+    QCOMPARE(master.stop(), 0);
+}
+
+// Column widths, the current tab and the window's geometry come back.
+void TestConsole::layoutIsKept()
+{
+    auto backend = embedded("  - name: one\n    command: [\"sleep\", \"1000\"]\n");
+    QVERIFY(backend);
+    {
+        ui::MainWindow window(backend, QStringLiteral("first"));
+        window.show();
+        window.workersPane()->view()->setColumnWidth(WorkersModel::Pool, 211);
+        window.tabs()->setCurrentIndex(2);
+        window.resize(900, 555);
+        window.close();
+    }
+    {
+        ui::MainWindow window(backend, QStringLiteral("second"));
+        window.show();
+        QCOMPARE(window.workersPane()->view()->columnWidth(WorkersModel::Pool), 211);
+        QCOMPARE(window.tabs()->currentIndex(), 2);
+        QCOMPARE(window.size(), QSize(900, 555));
+    }
+    backend->shutdown();
+    QVERIFY(test::killLeftovers(m_mark, 3000).empty());
+}
+
+void TestConsole::germanLoads()
+{
+    QCOMPARE(ui::installTranslations(QStringLiteral("de")), QStringLiteral("de"));
+    WorkersModel model;
+    QCOMPARE(model.headerData(WorkersModel::State, Qt::Horizontal).toString(),
+             QStringLiteral("Zustand"));
+    QCOMPARE(WorkersModel::stateText(api::WorkerState::Stopped), QStringLiteral("angehalten"));
+}
+
+QTEST_MAIN(TestConsole)
+#include "tst_console.moc"

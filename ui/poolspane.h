@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QWidget>
+
+#include <functional>
+
+class QAction;
+class QTableView;
+
+namespace drover::models {
+class BackendBridge;
+}
+
+namespace drover::ui {
+
+/// The pools pane: desired / running / ready counts, restarts, revision and what a pool waits
+/// for; scale the selected pool (operator and above).
+class PoolsPane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PoolsPane(models::BackendBridge *bridge, QWidget *parent = nullptr);
+
+    QTableView *view() const { return m_view; }
+    QAction *scaleAction() const { return m_scale; }
+    /// Asks for the new size; tests answer for the user. Returns false when cancelled.
+    void setAskSize(std::function<bool(const QString &pool, int current, int &size)> ask);
+    QString selectedPool() const;
+
+signals:
+    void message(const QString &text);
+    /// A double-click: show this pool's workers.
+    void poolActivated(const QString &pool);
+
+private:
+    void updateActions();
+
+    models::BackendBridge *m_bridge;
+    QTableView *m_view;
+    QAction *m_scale;
+    std::function<bool(const QString &, int, int &)> m_ask;
+};
+
+} // namespace drover::ui
