@@ -16,6 +16,24 @@ void StateMirror::reset(const Snapshot &snapshot)
         pools[p.name] = p;
 }
 
+void StateMirror::reset(Snapshot &&snapshot)
+{
+    valid = true;
+    seq = snapshot.seq;
+    configVersion = std::move(snapshot.configVersion);
+    role = snapshot.role;
+    workers.clear();
+    pools.clear();
+    for (WorkerInfo &w : snapshot.workers) {
+        std::string id = w.id;
+        workers.insert_or_assign(std::move(id), std::move(w));
+    }
+    for (PoolInfo &p : snapshot.pools) {
+        std::string name = p.name;
+        pools.insert_or_assign(std::move(name), std::move(p));
+    }
+}
+
 bool StateMirror::apply(const Delta &delta)
 {
     if (!valid || delta.seq != seq + 1) {

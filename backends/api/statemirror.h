@@ -21,6 +21,7 @@ struct StateMirror
     Role role = Role::Viewer;
 
     void reset(const Snapshot &snapshot);
+    void reset(Snapshot &&snapshot); ///< the same, taking the workers and pools over
     /// Applies the next delta. A delta that does not follow `seq` (a gap, or none before a
     /// snapshot) changes nothing but `valid`, and false says: take a new snapshot.
     bool apply(const Delta &delta);

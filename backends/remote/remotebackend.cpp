@@ -378,29 +378,30 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
     void read(Stream &ws)
     {
         std::uint64_t id = link;
-        ws.async_read(
-            buffer, [self = shared_from_this(), id, &ws](beast::error_code ec, std::size_t) {
-                if (id != self->link)
-                    return;
-                if (ec)
-                    return self->fail(ec == websocket::error::closed
-                                          ? "the master closed the connection" +
-                                                (ws.reason().reason.empty()
-                                                     ? std::string()
-                                                     : " (" +
-                                                           std::string(ws.reason().reason.data(),
-                                                                       ws.reason().reason.size()) +
-                                                           ")")
-                                          : "the connection broke: " + ec.message());
-                std::string text = beast::buffers_to_string(self->buffer.data());
-                self->buffer.consume(self->buffer.size());
-                self->onFrame(text);
-                if (id == self->link)
-                    self->read(ws);
-            });
+        ws.async_read(buffer, [self = shared_from_this(), id, &ws](beast::error_code ec,
+                                                                   std::size_t) {
+            if (id != self->link)
+                return;
+            if (ec)
+                return self->fail(ec == websocket::error::closed
+                                      ? "the master closed the connection" +
+                                            (ws.reason().reason.empty()
+                                                 ? std::string()
+                                                 : " (" +
+                                                       std::string(ws.reason().reason.data(),
+                                                                   ws.reason().reason.size()) +
+                                                       ")")
+                                      : "the connection broke: " + ec.message());
+            // A flat_buffer holds the message in one piece: read in place, not copied.
+            const auto data = self->buffer.data();
+            self->onFrame(std::string_view(static_cast<const char *>(data.data()), data.size()));
+            self->buffer.consume(self->buffer.size());
+            if (id == self->link)
+                self->read(ws);
+        });
     }
 
-    void onFrame(const std::string &text)
+    void onFrame(std::string_view text)
     {
         auto frame = decodeServerFrame(text);
         if (!frame.ok())
@@ -418,10 +419,16 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
             return;
         }
         case ServerFrame::Kind::Snapshot:
-            applySnapshot(frame->snapshot);
+            applySnapshot(std::move(frame->snapshot));
             return;
         case ServerFrame::Kind::Delta:
             applyDelta(frame->delta);
+            return;
+        case ServerFrame::Kind::Deltas:
+            for (const api::Delta &delta : frame->deltas) {
+                if (!applyDelta(delta))
+                    return; // a gap: a new snapshot is on its way
+            }
             return;
         case ServerFrame::Kind::Metrics:
             for (auto &[id, sub] : subs) {
@@ -449,22 +456,23 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
         }
     }
 
-    void applySnapshot(const api::Snapshot &s)
+    void applySnapshot(api::Snapshot &&s)
     {
-        mirror.reset(s);
         for (auto &[id, sub] : subs)
             sub.listener->onSnapshot(s);
+        mirror.reset(std::move(s));
     }
 
-    void applyDelta(const api::Delta &delta)
+    /// False on a gap (or deltas before any snapshot): a new snapshot has been asked for.
+    bool applyDelta(const api::Delta &delta)
     {
         if (!mirror.apply(delta)) {
-            // A gap (or deltas before any snapshot): take a new snapshot.
             subscribeOnMaster(0);
-            return;
+            return false;
         }
         for (auto &[id, sub] : subs)
             sub.listener->onDelta(delta);
+        return true;
     }
 
     /// Asks the master to follow `id`'s log on this link. `done` (the first time only) gets
@@ -504,7 +512,7 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
             return;
         std::uint64_t from = since.value_or(mirror.valid ? mirror.seq : 0);
         streaming = true;
-        sendRequest("subscribe", json{{"since", from}}, [](api::Reply) {});
+        sendRequest("subscribe", json{{"since", from}, {"batch", true}}, [](api::Reply) {});
         followMetrics();
     }
 

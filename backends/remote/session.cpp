@@ -74,6 +74,18 @@ std::shared_ptr<const std::string> Hub::deltaFrame(const api::Delta &delta)
     return m_cachedFrame;
 }
 
+std::shared_ptr<const std::string> Hub::snapshotFrame(const api::Snapshot &snapshot, api::Role role)
+{
+    // The state at one seq is the same for everyone of a role: clients that subscribe at
+    // once (a master's restart, 100 consoles) cost one encoding each role, not one each.
+    auto &[seq, frame] = m_cachedSnapshots[std::size_t(role)];
+    if (!frame || seq != snapshot.seq) {
+        frame = std::make_shared<const std::string>(encodeSnapshot(snapshot, role));
+        seq = snapshot.seq;
+    }
+    return frame;
+}
+
 bool Hub::tokensRequired()
 {
     if (options.refreshTokens) {
@@ -120,11 +132,8 @@ struct Session::Listener : api::StreamListener
     {
         if (stopped)
             return;
-        if (auto self = session.lock()) {
-            api::Snapshot copy = s;
-            copy.role = role;
-            self->send(std::make_shared<const std::string>(encodeSnapshot(copy)), Frame::Delta);
-        }
+        if (auto self = session.lock())
+            self->send(self->m_hub->snapshotFrame(s, role), Frame::Snapshot);
     }
     void onDelta(const api::Delta &d) override
     {
@@ -165,7 +174,7 @@ void Session::send(std::shared_ptr<const std::string> frame, Frame kind)
 {
     if (m_closed)
         return;
-    if (kind == Frame::Delta) {
+    if (isStream(kind)) {
         m_queuedDeltaBytes += frame->size();
         if (m_queuedDeltaBytes > m_hub->options.maxQueuedBytes) {
             resync();
@@ -189,13 +198,13 @@ void Session::resync()
     if (m_writing && !m_queue.empty())
         kept.push_back(std::move(m_queue.front())); // the frame being written
     for (auto &entry : m_queue) {
-        if (entry.first && entry.second != Frame::Delta)
+        if (entry.first && !isStream(entry.second))
             kept.push_back(std::move(entry)); // replies and log lines stay
     }
     m_queue.swap(kept);
     m_queuedDeltaBytes = 0;
     for (auto &entry : m_queue) {
-        if (entry.second == Frame::Delta)
+        if (isStream(entry.second))
             m_queuedDeltaBytes += entry.first->size();
     }
     m_queue.emplace_back(std::make_shared<const std::string>(
@@ -237,6 +246,8 @@ void Session::writeNext()
         m_queue.emplace_back(std::move(m_metrics), Frame::Reply);
         m_metrics.reset();
     }
+    if (m_batch && m_queue.front().second == Frame::Delta && m_queue.size() > 1)
+        mergeDeltas();
     m_writing = true;
     write(m_queue.front().first, [self = shared_from_this()](bool ok) {
         self->m_writing = false;
@@ -251,6 +262,29 @@ void Session::writeNext()
         if (ok)
             self->writeNext();
     });
+}
+
+void Session::mergeDeltas()
+{
+    // The deltas waiting at the front become one `deltas` message: one write, one wake-up of
+    // the client, for up to kMaxBatch of them.
+    constexpr std::size_t kMaxBatch = 512;
+    constexpr std::size_t kMaxBatchBytes = 512 * 1024;
+    std::vector<std::shared_ptr<const std::string>> frames;
+    std::size_t bytes = 0;
+    for (const auto &[frame, kind] : m_queue) {
+        if (kind != Frame::Delta || frames.size() == kMaxBatch || bytes > kMaxBatchBytes)
+            break;
+        frames.push_back(frame);
+        bytes += frame->size();
+    }
+    if (frames.size() < 2)
+        return;
+    auto batch = std::make_shared<const std::string>(encodeDeltaBatch(frames));
+    m_queue.erase(m_queue.begin(), m_queue.begin() + std::ptrdiff_t(frames.size()));
+    m_queuedDeltaBytes -= std::min(m_queuedDeltaBytes, bytes);
+    m_queuedDeltaBytes += batch->size();
+    m_queue.emplace_front(std::move(batch), Frame::Batch);
 }
 
 void Session::closed()
@@ -439,6 +473,8 @@ void Session::dispatch(ClientFrame frame)
         std::uint64_t since = 0;
         if (auto s = frame.args.find("since"); s != frame.args.end() && s->is_number_unsigned())
             since = s->get<std::uint64_t>();
+        auto batch = frame.args.find("batch");
+        m_batch = batch != frame.args.end() && batch->is_boolean() && batch->get<bool>();
         reply(frame.id, json::object()); // the reply first, then the snapshot or the deltas
         subscribe(since);
         return;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -43,6 +44,8 @@ struct Hub
     /// The delta as a frame, encoded once: the engine hands the same delta to every session
     /// in turn.
     std::shared_ptr<const std::string> deltaFrame(const api::Delta &delta);
+    /// The snapshot as a frame for `role`, encoded once per seq and role.
+    std::shared_ptr<const std::string> snapshotFrame(const api::Snapshot &snapshot, api::Role role);
     /// Whether requests need a token (reloading the tokens first when they changed).
     bool tokensRequired();
     /// Writes the audit line and sends the `audit` event of a mutating request.
@@ -52,6 +55,7 @@ struct Hub
 private:
     std::uint64_t m_cachedSeq = 0;
     std::shared_ptr<const std::string> m_cachedFrame;
+    std::array<std::pair<std::uint64_t, std::shared_ptr<const std::string>>, 3> m_cachedSnapshots;
 };
 
 /// WebSocket close codes a session asks its transport for (RFC 6455).
@@ -86,7 +90,13 @@ protected:
     std::shared_ptr<Hub> m_hub;
 
 private:
-    enum class Frame { Reply, Delta, Log };
+    /// What a queued frame is: Delta, Batch and Snapshot count against the slow-consumer
+    /// bound; a Batch is deltas already merged (never merged again).
+    enum class Frame { Reply, Delta, Batch, Snapshot, Log };
+    static bool isStream(Frame kind)
+    {
+        return kind == Frame::Delta || kind == Frame::Batch || kind == Frame::Snapshot;
+    }
     struct Listener;
     struct Follow
     {
@@ -97,6 +107,7 @@ private:
     void sendMetrics(std::shared_ptr<const std::string> frame);
     void sendLog(std::uint64_t follow, api::LogLines lines);
     void writeNext();
+    void mergeDeltas();
     void dispatch(ClientFrame frame);
     void reply(const nlohmann::json &id, const api::Reply &r);
     void subscribe(std::uint64_t since);
@@ -121,6 +132,7 @@ private:
     bool m_writing = false;
     bool m_closed = false;
     bool m_closing = false;
+    bool m_batch = false;   ///< subscribed with `batch`: waiting deltas go as one `deltas` frame
     int m_badFrames = 0;    ///< in a row
     int m_unauthorized = 0; ///< requests refused for want of a token, in all
     double m_tokens;        ///< the request rate's token bucket

@@ -68,6 +68,51 @@ T take(api::Result<T> r, std::string &error)
     return std::move(*r);
 }
 
+/// j[key] when it is there, else an empty `fallback` of the same kind; by reference, so that
+/// a snapshot's 10,000 workers are not copied before they are read.
+const json &member(const json &j, const char *key)
+{
+    static const json null;
+    auto it = j.find(key);
+    return it == j.end() ? null : *it;
+}
+
+const json &arrayMember(const json &j, const char *key)
+{
+    static const json empty = json::array();
+    const json &m = member(j, key);
+    return m.is_array() ? m : empty;
+}
+
+/// The delta of a `delta` frame (or of one item of a `deltas` frame).
+std::optional<std::string> decodeDelta(const json &j, api::Delta &delta, std::string &error)
+{
+    delta.seq = whole<std::uint64_t>(j, "seq", 0);
+    std::string kind = j.value("kind", std::string());
+    if (kind == "worker.upsert") {
+        delta.kind = api::DeltaKind::WorkerUpsert;
+        delta.value = take(api::workerFromJson(member(j, "worker")), error);
+    } else if (kind == "worker.removed") {
+        delta.kind = api::DeltaKind::WorkerRemoved;
+        delta.value = j.value("worker", std::string());
+    } else if (kind == "pool.upsert") {
+        delta.kind = api::DeltaKind::PoolUpsert;
+        delta.value = take(api::poolFromJson(member(j, "pool")), error);
+    } else if (kind == "pool.removed") {
+        delta.kind = api::DeltaKind::PoolRemoved;
+        delta.value = j.value("pool", std::string());
+    } else if (kind == "event") {
+        delta.kind = api::DeltaKind::EventAdded;
+        delta.value = take(api::eventFromJson(member(j, "event")), error);
+    } else if (kind == "health.sample") {
+        delta.kind = api::DeltaKind::HealthSampled;
+        delta.value = take(api::healthSampleFromJson(member(j, "sample")), error);
+    } else {
+        return "the master sent a delta of an unknown kind \"" + kind + "\"";
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 const OpInfo *findOp(std::string_view op)
@@ -130,9 +175,29 @@ std::string encodeError(const json &id, const std::string &code, const std::stri
     return encodeReply(id, api::Error{code, message, {}});
 }
 
-std::string encodeSnapshot(const api::Snapshot &snapshot)
+std::string encodeSnapshot(const api::Snapshot &snapshot, std::optional<api::Role> role)
 {
-    return api::toJson(snapshot).dump(-1, ' ', false, json::error_handler_t::replace);
+    json j = api::toJson(snapshot);
+    if (role)
+        j["role"] = api::toString(*role);
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string encodeDeltaBatch(std::span<const std::shared_ptr<const std::string>> frames)
+{
+    std::size_t size = 32;
+    for (const auto &f : frames)
+        size += f->size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += R"({"type":"deltas","deltas":[)";
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        if (i)
+            out += ',';
+        out += *frames[i];
+    }
+    out += "]}";
+    return out;
 }
 
 std::string encodeDelta(const api::Delta &delta)
@@ -204,47 +269,39 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
         if (type == "snapshot") {
             f.kind = ServerFrame::Kind::Snapshot;
             f.snapshot.seq = whole<std::uint64_t>(j, "seq", 0);
-            for (const json &w : j.value("workers", json::array()))
+            const json &workers = arrayMember(j, "workers");
+            f.snapshot.workers.reserve(workers.size());
+            for (const json &w : workers)
                 f.snapshot.workers.push_back(take(api::workerFromJson(w), error));
-            for (const json &p : j.value("pools", json::array()))
+            for (const json &p : arrayMember(j, "pools"))
                 f.snapshot.pools.push_back(take(api::poolFromJson(p), error));
             f.snapshot.configVersion = j.value("config_version", std::string());
             f.snapshot.role =
                 api::parseRole(j.value("role", std::string("viewer"))).value_or(api::Role::Viewer);
         } else if (type == "delta") {
             f.kind = ServerFrame::Kind::Delta;
-            f.delta.seq = whole<std::uint64_t>(j, "seq", 0);
-            std::string kind = j.value("kind", std::string());
-            if (kind == "worker.upsert") {
-                f.delta.kind = api::DeltaKind::WorkerUpsert;
-                f.delta.value = take(api::workerFromJson(j.value("worker", json())), error);
-            } else if (kind == "worker.removed") {
-                f.delta.kind = api::DeltaKind::WorkerRemoved;
-                f.delta.value = j.value("worker", std::string());
-            } else if (kind == "pool.upsert") {
-                f.delta.kind = api::DeltaKind::PoolUpsert;
-                f.delta.value = take(api::poolFromJson(j.value("pool", json())), error);
-            } else if (kind == "pool.removed") {
-                f.delta.kind = api::DeltaKind::PoolRemoved;
-                f.delta.value = j.value("pool", std::string());
-            } else if (kind == "event") {
-                f.delta.kind = api::DeltaKind::EventAdded;
-                f.delta.value = take(api::eventFromJson(j.value("event", json())), error);
-            } else if (kind == "health.sample") {
-                f.delta.kind = api::DeltaKind::HealthSampled;
-                f.delta.value = take(api::healthSampleFromJson(j.value("sample", json())), error);
-            } else {
-                return badRequest("the master sent a delta of an unknown kind \"" + kind + "\"");
+            if (auto unknown = decodeDelta(j, f.delta, error))
+                return badRequest(*unknown);
+        } else if (type == "deltas") {
+            f.kind = ServerFrame::Kind::Deltas;
+            const json &items = arrayMember(j, "deltas");
+            f.deltas.resize(items.size());
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                if (!items[i].is_object())
+                    return badRequest("the master sent a deltas frame with an item that is not "
+                                      "an object");
+                if (auto unknown = decodeDelta(items[i], f.deltas[i], error))
+                    return badRequest(*unknown);
             }
         } else if (type == "metrics") {
             f.kind = ServerFrame::Kind::Metrics;
             f.metrics.timeMs = whole<std::int64_t>(j, "t", 0);
-            for (const json &p : j.value("points", json::array()))
+            for (const json &p : arrayMember(j, "points"))
                 f.metrics.points.push_back({p.value("series", std::string()), p.value("v", 0.0)});
         } else if (type == "log") {
             f.kind = ServerFrame::Kind::Log;
             f.follow = whole<std::uint64_t>(j, "follow", 0);
-            for (const json &line : j.value("lines", json::array()))
+            for (const json &line : arrayMember(j, "lines"))
                 f.log.lines.push_back(line.is_string() ? line.get<std::string>() : line.dump());
             f.log.skipped = whole<std::int64_t>(j, "skipped", 0);
         } else if (type == "resync") {

@@ -6,10 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 /// The wire protocol's frames (docs/protocol.md): what a client sends and what the master
 /// answers, as JSON text. No transport here: the server and RemoteBackend carry these
@@ -48,8 +50,13 @@ std::span<const OpInfo> allOps();
 std::string encodeReply(const nlohmann::json &id, const api::Reply &reply);
 std::string encodeError(const nlohmann::json &id, const std::string &code,
                         const std::string &message);
-std::string encodeSnapshot(const api::Snapshot &snapshot);
+/// With `role`, the snapshot says that role instead of its own (each session its caller's).
+std::string encodeSnapshot(const api::Snapshot &snapshot,
+                           std::optional<api::Role> role = std::nullopt);
 std::string encodeDelta(const api::Delta &delta);
+/// `{"type":"deltas","deltas":[<delta frame>, ...]}`: several encoded `delta` frames as one
+/// message, for a client that subscribed with `batch` (fewer writes and wake-ups per delta).
+std::string encodeDeltaBatch(std::span<const std::shared_ptr<const std::string>> frames);
 std::string encodeMetrics(const api::MetricBatch &batch);
 /// `{"type":"log","follow":3,"lines":[...],"skipped":0}`: new lines of a `logs.follow`.
 std::string encodeLog(std::uint64_t follow, const api::LogLines &lines);
@@ -60,11 +67,12 @@ std::string encodeResync(const std::string &reason);
 /// The client side: reads a server frame back into domain values.
 struct ServerFrame
 {
-    enum class Kind { Reply, Snapshot, Delta, Metrics, Log, Resync } kind = Kind::Reply;
+    enum class Kind { Reply, Snapshot, Delta, Deltas, Metrics, Log, Resync } kind = Kind::Reply;
     nlohmann::json id;
     api::Reply reply = nlohmann::json::object();
     api::Snapshot snapshot;
     api::Delta delta;
+    std::vector<api::Delta> deltas; ///< Deltas: in seq order
     api::MetricBatch metrics;
     std::uint64_t follow = 0; ///< Log: the follow's id (the `follow` of logs.follow's reply)
     api::LogLines log;

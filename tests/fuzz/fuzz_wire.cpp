@@ -51,6 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         case remote::ServerFrame::Kind::Reply:
             (void)remote::encodeReply(server->id, server->reply);
             break;
+        case remote::ServerFrame::Kind::Deltas:
+            for (const api::Delta &d : server->deltas)
+                (void)remote::encodeDelta(d);
+            break;
         case remote::ServerFrame::Kind::Log:
             (void)remote::encodeLog(server->follow, server->log);
             break;

@@ -145,6 +145,23 @@ void TestWire::roundTrips()
         QVERIFY(back->delta.value == d.value);
     }
 
+    // The same deltas as one `deltas` frame: all of them, in order; a role given to
+    // encodeSnapshot replaces the snapshot's own.
+    std::vector<std::shared_ptr<const std::string>> frames;
+    for (const api::Delta &d : deltas)
+        frames.push_back(std::make_shared<const std::string>(remote::encodeDelta(d)));
+    auto batch = remote::decodeServerFrame(remote::encodeDeltaBatch(frames));
+    QVERIFY2(batch.ok(), batch.ok() ? "" : batch.error().message.c_str());
+    QCOMPARE(int(batch->kind), int(remote::ServerFrame::Kind::Deltas));
+    QCOMPARE(batch->deltas.size(), deltas.size());
+    for (std::size_t i = 0; i < deltas.size(); ++i) {
+        QCOMPARE(batch->deltas[i].seq, deltas[i].seq);
+        QVERIFY(batch->deltas[i].value == deltas[i].value);
+    }
+    QVERIFY(!remote::decodeServerFrame(R"({"type":"deltas","deltas":[1]})").ok());
+    auto viewer = remote::decodeServerFrame(remote::encodeSnapshot(s, api::Role::Viewer));
+    QVERIFY(viewer.ok() && viewer->snapshot.role == api::Role::Viewer);
+
     auto ok = remote::decodeServerFrame(remote::encodeReply(5, json{{"changed", true}}));
     QVERIFY(ok.ok() && ok->reply.ok());
     QCOMPARE(ok->id.get<int>(), 5);
@@ -159,10 +176,10 @@ void TestWire::roundTrips()
     QCOMPARE(err->reply.error().details[0].line, 3);
     QCOMPARE(err->reply.error().details[0].path, std::string("pools[0].replicas"));
 
-    api::MetricBatch batch{1790000000, {{"pool/api/ready", 2}, {"master/cpu_percent", 0.5}}};
-    auto m = remote::decodeServerFrame(remote::encodeMetrics(batch));
+    api::MetricBatch metricBatch{1790000000, {{"pool/api/ready", 2}, {"master/cpu_percent", 0.5}}};
+    auto m = remote::decodeServerFrame(remote::encodeMetrics(metricBatch));
     QVERIFY(m.ok());
-    QCOMPARE(m->metrics.timeMs, batch.timeMs);
+    QCOMPARE(m->metrics.timeMs, metricBatch.timeMs);
     QCOMPARE(m->metrics.points.size(), std::size_t(2));
     QCOMPARE(m->metrics.points[1].value, 0.5);
     auto r = remote::decodeServerFrame(remote::encodeResync("slow"));
