@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <limits>
+#include <string_view>
 #include <type_traits>
 
 namespace drover::api {
@@ -110,6 +113,242 @@ json toJson(const Error &e)
         j["details"] = std::move(details);
     }
     return j;
+}
+
+namespace {
+
+/// A JSON string: quotes, escapes, and U+FFFD for bytes that are not UTF-8.
+void appendString(std::string &out, std::string_view text)
+{
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
+    const auto *end = p + text.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            out += char(c);
+            ++p;
+            continue;
+        }
+        if (c < 0x80) {
+            switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            }
+            ++p;
+            continue;
+        }
+        // A multi-byte sequence, checked as RFC 3629 says (no overlongs, no surrogates).
+        int length = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        }
+        bool valid = length > 0 && end - p >= length;
+        for (int i = 1; valid && i < length; ++i) {
+            const unsigned char b = p[i];
+            valid = i == 1 ? (b >= lo && b <= hi) : (b >= 0x80 && b <= 0xBF);
+        }
+        if (valid) {
+            out.append(reinterpret_cast<const char *>(p), std::size_t(length));
+            p += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++p;
+        }
+    }
+    out += '"';
+}
+
+template <class Int>
+void appendInt(std::string &out, Int value)
+{
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
+}
+
+void appendDouble(std::string &out, double value)
+{
+    if (!std::isfinite(value)) {
+        out += "null";
+        return;
+    }
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
+}
+
+void appendKey(std::string &out, const char *key)
+{
+    out += '"';
+    out += key;
+    out += "\":";
+}
+
+void appendStrings(std::string &out, const std::vector<std::string> &list)
+{
+    out += '[';
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i)
+            out += ',';
+        appendString(out, list[i]);
+    }
+    out += ']';
+}
+
+} // namespace
+
+void appendJson(std::string &out, const WorkerInfo &w)
+{
+    out += '{';
+    appendKey(out, "id");
+    appendString(out, w.id);
+    out += ',';
+    appendKey(out, "pool");
+    appendString(out, w.pool);
+    out += ',';
+    appendKey(out, "index");
+    appendInt(out, w.index);
+    out += ',';
+    appendKey(out, "adopted");
+    out += w.adopted ? "true" : "false";
+    out += ',';
+    appendKey(out, "state");
+    appendString(out, toString(w.state));
+    out += ',';
+    appendKey(out, "reason");
+    appendString(out, w.reason);
+    out += ',';
+    appendKey(out, "pid");
+    appendInt(out, w.pid);
+    out += ',';
+    appendKey(out, "started_at");
+    appendInt(out, w.startedAtMs);
+    out += ',';
+    appendKey(out, "restarts");
+    appendInt(out, w.restarts);
+    out += ',';
+    appendKey(out, "revision");
+    appendString(out, w.revision);
+    out += ',';
+    appendKey(out, "last_exit");
+    appendString(out, w.lastExit);
+    out += ',';
+    appendKey(out, "cpu_percent");
+    appendDouble(out, w.cpuPercent);
+    out += ',';
+    appendKey(out, "rss_bytes");
+    appendInt(out, w.rssBytes);
+    out += ',';
+    appendKey(out, "threads");
+    appendInt(out, w.threads);
+    out += ',';
+    appendKey(out, "fds");
+    appendInt(out, w.fds);
+    out += ',';
+    appendKey(out, "limits");
+    appendStrings(out, w.limits);
+    out += ',';
+    appendKey(out, "limit_problems");
+    appendStrings(out, w.limitProblems);
+    if (!w.probes.empty()) {
+        out += ',';
+        appendKey(out, "probes");
+        out += '[';
+        for (std::size_t i = 0; i < w.probes.size(); ++i) {
+            const ProbeStatus &p = w.probes[i];
+            out += i ? ",{" : "{";
+            appendKey(out, "probe");
+            appendString(out, p.probe);
+            out += ',';
+            appendKey(out, "kind");
+            appendString(out, p.kind);
+            out += ',';
+            appendKey(out, "target");
+            appendString(out, p.target);
+            out += ',';
+            appendKey(out, "state");
+            appendString(out, p.state);
+            out += ',';
+            appendKey(out, "since");
+            appendInt(out, p.sinceMs);
+            out += ',';
+            appendKey(out, "message");
+            appendString(out, p.message);
+            out += '}';
+        }
+        out += ']';
+    }
+    if (w.port) {
+        out += ',';
+        appendKey(out, "port");
+        appendInt(out, *w.port);
+    }
+    if (w.nextStartAtMs) {
+        out += ',';
+        appendKey(out, "next_start_at");
+        appendInt(out, w.nextStartAtMs);
+    }
+    out += '}';
+}
+
+std::string snapshotText(const Snapshot &s, std::optional<Role> role)
+{
+    std::string out;
+    out.reserve(256 + s.workers.size() * 320);
+    out += R"({"type":"snapshot","seq":)";
+    appendInt(out, s.seq);
+    out += R"(,"config_version":)";
+    appendString(out, s.configVersion);
+    out += R"(,"role":)";
+    appendString(out, toString(role.value_or(s.role)));
+    out += R"(,"rollouts":[],"pools":[)";
+    for (std::size_t i = 0; i < s.pools.size(); ++i) {
+        if (i)
+            out += ',';
+        out += toJson(s.pools[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    out += R"(],"workers":[)";
+    for (std::size_t i = 0; i < s.workers.size(); ++i) {
+        if (i)
+            out += ',';
+        appendJson(out, s.workers[i]);
+    }
+    out += "]}";
+    return out;
 }
 
 json toJson(const Snapshot &s)

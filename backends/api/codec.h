@@ -6,6 +6,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <optional>
+#include <string>
+
 /// JSON forms of the domain types, as on the wire (PROTOCOL.md, docs/protocol.md). Field
 /// names are snake_case; optional values are left out when unset.
 namespace drover::api {
@@ -22,6 +25,13 @@ nlohmann::json toJson(const Error &e);
 nlohmann::json toJson(const Snapshot &s);
 /// `{"type":"delta","seq":..,"kind":"worker.upsert","worker":{..}}`
 nlohmann::json toJson(const Delta &d);
+
+/// The same JSON text as toJson(w).dump() (up to the order of keys and how numbers are
+/// written), appended to `out` directly: a 10,000-worker snapshot without building a tree.
+/// Invalid UTF-8 in a string becomes U+FFFD, as dump() with the replace handler does.
+void appendJson(std::string &out, const WorkerInfo &w);
+/// toJson(s).dump(), with `role` instead of the snapshot's own when given, written directly.
+std::string snapshotText(const Snapshot &s, std::optional<Role> role = std::nullopt);
 
 /// Lenient readers: unknown fields are ignored, missing ones keep their defaults; a field
 /// of the wrong type gives an error naming it.

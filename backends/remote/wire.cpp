@@ -177,10 +177,7 @@ std::string encodeError(const json &id, const std::string &code, const std::stri
 
 std::string encodeSnapshot(const api::Snapshot &snapshot, std::optional<api::Role> role)
 {
-    json j = api::toJson(snapshot);
-    if (role)
-        j["role"] = api::toString(*role);
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    return api::snapshotText(snapshot, role);
 }
 
 std::string encodeDeltaBatch(std::span<const std::shared_ptr<const std::string>> frames)

@@ -18,6 +18,7 @@ private slots:
     void refusesGarbage();
     void opTable();
     void roundTrips();
+    void directJsonMatchesTheTree();
 };
 
 void TestWire::decodesRequests()
@@ -186,6 +187,56 @@ void TestWire::roundTrips()
     QVERIFY(r.ok() && r->kind == remote::ServerFrame::Kind::Resync && r->reason == "slow");
     QVERIFY(!remote::decodeServerFrame("nonsense").ok());
     QVERIFY(!remote::decodeServerFrame(R"({"type":"delta","seq":1,"kind":"bogus"})").ok());
+}
+
+// The snapshot's workers are written without a JSON tree: the text must read back as the
+// tree would have it, odd strings included, and bytes that are not UTF-8 must not break it.
+void TestWire::directJsonMatchesTheTree()
+{
+    std::vector<api::WorkerInfo> workers(4);
+    workers[0].id = "plain-0";
+    workers[1].id = "odd \"quoted\" \\ back\nslash\t\x01\x1f end";
+    workers[1].reason = "größe: ✓ 𝄞";
+    workers[1].cpuPercent = 12.345;
+    workers[1].rssBytes = 18446744073709551615ull;
+    workers[1].startedAtMs = -5;
+    workers[1].limits = {"memory 256Mi (cgroup v1)", ""};
+    workers[1].limitProblems = {"cpu: \"no\""};
+    workers[2].port = 9000;
+    workers[2].nextStartAtMs = 1790000000123;
+    workers[2].state = api::WorkerState::Backoff;
+    workers[2].probes.push_back({"liveness", "exec", "true", "failing", 7, "exit:1\nline two"});
+    workers[3].cpuPercent = 0.1;
+    workers[3].adopted = true;
+    workers[3].fds = -1;
+    for (const api::WorkerInfo &w : workers) {
+        std::string text;
+        api::appendJson(text, w);
+        json parsed = json::parse(text, nullptr, false);
+        QVERIFY2(!parsed.is_discarded(), text.c_str());
+        QVERIFY2(parsed == api::toJson(w), (text + "\n" + api::toJson(w).dump()).c_str());
+        auto back = api::workerFromJson(parsed);
+        QVERIFY(back.ok() && *back == w);
+    }
+    api::WorkerInfo bad;
+    bad.id = std::string("cut \xE2\x82 here \xFF \xED\xA0\x80 and \xC0\xAF");
+    std::string text;
+    api::appendJson(text, bad);
+    json parsed = json::parse(text, nullptr, false);
+    QVERIFY2(!parsed.is_discarded(), text.c_str());
+    QVERIFY(parsed["id"].get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+    QVERIFY(parsed["id"].get<std::string>().rfind("cut ", 0) == 0);
+
+    api::Snapshot s;
+    s.seq = 9;
+    s.workers = workers;
+    s.pools.push_back(api::PoolInfo{"p", 2, 1, 1, "abc", "", false, 2, 2, 0, std::nullopt});
+    s.configVersion = "v\"1";
+    json tree = api::toJson(s);
+    json direct = json::parse(api::snapshotText(s), nullptr, false);
+    QVERIFY(direct == tree);
+    tree["role"] = "viewer";
+    QVERIFY(json::parse(api::snapshotText(s, api::Role::Viewer)) == tree);
 }
 
 QTEST_GUILESS_MAIN(TestWire)
