@@ -524,64 +524,173 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::WorkerDetail</name>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="25"/>
+        <source>Follow</source>
+        <translation>Mitlesen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="36"/>
+        <source>Show new lines of the log as the worker writes them</source>
+        <translation>Neue Zeilen des Protokolls zeigen, sobald der Worker sie schreibt</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="37"/>
+        <source>Find in log…</source>
+        <translation>Im Protokoll suchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="41"/>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="101"/>
+        <source>Select a worker to see its details and log.</source>
+        <translation>Einen Worker auswählen, um seine Details und sein Protokoll zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="102"/>
+        <source>%1 is gone.</source>
+        <translation>%1 gibt es nicht mehr.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="112"/>
+        <source>pool %1</source>
+        <translation>Pool %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="114"/>
+        <source>pid %1</source>
+        <translation>PID %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="116"/>
+        <source>port %1</source>
+        <translation>Port %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="117"/>
+        <source>restarts %1</source>
+        <translation>Neustarts %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="119"/>
+        <source>CPU %1 %</source>
+        <translation>CPU %1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="120"/>
+        <source>memory %1</source>
+        <translation>Speicher %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workerdetail.cpp" line="123"/>
+        <source>%n thread(s)</source>
+        <translation>
+            <numerusform>%n Thread</numerusform>
+            <numerusform>%n Threads</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="125"/>
+        <source>last exit %1</source>
+        <translation>letztes Ende %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="131"/>
+        <source>Limits: %1</source>
+        <translation>Limits: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="135"/>
+        <source>Limit not applied: %1</source>
+        <translation>Limit nicht angewandt: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="138"/>
+        <source>%1 probe (%2 %3): %4 %5</source>
+        <translation>Prüfung %1 (%2 %3): %4 %5</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="171"/>
+        <source>(cannot follow the log: %1)</source>
+        <translation>(Protokoll kann nicht mitgelesen werden: %1)</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/workerdetail.cpp" line="192"/>
+        <source>… %n line(s) skipped</source>
+        <translation>
+            <numerusform>… %n Zeile ausgelassen</numerusform>
+            <numerusform>… %n Zeilen ausgelassen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="194"/>
+        <source>… the connection was down: lines may be missing</source>
+        <translation>… die Verbindung war unterbrochen: Zeilen können fehlen</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::WorkersPane</name>
     <message>
-        <location filename="../ui/workerspane.cpp" line="35"/>
+        <location filename="../ui/workerspane.cpp" line="38"/>
         <source>Start</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="36"/>
+        <location filename="../ui/workerspane.cpp" line="39"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="37"/>
+        <location filename="../ui/workerspane.cpp" line="40"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="47"/>
+        <location filename="../ui/workerspane.cpp" line="50"/>
         <source>Filter by name, pool, state, pid or exit…</source>
         <translation>Nach Name, Pool, Zustand, PID oder Ende filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="49"/>
+        <location filename="../ui/workerspane.cpp" line="52"/>
         <source>All states</source>
         <translation>Alle Zustände</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="52"/>
+        <location filename="../ui/workerspane.cpp" line="55"/>
         <source>All pools</source>
         <translation>Alle Pools</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="83"/>
+        <location filename="../ui/workerspane.cpp" line="96"/>
         <source>Stop workers</source>
         <translation>Worker anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="95"/>
+        <location filename="../ui/workerspane.cpp" line="108"/>
         <source>Started %1</source>
         <translation>%1 gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="105"/>
+        <location filename="../ui/workerspane.cpp" line="118"/>
         <source>Stopped %1</source>
         <translation>%1 angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="108"/>
+        <location filename="../ui/workerspane.cpp" line="121"/>
         <source>Restarted %1</source>
         <translation>%1 neu gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="101"/>
+        <location filename="../ui/workerspane.cpp" line="114"/>
         <source>Stop %1? It stays stopped until someone starts it.</source>
         <translation>%1 anhalten? Er bleibt angehalten, bis ihn jemand startet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="102"/>
+        <location filename="../ui/workerspane.cpp" line="115"/>
         <source>Stop %n workers? They stay stopped until someone starts them.</source>
         <translation>
             <numerusform>%n Worker anhalten? Er bleibt angehalten, bis ihn jemand startet.</numerusform>
@@ -589,7 +698,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="139"/>
+        <location filename="../ui/workerspane.cpp" line="161"/>
         <source>%n worker(s) shown</source>
         <translation>
             <numerusform>%n Worker angezeigt</numerusform>
@@ -597,22 +706,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="141"/>
+        <location filename="../ui/workerspane.cpp" line="163"/>
         <source>%1 of %2 ready</source>
         <translation>%1 von %2 bereit</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="182"/>
+        <location filename="../ui/workerspane.cpp" line="204"/>
         <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf Worker nicht starten, anhalten oder neu starten: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="185"/>
+        <location filename="../ui/workerspane.cpp" line="207"/>
         <source>Select one or more workers first.</source>
         <translation>Zuerst einen oder mehrere Worker auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="201"/>
+        <location filename="../ui/workerspane.cpp" line="223"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>

@@ -5,6 +5,7 @@
 #include "models/workerfilter.h"
 #include "models/workersmodel.h"
 #include "ui/tableview.h"
+#include "ui/workerdetail.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -32,6 +34,7 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
     , m_state(new QComboBox(this))
     , m_pool(new QComboBox(this))
     , m_count(new QLabel(this))
+    , m_detail(new WorkerDetail(bridge, this))
     , m_start(new QAction(tr("Start"), this))
     , m_stop(new QAction(tr("Stop"), this))
     , m_restart(new QAction(tr("Restart"), this))
@@ -76,8 +79,18 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    layout->addWidget(m_view, 1);
-    layout->addWidget(m_count);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("WorkersSplitter"));
+    auto *top = new QWidget(split);
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addWidget(m_view, 1);
+    topLayout->addWidget(m_count);
+    split->addWidget(top);
+    split->addWidget(m_detail);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
 
     m_confirm = [this](const QString &question) {
         return QMessageBox::question(this, tr("Stop workers"), question,
@@ -113,7 +126,16 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &WorkersPane::updateActions);
-    connect(bridge, &models::BackendBridge::snapshotApplied, this, &WorkersPane::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                m_detail->setWorker(current.data(models::WorkersModel::IdRole).toString());
+            });
+    connect(bridge, &models::BackendBridge::snapshotApplied, this, [this] {
+        // Something in the detail from the start: the first worker, until the user picks.
+        if (!m_view->selectionModel()->currentIndex().isValid() && m_filter->rowCount() > 0)
+            m_view->selectRow(0);
+        updateActions();
+    });
     // The pool filter follows the pools; the count follows everything.
     auto refresh = [this] {
         const QString current = m_pool->currentData().toString();

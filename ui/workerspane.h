@@ -22,6 +22,8 @@ namespace drover::ui {
 /// The workers pane: every worker of a master in a sortable, filterable table (text, state,
 /// pool), with start, stop (confirmed) and restart for the selected workers: in the toolbar,
 /// the context menu and as shortcuts, disabled with a reason when the role may not.
+class WorkerDetail;
+
 class WorkersPane : public QWidget
 {
     Q_OBJECT
@@ -30,6 +32,7 @@ public:
     explicit WorkersPane(models::BackendBridge *bridge, QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
+    WorkerDetail *detail() const { return m_detail; }
     models::WorkerFilter *filter() const { return m_filter; }
     QAction *startAction() const { return m_start; }
     QAction *stopAction() const { return m_stop; }
@@ -57,6 +60,7 @@ private:
     QComboBox *m_state;
     QComboBox *m_pool;
     QLabel *m_count;
+    WorkerDetail *m_detail;
     QAction *m_start;
     QAction *m_stop;
     QAction *m_restart;

@@ -13,10 +13,13 @@
 #include "ui/mainwindow.h"
 #include "ui/poolspane.h"
 #include "ui/translations.h"
+#include "ui/workerdetail.h"
 #include "ui/workerspane.h"
 
 #include <QAction>
 #include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableView>
@@ -108,13 +111,15 @@ void TestConsole::embeddedMaster()
     auto backend = embedded("  - name: web\n    command: [\"sleep\", \"1000\"]\n    replicas: 3\n"
                             "    stop: {timeout: 2s}\n"
                             "  - name: crash\n    command: [\"sh\", \"-c\", \"exit 7\"]\n"
-                            "    restart: {policy: never}\n");
+                            "    restart: {policy: never}\n"
+                            "  - name: talker\n    command: [\"sh\", \"-c\", \"i=0; while :; do "
+                            "i=$((i+1)); echo tick $i; sleep 0.1; done\"]\n");
     QVERIFY(backend);
     {
         ui::MainWindow window(backend, QStringLiteral("Embedded master (test)"));
         window.show();
         ui::WorkersPane *pane = window.workersPane();
-        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 4, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 5, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(pidOf(pane, QStringLiteral("web-2")) > 0, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(pane, QStringLiteral("crash-0")),
                                   QStringLiteral("exited"), 5000);
@@ -166,12 +171,28 @@ void TestConsole::embeddedMaster()
         pane->showPool(QStringLiteral("web"));
         QCOMPARE(pane->view()->model()->rowCount(), 3);
         pane->showPool({});
-        QCOMPARE(pane->view()->model()->rowCount(), 4);
+        QCOMPARE(pane->view()->model()->rowCount(), 5);
+
+        // The selected worker's detail: its facts, and its log followed as it grows.
+        select(pane, QStringLiteral("talker-0"));
+        QCOMPARE(pane->detail()->worker(), QStringLiteral("talker-0"));
+        QVERIFY(pane->detail()->summary()->text().contains(QStringLiteral("talker-0")));
+        auto lastTick = [pane] {
+            const QStringList lines = pane->detail()->log()->toPlainText().split(QLatin1Char('\n'));
+            for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+                if (it->startsWith(QStringLiteral("tick ")))
+                    return it->mid(5).toInt();
+            }
+            return 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(lastTick() > 0, 5000);
+        const int first = lastTick();
+        QTRY_VERIFY_WITH_TIMEOUT(lastTick() >= first + 3, 5000);
 
         // Scale from the pools pane.
         ui::PoolsPane *pools = window.poolsPane();
-        QTRY_COMPARE_WITH_TIMEOUT(pools->view()->model()->rowCount(), 2, 5000);
-        for (int r = 0; r < 2; ++r) {
+        QTRY_COMPARE_WITH_TIMEOUT(pools->view()->model()->rowCount(), 3, 5000);
+        for (int r = 0; r < 3; ++r) {
             if (pools->view()->model()->index(r, 0).data().toString() == QLatin1String("web"))
                 pools->view()->selectRow(r);
         }
@@ -181,7 +202,7 @@ void TestConsole::embeddedMaster()
             return true;
         });
         pools->scaleAction()->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 6, 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 7, 10'000);
 
         // The events pane has the history and what came after.
         QTRY_VERIFY_WITH_TIMEOUT(window.eventsPane()->view()->model()->rowCount() > 10, 5000);
