@@ -59,7 +59,13 @@ private:
             options.masterEnv.emplace_back(*e);
         options.masterEnv.push_back(m_mark);
         options.cgroupParent = "drover-test-" + std::to_string(getpid());
-        auto backend = std::make_shared<local::LocalBackend>(options);
+        // Stopped when the last reference goes, also when a check fails half-way: its
+        // processes must not outlive the test case.
+        std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
+                                                     [](local::LocalBackend *b) {
+                                                         b->shutdown();
+                                                         delete b;
+                                                     });
         if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
             return nullptr;
         return backend;
@@ -132,7 +138,9 @@ void TestConsole::embeddedMaster()
                      .toString(),
                  QStringLiteral("exit:7"));
 
-        // Nothing selected: the actions say why they are off.
+        // Nothing selected (the first worker is, at start): the actions say why they are off.
+        QTRY_VERIFY(!pane->selectedWorkers().isEmpty());
+        pane->view()->clearSelection();
         QVERIFY(!pane->restartAction()->isEnabled());
         QVERIFY(pane->restartAction()->toolTip().contains(QStringLiteral("Select")));
 
@@ -207,7 +215,7 @@ void TestConsole::embeddedMaster()
         // The events pane has the history and what came after.
         QTRY_VERIFY_WITH_TIMEOUT(window.eventsPane()->view()->model()->rowCount() > 10, 5000);
     }
-    backend->shutdown();
+    backend.reset(); // stops its workers
     QVERIFY(test::killLeftovers(m_mark, 3000).empty());
 }
 
@@ -263,7 +271,7 @@ void TestConsole::layoutIsKept()
         QCOMPARE(window.tabs()->currentIndex(), 2);
         QCOMPARE(window.size(), QSize(900, 555));
     }
-    backend->shutdown();
+    backend.reset(); // stops its workers
     QVERIFY(test::killLeftovers(m_mark, 3000).empty());
 }
 
