@@ -245,6 +245,17 @@ struct EventPrinter : api::StreamListener
     }
 };
 
+/// `workers --json`, `pools --json`: a JSON array of the objects as on the wire.
+template <class T>
+int printJsonArray(const std::vector<T> &items)
+{
+    json out = json::array();
+    for (const T &item : items)
+        out.push_back(api::toJson(item));
+    std::cout << out.dump(2) << "\n";
+    return Ok;
+}
+
 std::string readFile(const std::string &path, bool &ok)
 {
     std::ifstream in(path, std::ios::binary);
@@ -382,13 +393,8 @@ int main(int argc, char **argv)
             return CannotConnect;
         }
         if (workers->parsed()) {
-            if (asJson) {
-                json out = json::array();
-                for (const auto &w : s->workers)
-                    out.push_back(api::toJson(w));
-                std::cout << out.dump(2) << "\n";
-                return Ok;
-            }
+            if (asJson)
+                return printJsonArray(s->workers);
             std::vector<std::vector<std::string>> rows{{"WORKER", "POOL", "STATE", "PID", "UPTIME",
                                                         "RESTARTS", "CPU%", "RSS", "READY",
                                                         "LAST EXIT"}};
@@ -404,13 +410,8 @@ int main(int argc, char **argv)
             return Ok;
         }
         if (pools->parsed()) {
-            if (asJson) {
-                json out = json::array();
-                for (const auto &p : s->pools)
-                    out.push_back(api::toJson(p));
-                std::cout << out.dump(2) << "\n";
-                return Ok;
-            }
+            if (asJson)
+                return printJsonArray(s->pools);
             std::vector<std::vector<std::string>> rows{
                 {"POOL", "DESIRED", "RUNNING", "READY", "RESTARTS", "REVISION", "WAITING FOR"}};
             for (const auto &p : s->pools)
