@@ -1,6 +1,7 @@
 #include "engine/configapply.h"
 
 #include "api/atomicfile.h"
+#include "api/clock.h"
 #include "config/loader.h"
 #include "engine/engine.h"
 
@@ -88,9 +89,7 @@ api::Reply applyConfig(Engine &engine, const json &args)
         return api::Error{"internal", "cannot create \"" + historyDir + "\": " + ec.message(), {}};
     auto before = api::readWholeFile(running->file);
     std::string kept = before.ok() ? *before : running->text;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+    const std::int64_t ms = api::nowMs();
     auto saved = api::writeFileAtomically(
         historyDir + "/" + std::to_string(ms) + "-" + current + ".yaml", kept, 0640);
     if (!saved.ok())

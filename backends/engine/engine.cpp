@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include "api/clock.h"
 #include "api/codec.h"
 #include "engine/cgroup.h"
 #include "engine/configapply.h"
@@ -53,12 +54,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using api::nowMs;
 
 int pidfdOpen(int pid)
 {

@@ -5,6 +5,7 @@
 // clang-format on
 #include "remote/remotebackend.h"
 
+#include "api/clock.h"
 #include "api/statemirror.h"
 #include "api/version.h"
 #include "remote/wire.h"
@@ -38,12 +39,7 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using api::nowMs;
 
 /// `ab:cd:...` or `abcd...` -> `abcd...` (lower case).
 std::string normalizeFingerprint(std::string text)

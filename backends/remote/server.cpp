@@ -5,6 +5,7 @@
 // clang-format on
 #include "remote/server.h"
 
+#include "api/clock.h"
 #include "api/version.h"
 #include "engine/engine.h"
 #include "engine/metricsstore.h"
@@ -39,12 +40,7 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using api::nowMs;
 
 std::string peerOf(tcp::socket &socket)
 {

@@ -1,5 +1,6 @@
 #include "remote/session.h"
 
+#include "api/clock.h"
 #include "api/version.h"
 #include "engine/engine.h"
 #include "remote/audit.h"
@@ -18,12 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using api::nowMs;
 
 /// The request's args for the audit log: a config's text reduced to its size, the whole at
 /// most 1 KiB (a refused request must not fill the disk).

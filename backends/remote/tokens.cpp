@@ -1,6 +1,7 @@
 #include "remote/tokens.h"
 
 #include "api/atomicfile.h"
+#include "api/clock.h"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
@@ -22,6 +23,8 @@
 namespace drover::remote {
 
 namespace {
+
+using api::nowMs;
 
 using nlohmann::json;
 
@@ -324,13 +327,6 @@ api::Result<bool> writeFile(const std::string &stateDir, const std::vector<Token
 
     // Mode 0600: the hashes are not secrets, but nobody else has business reading them.
     return api::writeFileAtomically(TokenStore::filePath(stateDir), text, 0600);
-}
-
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Worker log files: opening for append, copy-and-truncate rotation, tail across the rotated
 // copy, and following appended lines through inotify on a real io_context.
 #include "engine/logfile.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,26 +21,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string readAll(const std::string &path)
-{
-    QFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::ReadOnly))
-        return "<missing>";
-    return file.readAll().toStdString();
-}
-
-bool writeFile(const std::string &path, const std::string &content)
-{
-    QFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    return file.write(content.data(), qint64(content.size())) == qint64(content.size());
-}
-
-bool exists(const std::string &path)
-{
-    return ::access(path.c_str(), F_OK) == 0;
-}
+using test::exists;
+using test::readAll;
+using test::writeFile;
 
 bool writeFd(int fd, const std::string &text)
 {

@@ -3,6 +3,7 @@
 // real files in a temporary state dir.
 #include "remote/audit.h"
 #include "remote/tokens.h"
+#include "testfiles.h"
 
 #include <QByteArray>
 #include <QDir>
@@ -23,26 +24,9 @@ using nlohmann::ordered_json;
 
 namespace {
 
-std::string readAll(const std::string &path)
-{
-    QFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::ReadOnly))
-        return "<missing>";
-    return file.readAll().toStdString();
-}
-
-bool writeFile(const std::string &path, const std::string &content)
-{
-    QFile file(QString::fromStdString(path));
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    return file.write(content.data(), qint64(content.size())) == qint64(content.size());
-}
-
-bool exists(const std::string &path)
-{
-    return ::access(path.c_str(), F_OK) == 0;
-}
+using test::exists;
+using test::readAll;
+using test::writeFile;
 
 /// Permission bits, or -1 when the file is missing.
 int modeOf(const std::string &path)
