@@ -13,7 +13,7 @@ shift || true
 packages=(
   cmake ninja-build g++ ccache pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools
-  qt6-l10n-tools qtkeychain-qt6-dev
+  qt6-l10n-tools qtkeychain-qt6-dev libqt6svg6
   libboost-dev libssl-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libnghttp2-dev libgrpc++-dev
   fonts-dejavu-core

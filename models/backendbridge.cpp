@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -116,6 +117,22 @@ void BackendBridge::start()
     if (!m_subscription)
         m_subscription = m_backend->subscribe(m_listener, 0);
     m_timer.start();
+}
+
+void BackendBridge::followMetrics(const QString &who, std::vector<std::string> series)
+{
+    if (series.empty())
+        m_metricWishes.erase(who);
+    else
+        m_metricWishes[who] = std::move(series);
+    std::vector<std::string> all;
+    for (const auto &[_, wanted] : m_metricWishes)
+        all.insert(all.end(), wanted.begin(), wanted.end());
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    if (!m_subscription)
+        m_subscription = m_backend->subscribe(m_listener, 0);
+    m_backend->setMetricSeries(m_subscription, std::move(all));
 }
 
 void BackendBridge::setDrainInterval(int ms)

@@ -7,7 +7,9 @@
 #include <QTimer>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace drover::models {
@@ -38,6 +40,10 @@ public:
     /// A request whose reply comes back on the GUI thread (dropped if the bridge is gone).
     void request(const std::string &op, const nlohmann::json &args,
                  std::function<void(const api::Reply &)> onReply);
+    /// The metric series `who` (a pane, a chart) wants once a second through metricsArrived:
+    /// exact names or prefixes ending in `/`. The backend follows the union of every `who`'s
+    /// list; an empty list drops `who`'s wishes.
+    void followMetrics(const QString &who, std::vector<std::string> series);
     WorkersModel *workers() const { return m_workers; }
     PoolsModel *pools() const { return m_pools; }
     /// From the newest snapshot: what this connection may do, and the config's version.
@@ -67,6 +73,7 @@ private:
     std::shared_ptr<Inbox> m_inbox;
     std::shared_ptr<Listener> m_listener;
     std::uint64_t m_subscription = 0;
+    std::map<QString, std::vector<std::string>> m_metricWishes;
     QTimer m_timer;
     WorkersModel *m_workers;
     PoolsModel *m_pools;

@@ -4,73 +4,158 @@
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
-#include "ui/eventspane.h"
+#include "remote/masterurl.h"
+#include "remote/remotebackend.h"
+#include "ui/connectdialog.h"
+#include "ui/masterview.h"
 #include "ui/poolspane.h"
 #include "ui/workerspane.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDockWidget>
-#include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
+#include <QPointer>
+#include <QPushButton>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTreeWidget>
 
 namespace drover::ui {
 
-MainWindow::MainWindow(std::shared_ptr<api::Backend> backend, const QString &name, QWidget *parent)
+namespace {
+
+constexpr int kViewRole = Qt::UserRole + 1; ///< the MasterView an item belongs to
+constexpr int kPoolRole = Qt::UserRole;     ///< the pool an item stands for (empty: the master)
+
+QIcon dot(const QColor &color, bool ring = false)
+{
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(color.darker(130), 1.5));
+    p.setBrush(ring ? QBrush(Qt::NoBrush) : QBrush(color));
+    p.drawEllipse(QRectF(3, 3, 10, 10));
+    return QIcon(pixmap);
+}
+
+MasterLink fromStatus(const remote::LinkStatus &s)
+{
+    MasterLink link;
+    switch (s.state) {
+    case remote::LinkStatus::State::Connecting:
+        link.state = MasterLink::State::Connecting;
+        break;
+    case remote::LinkStatus::State::Connected:
+        link.state = MasterLink::State::Connected;
+        break;
+    case remote::LinkStatus::State::Waiting:
+        link.state = MasterLink::State::Waiting;
+        break;
+    case remote::LinkStatus::State::Refused:
+        link.state = MasterLink::State::Refused;
+        break;
+    }
+    link.message = QString::fromStdString(s.message);
+    link.retryAtMs = s.retryAtMs;
+    link.server = QString::fromStdString(s.server);
+    link.fingerprint = QString::fromStdString(s.fingerprint);
+    link.errorCode = QString::fromStdString(s.errorCode);
+    return link;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_bridge(new models::BackendBridge(std::move(backend), this))
-    , m_name(name)
+    , m_stack(new QStackedWidget(this))
     , m_sidebar(new QTreeWidget(this))
-    , m_tabs(new QTabWidget(this))
-    , m_workers(new WorkersPane(m_bridge, this))
-    , m_pools(new PoolsPane(m_bridge, this))
-    , m_events(new EventsPane(m_bridge, this))
     , m_connection(new QLabel(this))
     , m_summary(new QLabel(this))
+    , m_tokens(new TokenStore(this))
 {
     setObjectName(QStringLiteral("MainWindow"));
-    setWindowTitle(tr("%1 – Drover").arg(name));
+    setWindowTitle(tr("Drover"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/drover.svg")));
-
-    m_tabs->addTab(m_workers, tr("&Workers"));
-    m_tabs->addTab(m_pools, tr("&Pools"));
-    m_tabs->addTab(m_events, tr("&Events"));
-    m_tabs->setDocumentMode(true);
-    setCentralWidget(m_tabs);
+    setCentralWidget(m_stack);
 
     m_sidebar->setHeaderHidden(true);
     m_sidebar->setRootIsDecorated(true);
+    m_sidebar->setContextMenuPolicy(Qt::CustomContextMenu);
     auto *dock = new QDockWidget(tr("Connections"), this);
     dock->setObjectName(QStringLiteral("ConnectionsDock"));
     dock->setWidget(m_sidebar);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     connect(m_sidebar, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
-        m_workers->showPool(item->data(0, Qt::UserRole).toString());
-        m_tabs->setCurrentWidget(m_workers);
+        auto *view = reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>());
+        if (!masters().contains(view))
+            return;
+        setCurrent(view);
+        view->workersPane()->showPool(item->data(0, kPoolRole).toString());
+        view->showPane(MasterView::Workers);
     });
-    connect(m_pools, &PoolsPane::poolActivated, this, [this](const QString &pool) {
-        m_workers->showPool(pool);
-        m_tabs->setCurrentWidget(m_workers);
+    connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        QTreeWidgetItem *item = m_sidebar->itemAt(at);
+        auto *view =
+            item ? reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>())
+                 : nullptr;
+        QMenu menu(this);
+        if (view && masters().contains(view)) {
+            menu.addAction(tr("Charts of %1").arg(view->name()), this, [this, view] {
+                setCurrent(view);
+                view->showMasterCharts();
+            });
+            const bool remote =
+                std::any_of(m_remote.begin(), m_remote.end(),
+                            [&](const SavedMaster &m) { return m.name == view->name(); });
+            if (remote) {
+                menu.addAction(tr("Disconnect"), this, [this, view] { removeMaster(view); });
+                menu.addAction(tr("Disconnect and Forget"), this, [this, view] {
+                    MasterStore::remove(view->name());
+                    m_tokens->remove(view->name());
+                    removeMaster(view);
+                });
+            }
+            menu.addSeparator();
+        }
+        menu.addAction(tr("Connect to Master…"), this, &MainWindow::connectDialog);
+        menu.exec(m_sidebar->viewport()->mapToGlobal(at));
     });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connect to Master…"),
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    &MainWindow::connectDialog);
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    // The workers menu acts on the master shown: refilled when another is picked.
     QMenu *workers = menuBar()->addMenu(tr("W&orkers"));
-    workers->addActions(
-        {m_workers->startAction(), m_workers->stopAction(), m_workers->restartAction()});
-    workers->addSeparator();
-    workers->addAction(m_pools->scaleAction());
+    connect(workers, &QMenu::aboutToShow, this, [this, workers] {
+        workers->clear();
+        if (MasterView *view = current()) {
+            workers->addActions({view->workersPane()->startAction(),
+                                 view->workersPane()->stopAction(),
+                                 view->workersPane()->restartAction()});
+            workers->addSeparator();
+            workers->addAction(view->poolsPane()->scaleAction());
+        }
+    });
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(dock->toggleViewAction());
+    view->addAction(tr("&Master Charts"), this, [this] {
+        if (MasterView *v = current())
+            v->showMasterCharts();
+    });
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Drover"), this, [this] {
         QMessageBox::about(this, tr("About Drover"),
@@ -83,64 +168,337 @@ MainWindow::MainWindow(std::shared_ptr<api::Backend> backend, const QString &nam
     m_connection->setTextInteractionFlags(Qt::TextSelectableByMouse);
     statusBar()->addPermanentWidget(m_summary);
     statusBar()->addPermanentWidget(m_connection);
-    auto say = [this](const QString &text) { statusBar()->showMessage(text, 5000); };
-    connect(m_workers, &WorkersPane::message, this, say);
-    connect(m_pools, &PoolsPane::message, this, say);
+    connect(m_stack, &QStackedWidget::currentChanged, this, [this] {
+        updateStatus();
+        if (MasterView *v = current())
+            setWindowTitle(tr("%1 – Drover").arg(v->name()));
+    });
 
-    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(m_bridge->workers()),
-                                  static_cast<QAbstractItemModel *>(m_bridge->pools())}) {
-        connect(m, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSidebar);
-        connect(m, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSidebar);
-        connect(m, &QAbstractItemModel::modelReset, this, &MainWindow::updateSidebar);
-        connect(m, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSidebar);
-    }
-    connect(m_bridge, &models::BackendBridge::snapshotApplied, this, &MainWindow::updateStatus);
-    connect(m_bridge, &models::BackendBridge::eventsArrived, this, &MainWindow::updateStatus);
-    updateSidebar();
-    updateStatus();
+    m_countdown.setInterval(1000);
+    connect(&m_countdown, &QTimer::timeout, this, &MainWindow::updateSidebar);
+
+    m_trust = [this](const QString &master, const QString &fingerprint) {
+        QMessageBox box(QMessageBox::Warning, tr("Unknown certificate"),
+                        tr("The master <b>%1</b> presents a certificate that this computer does "
+                           "not trust.")
+                            .arg(master.toHtmlEscaped()),
+                        QMessageBox::NoButton, this);
+        box.setInformativeText(
+            tr("Its SHA-256 fingerprint is:<p><tt>%1</tt><p>Compare it with the one droverd "
+               "logged when it started on that host. If they are the same, trust this "
+               "certificate: Drover will accept exactly this one for %2 from now on.")
+                .arg(fingerprint.toHtmlEscaped(), master.toHtmlEscaped()));
+        QPushButton *trust = box.addButton(tr("Trust and Connect"), QMessageBox::AcceptRole);
+        box.addButton(QMessageBox::Cancel);
+        box.exec();
+        return box.clickedButton() == trust;
+    };
 
     QSettings settings;
-    resize(1100, 640);
+    resize(1180, 700);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    resizeDocks({dock}, {300}, Qt::Horizontal);
+    resizeDocks({dock}, {260}, Qt::Horizontal);
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_workers->view()->horizontalHeader()->restoreState(
-        settings.value(QStringLiteral("workers/header")).toByteArray());
-    m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+    updateStatus();
+}
 
-    m_bridge->start();
+MainWindow::MainWindow(std::shared_ptr<api::Backend> backend, const QString &name, QWidget *parent)
+    : MainWindow(parent)
+{
+    addMaster(std::move(backend), name);
 }
 
 MainWindow::~MainWindow() = default;
+
+MasterView *MainWindow::addMaster(std::shared_ptr<api::Backend> backend, const QString &name)
+{
+    auto *view = new MasterView(std::move(backend), name, m_stack);
+    m_stack->addWidget(view);
+    if (!m_layoutRestored) { // the first master takes the saved column widths and tab
+        view->restoreLayout(QSettings());
+        m_layoutRestored = true;
+    } else if (MasterView *now = current()) {
+        view->showPane(MasterView::Pane(now->tabs()->currentIndex()));
+    }
+    connect(view, &MasterView::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(view, &MasterView::linkChanged, this, [this, view] { onLink(view); });
+    // The sidebar counts ready workers: once per drain at most, whatever changed.
+    auto *coalesce = new QTimer(view);
+    coalesce->setSingleShot(true);
+    coalesce->setInterval(0);
+    connect(coalesce, &QTimer::timeout, this, &MainWindow::updateSidebar);
+    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(view->bridge()->workers()),
+                                  static_cast<QAbstractItemModel *>(view->bridge()->pools())}) {
+        for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+            connect(m, signal, coalesce, qOverload<>(&QTimer::start));
+        connect(m, &QAbstractItemModel::modelReset, coalesce, qOverload<>(&QTimer::start));
+        connect(m, &QAbstractItemModel::dataChanged, coalesce, qOverload<>(&QTimer::start));
+    }
+    connect(view->bridge(), &models::BackendBridge::snapshotApplied, this,
+            &MainWindow::updateStatus);
+    connect(view->bridge(), &models::BackendBridge::eventsArrived, this, &MainWindow::updateStatus);
+    if (!current() || m_stack->count() == 1)
+        setCurrent(view);
+    updateSidebar();
+    return view;
+}
+
+MasterView *MainWindow::connectTo(const SavedMaster &master, const QString &token)
+{
+    for (MasterView *v : masters()) {
+        if (v->name() == master.name)
+            removeMaster(v);
+    }
+    m_remote.removeIf([&](const SavedMaster &m) { return m.name == master.name; });
+    m_remote << master;
+
+    remote::RemoteOptions options;
+    auto url = remote::parseMasterUrl(master.url.toStdString());
+    if (url.ok())
+        options.url = *url;
+    options.token = token.toStdString();
+    options.caFile = master.caFile.toStdString();
+    options.fingerprint = master.fingerprint.toStdString();
+    options.client = "drover";
+    auto backend = std::make_shared<remote::RemoteBackend>(options);
+    MasterView *view = addMaster(backend, master.name);
+    view->setProperty("token", token); // for a reconnect with a newly pinned certificate
+    MasterLink link;
+    link.state = url.ok() ? MasterLink::State::Connecting : MasterLink::State::Refused;
+    link.message = url.ok() ? QString() : QString::fromStdString(url.error().message);
+    view->setLink(link);
+    if (!url.ok())
+        return view;
+    QPointer<MasterView> guard(view);
+    backend->setStatusListener([guard](const remote::LinkStatus &status) {
+        MasterLink link = fromStatus(status);
+        QMetaObject::invokeMethod(
+            qApp,
+            [guard, link] {
+                if (guard)
+                    guard->setLink(link);
+            },
+            Qt::QueuedConnection);
+    });
+    backend->start();
+    return view;
+}
+
+void MainWindow::connectSaved()
+{
+    for (const SavedMaster &m : MasterStore::load()) {
+        QPointer<MainWindow> self(this);
+        m_tokens->read(m.name, [self, m](const QString &token, const QString &) {
+            if (self)
+                self->connectTo(m, token);
+        });
+    }
+}
+
+void MainWindow::removeMaster(MasterView *view)
+{
+    if (!masters().contains(view))
+        return;
+    m_remote.removeIf([&](const SavedMaster &m) { return m.name == view->name(); });
+    if (QTreeWidgetItem *item = itemOf(view))
+        delete item;
+    m_stack->removeWidget(view);
+    view->hide();
+    view->deleteLater(); // it may be in one of its own signals
+    updateSidebar();
+    updateStatus();
+}
+
+QList<MasterView *> MainWindow::masters() const
+{
+    QList<MasterView *> out;
+    for (int i = 0; i < m_stack->count(); ++i)
+        out << static_cast<MasterView *>(m_stack->widget(i));
+    return out;
+}
+
+MasterView *MainWindow::current() const
+{
+    return static_cast<MasterView *>(m_stack->currentWidget());
+}
+
+void MainWindow::setCurrent(MasterView *view)
+{
+    m_stack->setCurrentWidget(view);
+    updateStatus();
+}
+
+models::BackendBridge *MainWindow::bridge() const
+{
+    return current() ? current()->bridge() : nullptr;
+}
+
+WorkersPane *MainWindow::workersPane() const
+{
+    return current() ? current()->workersPane() : nullptr;
+}
+
+PoolsPane *MainWindow::poolsPane() const
+{
+    return current() ? current()->poolsPane() : nullptr;
+}
+
+EventsPane *MainWindow::eventsPane() const
+{
+    return current() ? current()->eventsPane() : nullptr;
+}
+
+QTabWidget *MainWindow::tabs() const
+{
+    return current() ? current()->tabs() : nullptr;
+}
+
+void MainWindow::setTrustPrompt(std::function<bool(const QString &, const QString &)> prompt)
+{
+    m_trust = std::move(prompt);
+}
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
-    settings.setValue(QStringLiteral("workers/header"),
-                      m_workers->view()->horizontalHeader()->saveState());
+    if (MasterView *v = current())
+        v->saveLayout(settings);
     event->accept();
+}
+
+void MainWindow::onLink(MasterView *view)
+{
+    updateSidebar();
+    updateStatus();
+    const MasterLink &link = view->link();
+    if (link.state != MasterLink::State::Refused || link.errorCode != QLatin1String("tls") ||
+        link.fingerprint.isEmpty())
+        return;
+    auto it = std::find_if(m_remote.begin(), m_remote.end(),
+                           [&](const SavedMaster &m) { return m.name == view->name(); });
+    // A CA or a pin that does not match is not for the user to wave through here.
+    if (it == m_remote.end() || !it->caFile.isEmpty() || !it->fingerprint.isEmpty() ||
+        m_askedTrust.contains(view->name()))
+        return;
+    m_askedTrust << view->name();
+    SavedMaster pinned = *it;
+    pinned.fingerprint = link.fingerprint;
+    const QString token = view->property("token").toString();
+    QPointer<MainWindow> self(this);
+    // Asked after this signal returns: trusting replaces the view.
+    QTimer::singleShot(0, this, [self, pinned, token] {
+        if (!self || !self->m_trust(pinned.name, pinned.fingerprint))
+            return;
+        const QList<SavedMaster> remembered = MasterStore::load();
+        const bool saved = std::any_of(remembered.begin(), remembered.end(),
+                                       [&](const SavedMaster &m) { return m.name == pinned.name; });
+        if (saved)
+            MasterStore::put(pinned);
+        self->setCurrent(self->connectTo(pinned, token));
+    });
+}
+
+void MainWindow::connectDialog()
+{
+    ConnectDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const SavedMaster master = dialog.master();
+    const QString token = dialog.token();
+    if (dialog.remember()) {
+        MasterStore::put(master);
+        m_tokens->write(master.name, token, [this](bool ok, const QString &where) {
+            statusBar()->showMessage(ok ? tr("The token is kept in %1.").arg(where)
+                                        : tr("The token could not be kept: %1.").arg(where),
+                                     8000);
+        });
+    }
+    setCurrent(connectTo(master, token));
+}
+
+QTreeWidgetItem *MainWindow::itemOf(MasterView *view) const
+{
+    for (int i = 0; i < m_sidebar->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_sidebar->topLevelItem(i);
+        if (item->data(0, kViewRole).value<quintptr>() == quintptr(view))
+            return item;
+    }
+    return nullptr;
 }
 
 void MainWindow::updateSidebar()
 {
-    // The master, and under it its pools with ready/desired: cheap to rebuild (a few pools).
-    QTreeWidgetItem *master = m_sidebar->topLevelItem(0);
-    if (!master) {
-        master = new QTreeWidgetItem(m_sidebar);
-        master->setIcon(0, QIcon(QStringLiteral(":/icons/drover.svg")));
-        master->setData(0, Qt::UserRole, QString());
-        master->setExpanded(true);
+    bool waiting = false;
+    for (MasterView *view : masters()) {
+        QTreeWidgetItem *item = itemOf(view);
+        if (!item) {
+            item = new QTreeWidgetItem(m_sidebar);
+            item->setData(0, kViewRole, quintptr(view));
+            item->setData(0, kPoolRole, QString());
+            item->setExpanded(true);
+        }
+        updateMasterItem(view, item);
+        waiting = waiting || view->link().state == MasterLink::State::Waiting;
     }
+    if (waiting && !m_countdown.isActive())
+        m_countdown.start();
+    else if (!waiting)
+        m_countdown.stop();
+}
+
+void MainWindow::updateMasterItem(MasterView *view, QTreeWidgetItem *master)
+{
+    // The master, and under it its pools with ready/desired: cheap to rebuild (a few pools).
+    const MasterLink &link = view->link();
+    const models::WorkersModel *workers = view->bridge()->workers();
     int ready = 0;
-    for (const api::WorkerInfo &w : m_bridge->workers()->rows())
+    for (const api::WorkerInfo &w : workers->rows())
         ready += w.ready();
-    const int total = m_bridge->workers()->rowCount();
-    master->setText(0, tr("%1 · %2/%3").arg(m_name).arg(ready).arg(total));
-    master->setToolTip(0, tr("%1: %2 of %3 workers ready").arg(m_name).arg(ready).arg(total));
-    const auto &pools = m_bridge->pools()->rows();
+    const int total = workers->rowCount();
+    QString state;
+    QColor colour = models::WorkersModel::stateColor(api::WorkerState::Ready);
+    bool ring = false;
+    switch (link.state) {
+    case MasterLink::State::Embedded:
+    case MasterLink::State::Connected:
+        if (!view->bridge()->hasSnapshot()) {
+            state = tr("loading…");
+            ring = true;
+        } else {
+            state = tr("%1/%2").arg(ready).arg(total);
+        }
+        break;
+    case MasterLink::State::Connecting:
+        state = tr("connecting…");
+        colour = models::WorkersModel::stateColor(api::WorkerState::Starting);
+        ring = true;
+        break;
+    case MasterLink::State::Waiting: {
+        const qint64 left = std::max<qint64>(
+            0, (link.retryAtMs - QDateTime::currentMSecsSinceEpoch() + 999) / 1000);
+        state = tr("retry in %n s", nullptr, int(left));
+        colour = models::WorkersModel::stateColor(api::WorkerState::Backoff);
+        ring = true;
+        break;
+    }
+    case MasterLink::State::Refused:
+        state = tr("refused");
+        colour = models::WorkersModel::stateColor(api::WorkerState::Failed);
+        break;
+    }
+    master->setText(0, tr("%1 · %2").arg(view->name(), state));
+    master->setIcon(0, dot(colour, ring));
+    QString tip = link.message.isEmpty()
+                      ? tr("%1: %2 of %3 workers ready").arg(view->name()).arg(ready).arg(total)
+                      : tr("%1: %2").arg(view->name(), link.message);
+    if (!link.server.isEmpty())
+        tip += QStringLiteral("\n") + link.server;
+    master->setToolTip(0, tip);
+
+    const auto &pools = view->bridge()->pools()->rows();
     while (master->childCount() > int(pools.size()))
         delete master->takeChild(master->childCount() - 1);
     std::vector<const api::PoolInfo *> sorted;
@@ -155,28 +513,41 @@ void MainWindow::updateSidebar()
         const api::PoolInfo &p = *sorted[i];
         const QString name = QString::fromStdString(p.name);
         item->setText(0, tr("%1 · %2/%3").arg(name).arg(p.ready).arg(p.desired));
-        item->setData(0, Qt::UserRole, name);
+        item->setData(0, kPoolRole, name);
+        item->setData(0, kViewRole, quintptr(view));
         const api::WorkerState look = p.ready == p.desired ? api::WorkerState::Ready
                                       : p.running > 0      ? api::WorkerState::Running
                                       : p.desired == 0     ? api::WorkerState::Stopped
                                                            : api::WorkerState::Backoff;
-        QPixmap dot(12, 12);
-        dot.fill(models::WorkersModel::stateColor(look));
-        item->setIcon(0, QIcon(dot));
+        item->setIcon(0, dot(models::WorkersModel::stateColor(look)));
     }
-    updateStatus();
 }
 
 void MainWindow::updateStatus()
 {
-    const QString role = QString::fromStdString(std::string(api::toString(m_bridge->role())));
-    m_connection->setText(
-        m_bridge->hasSnapshot()
-            ? tr("%1 · role %2 · config %3 · Drover %4")
-                  .arg(m_name, role, m_bridge->configVersion(), QLatin1String(kVersion))
-            : tr("%1 · connecting…").arg(m_name));
+    MasterView *view = current();
+    if (!view) {
+        m_connection->setText(tr("No master: File > Connect to Master…"));
+        m_summary->clear();
+        return;
+    }
+    const MasterLink &link = view->link();
+    const models::BackendBridge *bridge = view->bridge();
+    const QString role = QString::fromStdString(std::string(api::toString(bridge->role())));
+    const QString master = link.state == MasterLink::State::Embedded
+                               ? tr("embedded, Drover %1").arg(QLatin1String(kVersion))
+                               : link.server;
+    if (link.state == MasterLink::State::Refused)
+        m_connection->setText(tr("%1 · refused: %2").arg(view->name(), link.message));
+    else if (link.state == MasterLink::State::Waiting)
+        m_connection->setText(tr("%1 · link down: %2").arg(view->name(), link.message));
+    else if (bridge->hasSnapshot())
+        m_connection->setText(tr("%1 · role %2 · config %3 · %4")
+                                  .arg(view->name(), role, bridge->configVersion(), master));
+    else
+        m_connection->setText(tr("%1 · connecting…").arg(view->name()));
     int failed = 0;
-    for (const api::WorkerInfo &w : m_bridge->workers()->rows())
+    for (const api::WorkerInfo &w : bridge->workers()->rows())
         failed += w.state == api::WorkerState::Failed;
     m_summary->setText(failed ? tr("%n failed", nullptr, failed) : QString());
 }

@@ -1,12 +1,18 @@
 #pragma once
 
-#include <QMainWindow>
+#include "ui/masterstore.h"
 
+#include <QMainWindow>
+#include <QTimer>
+
+#include <functional>
 #include <memory>
 
 class QLabel;
+class QStackedWidget;
 class QTabWidget;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace drover::api {
 class Backend;
@@ -18,44 +24,74 @@ class BackendBridge;
 namespace drover::ui {
 
 class EventsPane;
+class MasterView;
 class PoolsPane;
 class WorkersPane;
 
-/// The console's main window for one master: the connections sidebar, the workers, pools and
-/// events panes, and a status bar with the connection, the role and the master's state.
+/// The console's main window: the connections sidebar (every master connected, each with its
+/// link state, reconnect countdown and pools), the panes of the master picked there, and a
+/// status bar with the connection, the role and the master's version. Remote masters can be
+/// added (File > Connect to Master), are remembered with their token in the keychain, and an
+/// unknown certificate is shown with its fingerprint and pinned once the user trusts it.
 /// Window layout and column widths are kept in QSettings.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    /// `name` says which master this is ("Embedded master (demo.yaml)").
+    explicit MainWindow(QWidget *parent = nullptr);
+    /// One master to start with (the embedded one, or `--connect`).
     MainWindow(std::shared_ptr<api::Backend> backend, const QString &name,
                QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    models::BackendBridge *bridge() const { return m_bridge; }
-    WorkersPane *workersPane() const { return m_workers; }
-    PoolsPane *poolsPane() const { return m_pools; }
-    EventsPane *eventsPane() const { return m_events; }
-    QTabWidget *tabs() const { return m_tabs; }
+    /// Adds a master whose backend is already made (embedded: always connected).
+    MasterView *addMaster(std::shared_ptr<api::Backend> backend, const QString &name);
+    /// Connects to a remote master; its link state shows in the sidebar. Replaces a master
+    /// of the same name.
+    MasterView *connectTo(const SavedMaster &master, const QString &token);
+    /// Connects to every saved master (their tokens from the keychain or its fallback file).
+    void connectSaved();
+    void removeMaster(MasterView *view);
+
+    QList<MasterView *> masters() const;
+    MasterView *current() const;
+    void setCurrent(MasterView *view);
+
+    // The current master's parts (tests, --pane, --screenshot).
+    models::BackendBridge *bridge() const;
+    WorkersPane *workersPane() const;
+    PoolsPane *poolsPane() const;
+    EventsPane *eventsPane() const;
+    QTabWidget *tabs() const;
+    QTreeWidget *sidebar() const { return m_sidebar; }
+
+    /// Asked when a master's certificate is not trusted: whether to pin `fingerprint`. Tests
+    /// answer for the user.
+    void
+    setTrustPrompt(std::function<bool(const QString &master, const QString &fingerprint)> prompt);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void onLink(MasterView *view);
     void updateSidebar();
+    void updateMasterItem(MasterView *view, QTreeWidgetItem *item);
     void updateStatus();
+    void connectDialog();
+    QTreeWidgetItem *itemOf(MasterView *view) const;
 
-    models::BackendBridge *m_bridge;
-    QString m_name;
+    QStackedWidget *m_stack;
     QTreeWidget *m_sidebar;
-    QTabWidget *m_tabs;
-    WorkersPane *m_workers;
-    PoolsPane *m_pools;
-    EventsPane *m_events;
     QLabel *m_connection;
     QLabel *m_summary;
+    QTimer m_countdown; ///< the sidebar's "retry in N s" while a master waits
+    TokenStore *m_tokens;
+    QList<SavedMaster> m_remote; ///< how each remote master (by name) was connected
+    QStringList m_askedTrust;    ///< masters whose fingerprint was asked about already
+    std::function<bool(const QString &, const QString &)> m_trust;
+    bool m_layoutRestored = false;
 };
 
 } // namespace drover::ui

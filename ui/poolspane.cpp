@@ -2,13 +2,18 @@
 
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
+#include "models/workersmodel.h"
+#include "ui/pooltiles.h"
 #include "ui/tableview.h"
 
 #include <QAction>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QLabel>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -22,6 +27,7 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
     , m_bridge(bridge)
     , m_view(new QTableView(this))
     , m_scale(new QAction(tr("Scale…"), this))
+    , m_tiles(new PoolTiles(bridge->workers(), this))
 {
     auto *proxy = new QSortFilterProxyModel(this);
     proxy->setSourceModel(bridge->pools());
@@ -32,19 +38,37 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     setUpTable(m_view, {11, 7, 6, 6, 7, 11});
 
+    m_scale->setIcon(QIcon(QStringLiteral(":/icons/scale.svg")));
     m_scale->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Plus));
     m_scale->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addAction(m_scale);
     auto *button = new QToolButton(this);
     button->setDefaultAction(m_scale);
-    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto *bar = new QHBoxLayout;
     bar->addStretch(1);
     bar->addWidget(button);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_tiles);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setBackgroundRole(QPalette::Window);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("PoolsSplitter"));
+    split->addWidget(m_view);
+    split->addWidget(scroll);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setChildrenCollapsible(false);
+    split->setSizes({170, 400}); // the table holds a few pools; the tiles need the room
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(split, 1);
+    bar->insertWidget(0, new QLabel(tr("Double-click a pool for its workers; the tiles below "
+                                       "show the selected pool (all pools when none is)."),
+                                    this));
+    connect(m_tiles, &PoolTiles::workerActivated, this, &PoolsPane::workerActivated);
 
     m_ask = [this](const QString &pool, int current, int &size) {
         bool ok = false;
@@ -71,8 +95,11 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         emit poolActivated(index.data(models::PoolsModel::NameRole).toString());
     });
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &PoolsPane::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        m_tiles->setPool(selectedPool());
+        emit currentPoolChanged(selectedPool());
+    });
     connect(bridge, &models::BackendBridge::snapshotApplied, this, &PoolsPane::updateActions);
     updateActions();
 }

@@ -13,8 +13,11 @@ class BackendBridge;
 
 namespace drover::ui {
 
+class PoolTiles;
+
 /// The pools pane: desired / running / ready counts, restarts, revision and what a pool waits
-/// for; scale the selected pool (operator and above).
+/// for; scale the selected pool (operator and above). Under the table, the pool view: the
+/// selected pool's workers (every pool's when none is selected) as tiles.
 class PoolsPane : public QWidget
 {
     Q_OBJECT
@@ -24,6 +27,7 @@ public:
 
     QTableView *view() const { return m_view; }
     QAction *scaleAction() const { return m_scale; }
+    PoolTiles *tiles() const { return m_tiles; }
     /// Asks for the new size; tests answer for the user. Returns false when cancelled.
     void setAskSize(std::function<bool(const QString &pool, int current, int &size)> ask);
     QString selectedPool() const;
@@ -32,6 +36,10 @@ signals:
     void message(const QString &text);
     /// A double-click: show this pool's workers.
     void poolActivated(const QString &pool);
+    /// The selected pool (empty: none).
+    void currentPoolChanged(const QString &pool);
+    /// A tile double-clicked: show this worker.
+    void workerActivated(const QString &worker);
 
 private:
     void updateActions();
@@ -39,6 +47,7 @@ private:
     models::BackendBridge *m_bridge;
     QTableView *m_view;
     QAction *m_scale;
+    PoolTiles *m_tiles;
     std::function<bool(const QString &, int, int &)> m_ask;
 };
 

@@ -1,16 +1,23 @@
 #include "ui/workerdetail.h"
 
+#include "api/codec.h"
 #include "models/backendbridge.h"
 #include "models/workersmodel.h"
 
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QRegularExpression>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +31,9 @@ WorkerDetail::WorkerDetail(models::BackendBridge *bridge, QWidget *parent)
     , m_log(new QPlainTextEdit(this))
     , m_follow(new QCheckBox(tr("Follow"), this))
     , m_search(new QLineEdit(this))
+    , m_tabs(new QTabWidget(this))
+    , m_process(new QTextBrowser(this))
+    , m_events(new QTreeWidget(this))
 {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -37,16 +47,35 @@ WorkerDetail::WorkerDetail(models::BackendBridge *bridge, QWidget *parent)
     m_search->setPlaceholderText(tr("Find in log…"));
     m_search->setClearButtonEnabled(true);
 
+    auto *logPage = new QWidget(this);
     auto *bar = new QHBoxLayout;
-    bar->addWidget(new QLabel(tr("Log"), this));
     bar->addStretch(1);
     bar->addWidget(m_search);
     bar->addWidget(m_follow);
+    auto *logLayout = new QVBoxLayout(logPage);
+    logLayout->setContentsMargins(0, 4, 0, 0);
+    logLayout->addLayout(bar);
+    logLayout->addWidget(m_log, 1);
+
+    m_process->setOpenLinks(false);
+    m_events->setRootIsDecorated(false);
+    m_events->setUniformRowHeights(true);
+    m_events->setColumnCount(3);
+    m_events->setHeaderLabels({tr("Time"), tr("What happened"), tr("Reason")});
+    m_events->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_events->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(logPage, tr("Log"));
+    m_tabs->addTab(m_process, tr("Process"));
+    m_tabs->addTab(m_events, tr("Recent events"));
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
-    layout->addLayout(bar);
-    layout->addWidget(m_log, 1);
+    layout->addWidget(m_tabs, 1);
+    connect(bridge, &models::BackendBridge::eventsArrived, this,
+            [this](const std::vector<api::Event> &events) { addEvents(events); });
 
     connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
         if (on)
@@ -76,9 +105,13 @@ void WorkerDetail::setWorker(const QString &id)
     m_id = id;
     m_log->clear();
     m_log->setEnabled(!id.isEmpty());
+    m_process->clear();
+    m_events->clear();
     refreshSummary();
     if (id.isEmpty())
         return;
+    describe();
+    loadEvents();
     if (m_follow->isChecked())
         follow();
     else
@@ -138,6 +171,100 @@ void WorkerDetail::refreshSummary()
                 tr("%1 probe (%2 %3): %4 %5")
                     .arg(esc(p.probe), esc(p.kind), esc(p.target), esc(p.state), esc(p.message));
     m_summary->setText(text);
+}
+
+void WorkerDetail::describe()
+{
+    m_bridge->request(
+        "worker.describe", {{"worker", m_id.toStdString()}},
+        [this, id = m_id](const api::Reply &r) {
+            if (id != m_id)
+                return;
+            if (!r.ok()) {
+                m_process->setPlainText(tr("Cannot tell what %1 runs: %2")
+                                            .arg(id, QString::fromStdString(r.error().message)));
+                return;
+            }
+            auto esc = [](const std::string &s) {
+                return QString::fromStdString(s).toHtmlEscaped();
+            };
+            // The command as a shell would need it: words with spaces or quotes in quotes.
+            QStringList words;
+            for (const auto &w : r->value("command", nlohmann::json::array())) {
+                QString word = QString::fromStdString(w.get<std::string>());
+                if (word.isEmpty() ||
+                    word.contains(QRegularExpression(QStringLiteral("[\\s'\"$`\\\\]"))))
+                    word = QLatin1Char('\'') +
+                           word.replace(QLatin1Char('\''), QStringLiteral("'\\''")) +
+                           QLatin1Char('\'');
+                words << word.toHtmlEscaped();
+            }
+            QString html = QStringLiteral("<table cellspacing='4'>");
+            auto row = [&html](const QString &key, const QString &value) {
+                html += QStringLiteral("<tr><td valign='top'><b>%1</b></td><td>%2</td></tr>")
+                            .arg(key, value);
+            };
+            row(tr("Command"),
+                words.isEmpty() ? tr("<i>none known: watched, not started by Drover</i>")
+                                : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
+            row(tr("Directory"), QStringLiteral("<tt>%1</tt>").arg(esc(r->value("cwd", ""))));
+            if (r->contains("pid_file"))
+                row(tr("PID file"),
+                    QStringLiteral("<tt>%1</tt>").arg(esc(r->value("pid_file", ""))));
+            row(tr("Log file"), QStringLiteral("<tt>%1</tt>").arg(esc(r->value("log", ""))));
+            QStringList env;
+            for (const auto &e : r->value("env", nlohmann::json::array()))
+                env << esc(e.get<std::string>());
+            row(tr("Environment"),
+                (env.isEmpty()
+                     ? tr("<i>only what the master passes on</i>")
+                     : QStringLiteral("<tt>%1</tt>").arg(env.join(QStringLiteral("<br>")))) +
+                    QStringLiteral("<br><small>") +
+                    tr("Besides these, the worker inherits the master's environment.") +
+                    QStringLiteral("</small>"));
+            m_process->setHtml(html + QStringLiteral("</table>"));
+        });
+}
+
+void WorkerDetail::loadEvents()
+{
+    m_bridge->request("events.query", {{"subject", m_id.toStdString()}, {"limit", 50}},
+                      [this, id = m_id](const api::Reply &r) {
+                          if (id != m_id || !r.ok())
+                              return;
+                          std::vector<api::Event> events;
+                          for (const auto &j : r->value("events", nlohmann::json::array())) {
+                              if (auto e = api::eventFromJson(j); e.ok())
+                                  events.push_back(std::move(*e));
+                          }
+                          // The answer holds those that came live meanwhile too.
+                          m_events->clear();
+                          addEvents(events);
+                      });
+}
+
+void WorkerDetail::addEvents(const std::vector<api::Event> &events)
+{
+    static constexpr int kKept = 50;
+    if (m_id.isEmpty())
+        return;
+    const std::string id = m_id.toStdString();
+    for (const api::Event &e : events) {
+        if (e.subject != id)
+            continue;
+        auto *item = new QTreeWidgetItem;
+        const QDateTime when = QDateTime::fromMSecsSinceEpoch(e.timeMs);
+        item->setText(0, QLocale().toString(when.time(), QStringLiteral("HH:mm:ss")));
+        item->setToolTip(0, QLocale().toString(when, QLocale::LongFormat));
+        item->setText(1, QString::fromStdString(e.message));
+        item->setToolTip(1, QString::fromStdString(e.message));
+        item->setText(2, QString::fromStdString(e.reason));
+        if (auto state = api::parseWorkerState(e.to); state && e.kind == "worker.state")
+            item->setForeground(1, models::WorkersModel::stateColor(*state));
+        m_events->insertTopLevelItem(0, item); // newest first
+    }
+    while (m_events->topLevelItemCount() > kKept)
+        delete m_events->takeTopLevelItem(m_events->topLevelItemCount() - 1);
 }
 
 void WorkerDetail::follow()

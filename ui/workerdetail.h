@@ -1,13 +1,19 @@
 #pragma once
 
+#include "api/types.h"
+
 #include <QWidget>
 
 #include <cstdint>
+#include <vector>
 
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QTabWidget;
+class QTextBrowser;
+class QTreeWidget;
 
 namespace drover::models {
 class BackendBridge;
@@ -16,8 +22,9 @@ class BackendBridge;
 namespace drover::ui {
 
 /// The selected worker in detail, under the workers table: its state and why, process, usage,
-/// limits (applied, and those that could not be), probes, and its log: the last 200 lines,
-/// then followed live (logs.follow) while "Follow" is on; a search box highlights a text.
+/// limits (applied, and those that could not be), probes; then tabs with its log (the last 200
+/// lines, then followed live through logs.follow while "Follow" is on, with find), what it
+/// runs (command, directory, environment: worker.describe) and its recent events.
 class WorkerDetail : public QWidget
 {
     Q_OBJECT
@@ -31,6 +38,11 @@ public:
     QString worker() const { return m_id; }
     QPlainTextEdit *log() const { return m_log; }
     QLabel *summary() const { return m_summary; }
+    QTabWidget *tabs() const { return m_tabs; }
+    /// The "Process" tab's text: command, directory, environment.
+    QTextBrowser *process() const { return m_process; }
+    /// The "Events" tab: the worker's newest events, newest first.
+    QTreeWidget *events() const { return m_events; }
 
 private:
     void refreshSummary();
@@ -38,6 +50,9 @@ private:
     void unfollow();
     void appendLines(const QStringList &lines, qint64 skipped);
     void find();
+    void describe();
+    void loadEvents();
+    void addEvents(const std::vector<api::Event> &events);
 
     models::BackendBridge *m_bridge;
     QString m_id;
@@ -45,6 +60,9 @@ private:
     QPlainTextEdit *m_log;
     QCheckBox *m_follow;
     QLineEdit *m_search;
+    QTabWidget *m_tabs;
+    QTextBrowser *m_process;
+    QTreeWidget *m_events;
     std::uint64_t m_followId = 0;
     quint64 m_generation = 0; ///< lines of an earlier follow that still arrive are dropped
 };

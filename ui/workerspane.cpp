@@ -62,9 +62,13 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         addAction(a);
     }
-    m_start->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-start")));
-    m_stop->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-stop")));
-    m_restart->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
+    // The desktop's icon theme where it has these, else ours (SVG: sharp at any scale).
+    m_start->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-start"),
+                                      QIcon(QStringLiteral(":/icons/start.svg"))));
+    m_stop->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-stop"),
+                                     QIcon(QStringLiteral(":/icons/stop.svg"))));
+    m_restart->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh"),
+                                        QIcon(QStringLiteral(":/icons/restart.svg"))));
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_search, 1);
@@ -124,8 +128,10 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
         menu.addActions({m_start, m_stop, m_restart});
         menu.exec(m_view->viewport()->mapToGlobal(at));
     });
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &WorkersPane::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        emit selectedWorkersChanged();
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 m_detail->setWorker(current.data(models::WorkersModel::IdRole).toString());
@@ -178,6 +184,23 @@ void WorkersPane::showPool(const QString &pool)
     int i = m_pool->findData(pool);
     m_pool->setCurrentIndex(i < 0 ? 0 : i);
     m_filter->setPool(pool);
+}
+
+void WorkersPane::selectWorker(const QString &id)
+{
+    const int row = m_bridge->workers()->rowOf(id.toStdString());
+    if (row < 0)
+        return;
+    QModelIndex index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
+    if (!index.isValid()) { // filtered out: show everything
+        m_search->clear();
+        m_state->setCurrentIndex(0);
+        showPool({});
+        index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
+    }
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                         QItemSelectionModel::Rows);
+    m_view->scrollTo(index);
 }
 
 void WorkersPane::setConfirm(std::function<bool(const QString &)> confirm)

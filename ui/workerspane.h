@@ -43,10 +43,14 @@ public:
     void setConfirm(std::function<bool(const QString &question)> confirm);
     /// The ids of the selected workers, in the view's order.
     QStringList selectedWorkers() const;
+    /// Selects `id` alone (clearing a filter that hides it) and scrolls to it.
+    void selectWorker(const QString &id);
 
 signals:
     /// A request's outcome for the status bar.
     void message(const QString &text);
+    /// The selection changed (selectedWorkers() says to what).
+    void selectedWorkersChanged();
 
 private:
     /// Sends `op` for each selected worker; `done` (with %1 for the id) is said on success.

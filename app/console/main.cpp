@@ -8,6 +8,7 @@
 #include "remote/masterurl.h"
 #include "remote/remotebackend.h"
 #include "ui/mainwindow.h"
+#include "ui/masterview.h"
 #include "ui/previewwindow.h"
 #include "ui/translations.h"
 
@@ -96,6 +97,15 @@ int main(int argc, char **argv)
         QStringLiteral("token-file"),
         QApplication::translate("main", "Read the access token for --connect from FILE."),
         QStringLiteral("FILE"));
+    QCommandLineOption caOpt(
+        QStringLiteral("ca"),
+        QApplication::translate("main", "For wss://: verify the master against this CA file."),
+        QStringLiteral("FILE"));
+    QCommandLineOption fingerprintOpt(
+        QStringLiteral("fingerprint"),
+        QApplication::translate("main", "For wss://: accept exactly the certificate with this "
+                                        "SHA-256 fingerprint."),
+        QStringLiteral("HEX"));
     QCommandLineOption langOpt(QStringLiteral("lang"),
                                QApplication::translate("main", "Language: de or en."),
                                QStringLiteral("LANG"));
@@ -105,14 +115,16 @@ int main(int argc, char **argv)
         QStringLiteral("FILE"));
     QCommandLineOption paneOpt(
         QStringLiteral("pane"),
-        QApplication::translate("main", "Open on this pane: workers, pools or events."),
+        QApplication::translate("main",
+                                "Open on this pane: workers, pools, health, charts or events."),
         QStringLiteral("PANE"));
     QCommandLineOption logOpt(
         QStringLiteral("log-level"),
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
                                         "warn (the default) or error."),
         QStringLiteral("LEVEL"), QStringLiteral("warn"));
-    parser.addOptions({configOpt, connectOpt, tokenOpt, langOpt, paneOpt, logOpt, shotOpt});
+    parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, paneOpt,
+                       logOpt, shotOpt});
     parser.process(app);
 
     spdlog::set_level(spdlog::level::from_str(parser.value(logOpt).toStdString()));
@@ -125,19 +137,15 @@ int main(int argc, char **argv)
                 (QApplication::applicationDirPath() + QStringLiteral("/drover-demo-worker"))
                     .toLocal8Bit());
 
-    std::shared_ptr<drover::api::Backend> backend;
     std::shared_ptr<drover::local::LocalBackend> embedded;
-    QString name;
-    std::unique_ptr<QWidget> window;
+    std::unique_ptr<drover::ui::MainWindow> main;
     if (parser.isSet(connectOpt)) {
         auto url = drover::remote::parseMasterUrl(parser.value(connectOpt).toStdString());
         if (!url.ok()) {
             std::fprintf(stderr, "drover: --connect: %s\n", url.error().message.c_str());
             return 2;
         }
-        drover::remote::RemoteOptions options;
-        options.url = *url;
-        options.client = "drover";
+        QString token;
         if (parser.isSet(tokenOpt)) {
             QFile f(parser.value(tokenOpt));
             if (!f.open(QIODevice::ReadOnly)) {
@@ -145,12 +153,11 @@ int main(int argc, char **argv)
                              qPrintable(parser.value(tokenOpt)));
                 return 2;
             }
-            options.token = QString::fromUtf8(f.readAll()).trimmed().toStdString();
+            token = QString::fromUtf8(f.readAll()).trimmed();
         }
-        auto remote = std::make_shared<drover::remote::RemoteBackend>(options);
-        remote->start();
-        backend = remote;
-        name = parser.value(connectOpt);
+        main = std::make_unique<drover::ui::MainWindow>();
+        const QString where = QString::fromStdString(url->toString());
+        main->connectTo({where, where, parser.value(caOpt), parser.value(fingerprintOpt)}, token);
     } else {
         QString file = parser.isSet(configOpt) ? parser.value(configOpt) : demoConfigPath();
         auto loaded = drover::config::loadFile(file.toStdString());
@@ -174,37 +181,34 @@ int main(int argc, char **argv)
                          started.error().message.c_str());
             return 1;
         }
-        backend = embedded;
-        name =
-            QApplication::translate("main", "Embedded master (%1)").arg(QFileInfo(file).fileName());
+        main = std::make_unique<drover::ui::MainWindow>(
+            embedded, QApplication::translate("main", "Embedded master (%1)")
+                          .arg(QFileInfo(file).fileName()));
     }
-
-    auto *main = new drover::ui::MainWindow(backend, name);
-    window.reset(main);
+    main->connectSaved(); // the remote masters remembered from earlier sessions
     if (parser.isSet(paneOpt)) {
-        const QStringList panes{QStringLiteral("workers"), QStringLiteral("pools"),
-                                QStringLiteral("events")};
-        const int pane = panes.indexOf(parser.value(paneOpt));
+        const int pane = drover::ui::MasterView::paneFromName(parser.value(paneOpt));
         if (pane < 0) {
-            std::fprintf(stderr, "drover: --pane: one of workers, pools, events\n");
+            std::fprintf(stderr, "drover: --pane: one of workers, pools, health, charts, events\n");
             return 2;
         }
-        main->tabs()->setCurrentIndex(pane);
+        main->current()->showPane(drover::ui::MasterView::Pane(pane));
     }
     main->show();
     if (parser.isSet(shotOpt)) {
-        // Once the first snapshot is on screen and the workers have had a moment to start.
+        // Once the first snapshot is on screen and the workers have had a moment to start
+        // (charts: a few points).
         auto since = std::make_shared<qint64>(0);
-        screenshotWhen(main, parser.value(shotOpt), [main, since] {
+        screenshotWhen(main.get(), parser.value(shotOpt), [main = main.get(), since] {
             if (!main->bridge()->hasSnapshot())
                 return false;
             if (*since == 0)
                 *since = QDateTime::currentMSecsSinceEpoch();
-            return QDateTime::currentMSecsSinceEpoch() - *since > 2500;
+            return QDateTime::currentMSecsSinceEpoch() - *since > 4000;
         });
     }
     const int code = app.exec();
-    window.reset();
+    main.reset();
     if (embedded)
         embedded->shutdown(); // the embedded master's workers end with the console
     return code;

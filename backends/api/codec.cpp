@@ -85,6 +85,8 @@ json toJson(const HealthSample &h)
            {"message", h.message}};
     if (!h.excerpt.empty())
         j["excerpt"] = h.excerpt;
+    if (h.logOffset >= 0)
+        j["log_offset"] = h.logOffset;
     return j;
 }
 
@@ -519,7 +521,8 @@ Result<HealthSample> healthSampleFromJson(const json &j)
     bool ok = field(j, "worker", h.worker, err) && field(j, "probe", h.probe, err) &&
               field(j, "kind", h.kind, err) && field(j, "time", h.timeMs, err) &&
               field(j, "ok", h.ok, err) && field(j, "latency_ms", h.latencyMs, err) &&
-              field(j, "message", h.message, err) && field(j, "excerpt", h.excerpt, err);
+              field(j, "message", h.message, err) && field(j, "excerpt", h.excerpt, err) &&
+              field(j, "log_offset", h.logOffset, err);
     if (!ok)
         return badJson("sample", err);
     return h;

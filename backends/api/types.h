@@ -114,6 +114,9 @@ struct HealthSample
     double latencyMs = 0;
     std::string message; ///< one line: `200 OK`, `connection refused`, `exit 1`...
     std::string excerpt; ///< on failure: the start of the body or output
+    /// On failure: the size of the worker's log file when the result came in, so that
+    /// `logs.tail` with `up_to` shows the lines written before it; -1 when not known.
+    std::int64_t logOffset = -1;
     friend bool operator==(const HealthSample &, const HealthSample &) = default;
 };
 

@@ -735,11 +735,17 @@ struct Engine::Private
         std::string kind(toString(run.spec.kind));
         if (!w.health)
             w.health = std::make_unique<HealthHistory>(std::size_t(config->master.healthHistory));
-        w.health->add(run.role, run.spec.kind, t, out.ok, out.latencyMs, out.message, out.excerpt);
+        // A failure remembers how far the log had got, for the lines written before it.
+        std::int64_t logOffset = -1;
+        struct stat st;
+        if (!out.ok && state && ::stat(state->logPath(w.info.id).c_str(), &st) == 0)
+            logOffset = st.st_size;
+        w.health->add(run.role, run.spec.kind, t, out.ok, out.latencyMs, out.message, out.excerpt,
+                      logOffset);
         metrics->record(run.latency, t, std::round(out.latencyMs * 100) / 100);
         publish(api::DeltaKind::HealthSampled,
                 api::HealthSample{w.info.id, role, kind, t, out.ok, out.latencyMs, out.message,
-                                  out.excerpt});
+                                  out.excerpt, logOffset});
 
         ProbeVerdict::State before = run.verdict.state();
         ProbeVerdict::Change change =
@@ -878,21 +884,15 @@ struct Engine::Private
             scheduleSpawnDrain();
     }
 
-    bool spawn(Worker &w)
+    /// What `w`'s next process runs: its pool's (or adopted entry's) command, directory and
+    /// environment on top of `baseEnv`, placeholders filled in; nothing when neither is known.
+    std::optional<SpawnPlan> spawnPlan(const Worker &w,
+                                       const std::vector<std::string> &baseEnv) const
     {
-        ++w.generation;
-        std::vector<std::string> argv;
-        SpawnRequest req;
-        config::LimitsSpec limits;
-        std::string revision;
+        std::optional<SpawnPlan> plan;
         if (auto *p = poolSpec(w)) {
             WorkerVars vars{w.info.id, w.poolName, w.info.index, w.info.port, p->revision};
-            SpawnPlan plan = planSpawn(*p, vars, options.masterEnv);
-            req.argv = std::move(plan.argv);
-            req.cwd = plan.cwd.empty() ? config->baseDir : plan.cwd;
-            req.env = std::move(plan.env);
-            limits = p->limits;
-            revision = p->revision;
+            plan = planSpawn(*p, vars, baseEnv);
         } else if (auto *a = adoptedSpec(w)) {
             config::PoolSpec asPool;
             asPool.name = a->name;
@@ -900,10 +900,28 @@ struct Engine::Private
             asPool.cwd = a->cwd;
             asPool.env = a->env;
             WorkerVars vars{w.info.id, w.poolName, 0, std::nullopt, {}};
-            SpawnPlan plan = planSpawn(asPool, vars, options.masterEnv);
-            req.argv = std::move(plan.argv);
-            req.cwd = plan.cwd.empty() ? config->baseDir : plan.cwd;
-            req.env = std::move(plan.env);
+            plan = planSpawn(asPool, vars, baseEnv);
+        }
+        if (plan && plan->cwd.empty())
+            plan->cwd = config->baseDir;
+        return plan;
+    }
+
+    bool spawn(Worker &w)
+    {
+        ++w.generation;
+        std::vector<std::string> argv;
+        SpawnRequest req;
+        config::LimitsSpec limits;
+        std::string revision;
+        if (std::optional<SpawnPlan> plan = spawnPlan(w, options.masterEnv)) {
+            req.argv = std::move(plan->argv);
+            req.cwd = std::move(plan->cwd);
+            req.env = std::move(plan->env);
+        }
+        if (auto *p = poolSpec(w)) {
+            limits = p->limits;
+            revision = p->revision;
         }
         if (req.argv.empty()) {
             setState(w, WorkerState::Failed, "no command to start it with");
@@ -1990,13 +2008,36 @@ struct Engine::Private
                 done(error("bad_request", "args.lines: expected 0 to 100000"));
                 return;
             }
-            auto tail = logfile::tail(state->logPath(w->info.id), lines);
+            // `up_to`: only the lines before that byte of the current file (a health failure's
+            // log_offset).
+            std::int64_t upTo = args.value("up_to", std::int64_t(-1));
+            auto tail = logfile::tail(state->logPath(w->info.id), lines, 4u << 20,
+                                      upTo < 0 ? UINT64_MAX : std::uint64_t(upTo));
             if (!tail.ok()) {
                 done(tail.error());
                 return;
             }
             done(json{
                 {"worker", w->info.id}, {"file", state->logPath(w->info.id)}, {"lines", *tail}});
+            return;
+        }
+        if (op == "worker.describe") {
+            Worker *w = findWorker(args, failure);
+            if (!w) {
+                done(failure);
+                return;
+            }
+            // The environment as the worker gets it less what it inherits from the master:
+            // the runtime variables and the config's `env:`.
+            std::optional<SpawnPlan> plan = spawnPlan(*w, {});
+            json out{{"worker", w->info.id},
+                     {"command", plan ? json(plan->argv) : json::array()},
+                     {"cwd", plan ? plan->cwd : std::string()},
+                     {"env", plan ? json(plan->env) : json::array()},
+                     {"log", state->logPath(w->info.id)}};
+            if (const config::AdoptedSpec *a = adoptedSpec(*w))
+                out["pid_file"] = a->pidFile;
+            done(std::move(out));
             return;
         }
         if (op == "metrics.query") {

@@ -83,15 +83,16 @@ void HealthHistory::setCapacity(std::size_t capacity)
 }
 
 void HealthHistory::add(ProbeRole role, config::ProbeKind kind, std::int64_t timeMs, bool ok,
-                        double latencyMs, std::string message, std::string excerpt)
+                        double latencyMs, std::string message, std::string excerpt,
+                        std::int64_t logOffset)
 {
     if (m_results.size() >= m_capacity)
         m_results.pop_front();
     m_results.push_back({timeMs, float(latencyMs), role, ok, kind, std::move(message)});
-    if (!ok && !excerpt.empty()) {
+    if (!ok && (!excerpt.empty() || logOffset >= 0)) {
         if (m_excerpts.size() >= kExcerptsKept)
             m_excerpts.pop_front();
-        m_excerpts.push_back({timeMs, role, std::move(excerpt)});
+        m_excerpts.push_back({timeMs, role, std::move(excerpt), logOffset});
     }
 }
 
@@ -126,8 +127,10 @@ std::vector<api::HealthSample> HealthHistory::results(const std::string &worker,
         s.message = it->message;
         if (!it->ok) {
             for (const Excerpt &e : m_excerpts) {
-                if (e.timeMs == it->timeMs && e.role == it->role)
+                if (e.timeMs == it->timeMs && e.role == it->role) {
                     s.excerpt = e.text;
+                    s.logOffset = e.logOffset;
+                }
             }
         }
         out.push_back(std::move(s));

@@ -41,15 +41,16 @@ std::string_view toString(ProbeVerdict::State state); ///< `pending`, `passing`,
 
 /// A worker's health history: its newest probe results (a ring of `capacity`) and its newest
 /// verdict changes. Results are kept compact (1000 workers x 100 results fit in a few MB):
-/// the worker's id is not repeated, and excerpts (failures only) are kept for the newest
-/// few failures.
+/// the worker's id is not repeated, and excerpts and log offsets (failures only) are kept for
+/// the newest few failures.
 class HealthHistory
 {
 public:
     explicit HealthHistory(std::size_t capacity = 100);
 
+    /// `logOffset`: on failure, the size of the worker's log then (-1: not known).
     void add(ProbeRole role, config::ProbeKind kind, std::int64_t timeMs, bool ok, double latencyMs,
-             std::string message, std::string excerpt);
+             std::string message, std::string excerpt, std::int64_t logOffset = -1);
     void addTransition(api::HealthTransition transition);
     void setCapacity(std::size_t capacity);
 
@@ -80,6 +81,7 @@ private:
         std::int64_t timeMs;
         ProbeRole role;
         std::string text;
+        std::int64_t logOffset;
     };
     std::size_t m_capacity;
     std::deque<Result> m_results;

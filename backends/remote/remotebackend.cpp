@@ -8,6 +8,7 @@
 #include "api/clock.h"
 #include "api/statemirror.h"
 #include "api/version.h"
+#include "remote/fingerprint.h"
 #include "remote/wire.h"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,7 +21,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <atomic>
@@ -42,33 +42,6 @@ namespace {
 using api::nowMs;
 
 /// `ab:cd:...` or `abcd...` -> `abcd...` (lower case).
-std::string normalizeFingerprint(std::string text)
-{
-    std::string out;
-    for (char c : text) {
-        if (std::isxdigit(static_cast<unsigned char>(c)))
-            out += char(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-std::string certificateFingerprint(X509 *cert)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!cert || X509_digest(cert, EVP_sha256(), md, &n) != 1)
-        return {};
-    static const char *hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < n; ++i) {
-        if (i)
-            out += ':';
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
-}
-
 bool seriesMatches(const std::vector<std::string> &wanted, const std::string &series)
 {
     for (const std::string &w : wanted) {

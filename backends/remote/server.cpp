@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "engine/metricsstore.h"
 #include "remote/audit.h"
+#include "remote/fingerprint.h"
 #include "remote/prometheus.h"
 #include "remote/session.h"
 #include "remote/tokens.h"
@@ -396,8 +397,13 @@ api::Result<bool> Server::start()
         return api::Error{
             "unavailable", "cannot listen on " + listen.toString() + ": " + ec.message(), {}};
     }
-    spdlog::info("server.listening address={} port={} tls={} tokens={}", listen.host, port(),
-                 d->tls ? "on" : "off", d->tokensRequired() ? d->tokens->entries().size() : 0);
+    // The certificate's fingerprint, for clients that pin it on first use (the console asks
+    // its user to compare it with this line).
+    spdlog::info("server.listening address={} port={} tls={} tokens={}{}", listen.host, port(),
+                 d->tls ? "on" : "off", d->tokensRequired() ? d->tokens->entries().size() : 0,
+                 d->tls ? " fingerprint=" + certificateFingerprint(
+                                                SSL_CTX_get0_certificate(d->tls->native_handle()))
+                        : std::string());
     d->accept();
     return true;
 }

@@ -20,6 +20,7 @@ constexpr std::array kOps = {
     OpInfo{"metrics.follow",   Role::Viewer,   false},
     OpInfo{"events.query",     Role::Viewer,   false},
     OpInfo{"logs.tail",        Role::Viewer,   false},
+    OpInfo{"worker.describe",  Role::Viewer,   false},
     OpInfo{"logs.follow",      Role::Viewer,   false},
     OpInfo{"logs.unfollow",    Role::Viewer,   false},
     OpInfo{"health.history",   Role::Viewer,   false},

@@ -11,12 +11,16 @@
 #include "models/workersmodel.h"
 #include "ui/eventspane.h"
 #include "ui/mainwindow.h"
+#include "ui/masterstore.h"
+#include "ui/masterview.h"
 #include "ui/poolspane.h"
+#include "ui/pooltiles.h"
 #include "ui/translations.h"
 #include "ui/workerdetail.h"
 #include "ui/workerspane.h"
 
 #include <QAction>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -24,6 +28,10 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
+#include <QTextBrowser>
+#include <QTreeWidget>
+
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -38,6 +46,8 @@ private slots:
     void initTestCase();
     void embeddedMaster();
     void viewerCannotAct();
+    void severalMasters();
+    void unknownCertificateIsAsked();
     void layoutIsKept();
     void germanLoads();
 
@@ -212,6 +222,22 @@ void TestConsole::embeddedMaster()
         pools->scaleAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(pane->view()->model()->rowCount(), 7, 10'000);
 
+        // The pool view: the selected pool's workers as tiles; a double-click opens one.
+        window.tabs()->setCurrentWidget(pools);
+        QTRY_COMPARE_WITH_TIMEOUT(pools->tiles()->tiles().size(), std::size_t(5), 5000);
+        const ui::PoolTiles::Tile tile = pools->tiles()->tiles().back();
+        QCOMPARE(tile.worker, QStringLiteral("web-4"));
+        QCOMPARE(pools->tiles()->workerAt(tile.rect.center()), tile.worker);
+        QTest::mouseDClick(pools->tiles(), Qt::LeftButton, {}, tile.rect.center());
+        QCOMPARE(window.tabs()->currentWidget(), pane);
+        QCOMPARE(pane->selectedWorkers(), QStringList{tile.worker});
+        // The detail says what it runs and what happened to it.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->detail()->process()->toPlainText().contains(QStringLiteral("sleep 1000")), 5000);
+        QVERIFY(pane->detail()->process()->toPlainText().contains(
+            QStringLiteral("DROVER_WORKER=web-4")));
+        QTRY_VERIFY_WITH_TIMEOUT(pane->detail()->events()->topLevelItemCount() > 0, 5000);
+
         // The events pane has the history and what came after.
         QTRY_VERIFY_WITH_TIMEOUT(window.eventsPane()->view()->model()->rowCount() > 10, 5000);
     }
@@ -248,6 +274,146 @@ void TestConsole::viewerCannotAct()
         QVERIFY(!window.poolsPane()->scaleAction()->isEnabled());
     }
     remote.reset();
+    QCOMPARE(master.stop(), 0);
+}
+
+// A saved remote master beside the embedded one: its token in a 0600 file (no keychain here),
+// never in QSettings; connected with its own tree in the sidebar; when its droverd goes, the
+// sidebar counts down to the next try, and it comes back on its own.
+void TestConsole::severalMasters()
+{
+    qputenv("DROVER_NO_KEYCHAIN", "1");
+    QSettings().remove(QStringLiteral("masters"));
+    test::Droverd master;
+    QVERIFY(master.writeConfig(
+        master.yaml("  - name: far\n    command: [\"sleep\", \"1000\"]\n    replicas: 2\n")));
+    const QString token = master.createToken(QStringLiteral("olga"), QStringLiteral("operator"));
+    QVERIFY2(master.start(), qPrintable(master.log()));
+    auto backend = embedded("  - name: near\n    command: [\"sleep\", \"1000\"]\n");
+    QVERIFY(backend);
+    {
+        ui::MainWindow window(backend, QStringLiteral("Embedded"));
+        window.show();
+        ui::MasterStore::put({QStringLiteral("lab"), master.url(), {}, {}});
+        ui::TokenStore tokens;
+        bool written = false;
+        QString where;
+        tokens.write(QStringLiteral("lab"), token, [&](bool ok, const QString &w) {
+            written = ok;
+            where = w;
+        });
+        QTRY_VERIFY(written);
+        QVERIFY2(where.contains(ui::TokenStore::fileFor(QStringLiteral("lab"))), qPrintable(where));
+        struct stat st;
+        QCOMPARE(
+            ::stat(QFile::encodeName(ui::TokenStore::fileFor(QStringLiteral("lab"))).constData(),
+                   &st),
+            0);
+        QCOMPARE(st.st_mode & 0777, 0600u);
+        QSettings settings;
+        for (const QString &key : settings.allKeys())
+            QVERIFY2(!settings.value(key).toString().contains(token), qPrintable(key));
+
+        window.connectSaved();
+        QTRY_COMPARE_WITH_TIMEOUT(window.masters().size(), 2, 5000);
+        ui::MasterView *lab = window.masters()[1];
+        QCOMPARE(lab->name(), QStringLiteral("lab"));
+        QTRY_COMPARE_WITH_TIMEOUT(lab->bridge()->workers()->rowCount(), 2, 10'000);
+        QVERIFY(lab->link().state == ui::MasterLink::State::Connected);
+        QVERIFY(lab->bridge()->role() == api::Role::Operator);
+        QVERIFY(lab->link().server.startsWith(QStringLiteral("droverd/")));
+        // Each master its own tree: the embedded one's pool under it, lab's under lab.
+        QCOMPARE(window.sidebar()->topLevelItemCount(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.sidebar()->topLevelItem(1)->text(0) == QStringLiteral("lab · 2/2"), 10'000);
+        QCOMPARE(window.sidebar()->topLevelItem(1)->child(0)->text(0), QStringLiteral("far · 2/2"));
+        QCOMPARE(window.sidebar()->topLevelItem(0)->child(0)->text(0),
+                 QStringLiteral("near · 1/1"));
+
+        QCOMPARE(master.stop(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(lab->link().state == ui::MasterLink::State::Waiting, 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.sidebar()->topLevelItem(1)->text(0).startsWith(QStringLiteral("lab · retry in")),
+            5000);
+        QVERIFY2(master.start(), qPrintable(master.log()));
+        QTRY_VERIFY_WITH_TIMEOUT(lab->link().state == ui::MasterLink::State::Connected, 30'000);
+        QTRY_COMPARE_WITH_TIMEOUT(lab->bridge()->workers()->rowCount(), 2, 10'000);
+
+        window.removeMaster(lab);
+        QCOMPARE(window.masters().size(), 1);
+        QCOMPARE(window.sidebar()->topLevelItemCount(), 1);
+    }
+    ui::MasterStore::remove(QStringLiteral("lab"));
+    ui::TokenStore().remove(QStringLiteral("lab"));
+    QVERIFY(!QFile::exists(ui::TokenStore::fileFor(QStringLiteral("lab"))));
+    backend.reset();
+    QCOMPARE(master.stop(), 0);
+    QVERIFY(test::killLeftovers(m_mark, 3000).empty());
+}
+
+// A wss master whose certificate nothing vouches for: the console shows its fingerprint (the
+// one droverd logged) and asks; trusted, it is pinned in the saved master and the link comes
+// up; not trusted, the master stays refused.
+void TestConsole::unknownCertificateIsAsked()
+{
+    QSettings().remove(QStringLiteral("masters"));
+    test::Droverd master;
+    const QString dir = m_dir.path();
+    QProcess openssl;
+    openssl.setWorkingDirectory(dir);
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                   QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                   QStringLiteral("-keyout"), QStringLiteral("key.pem"), QStringLiteral("-out"),
+                   QStringLiteral("cert.pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                   QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                   QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+    QVERIFY(openssl.waitForFinished(30'000));
+    QCOMPARE(openssl.exitCode(), 0);
+    QVERIFY(master.writeConfig(
+        master.yaml("  - name: safe\n    command: [\"sleep\", \"1000\"]\n",
+                    "  tls: {cert: \"" + (dir + QStringLiteral("/cert.pem")).toUtf8() +
+                        "\", key: \"" + (dir + QStringLiteral("/key.pem")).toUtf8() + "\"}\n")));
+    QVERIFY2(master.start(), qPrintable(master.log()));
+    const QString url = QStringLiteral("wss://127.0.0.1:%1").arg(master.port);
+    {
+        ui::MainWindow window;
+        window.show();
+        QString asked;
+        window.setTrustPrompt([&asked](const QString &, const QString &fingerprint) {
+            asked = fingerprint;
+            return false;
+        });
+        ui::MasterView *view = window.connectTo({QStringLiteral("doubtful"), url, {}, {}}, {});
+        QTRY_VERIFY_WITH_TIMEOUT(!asked.isEmpty(), 10'000);
+        QVERIFY2(master.log().contains(QStringLiteral("fingerprint=") + asked),
+                 qPrintable(master.log()));
+        QVERIFY(view->link().state == ui::MasterLink::State::Refused);
+        QCOMPARE(view->link().errorCode, QStringLiteral("tls"));
+        QTest::qWait(300);
+        QCOMPARE(window.masters().size(), 1); // still the refused one, not retried
+    }
+    {
+        ui::MasterStore::put({QStringLiteral("secure"), url, {}, {}});
+        ui::MainWindow window;
+        window.show();
+        int asks = 0;
+        window.setTrustPrompt([&asks](const QString &master, const QString &) {
+            ++asks;
+            return master == QLatin1String("secure");
+        });
+        window.connectSaved();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.current() && window.current()->bridge()->workers()->rowCount() == 1, 15'000);
+        QCOMPARE(asks, 1);
+        QVERIFY(window.current()->link().state == ui::MasterLink::State::Connected);
+        const QList<ui::SavedMaster> saved = ui::MasterStore::load();
+        QCOMPARE(saved.size(), 1);
+        QVERIFY(!saved[0].fingerprint.isEmpty());
+        QVERIFY(master.log().contains(QStringLiteral("fingerprint=") + saved[0].fingerprint));
+    }
+    ui::MasterStore::remove(QStringLiteral("secure"));
     QCOMPARE(master.stop(), 0);
 }
 

@@ -1,0 +1,887 @@
+#include "ui/chartspane.h"
+
+#include "api/codec.h"
+#include "api/types.h"
+#include "models/backendbridge.h"
+#include "models/poolsmodel.h"
+#include "models/workersmodel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QCursor>
+#include <QDateTime>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QGraphicsLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPixmap>
+#include <QSaveFile>
+#include <QStackedWidget>
+#include <QTextStream>
+#include <QTimer>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QDateTimeAxis>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLegendMarker>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
+#include <QtCharts/QValueAxis>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace drover::ui {
+
+namespace {
+
+constexpr int kMaxPoints = 3600; ///< per series: an hour at one point a second
+constexpr int kHistoryPoints = 600;
+constexpr double kMiB = 1024.0 * 1024.0;
+const QColor kExitColor(220, 50, 47);
+const QColor kRestartColor(240, 140, 0);
+
+std::int64_t nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+/// A worker.state event worth a marker: the process went away, or came back after that.
+bool isMarkerEvent(const api::Event &e)
+{
+    if (e.kind != "worker.state")
+        return false;
+    return e.to == "exited" || e.to == "backoff" || e.to == "failed" ||
+           (e.to == "starting" && (e.from == "exited" || e.from == "backoff"));
+}
+
+/// A whole-number tick step for a range of `span` that gives about five ticks.
+double wholeStep(double span)
+{
+    double step = 1;
+    while (span / step > 6) {
+        if (span / (step * 2) <= 6)
+            return step * 2;
+        if (span / (step * 5) <= 6)
+            return step * 5;
+        step *= 10;
+    }
+    return step;
+}
+
+QString csvField(const QString &text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n')))
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+} // namespace
+
+ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
+    : QWidget(parent)
+    , m_bridge(bridge)
+    , m_title(new QLabel(this))
+    , m_window(new QComboBox(this))
+    , m_pause(new QAction(tr("Pause"), this))
+    , m_stack(new QStackedWidget(this))
+    , m_area(new QWidget(m_stack))
+    , m_areaLayout(new QVBoxLayout(m_area))
+    , m_empty(new QLabel(m_stack))
+    , m_tick(new QTimer(this))
+{
+    QFont bold = m_title->font();
+    bold.setBold(true);
+    m_title->setFont(bold);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_window->addItem(tr("1 min"), 60);
+    m_window->addItem(tr("5 min"), 300);
+    m_window->addItem(tr("15 min"), 900);
+    m_window->addItem(tr("1 h"), 3600);
+    m_window->setCurrentIndex(1);
+    m_window->setToolTip(tr("How much of the past the charts show"));
+
+    m_pause->setCheckable(true);
+    m_pause->setIcon(QIcon::fromTheme(QStringLiteral("media-playback-pause"),
+                                      QIcon(QStringLiteral(":/icons/pause.svg"))));
+    m_pause->setToolTip(tr("Freeze the lines; new points are kept and shown when you resume"));
+    const QIcon exportIcon = QIcon::fromTheme(QStringLiteral("document-export"),
+                                              QIcon(QStringLiteral(":/icons/export.svg")));
+    auto *png = new QAction(exportIcon, tr("Export PNG…"), this);
+    png->setToolTip(tr("Save the charts as an image"));
+    auto *csv = new QAction(exportIcon, tr("Export CSV…"), this);
+    csv->setToolTip(tr("Save the shown points as comma-separated values"));
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_title, 1);
+    auto *windowLabel = new QLabel(tr("Window:"), this);
+    windowLabel->setBuddy(m_window);
+    bar->addWidget(windowLabel);
+    bar->addWidget(m_window);
+    for (QAction *a : {m_pause, png, csv}) {
+        auto *button = new QToolButton(this);
+        button->setDefaultAction(a);
+        button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        bar->addWidget(button);
+    }
+
+    m_areaLayout->setContentsMargins(0, 0, 0, 0);
+    m_areaLayout->setSpacing(2);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setEnabled(false); // drawn greyed out
+    m_stack->addWidget(m_area);
+    m_stack->addWidget(m_empty);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_stack, 1);
+
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] { reload(); });
+    connect(m_pause, &QAction::toggled, this, [this](bool paused) {
+        m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+        m_pause->setIcon(QIcon::fromTheme(paused ? QStringLiteral("media-playback-start")
+                                                 : QStringLiteral("media-playback-pause")));
+        if (!paused)
+            scheduleRender(); // catches up with what came meanwhile
+    });
+    connect(png, &QAction::triggered, this, [this] {
+        QString name = m_subject;
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Export PNG"),
+            name.replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".png"),
+            tr("PNG images (*.png)"));
+        if (file.isEmpty())
+            return;
+        emit message(exportPng(file) ? tr("Charts saved to %1").arg(file)
+                                     : tr("Could not write \"%1\"").arg(file));
+    });
+    connect(csv, &QAction::triggered, this, [this] {
+        QString name = m_subject;
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Export CSV"),
+            name.replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".csv"),
+            tr("CSV files (*.csv)"));
+        if (file.isEmpty())
+            return;
+        emit message(exportCsv(file) ? tr("Points saved to %1").arg(file)
+                                     : tr("Could not write \"%1\"").arg(file));
+    });
+
+    connect(bridge, &models::BackendBridge::metricsArrived, this, &ChartsPane::onMetrics);
+    connect(bridge, &models::BackendBridge::eventsArrived, this, &ChartsPane::onEvents);
+    connect(bridge, &models::BackendBridge::snapshotApplied, this, &ChartsPane::checkPresence);
+    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(bridge->workers()),
+                                  static_cast<QAbstractItemModel *>(bridge->pools())}) {
+        // Queued: the model looks rows up by key only once its whole batch is in.
+        connect(m, &QAbstractItemModel::rowsRemoved, this, &ChartsPane::checkPresence,
+                Qt::QueuedConnection);
+        connect(m, &QAbstractItemModel::rowsInserted, this, &ChartsPane::checkPresence,
+                Qt::QueuedConnection);
+        connect(m, &QAbstractItemModel::modelReset, this, &ChartsPane::checkPresence,
+                Qt::QueuedConnection);
+    }
+    // The time axis moves on when a subject sends nothing (a stopped worker).
+    m_tick->setInterval(1000);
+    connect(m_tick, &QTimer::timeout, this, [this] {
+        if (!isPaused() && nowMs() - m_renderedAtMs > 1500)
+            scheduleRender();
+        if (m_kind == Kind::Worker && nowMs() - m_toppedUpAtMs >= 3000)
+            topUp();
+    });
+    m_tick->start();
+
+    showMaster();
+}
+
+ChartsPane::~ChartsPane()
+{
+    if (m_bridge)
+        m_bridge->followMetrics(QStringLiteral("charts"), {});
+}
+
+void ChartsPane::showWorker(const QString &id)
+{
+    setSubject(Kind::Worker, id);
+}
+
+void ChartsPane::showPool(const QString &name)
+{
+    setSubject(Kind::Pool, name);
+}
+
+void ChartsPane::showMaster()
+{
+    setSubject(Kind::Master, {});
+}
+
+void ChartsPane::setSubject(Kind kind, const QString &name)
+{
+    m_kind = kind;
+    m_name = name;
+    for (Panel &p : m_panels)
+        delete p.view; // its chart, axes and series with it
+    m_panels.clear();
+    m_lines.clear();
+    m_lineIndex.clear();
+    m_exits = nullptr;
+    m_restarts = nullptr;
+    m_markers.clear();
+    m_eventIds.clear();
+    m_shownMarkers.clear();
+    m_missing = false;
+
+    std::vector<std::string> follow;
+    switch (kind) {
+    case Kind::Worker: {
+        m_subject = QStringLiteral("worker/") + name;
+        m_title->setText(tr("Worker %1").arg(name));
+        const QString prefix = m_subject + QLatin1Char('/');
+        addLine(addPanel(tr("CPU %"), true, false), prefix + QStringLiteral("cpu_percent"),
+                tr("CPU"));
+        addLine(addPanel(tr("RSS MiB"), false, false), prefix + QStringLiteral("rss_bytes"),
+                tr("RSS"), 1 / kMiB);
+        const int latency = addPanel(tr("Latency ms"), true, false);
+        addLine(latency, prefix + QStringLiteral("probe/startup/latency_ms"), tr("Startup probe"),
+                1, false, true);
+        addLine(latency, prefix + QStringLiteral("probe/liveness/latency_ms"), tr("Liveness probe"),
+                1, false, true);
+        addLine(latency, prefix + QStringLiteral("probe/readiness/latency_ms"),
+                tr("Readiness probe"), 1, false, true);
+        // Every probe the worker has, by prefix.
+        follow = {m_lines[0].name.toStdString(), m_lines[1].name.toStdString(),
+                  QString(prefix + QStringLiteral("probe/")).toStdString()};
+        break;
+    }
+    case Kind::Pool: {
+        m_subject = QStringLiteral("pool/") + name;
+        m_title->setText(tr("Pool %1").arg(name));
+        const QString prefix = m_subject + QLatin1Char('/');
+        const int counts = addPanel(tr("Workers"), true, true);
+        addLine(counts, prefix + QStringLiteral("workers"), tr("Workers"));
+        addLine(counts, prefix + QStringLiteral("running"), tr("Running"));
+        addLine(counts, prefix + QStringLiteral("ready"), tr("Ready"));
+        addLine(addPanel(tr("Restarts"), true, true), prefix + QStringLiteral("restarts"),
+                tr("Restarts (total)"), 1, true);
+        break;
+    }
+    case Kind::Master:
+        m_subject = QStringLiteral("master");
+        m_title->setText(tr("Master"));
+        addLine(addPanel(tr("CPU %"), true, false), QStringLiteral("master/cpu_percent"),
+                tr("CPU"));
+        addLine(addPanel(tr("RSS MiB"), false, false), QStringLiteral("master/rss_bytes"),
+                tr("RSS"), 1 / kMiB);
+        addLine(addPanel(tr("Workers"), true, true), QStringLiteral("master/workers"),
+                tr("Workers"));
+        break;
+    }
+    if (follow.empty()) {
+        for (const Line &line : m_lines)
+            follow.push_back(line.name.toStdString());
+    }
+
+    // Lines of one chart that show the same value (workers = running = ready) would hide
+    // each other: the earlier ones are drawn wider, below the later ones.
+    for (std::size_t i = 0; i < m_lines.size(); ++i) {
+        const auto later =
+            std::count_if(m_lines.begin() + std::ptrdiff_t(i) + 1, m_lines.end(),
+                          [&](const Line &l) { return l.panel == m_lines[i].panel; });
+        m_lines[i].width = 1.5 + 1.5 * double(later);
+        if (!m_lines[i].lazy)
+            attach(m_lines[i]);
+    }
+    // Exits and restarts on the first chart, over its lines; an exit over the restart that
+    // follows it at once.
+    if (kind != Kind::Master) {
+        Panel &first = m_panels.front();
+        m_exits = new QScatterSeries(first.chart);
+        m_exits->setName(tr("Exits"));
+        m_restarts = new QScatterSeries(first.chart);
+        m_restarts->setName(tr("Restarts"));
+        for (QScatterSeries *s : {m_restarts, m_exits}) {
+            s->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+            s->setMarkerSize(9);
+            first.chart->addSeries(s);
+            s->attachAxis(first.x);
+            s->attachAxis(first.y);
+            connect(s, &QScatterSeries::hovered, this, [this](const QPointF &point, bool state) {
+                if (!state) {
+                    QToolTip::hideText();
+                    return;
+                }
+                const Marker *best = nullptr;
+                for (const Marker &m : m_shownMarkers) {
+                    if (!best || std::abs(double(m.timeMs) - point.x()) <
+                                     std::abs(double(best->timeMs) - point.x()))
+                        best = &m;
+                }
+                if (best)
+                    QToolTip::showText(QCursor::pos(),
+                                       QDateTime::fromMSecsSinceEpoch(best->timeMs)
+                                               .toString(QStringLiteral("hh:mm:ss")) +
+                                           QStringLiteral("  ") + best->message,
+                                       this);
+            });
+        }
+    }
+
+    applyTheme();
+    m_stack->setCurrentWidget(m_area);
+    if (m_bridge)
+        m_bridge->followMetrics(QStringLiteral("charts"), std::move(follow));
+    reload();
+    checkPresence();
+}
+
+int ChartsPane::addPanel(const QString &yTitle, bool fromZero, bool whole)
+{
+    Panel p;
+    p.fromZero = fromZero;
+    p.whole = whole;
+    p.chart = new QChart;
+    p.chart->setMargins(QMargins(2, 2, 2, 2));
+    p.chart->layout()->setContentsMargins(0, 0, 0, 0);
+    p.chart->setBackgroundRoundness(0);
+    p.chart->legend()->setAlignment(Qt::AlignBottom);
+    p.x = new QDateTimeAxis(p.chart);
+    p.x->setTickCount(6); // a tick every fifth of the window
+    p.chart->addAxis(p.x, Qt::AlignBottom);
+    p.y = new QValueAxis(p.chart);
+    p.y->setTitleText(yTitle);
+    p.y->setLabelFormat(whole ? QStringLiteral("%.0f") : QStringLiteral("%.4g"));
+    p.y->setTruncateLabels(false); // else a range change can leave "..." for a label
+    p.chart->addAxis(p.y, Qt::AlignLeft);
+    p.view = new QChartView(p.chart, m_area); // takes the chart
+    p.view->setRenderHint(QPainter::Antialiasing);
+    p.view->setMinimumHeight(150);
+    m_areaLayout->addWidget(p.view, 1);
+    m_panels.push_back(p);
+    return int(m_panels.size()) - 1;
+}
+
+void ChartsPane::addLine(int panel, const QString &name, const QString &label, double scale,
+                         bool stepped, bool lazy)
+{
+    Line line;
+    line.name = name;
+    line.label = label;
+    line.panel = panel;
+    line.scale = scale;
+    line.stepped = stepped;
+    line.lazy = lazy;
+    m_lineIndex.insert(name, int(m_lines.size()));
+    m_lines.push_back(std::move(line));
+}
+
+void ChartsPane::attach(Line &line)
+{
+    if (line.series)
+        return;
+    Panel &p = m_panels[std::size_t(line.panel)];
+    line.series = new QLineSeries(p.chart);
+    line.series->setName(line.label);
+    p.chart->addSeries(line.series);
+    line.series->attachAxis(p.x);
+    line.series->attachAxis(p.y);
+    QPen pen = line.series->pen();
+    pen.setWidthF(line.width);
+    line.series->setPen(pen);
+}
+
+std::int64_t ChartsPane::windowMs() const
+{
+    return std::int64_t(window()) * 1000;
+}
+
+int ChartsPane::window() const
+{
+    return m_window->currentData().toInt();
+}
+
+void ChartsPane::setWindow(int seconds)
+{
+    const int index = m_window->findData(seconds);
+    if (index >= 0)
+        m_window->setCurrentIndex(index);
+}
+
+bool ChartsPane::isPaused() const
+{
+    return m_pause->isChecked();
+}
+
+void ChartsPane::setPaused(bool paused)
+{
+    m_pause->setChecked(paused);
+}
+
+void ChartsPane::reload()
+{
+    const quint64 generation = ++m_generation;
+    m_toppedUpAtMs = nowMs(); // the history is as new as a top-up
+    for (Line &line : m_lines)
+        line.buffer.clear(); // what is shown stays until the next redraw (not while paused)
+    scheduleRender();
+    if (!m_bridge)
+        return;
+    const std::int64_t to = nowMs();
+    const std::int64_t from = to - windowMs();
+    QPointer<ChartsPane> self(this);
+    for (const Line &line : m_lines) {
+        const QString name = line.name;
+        m_bridge->request(
+            "metrics.query",
+            {{"series", name.toStdString()},
+             {"from", from},
+             {"to", to},
+             {"max_points", kHistoryPoints}},
+            [self, generation, name](const api::Reply &r) {
+                if (!self || generation != self->m_generation || !r.ok())
+                    return;
+                const int i = self->m_lineIndex.value(name, -1);
+                if (i < 0)
+                    return;
+                ++self->m_historyLoads;
+                Line &line = self->m_lines[std::size_t(i)];
+                // Live points may have come first: history fills in before them.
+                const double before = line.buffer.isEmpty()
+                                          ? std::numeric_limits<double>::infinity()
+                                          : line.buffer.front().x();
+                QList<QPointF> merged;
+                for (const nlohmann::json &p : r->value("points", nlohmann::json::array())) {
+                    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+                        continue;
+                    const double t = p[0].get<double>();
+                    if (t < before)
+                        merged.append(QPointF(t, p[1].get<double>()));
+                }
+                merged.append(line.buffer);
+                line.buffer = std::move(merged);
+                self->trim(line, nowMs());
+                if (line.lazy && !line.buffer.isEmpty())
+                    self->attach(line);
+                self->scheduleRender();
+            });
+    }
+
+    // Past events, once per subject (and window): the markers inside the window.
+    if (m_kind == Kind::Master)
+        return;
+    nlohmann::json args = {{"limit", 500}};
+    if (m_kind == Kind::Worker)
+        args["subject"] = m_name.toStdString();
+    else
+        args["limit"] = 5000; // a pool's workers: filtered here
+    m_bridge->request("events.query", args, [self, generation](const api::Reply &r) {
+        if (!self || generation != self->m_generation || !r.ok())
+            return;
+        std::vector<api::Event> events;
+        for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
+            if (auto event = api::eventFromJson(e); event.ok())
+                events.push_back(std::move(*event));
+        }
+        self->addEvents(events);
+    });
+}
+
+void ChartsPane::topUp()
+{
+    m_toppedUpAtMs = nowMs();
+    if (!m_bridge)
+        return;
+    const quint64 generation = m_generation;
+    QPointer<ChartsPane> self(this);
+    for (const Line &line : m_lines) {
+        if (!line.lazy)
+            continue;
+        const std::int64_t from = line.buffer.isEmpty() ? m_toppedUpAtMs - windowMs()
+                                                        : std::int64_t(line.buffer.back().x()) + 1;
+        const QString name = line.name;
+        m_bridge->request(
+            "metrics.query",
+            {{"series", name.toStdString()}, {"from", from}, {"to", m_toppedUpAtMs}},
+            [self, generation, name](const api::Reply &r) {
+                if (!self || generation != self->m_generation || !r.ok())
+                    return;
+                const int i = self->m_lineIndex.value(name, -1);
+                if (i < 0)
+                    return;
+                Line &line = self->m_lines[std::size_t(i)];
+                bool added = false;
+                for (const nlohmann::json &p : r->value("points", nlohmann::json::array())) {
+                    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+                        continue;
+                    const double t = p[0].get<double>();
+                    if (line.buffer.isEmpty() || t > line.buffer.back().x()) {
+                        line.buffer.append(QPointF(t, p[1].get<double>()));
+                        added = true;
+                    }
+                }
+                if (!added)
+                    return;
+                self->trim(line, nowMs());
+                self->attach(line);
+                self->scheduleRender();
+            });
+    }
+}
+
+void ChartsPane::onMetrics(const std::vector<api::MetricBatch> &batches)
+{
+    bool changed = false;
+    for (const api::MetricBatch &batch : batches) {
+        const double t = double(batch.timeMs);
+        for (const api::MetricPoint &p : batch.points) {
+            const QString name = QString::fromStdString(p.series);
+            const int i = m_lineIndex.value(name, -1);
+            if (i < 0)
+                continue;
+            Line &line = m_lines[std::size_t(i)];
+            if (!line.buffer.isEmpty() && line.buffer.back().x() > t)
+                continue; // older than what is held
+            if (!line.buffer.isEmpty() && line.buffer.back().x() == t)
+                line.buffer.back().setY(p.value);
+            else
+                line.buffer.append(QPointF(t, p.value));
+            if (line.lazy)
+                attach(line);
+            changed = true;
+        }
+    }
+    if (!changed)
+        return;
+    const std::int64_t now = nowMs();
+    for (Line &line : m_lines)
+        trim(line, now);
+    scheduleRender();
+}
+
+void ChartsPane::onEvents(const std::vector<api::Event> &events)
+{
+    if (m_kind != Kind::Master)
+        addEvents(events);
+}
+
+bool ChartsPane::concerns(const api::Event &event) const
+{
+    if (m_kind == Kind::Worker)
+        return QString::fromStdString(event.subject) == m_name;
+    if (m_kind == Kind::Pool && m_bridge) {
+        // Worker ids need not start with the pool's name: ask the workers model.
+        const models::WorkersModel *workers = m_bridge->workers();
+        const api::WorkerInfo *w = workers->at(workers->rowOf(event.subject));
+        return w && QString::fromStdString(w->pool) == m_name;
+    }
+    return false;
+}
+
+void ChartsPane::addEvents(const std::vector<api::Event> &events)
+{
+    bool changed = false;
+    for (const api::Event &e : events) {
+        if (!isMarkerEvent(e) || !concerns(e) || m_eventIds.contains(e.id))
+            continue;
+        m_eventIds.insert(e.id);
+        Marker m;
+        m.timeMs = e.timeMs;
+        m.exit = e.to == "exited" || e.to == "failed";
+        m.message = QString::fromStdString(e.message);
+        auto at =
+            std::upper_bound(m_markers.begin(), m_markers.end(), m.timeMs,
+                             [](std::int64_t t, const Marker &other) { return t < other.timeMs; });
+        m_markers.insert(at, std::move(m));
+        changed = true;
+    }
+    if (changed && !isPaused())
+        scheduleRender();
+}
+
+void ChartsPane::trim(Line &line, std::int64_t now)
+{
+    const double cutoff = double(now - windowMs());
+    auto first = std::find_if(line.buffer.begin(), line.buffer.end(),
+                              [cutoff](const QPointF &p) { return p.x() >= cutoff; });
+    qsizetype drop = first - line.buffer.begin();
+    drop = std::max(drop, line.buffer.size() - kMaxPoints);
+    if (drop > 0)
+        line.buffer.remove(0, drop);
+}
+
+void ChartsPane::scheduleRender()
+{
+    if (m_renderPending || isPaused())
+        return;
+    m_renderPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_renderPending = false;
+        if (!isPaused())
+            render();
+    });
+}
+
+void ChartsPane::render()
+{
+    const std::int64_t now = nowMs();
+    m_renderedAtMs = now;
+    const std::int64_t from = now - windowMs();
+    std::vector<std::vector<const Line *>> byPanel(m_panels.size());
+    for (Line &line : m_lines) {
+        trim(line, now);
+        line.shown = line.buffer;
+        if (!line.series)
+            continue;
+        byPanel[std::size_t(line.panel)].push_back(&line);
+        QList<QPointF> points;
+        points.reserve(line.shown.size() * (line.stepped ? 2 : 1));
+        for (const QPointF &p : line.shown) {
+            if (line.stepped && !points.isEmpty())
+                points.append(QPointF(p.x(), points.back().y()));
+            points.append(QPointF(p.x(), p.y() * line.scale));
+        }
+        line.series->replace(points); // one repaint per line, not one per point
+    }
+    const QDateTime start = QDateTime::fromMSecsSinceEpoch(from);
+    const QDateTime end = QDateTime::fromMSecsSinceEpoch(now);
+    const QString format =
+        windowMs() > 15 * 60 * 1000 ? QStringLiteral("hh:mm") : QStringLiteral("hh:mm:ss");
+    for (std::size_t i = 0; i < m_panels.size(); ++i) {
+        Panel &p = m_panels[i];
+        p.x->setFormat(format);
+        p.x->setRange(start, end);
+        fitY(p, byPanel[i]);
+        // A chart with no line (a worker without probes) takes no room.
+        p.view->setVisible(!byPanel[i].empty());
+    }
+
+    // The markers inside the window, on the first chart's first line.
+    if (!m_exits)
+        return;
+    m_shownMarkers.clear();
+    QList<QPointF> exits;
+    QList<QPointF> restarts;
+    const Line *base = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
+    for (const Marker &m : m_markers) {
+        if (m.timeMs < from || m.timeMs > now)
+            continue;
+        bool found = false;
+        double y = base ? valueAt(*base, m.timeMs, found) * base->scale : 0;
+        if (!found)
+            y = m_panels[0].y->min();
+        (m.exit ? exits : restarts).append(QPointF(double(m.timeMs), y));
+        m_shownMarkers.append(m);
+    }
+    m_exits->replace(exits);
+    m_restarts->replace(restarts);
+    QLegend *legend = m_panels[0].chart->legend();
+    for (QScatterSeries *s : {m_exits, m_restarts}) {
+        for (QLegendMarker *marker : legend->markers(s))
+            marker->setVisible(s->count() > 0);
+    }
+}
+
+void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)
+{
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -lo;
+    for (const Line *line : lines) {
+        for (const QPointF &p : line->shown) {
+            lo = std::min(lo, p.y() * line->scale);
+            hi = std::max(hi, p.y() * line->scale);
+        }
+    }
+    if (lo > hi) { // no points
+        lo = 0;
+        hi = 1;
+    }
+    if (panel.fromZero)
+        lo = std::min(lo, 0.0);
+    if (panel.whole) {
+        lo = std::floor(lo);
+        hi = std::max(std::ceil(hi) + 1, lo + 1); // the top line below the frame
+        const double step = wholeStep(hi - lo);
+        hi = lo + std::ceil((hi - lo) / step) * step;
+        panel.y->setTickType(QValueAxis::TicksDynamic);
+        panel.y->setTickAnchor(0);
+        panel.y->setTickInterval(step);
+        panel.y->setRange(lo, hi);
+        return;
+    }
+    // Some room above (and below, when not from zero); never a range of zero height.
+    const double pad = std::max({(hi - lo) * 0.1, std::abs(hi) * 0.05, 0.5});
+    hi += pad;
+    if (!panel.fromZero)
+        lo = std::max(0.0, lo - pad);
+    panel.y->setTickType(QValueAxis::TicksFixed);
+    panel.y->setTickCount(5);
+    panel.y->setRange(lo, hi);
+    panel.y->applyNiceNumbers();
+}
+
+double ChartsPane::valueAt(const Line &line, std::int64_t timeMs, bool &found) const
+{
+    found = false;
+    if (line.shown.isEmpty())
+        return 0;
+    const double t = double(timeMs);
+    auto after = std::lower_bound(line.shown.begin(), line.shown.end(), t,
+                                  [](const QPointF &p, double x) { return p.x() < x; });
+    auto best = after == line.shown.end() ? after - 1 : after;
+    if (after != line.shown.begin() && after != line.shown.end() &&
+        t - (after - 1)->x() < after->x() - t)
+        best = after - 1;
+    found = true;
+    return best->y();
+}
+
+void ChartsPane::checkPresence()
+{
+    if (!m_bridge || !m_bridge->hasSnapshot() || m_kind == Kind::Master)
+        return;
+    const bool present = m_kind == Kind::Worker
+                             ? m_bridge->workers()->rowOf(m_name.toStdString()) >= 0
+                             : m_bridge->pools()->rowOf(m_name.toStdString()) >= 0;
+    if (present == !m_missing)
+        return;
+    if (present) { // back again: its charts anew
+        setSubject(m_kind, m_name);
+        return;
+    }
+    m_missing = true;
+    m_empty->setText(m_kind == Kind::Worker
+                         ? tr("No data for worker %1: it no longer exists.").arg(m_name)
+                         : tr("No data for pool %1: it no longer exists.").arg(m_name));
+    m_stack->setCurrentWidget(m_empty);
+}
+
+QString ChartsPane::emptyText() const
+{
+    return m_stack->currentWidget() == m_empty ? m_empty->text() : QString();
+}
+
+void ChartsPane::applyTheme()
+{
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    for (Panel &p : m_panels) {
+        p.chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        // The theme sets these back.
+        p.chart->setBackgroundRoundness(0);
+        p.chart->legend()->setAlignment(Qt::AlignBottom);
+    }
+    for (const Line &line : m_lines) {
+        if (!line.series)
+            continue;
+        QPen pen = line.series->pen();
+        pen.setWidthF(line.width);
+        line.series->setPen(pen);
+    }
+    if (m_exits) {
+        m_exits->setColor(kExitColor);
+        m_exits->setBorderColor(kExitColor.darker(130));
+        m_restarts->setColor(kRestartColor);
+        m_restarts->setBorderColor(kRestartColor.darker(130));
+    }
+}
+
+void ChartsPane::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
+    QWidget::changeEvent(event);
+}
+
+const ChartsPane::Line *ChartsPane::findLine(const QString &name) const
+{
+    const int i = m_lineIndex.value(name, -1);
+    return i < 0 ? nullptr : &m_lines[std::size_t(i)];
+}
+
+QStringList ChartsPane::seriesNames() const
+{
+    QStringList names;
+    for (const Line &line : m_lines) {
+        if (line.series)
+            names.append(line.name);
+    }
+    return names;
+}
+
+int ChartsPane::pointCount(const QString &series) const
+{
+    const Line *line = findLine(series);
+    return line ? int(line->shown.size()) : 0;
+}
+
+int ChartsPane::bufferedCount(const QString &series) const
+{
+    const Line *line = findLine(series);
+    return line ? int(line->buffer.size()) : 0;
+}
+
+QList<QPointF> ChartsPane::points(const QString &series) const
+{
+    const Line *line = findLine(series);
+    return line ? line->shown : QList<QPointF>();
+}
+
+int ChartsPane::markerCount() const
+{
+    return m_exits ? m_exits->count() + m_restarts->count() : 0;
+}
+
+bool ChartsPane::exportPng(const QString &file)
+{
+    const QPixmap image = m_stack->grab();
+    return !image.isNull() && image.save(file, "PNG");
+}
+
+bool ChartsPane::exportCsv(const QString &file)
+{
+    std::vector<const Line *> lines;
+    for (const Line &line : m_lines) {
+        if (line.series)
+            lines.push_back(&line);
+    }
+    // One row per time, one column per series; a series without a point then is empty.
+    std::map<std::int64_t, std::vector<QString>> rows;
+    for (std::size_t c = 0; c < lines.size(); ++c) {
+        for (const QPointF &p : lines[c]->shown) {
+            std::vector<QString> &row = rows[std::int64_t(p.x())];
+            row.resize(lines.size());
+            row[c] = QString::number(p.y(), 'g', 15);
+        }
+    }
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return false;
+    QTextStream text(&out);
+    text << "time";
+    for (const Line *line : lines)
+        text << ',' << csvField(line->name);
+    text << '\n';
+    for (auto &[t, values] : rows) {
+        values.resize(lines.size());
+        text << QDateTime::fromMSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODateWithMs);
+        for (const QString &v : values)
+            text << ',' << v;
+        text << '\n';
+    }
+    text.flush();
+    return text.status() == QTextStream::Ok && out.commit();
+}
+
+} // namespace drover::ui

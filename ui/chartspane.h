@@ -1,0 +1,181 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QPointer>
+#include <QSet>
+#include <QWidget>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QChart;
+class QChartView;
+class QComboBox;
+class QDateTimeAxis;
+class QLabel;
+class QLineSeries;
+class QScatterSeries;
+class QStackedWidget;
+class QTimer;
+class QValueAxis;
+class QVBoxLayout;
+QT_END_NAMESPACE
+
+namespace drover::api {
+struct Event;
+struct MetricBatch;
+} // namespace drover::api
+
+namespace drover::models {
+class BackendBridge;
+}
+
+namespace drover::ui {
+
+/// Live charts of one subject: a worker (CPU, RSS, probe latencies), a pool (workers by state,
+/// restarts) or the master (CPU, RSS, workers). Each series' history over the window comes
+/// from `metrics.query`, then the lines follow the live metric batches (at most one redraw per
+/// drain of the bridge). Exits and restarts of the subject's workers are markers on the first
+/// chart. Pause freezes the lines while new points are still kept; export as PNG or CSV.
+class ChartsPane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ChartsPane(models::BackendBridge *bridge, QWidget *parent = nullptr);
+    ~ChartsPane() override; ///< stops following its series
+
+    /// What is charted: `worker/<id>`, `pool/<name>` or `master`.
+    QString subject() const { return m_subject; }
+    /// The names of the series on the charts, in chart order (a probe's only once it has
+    /// points).
+    QStringList seriesNames() const;
+    /// Points of `series` that the charts show now (while paused: as when paused).
+    int pointCount(const QString &series) const;
+    /// Points of `series` held, shown or not (while paused this still grows).
+    int bufferedCount(const QString &series) const;
+    /// The points of `series` that the charts show: x is the time (Unix ms), y the raw value.
+    QList<QPointF> points(const QString &series) const;
+    /// Event markers drawn now (exits, failures, restarts).
+    int markerCount() const;
+    /// History replies (metrics.query over the window) taken in since the pane was made: one
+    /// per series each time a subject is shown or the window changes.
+    int historyLoads() const { return m_historyLoads; }
+    /// The empty-state text when the subject is gone; empty while charts are shown.
+    QString emptyText() const;
+    /// The width of the time window in seconds (60, 300, 900 or 3600).
+    int window() const;
+    void setWindow(int seconds);
+    bool isPaused() const;
+    void setPaused(bool paused);
+
+    /// Writes the charts as they are shown to a PNG file; false if it could not be written.
+    bool exportPng(const QString &file);
+    /// Writes the shown points to a CSV file: a header (`time` and the series names), then
+    /// one row per timestamp (ISO 8601 UTC) with the raw values; false if it failed.
+    bool exportCsv(const QString &file);
+
+public slots:
+    void showWorker(const QString &id);
+    void showPool(const QString &name);
+    void showMaster();
+
+signals:
+    /// An export's outcome for the status bar.
+    void message(const QString &text);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    /// One chart: its axes, and whether its values are whole numbers or start at zero.
+    struct Panel
+    {
+        QChartView *view = nullptr;
+        QChart *chart = nullptr;
+        QDateTimeAxis *x = nullptr;
+        QValueAxis *y = nullptr;
+        bool fromZero = true;
+        bool whole = false;
+    };
+    /// One series on a panel, and the points held for it.
+    struct Line
+    {
+        QString name;  ///< the series name (`worker/web-1/cpu_percent`)
+        QString label; ///< in the legend
+        int panel = 0;
+        double scale = 1; ///< chart value = raw value * scale (bytes to MiB)
+        bool stepped = false;
+        bool lazy = false;             ///< attached only once it has points (probes)
+        double width = 1.5;            ///< of its pen: wider under lines that may cover it
+        QLineSeries *series = nullptr; ///< null while a lazy line has no points
+        QList<QPointF> buffer;         ///< (Unix ms, raw value), oldest first
+        QList<QPointF> shown;          ///< the buffer as of the last redraw
+    };
+    struct Marker
+    {
+        std::int64_t timeMs = 0;
+        bool exit = false; ///< exited or failed (red); otherwise backoff or a restart (orange)
+        QString message;
+    };
+    enum class Kind { Master, Worker, Pool };
+
+    void setSubject(Kind kind, const QString &name);
+    int addPanel(const QString &yTitle, bool fromZero, bool whole);
+    void addLine(int panel, const QString &name, const QString &label, double scale = 1,
+                 bool stepped = false, bool lazy = false);
+    void attach(Line &line);
+    /// Loads the window's history of every series and the subject's past events.
+    void reload();
+    /// Asks for the points of the probe lines since their newest: a probe's point is in the
+    /// live batch only when it falls in the slot being sent, so most come this way.
+    void topUp();
+    void onMetrics(const std::vector<api::MetricBatch> &batches);
+    void onEvents(const std::vector<api::Event> &events);
+    void addEvents(const std::vector<api::Event> &events);
+    bool concerns(const api::Event &event) const;
+    void trim(Line &line, std::int64_t nowMs);
+    /// Redraws once the current drain or batch of replies is done.
+    void scheduleRender();
+    void render();
+    void fitY(Panel &panel, const std::vector<const Line *> &lines);
+    double valueAt(const Line &line, std::int64_t timeMs, bool &found) const;
+    void checkPresence();
+    void applyTheme();
+    std::int64_t windowMs() const;
+    const Line *findLine(const QString &name) const;
+
+    QPointer<models::BackendBridge> m_bridge;
+    Kind m_kind = Kind::Master;
+    QString m_name;    ///< the worker id or pool name
+    QString m_subject; ///< as subject() says
+    QLabel *m_title;
+    QComboBox *m_window;
+    QAction *m_pause;
+    QStackedWidget *m_stack;
+    QWidget *m_area; ///< the charts
+    QVBoxLayout *m_areaLayout;
+    QLabel *m_empty;
+    QTimer *m_tick; ///< moves the time axis when no points come
+    std::vector<Panel> m_panels;
+    std::vector<Line> m_lines;
+    QHash<QString, int> m_lineIndex;
+    QScatterSeries *m_exits = nullptr;    // Owned by the first chart.
+    QScatterSeries *m_restarts = nullptr; // Owned by the first chart.
+    std::vector<Marker> m_markers;        ///< oldest first
+    QSet<quint64> m_eventIds;
+    QList<Marker> m_shownMarkers; ///< as drawn, exits first
+    quint64 m_generation = 0;     ///< replies for an earlier subject or window are dropped
+    int m_historyLoads = 0;
+    bool m_renderPending = false;
+    bool m_missing = false;
+    std::int64_t m_renderedAtMs = 0;
+    std::int64_t m_toppedUpAtMs = 0;
+};
+
+} // namespace drover::ui

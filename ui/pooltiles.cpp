@@ -1,0 +1,255 @@
+#include "ui/pooltiles.h"
+
+#include "models/workersmodel.h"
+
+#include <QEvent>
+#include <QHelpEvent>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+
+#include <algorithm>
+
+namespace drover::ui {
+
+namespace {
+
+constexpr int kTileWidth = 150;
+constexpr int kTileHeight = 66;
+constexpr int kGap = 8;
+constexpr int kMargin = 10;
+
+/// The workers to draw, by pool then index (adopted processes after the pools, by name).
+std::vector<const api::WorkerInfo *> ordered(const std::vector<api::WorkerInfo> &rows,
+                                             const QString &pool)
+{
+    std::vector<const api::WorkerInfo *> out;
+    const std::string only = pool.toStdString();
+    for (const api::WorkerInfo &w : rows) {
+        if (only.empty() || w.pool == only)
+            out.push_back(&w);
+    }
+    std::sort(out.begin(), out.end(), [](const api::WorkerInfo *a, const api::WorkerInfo *b) {
+        return std::tie(a->adopted, a->pool, a->index, a->id) <
+               std::tie(b->adopted, b->pool, b->index, b->id);
+    });
+    return out;
+}
+
+} // namespace
+
+PoolTiles::PoolTiles(models::WorkersModel *workers, QWidget *parent)
+    : QWidget(parent)
+    , m_workers(workers)
+{
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent, false);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    // The bridge drains at 10 Hz: a repaint per drain at most, whatever changed.
+    auto changed = [this] {
+        relayout();
+        update();
+    };
+    connect(workers, &QAbstractItemModel::dataChanged, this, changed);
+    connect(workers, &QAbstractItemModel::modelReset, this, changed);
+    connect(workers, &QAbstractItemModel::rowsInserted, this, changed);
+    connect(workers, &QAbstractItemModel::rowsRemoved, this, changed);
+    relayout();
+}
+
+void PoolTiles::setPool(const QString &pool)
+{
+    if (pool == m_pool)
+        return;
+    m_pool = pool;
+    relayout();
+    update();
+}
+
+QSize PoolTiles::sizeHint() const
+{
+    return {4 * (kTileWidth + kGap) + 2 * kMargin, minimumHeight()};
+}
+
+QString PoolTiles::workerAt(const QPoint &at) const
+{
+    for (const Tile &t : m_tiles) {
+        if (t.rect.contains(at))
+            return t.worker;
+    }
+    return {};
+}
+
+void PoolTiles::relayout()
+{
+    m_tiles.clear();
+    m_headers.clear();
+    const int perRow = std::max(1, (width() - 2 * kMargin + kGap) / (kTileWidth + kGap));
+    const int lineHeight = fontMetrics().height();
+    int y = kMargin;
+    int column = 0;
+    std::string pool;
+    bool first = true;
+    for (const api::WorkerInfo *w : ordered(m_workers->rows(), m_pool)) {
+        if (first || w->pool != pool) {
+            if (!first)
+                y += kTileHeight + kGap + 4;
+            first = false;
+            pool = w->pool;
+            column = 0;
+            m_headers.push_back({QString::fromStdString(pool), QRect(kMargin, y, 400, lineHeight)});
+            y += lineHeight + 4;
+        } else if (column == perRow) {
+            column = 0;
+            y += kTileHeight + kGap;
+        }
+        m_tiles.push_back(
+            {QString::fromStdString(w->id),
+             QRect(kMargin + column * (kTileWidth + kGap), y, kTileWidth, kTileHeight)});
+        ++column;
+    }
+    setMinimumHeight(first ? 2 * lineHeight : y + kTileHeight + kMargin);
+}
+
+void PoolTiles::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    relayout();
+}
+
+void PoolTiles::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QPalette &pal = palette();
+    if (m_tiles.empty()) {
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(rect().adjusted(kMargin, kMargin, -kMargin, -kMargin),
+                   Qt::AlignLeft | Qt::AlignTop, tr("No workers to show."));
+        return;
+    }
+    // Pool headers: the name, and ready out of all.
+    QFont bold = font();
+    bold.setBold(true);
+    for (const Header &h : m_headers) {
+        int ready = 0;
+        int total = 0;
+        for (const api::WorkerInfo &w : m_workers->rows()) {
+            if (QString::fromStdString(w.pool) == h.text) {
+                ++total;
+                ready += w.ready();
+            }
+        }
+        p.setFont(bold);
+        p.setPen(pal.color(QPalette::WindowText));
+        p.drawText(h.rect, Qt::AlignLeft | Qt::AlignVCenter,
+                   tr("%1 · %2 of %3 ready").arg(h.text).arg(ready).arg(total));
+    }
+    const bool dark = pal.color(QPalette::Window).lightness() < 128;
+    const QFontMetrics fm(font());
+    for (const Tile &t : m_tiles) {
+        const api::WorkerInfo *w = m_workers->at(m_workers->rowOf(t.worker.toStdString()));
+        if (!w)
+            continue;
+        const QColor state = models::WorkersModel::stateColor(w->state);
+        QColor fill = state;
+        fill.setAlphaF(dark ? 0.28f : 0.16f);
+        QPainterPath path;
+        path.addRoundedRect(QRectF(t.rect).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6);
+        p.fillPath(path, pal.color(QPalette::Base));
+        p.fillPath(path, fill);
+        p.setPen(QPen(t.worker == m_selected ? pal.color(QPalette::Highlight) : state.darker(110),
+                      t.worker == m_selected ? 2.5 : 1.2));
+        p.drawPath(path);
+        // A stripe of the state's colour on the left.
+        p.fillRect(QRect(t.rect.left() + 1, t.rect.top() + 6, 4, t.rect.height() - 12), state);
+
+        const QRect inner = t.rect.adjusted(10, 5, -8, -5);
+        p.setPen(pal.color(QPalette::Text));
+        p.setFont(bold);
+        p.drawText(QRect(inner.left(), inner.top(), inner.width() - 18, fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter,
+                   fm.elidedText(t.worker, Qt::ElideMiddle, inner.width() - 18));
+        // Ready: a filled dot; not ready: a ring.
+        const QRectF dot(inner.right() - 11, inner.top() + (fm.height() - 11) / 2.0, 11, 11);
+        p.setPen(QPen(state.darker(120), 1.5));
+        p.setBrush(w->ready() ? QBrush(state) : Qt::NoBrush);
+        p.drawEllipse(dot);
+        p.setFont(font());
+        p.setPen(pal.color(QPalette::Text));
+        QString line = models::WorkersModel::stateText(w->state);
+        if (w->restarts > 0)
+            line += QStringLiteral("  ·  ") + tr("↻ %1").arg(w->restarts);
+        p.drawText(QRect(inner.left(), inner.top() + fm.height() + 2, inner.width(), fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter,
+                   fm.elidedText(line, Qt::ElideRight, inner.width()));
+        // CPU: a bar of one core's width, with the figure.
+        const bool alive = w->pid > 0 && api::hasProcess(w->state);
+        const QRect bar(inner.left(), inner.bottom() - 6, inner.width() - 44, 6);
+        p.setPen(Qt::NoPen);
+        p.setBrush(pal.color(QPalette::Mid));
+        p.drawRoundedRect(bar, 3, 3);
+        if (alive) {
+            const double share = std::clamp(w->cpuPercent / 100.0, 0.0, 1.0);
+            p.setBrush(state);
+            p.drawRoundedRect(
+                QRectF(bar.left(), bar.top(), std::max(3.0, bar.width() * share), bar.height()), 3,
+                3);
+        }
+        p.setPen(pal.color(QPalette::Text));
+        p.drawText(QRect(bar.right() + 4, bar.center().y() - fm.height() / 2, 40, fm.height()),
+                   Qt::AlignRight | Qt::AlignVCenter,
+                   alive ? tr("%1 %").arg(QLocale().toString(w->cpuPercent, 'f', 0))
+                         : QStringLiteral("–"));
+    }
+}
+
+bool PoolTiles::event(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        const QString id = workerAt(help->pos());
+        const api::WorkerInfo *w = m_workers->at(m_workers->rowOf(id.toStdString()));
+        if (!w) {
+            QToolTip::hideText();
+            event->ignore();
+            return true;
+        }
+        QString text = tr("<b>%1</b> (%2)").arg(id, models::WorkersModel::stateText(w->state));
+        if (!w->reason.empty())
+            text += QStringLiteral("<br>") + QString::fromStdString(w->reason).toHtmlEscaped();
+        if (w->pid > 0)
+            text += QStringLiteral("<br>") + tr("pid %1").arg(w->pid);
+        if (w->port)
+            text += QStringLiteral(" · ") + tr("port %1").arg(*w->port);
+        text += QStringLiteral("<br>") + tr("restarts %1").arg(w->restarts);
+        if (w->pid > 0 && api::hasProcess(w->state))
+            text += QStringLiteral(" · ") +
+                    tr("CPU %1 %").arg(QLocale().toString(w->cpuPercent, 'f', 1)) +
+                    QStringLiteral(" · ") +
+                    QLocale().formattedDataSize(qint64(w->rssBytes), 1,
+                                                QLocale::DataSizeTraditionalFormat);
+        text += QStringLiteral("<br><i>") + tr("Double-click to open it in the workers pane") +
+                QStringLiteral("</i>");
+        QToolTip::showText(help->globalPos(), text, this);
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+void PoolTiles::mousePressEvent(QMouseEvent *event)
+{
+    m_selected = workerAt(event->position().toPoint());
+    update();
+}
+
+void PoolTiles::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    const QString id = workerAt(event->position().toPoint());
+    if (!id.isEmpty())
+        emit workerActivated(id);
+}
+
+} // namespace drover::ui
