@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace drover::models {
@@ -57,8 +58,12 @@ public:
             reindex();
         }
         // Changed: replaced in place, then announced as ranges of neighbouring rows.
+        // Only the columns that changed are announced: a sorting proxy re-sorts only when its
+        // sort column is among them (usage changing every second must not re-sort by name).
         std::vector<int> changed;
         std::vector<const T *> added;
+        int firstColumn = columnCount();
+        int lastColumn = -1;
         for (const auto &[key, value] : changes) {
             if (!value)
                 continue;
@@ -66,22 +71,29 @@ public:
             if (row < 0) {
                 added.push_back(&*value);
             } else if (!(m_rows[std::size_t(row)] == *value)) {
+                const auto [first, last] = changedColumns(m_rows[std::size_t(row)], *value);
+                firstColumn = std::min(firstColumn, first);
+                lastColumn = std::max(lastColumn, last);
                 m_rows[std::size_t(row)] = *value;
                 changed.push_back(row);
             }
         }
         if (!changed.empty()) {
             std::sort(changed.begin(), changed.end());
-            const int last = columnCount() - 1;
+            if (lastColumn < firstColumn) { // changed, but in nothing a column shows
+                firstColumn = 0;
+                lastColumn = columnCount() - 1;
+            }
             // Many scattered rows: one range is cheaper for the view than many signals.
             if (changed.size() > 64) {
-                emit dataChanged(index(changed.front(), 0), index(changed.back(), last));
+                emit dataChanged(index(changed.front(), firstColumn),
+                                 index(changed.back(), lastColumn));
             } else {
                 for (std::size_t i = 0; i < changed.size();) {
                     std::size_t j = i;
                     while (j + 1 < changed.size() && changed[j + 1] == changed[j] + 1)
                         ++j;
-                    emit dataChanged(index(changed[i], 0), index(changed[j], last));
+                    emit dataChanged(index(changed[i], firstColumn), index(changed[j], lastColumn));
                     i = j + 1;
                 }
             }
@@ -116,6 +128,12 @@ public:
 
 protected:
     virtual std::string keyOf(const T &value) const = 0;
+    /// The first and last column whose data differs between two states of a row (first >
+    /// last: none). By default every column.
+    virtual std::pair<int, int> changedColumns(const T &, const T &) const
+    {
+        return {0, columnCount() - 1};
+    }
 
 private:
     void reindex()

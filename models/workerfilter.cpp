@@ -2,6 +2,8 @@
 
 #include "models/workersmodel.h"
 
+#include <tuple>
+
 namespace drover::models {
 
 WorkerFilter::WorkerFilter(QObject *parent)
@@ -47,6 +49,18 @@ bool WorkerFilter::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePare
             return true;
     }
     return false;
+}
+
+bool WorkerFilter::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const auto *model = qobject_cast<const WorkersModel *>(sourceModel());
+    if (model && left.column() == WorkersModel::Name && right.column() == WorkersModel::Name) {
+        const api::WorkerInfo *a = model->at(left.row());
+        const api::WorkerInfo *b = model->at(right.row());
+        if (a && b) // api-2 before api-10; adopted processes by name
+            return std::tie(a->pool, a->index, a->id) < std::tie(b->pool, b->index, b->id);
+    }
+    return QSortFilterProxyModel::lessThan(left, right);
 }
 
 } // namespace drover::models

@@ -69,6 +69,37 @@ int WorkersModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+std::pair<int, int> WorkersModel::changedColumns(const api::WorkerInfo &a,
+                                                 const api::WorkerInfo &b) const
+{
+    // What each column shows, its tooltip and sort key included (see data()).
+    const bool aliveA = api::hasProcess(a.state) && a.pid > 0;
+    const bool aliveB = api::hasProcess(b.state) && b.pid > 0;
+    const bool tip =
+        a.state != b.state || a.reason != b.reason || a.limitProblems != b.limitProblems;
+    const bool differs[ColumnCount] = {
+        a.id != b.id || a.pool != b.pool || a.index != b.index || tip, // Name
+        a.pool != b.pool,                                              // Pool
+        tip,                                                           // State
+        a.pid != b.pid,                                                // Pid
+        aliveA != aliveB || a.startedAtMs != b.startedAtMs,            // Uptime
+        a.restarts != b.restarts,                                      // Restarts
+        aliveA != aliveB || a.cpuPercent != b.cpuPercent,              // Cpu
+        aliveA != aliveB || a.rssBytes != b.rssBytes,                  // Rss
+        a.state != b.state,                                            // Ready
+        a.lastExit != b.lastExit,                                      // LastExit
+    };
+    int first = ColumnCount;
+    int last = -1;
+    for (int c = 0; c < ColumnCount; ++c) {
+        if (differs[c]) {
+            first = std::min(first, c);
+            last = c;
+        }
+    }
+    return {first, last};
+}
+
 QColor WorkersModel::stateColor(api::WorkerState state)
 {
     switch (state) {

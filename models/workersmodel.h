@@ -49,6 +49,8 @@ public:
 
 protected:
     std::string keyOf(const api::WorkerInfo &w) const override { return w.id; }
+    std::pair<int, int> changedColumns(const api::WorkerInfo &before,
+                                       const api::WorkerInfo &after) const override;
 
 private:
     QTimer m_clock; ///< uptimes grow without deltas: their column is refreshed once a second

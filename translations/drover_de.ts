@@ -93,6 +93,74 @@
     </message>
 </context>
 <context>
+    <name>drover::models::HealthResultsModel</name>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="84"/>
+        <source>startup</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="86"/>
+        <source>liveness</source>
+        <translation>Lebendigkeit</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="88"/>
+        <source>readiness</source>
+        <translation>Bereitschaft</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="114"/>
+        <source>pass</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="114"/>
+        <source>fail</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="116"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="172"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="174"/>
+        <source>Worker</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="176"/>
+        <source>Probe</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="178"/>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="180"/>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="182"/>
+        <source>Latency</source>
+        <translation>Latenz</translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="184"/>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
     <name>drover::models::PoolsModel</name>
     <message>
         <location filename="../models/poolsmodel.cpp" line="21"/>
@@ -315,6 +383,317 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::ChartsPane</name>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="98"/>
+        <location filename="../ui/chartspane.cpp" line="156"/>
+        <source>Pause</source>
+        <translation>Pausieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="110"/>
+        <source>1 min</source>
+        <translation>1 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="111"/>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="112"/>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="113"/>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="115"/>
+        <source>How much of the past the charts show</source>
+        <translation>Wie weit die Diagramme zurückreichen</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="120"/>
+        <source>Freeze the lines; new points are kept and shown when you resume</source>
+        <translation>Die Linien einfrieren; neue Punkte werden aufbewahrt und beim Fortsetzen gezeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="123"/>
+        <source>Export PNG…</source>
+        <translation>PNG exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="124"/>
+        <source>Save the charts as an image</source>
+        <translation>Die Diagramme als Bild speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="125"/>
+        <source>Export CSV…</source>
+        <translation>CSV exportieren…</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="126"/>
+        <source>Save the shown points as comma-separated values</source>
+        <translation>Die angezeigten Punkte als kommagetrennte Werte speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="130"/>
+        <source>Window:</source>
+        <translation>Zeitfenster:</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="156"/>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="165"/>
+        <source>Export PNG</source>
+        <translation>PNG exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="167"/>
+        <source>PNG images (*.png)</source>
+        <translation>PNG-Bilder (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="170"/>
+        <source>Charts saved to %1</source>
+        <translation>Diagramme in %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="171"/>
+        <location filename="../ui/chartspane.cpp" line="182"/>
+        <source>Could not write &quot;%1&quot;</source>
+        <translation>„%1“ konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="176"/>
+        <source>Export CSV</source>
+        <translation>CSV exportieren</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="178"/>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="181"/>
+        <source>Points saved to %1</source>
+        <translation>Punkte in %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="252"/>
+        <source>Worker %1</source>
+        <translation>Worker %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="254"/>
+        <location filename="../ui/chartspane.cpp" line="285"/>
+        <source>CPU %</source>
+        <translation>CPU %</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="255"/>
+        <location filename="../ui/chartspane.cpp" line="286"/>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="256"/>
+        <location filename="../ui/chartspane.cpp" line="287"/>
+        <source>RSS MiB</source>
+        <translation>RSS MiB</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="257"/>
+        <location filename="../ui/chartspane.cpp" line="288"/>
+        <source>RSS</source>
+        <translation>RSS</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="258"/>
+        <source>Latency ms</source>
+        <translation>Latenz ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="259"/>
+        <source>Startup probe</source>
+        <translation>Startprüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="261"/>
+        <source>Liveness probe</source>
+        <translation>Lebendigkeitsprüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="264"/>
+        <source>Readiness probe</source>
+        <translation>Bereitschaftsprüfung</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="272"/>
+        <source>Pool %1</source>
+        <translation>Pool %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="274"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="289"/>
+        <location filename="../ui/chartspane.cpp" line="290"/>
+        <source>Workers</source>
+        <translation>Worker</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="276"/>
+        <source>Running</source>
+        <translation>Laufend</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="277"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="278"/>
+        <location filename="../ui/chartspane.cpp" line="315"/>
+        <source>Restarts</source>
+        <translation>Neustarts</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="279"/>
+        <source>Restarts (total)</source>
+        <translation>Neustarts (gesamt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="284"/>
+        <source>Master</source>
+        <translation>Master</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="313"/>
+        <source>Exits</source>
+        <translation>Beendigungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="766"/>
+        <source>No data for worker %1: it no longer exists.</source>
+        <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="767"/>
+        <source>No data for pool %1: it no longer exists.</source>
+        <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::ConnectDialog</name>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="25"/>
+        <source>Remember this master (the token goes to the keychain)</source>
+        <translation>Diesen Master merken (das Token kommt in den Schlüsselbund)</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="29"/>
+        <source>Connect to Master</source>
+        <translation>Mit Master verbinden</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="31"/>
+        <source>as the sidebar shows it</source>
+        <translation>wie ihn die Seitenleiste anzeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="33"/>
+        <source>drv_… (empty for a master without tokens)</source>
+        <translation>drv_… (leer bei einem Master ohne Tokens)</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="34"/>
+        <source>optional: a CA file for wss://</source>
+        <translation>optional: eine CA-Datei für wss://</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="35"/>
+        <source>optional: SHA-256, else shown on first connection</source>
+        <translation>optional: SHA-256, sonst bei der ersten Verbindung angezeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="42"/>
+        <source>Read the token from a file</source>
+        <translation>Das Token aus einer Datei lesen</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="44"/>
+        <source>Token file</source>
+        <translation>Token-Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="51"/>
+        <source>Choose the CA file</source>
+        <translation>Die CA-Datei auswählen</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <source>CA file</source>
+        <translation>CA-Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <source>Certificates (*.pem *.crt);;All (*)</source>
+        <translation>Zertifikate (*.pem *.crt);;Alle (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="60"/>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="61"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="62"/>
+        <source>&amp;Token:</source>
+        <translation>&amp;Token:</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="63"/>
+        <source>&amp;CA file:</source>
+        <translation>&amp;CA-Datei:</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="64"/>
+        <source>&amp;Fingerprint:</source>
+        <translation>&amp;Fingerabdruck:</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="70"/>
+        <source>Connect</source>
+        <translation>Verbinden</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="90"/>
+        <source>Enter the master&apos;s URL, e.g. wss://host:7700.</source>
+        <translation>Geben Sie die URL des Masters ein, z. B. wss://host:7700.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="95"/>
+        <source>Give the master a name.</source>
+        <translation>Geben Sie dem Master einen Namen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="97"/>
+        <source>A CA file is for wss:// only.</source>
+        <translation>Eine CA-Datei gilt nur für wss://.</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::EventsPane</name>
     <message>
         <location filename="../ui/eventspane.cpp" line="31"/>
@@ -323,95 +702,471 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::HealthPane</name>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="88"/>
+        <source>Failures only</source>
+        <translation>Nur Fehlschläge</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="89"/>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="100"/>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="101"/>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="102"/>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="103"/>
+        <source>How far back the timeline goes</source>
+        <translation>Wie weit die Zeitleiste zurückreicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="117"/>
+        <source>Show only the results that failed</source>
+        <translation>Nur die fehlgeschlagenen Ergebnisse zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="121"/>
+        <source>Click a failure in the timeline, or select a result in the table, to see its details and the worker&apos;s log before it.</source>
+        <translation>Einen Fehlschlag in der Zeitleiste anklicken oder ein Ergebnis in der Tabelle auswählen, um seine Details und das Protokoll des Workers davor zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="138"/>
+        <source>Window:</source>
+        <translation>Zeitfenster:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="150"/>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="452"/>
+        <source>Health</source>
+        <translation>Gesundheit</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="453"/>
+        <source>Health of %1</source>
+        <translation>Gesundheit von %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="454"/>
+        <source>Health of %n workers</source>
+        <translation>
+            <numerusform>Gesundheit von %n Worker</numerusform>
+            <numerusform>Gesundheit von %n Workern</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="458"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="462"/>
+        <source>Select one or more workers in the Workers pane to see their probe history.</source>
+        <translation>Einen oder mehrere Worker in der Ansicht „Worker“ auswählen, um ihren Prüfverlauf zu sehen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="465"/>
+        <source>Loading the probe history…</source>
+        <translation>Prüfverlauf wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="467"/>
+        <source>The probe history cannot be shown.</source>
+        <translation>Der Prüfverlauf kann nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="469"/>
+        <source>%1 has no health probes.</source>
+        <translation>%1 hat keine Gesundheitsprüfungen.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="471"/>
+        <source>None of the %n selected workers has health probes.</source>
+        <translation>
+            <numerusform>Der %n ausgewählte Worker hat keine Gesundheitsprüfungen.</numerusform>
+            <numerusform>Keiner der %n ausgewählten Worker hat Gesundheitsprüfungen.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="484"/>
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n Ergebnis</numerusform>
+            <numerusform>%n Ergebnisse</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="485"/>
+        <source>%n failure(s)</source>
+        <translation>
+            <numerusform>%n Fehlschlag</numerusform>
+            <numerusform>%n Fehlschläge</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="486"/>
+        <source>%n verdict change(s)</source>
+        <translation>
+            <numerusform>%n Ergebniswechsel</numerusform>
+            <numerusform>%n Ergebniswechsel</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="488"/>
+        <source>loading…</source>
+        <translation>wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="523"/>
+        <source>(newest lines; the time of this failure in the log is not known)</source>
+        <translation>(neueste Zeilen; der Zeitpunkt dieses Fehlschlags im Protokoll ist nicht bekannt)</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="531"/>
+        <source>(cannot read the log: %1)</source>
+        <translation>(Protokoll kann nicht gelesen werden: %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="558"/>
+        <source>pass</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="558"/>
+        <source>fail</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="559"/>
+        <source>%1 probe of %2</source>
+        <translation>Prüfung %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="567"/>
+        <source>Time:</source>
+        <translation>Zeit:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="569"/>
+        <source>Worker:</source>
+        <translation>Worker:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="570"/>
+        <source>Probe:</source>
+        <translation>Prüfung:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="571"/>
+        <source>Kind:</source>
+        <translation>Art:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="572"/>
+        <source>Latency:</source>
+        <translation>Latenz:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="572"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="573"/>
+        <source>Message:</source>
+        <translation>Meldung:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="577"/>
+        <source>Excerpt (the start of the body or output):</source>
+        <translation>Auszug (Anfang des Antwortinhalts oder der Ausgabe):</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="583"/>
+        <source>Log before this failure:</source>
+        <translation>Protokoll vor diesem Fehlschlag:</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="588"/>
+        <source>(loading…)</source>
+        <translation>(wird geladen…)</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="590"/>
+        <source>(no lines)</source>
+        <translation>(keine Zeilen)</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::HealthTimeline</name>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="241"/>
+        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <source>verdict change</source>
+        <translation>Ergebniswechsel</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="400"/>
+        <source>%1 probe: %2 → %3 at %4
+%5</source>
+        <translation>Prüfung %1: %2 → %3 um %4
+%5</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="406"/>
+        <source>%1 · %2 · %3 ms
+%4</source>
+        <translation>%1 · %2 · %3 ms
+%4</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="407"/>
+        <location filename="../ui/healthtimeline.cpp" line="591"/>
+        <source>pass</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="407"/>
+        <location filename="../ui/healthtimeline.cpp" line="592"/>
+        <source>fail</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="410"/>
+        <source>Click for the details and the log before it.</source>
+        <translation>Klicken für die Details und das Protokoll davor.</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="413"/>
+        <source>No result at %1: the probe did not run.</source>
+        <translation>Kein Ergebnis um %1: Die Prüfung lief nicht.</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="492"/>
+        <location filename="../ui/healthtimeline.cpp" line="505"/>
+        <source>now</source>
+        <translation>jetzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <source>not run</source>
+        <translation>nicht gelaufen</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="40"/>
+        <location filename="../ui/mainwindow.cpp" line="174"/>
         <source>%1 – Drover</source>
         <translation>%1 – Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="43"/>
-        <source>&amp;Workers</source>
-        <translation>&amp;Worker</translation>
+        <location filename="../ui/mainwindow.cpp" line="87"/>
+        <source>Drover</source>
+        <translation>Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="44"/>
-        <source>&amp;Pools</source>
-        <translation>&amp;Pools</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="45"/>
-        <source>&amp;Events</source>
-        <translation>&amp;Ereignisse</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="51"/>
+        <location filename="../ui/mainwindow.cpp" line="94"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="65"/>
+        <location filename="../ui/mainwindow.cpp" line="114"/>
+        <source>Charts of %1</source>
+        <translation>Diagramme von %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <source>Disconnect</source>
+        <translation>Trennen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <source>Disconnect and Forget</source>
+        <translation>Trennen und vergessen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="131"/>
+        <source>Connect to Master…</source>
+        <translation>Mit Master verbinden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="135"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="66"/>
+        <location filename="../ui/mainwindow.cpp" line="136"/>
+        <source>&amp;Connect to Master…</source>
+        <translation>Mit Master &amp;verbinden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="140"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="67"/>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
         <source>W&amp;orkers</source>
         <translation>W&amp;orker</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="72"/>
+        <location filename="../ui/mainwindow.cpp" line="153"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74"/>
+        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <source>&amp;Master Charts</source>
+        <translation>&amp;Master-Diagramme</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="159"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <location filename="../ui/mainwindow.cpp" line="160"/>
         <source>&amp;About Drover</source>
         <translation>Über &amp;Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="76"/>
+        <location filename="../ui/mainwindow.cpp" line="161"/>
         <source>About Drover</source>
         <translation>Über Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="77"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;Ein Prozess- und Pool-Manager für native Worker: Überwachung, Gesundheitsprüfungen, Pools und Rollouts, mit dieser Konsole, droverd und droverctl.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141"/>
-        <location filename="../ui/mainwindow.cpp" line="157"/>
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>Unknown certificate</source>
+        <translation>Unbekanntes Zertifikat</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="182"/>
+        <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
+        <translation>Der Master &lt;b&gt;%1&lt;/b&gt; legt ein Zertifikat vor, dem dieser Rechner nicht vertraut.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="187"/>
+        <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
+        <translation>Sein SHA-256-Fingerabdruck lautet:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Vergleichen Sie ihn mit dem Fingerabdruck, den droverd beim Start auf jenem Host protokolliert hat. Stimmen beide überein, vertrauen Sie diesem Zertifikat: Drover akzeptiert für %2 von nun an genau dieses eine.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <source>Trust and Connect</source>
+        <translation>Vertrauen und verbinden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="414"/>
+        <source>The token is kept in %1.</source>
+        <translation>Das Token ist gespeichert: %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="415"/>
+        <source>The token could not be kept: %1.</source>
+        <translation>Das Token konnte nicht gespeichert werden: %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="468"/>
+        <source>loading…</source>
+        <translation>wird geladen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="471"/>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="475"/>
+        <source>connecting…</source>
+        <translation>verbinde…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="482"/>
+        <source>retry in %n s</source>
+        <translation>
+            <numerusform>neuer Versuch in %n s</numerusform>
+            <numerusform>neuer Versuch in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="488"/>
+        <source>refused</source>
+        <translation>abgewiesen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="492"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="496"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="515"/>
         <source>%1 · %2/%3</source>
         <translation>%1 · %2/%3</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="530"/>
+        <source>No master: File &gt; Connect to Master…</source>
+        <translation>Kein Master: Datei &gt; Mit Master verbinden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="538"/>
+        <source>embedded, Drover %1</source>
+        <translation>eingebettet, Drover %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="541"/>
+        <source>%1 · refused: %2</source>
+        <translation>%1 · abgewiesen: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="543"/>
+        <source>%1 · link down: %2</source>
+        <translation>%1 · Verbindung unterbrochen: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="545"/>
+        <source>%1 · role %2 · config %3 · %4</source>
+        <translation>%1 · Rolle %2 · Konfiguration %3 · %4</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="495"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation>%1: %2 von %3 Workern bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175"/>
-        <source>%1 · role %2 · config %3 · Drover %4</source>
-        <translation>%1 · Rolle %2 · Konfiguration %3 · Drover %4</translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="177"/>
+        <location filename="../ui/mainwindow.cpp" line="548"/>
         <source>%1 · connecting…</source>
         <translation>%1 · verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <location filename="../ui/mainwindow.cpp" line="552"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n fehlgeschlagen</numerusform>
@@ -420,39 +1175,125 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::MasterView</name>
+    <message>
+        <location filename="../ui/masterview.cpp" line="29"/>
+        <source>&amp;Workers</source>
+        <translation>&amp;Worker</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="30"/>
+        <source>&amp;Pools</source>
+        <translation>&amp;Pools</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="31"/>
+        <source>&amp;Health</source>
+        <translation>&amp;Gesundheit</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="32"/>
+        <source>&amp;Charts</source>
+        <translation>Diag&amp;ramme</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="33"/>
+        <source>&amp;Events</source>
+        <translation>&amp;Ereignisse</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::PoolTiles</name>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="130"/>
+        <source>No workers to show.</source>
+        <translation>Keine Worker anzuzeigen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="148"/>
+        <source>%1 · %2 of %3 ready</source>
+        <translation>%1 · %2 von %3 bereit</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="184"/>
+        <source>↻ %1</source>
+        <translation>↻ %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="204"/>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="220"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="224"/>
+        <source>pid %1</source>
+        <translation>PID %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="226"/>
+        <source>port %1</source>
+        <translation>Port %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="227"/>
+        <source>restarts %1</source>
+        <translation>Neustarts %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="230"/>
+        <source>CPU %1 %</source>
+        <translation>CPU %1 %</translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="234"/>
+        <source>Double-click to open it in the workers pane</source>
+        <translation>Doppelklicken, um ihn in der Ansicht „Worker“ zu öffnen</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::PoolsPane</name>
     <message>
-        <location filename="../ui/poolspane.cpp" line="24"/>
+        <location filename="../ui/poolspane.cpp" line="29"/>
         <source>Scale…</source>
         <translation>Skalieren…</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="51"/>
+        <location filename="../ui/poolspane.cpp" line="68"/>
+        <source>Double-click a pool for its workers; the tiles below show the selected pool (all pools when none is).</source>
+        <translation>Doppelklick auf einen Pool zeigt seine Worker; die Kacheln unten zeigen den ausgewählten Pool (alle Pools, wenn keiner ausgewählt ist).</translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="75"/>
         <source>Scale %1</source>
         <translation>%1 skalieren</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="52"/>
+        <location filename="../ui/poolspane.cpp" line="76"/>
         <source>Number of workers in %1:</source>
         <translation>Anzahl der Worker in %1:</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="66"/>
+        <location filename="../ui/poolspane.cpp" line="90"/>
         <source>%1 scaled to %2</source>
         <translation>%1 auf %2 skaliert</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="67"/>
+        <location filename="../ui/poolspane.cpp" line="91"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="96"/>
+        <location filename="../ui/poolspane.cpp" line="123"/>
         <source>Your role (%1) may not scale pools: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf keine Pools skalieren: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="98"/>
+        <location filename="../ui/poolspane.cpp" line="125"/>
         <source>Set the number of workers of the selected pool</source>
         <translation>Die Anzahl der Worker des gewählten Pools festlegen</translation>
     </message>
@@ -524,69 +1365,128 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::TokenStore</name>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="135"/>
+        <source>the file %1 (%2)</source>
+        <translation>Datei %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="136"/>
+        <source>nowhere: %1 cannot be written</source>
+        <translation>nirgends: %1 ist nicht beschreibbar</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="139"/>
+        <source>the keychain is turned off</source>
+        <translation>Schlüsselbund ist ausgeschaltet</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="150"/>
+        <location filename="../ui/masterstore.cpp" line="174"/>
+        <source>the system keychain</source>
+        <translation>System-Schlüsselbund</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="153"/>
+        <source>no keychain service: %1</source>
+        <translation>kein Schlüsselbund-Dienst: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="162"/>
+        <source>the file %1</source>
+        <translation>Datei %1</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::WorkerDetail</name>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="25"/>
+        <location filename="../ui/workerdetail.cpp" line="32"/>
         <source>Follow</source>
         <translation>Mitlesen</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="36"/>
+        <location filename="../ui/workerdetail.cpp" line="46"/>
         <source>Show new lines of the log as the worker writes them</source>
         <translation>Neue Zeilen des Protokolls zeigen, sobald der Worker sie schreibt</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="37"/>
+        <location filename="../ui/workerdetail.cpp" line="47"/>
         <source>Find in log…</source>
         <translation>Im Protokoll suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="41"/>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>What happened</source>
+        <translation>Was geschah</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="69"/>
         <source>Log</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="101"/>
+        <location filename="../ui/workerdetail.cpp" line="70"/>
+        <source>Process</source>
+        <translation>Prozess</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="71"/>
+        <source>Recent events</source>
+        <translation>Letzte Ereignisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="134"/>
         <source>Select a worker to see its details and log.</source>
         <translation>Einen Worker auswählen, um seine Details und sein Protokoll zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="102"/>
+        <location filename="../ui/workerdetail.cpp" line="135"/>
         <source>%1 is gone.</source>
         <translation>%1 gibt es nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="112"/>
+        <location filename="../ui/workerdetail.cpp" line="145"/>
         <source>pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="114"/>
+        <location filename="../ui/workerdetail.cpp" line="147"/>
         <source>pid %1</source>
         <translation>PID %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="116"/>
+        <location filename="../ui/workerdetail.cpp" line="149"/>
         <source>port %1</source>
         <translation>Port %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="117"/>
+        <location filename="../ui/workerdetail.cpp" line="150"/>
         <source>restarts %1</source>
         <translation>Neustarts %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="119"/>
+        <location filename="../ui/workerdetail.cpp" line="152"/>
         <source>CPU %1 %</source>
         <translation>CPU %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="120"/>
+        <location filename="../ui/workerdetail.cpp" line="153"/>
         <source>memory %1</source>
         <translation>Speicher %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="123"/>
+        <location filename="../ui/workerdetail.cpp" line="156"/>
         <source>%n thread(s)</source>
         <translation>
             <numerusform>%n Thread</numerusform>
@@ -594,32 +1494,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="125"/>
+        <location filename="../ui/workerdetail.cpp" line="158"/>
         <source>last exit %1</source>
         <translation>letztes Ende %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="131"/>
+        <location filename="../ui/workerdetail.cpp" line="164"/>
         <source>Limits: %1</source>
         <translation>Limits: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="135"/>
+        <location filename="../ui/workerdetail.cpp" line="168"/>
         <source>Limit not applied: %1</source>
         <translation>Limit nicht angewandt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="138"/>
+        <location filename="../ui/workerdetail.cpp" line="171"/>
         <source>%1 probe (%2 %3): %4 %5</source>
         <translation>Prüfung %1 (%2 %3): %4 %5</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="171"/>
+        <location filename="../ui/workerdetail.cpp" line="184"/>
+        <source>Cannot tell what %1 runs: %2</source>
+        <translation>Nicht feststellbar, was %1 ausführt: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="207"/>
+        <source>Command</source>
+        <translation>Befehl</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="208"/>
+        <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
+        <translation>&lt;i&gt;keiner bekannt: nur überwacht, nicht von Drover gestartet&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="210"/>
+        <source>Directory</source>
+        <translation>Verzeichnis</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="212"/>
+        <source>PID file</source>
+        <translation>PID-Datei</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="214"/>
+        <source>Log file</source>
+        <translation>Protokolldatei</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="218"/>
+        <source>Environment</source>
+        <translation>Umgebung</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="220"/>
+        <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
+        <translation>&lt;i&gt;nur was der Master weitergibt&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="223"/>
+        <source>Besides these, the worker inherits the master&apos;s environment.</source>
+        <translation>Außerdem erbt der Worker die Umgebung des Masters.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="298"/>
         <source>(cannot follow the log: %1)</source>
         <translation>(Protokoll kann nicht mitgelesen werden: %1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="192"/>
+        <location filename="../ui/workerdetail.cpp" line="319"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n Zeile ausgelassen</numerusform>
@@ -627,7 +1572,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="194"/>
+        <location filename="../ui/workerdetail.cpp" line="321"/>
         <source>… the connection was down: lines may be missing</source>
         <translation>… die Verbindung war unterbrochen: Zeilen können fehlen</translation>
     </message>
@@ -665,32 +1610,32 @@
         <translation>Alle Pools</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="96"/>
+        <location filename="../ui/workerspane.cpp" line="100"/>
         <source>Stop workers</source>
         <translation>Worker anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="108"/>
+        <location filename="../ui/workerspane.cpp" line="112"/>
         <source>Started %1</source>
         <translation>%1 gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="118"/>
+        <location filename="../ui/workerspane.cpp" line="122"/>
         <source>Stopped %1</source>
         <translation>%1 angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="121"/>
+        <location filename="../ui/workerspane.cpp" line="125"/>
         <source>Restarted %1</source>
         <translation>%1 neu gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="114"/>
+        <location filename="../ui/workerspane.cpp" line="118"/>
         <source>Stop %1? It stays stopped until someone starts it.</source>
         <translation>%1 anhalten? Er bleibt angehalten, bis ihn jemand startet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="115"/>
+        <location filename="../ui/workerspane.cpp" line="119"/>
         <source>Stop %n workers? They stay stopped until someone starts them.</source>
         <translation>
             <numerusform>%n Worker anhalten? Er bleibt angehalten, bis ihn jemand startet.</numerusform>
@@ -698,7 +1643,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="161"/>
+        <location filename="../ui/workerspane.cpp" line="167"/>
         <source>%n worker(s) shown</source>
         <translation>
             <numerusform>%n Worker angezeigt</numerusform>
@@ -706,22 +1651,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="163"/>
+        <location filename="../ui/workerspane.cpp" line="169"/>
         <source>%1 of %2 ready</source>
         <translation>%1 von %2 bereit</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="204"/>
+        <location filename="../ui/workerspane.cpp" line="227"/>
         <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf Worker nicht starten, anhalten oder neu starten: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="207"/>
+        <location filename="../ui/workerspane.cpp" line="230"/>
         <source>Select one or more workers first.</source>
         <translation>Zuerst einen oder mehrere Worker auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="223"/>
+        <location filename="../ui/workerspane.cpp" line="246"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
@@ -729,47 +1674,57 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="85"/>
+        <location filename="../app/console/main.cpp" line="86"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation>Drover-Konsole: Worker, Pools und Gesundheit auf einen Blick.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="89"/>
+        <location filename="../app/console/main.cpp" line="90"/>
         <source>Run this config file.</source>
         <translation>Diese Konfigurationsdatei ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="93"/>
+        <location filename="../app/console/main.cpp" line="94"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation>Mit dem Master unter URL verbinden (ws:// oder wss://).</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="97"/>
+        <location filename="../app/console/main.cpp" line="98"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation>Das Zugangstoken für --connect aus DATEI lesen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="100"/>
+        <location filename="../app/console/main.cpp" line="102"/>
+        <source>For wss://: verify the master against this CA file.</source>
+        <translation>Für wss://: den Master mit dieser CA-Datei prüfen.</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="106"/>
+        <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
+        <translation>Für wss://: genau das Zertifikat mit diesem SHA-256-Fingerabdruck akzeptieren.</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="110"/>
         <source>Language: de or en.</source>
         <translation>Sprache: de oder en.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="104"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation>Ein Bild des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="108"/>
-        <source>Open on this pane: workers, pools or events.</source>
-        <translation>Mit dieser Ansicht öffnen: workers, pools oder events.</translation>
+        <location filename="../app/console/main.cpp" line="118"/>
+        <source>Open on this pane: workers, pools, health, charts or events.</source>
+        <translation>Mit dieser Ansicht öffnen: workers, pools, health, charts oder events.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="112"/>
+        <location filename="../app/console/main.cpp" line="123"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation>Das Protokoll des eingebetteten Masters auf stderr: debug, info, warn (Vorgabe) oder error.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="179"/>
+        <location filename="../app/console/main.cpp" line="185"/>
         <source>Embedded master (%1)</source>
         <translation>Eingebetteter Master (%1)</translation>
     </message>

@@ -93,6 +93,74 @@
     </message>
 </context>
 <context>
+    <name>drover::models::HealthResultsModel</name>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="84"/>
+        <source>startup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="86"/>
+        <source>liveness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="88"/>
+        <source>readiness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="114"/>
+        <source>pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="114"/>
+        <source>fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="116"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="172"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="174"/>
+        <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="176"/>
+        <source>Probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="178"/>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="180"/>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="182"/>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/healthmodel.cpp" line="184"/>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::models::PoolsModel</name>
     <message>
         <location filename="../models/poolsmodel.cpp" line="21"/>
@@ -315,6 +383,317 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::ChartsPane</name>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="98"/>
+        <location filename="../ui/chartspane.cpp" line="156"/>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="110"/>
+        <source>1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="111"/>
+        <source>5 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="112"/>
+        <source>15 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="113"/>
+        <source>1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="115"/>
+        <source>How much of the past the charts show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="120"/>
+        <source>Freeze the lines; new points are kept and shown when you resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="123"/>
+        <source>Export PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="124"/>
+        <source>Save the charts as an image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="125"/>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="126"/>
+        <source>Save the shown points as comma-separated values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="130"/>
+        <source>Window:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="156"/>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="165"/>
+        <source>Export PNG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="167"/>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="170"/>
+        <source>Charts saved to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="171"/>
+        <location filename="../ui/chartspane.cpp" line="182"/>
+        <source>Could not write &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="176"/>
+        <source>Export CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="178"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="181"/>
+        <source>Points saved to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="252"/>
+        <source>Worker %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="254"/>
+        <location filename="../ui/chartspane.cpp" line="285"/>
+        <source>CPU %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="255"/>
+        <location filename="../ui/chartspane.cpp" line="286"/>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="256"/>
+        <location filename="../ui/chartspane.cpp" line="287"/>
+        <source>RSS MiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="257"/>
+        <location filename="../ui/chartspane.cpp" line="288"/>
+        <source>RSS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="258"/>
+        <source>Latency ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="259"/>
+        <source>Startup probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="261"/>
+        <source>Liveness probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="264"/>
+        <source>Readiness probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="272"/>
+        <source>Pool %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="274"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="289"/>
+        <location filename="../ui/chartspane.cpp" line="290"/>
+        <source>Workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="276"/>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="277"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="278"/>
+        <location filename="../ui/chartspane.cpp" line="315"/>
+        <source>Restarts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="279"/>
+        <source>Restarts (total)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="284"/>
+        <source>Master</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="313"/>
+        <source>Exits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="766"/>
+        <source>No data for worker %1: it no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="767"/>
+        <source>No data for pool %1: it no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::ConnectDialog</name>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="25"/>
+        <source>Remember this master (the token goes to the keychain)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="29"/>
+        <source>Connect to Master</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="31"/>
+        <source>as the sidebar shows it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="33"/>
+        <source>drv_… (empty for a master without tokens)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="34"/>
+        <source>optional: a CA file for wss://</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="35"/>
+        <source>optional: SHA-256, else shown on first connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="42"/>
+        <source>Read the token from a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="44"/>
+        <source>Token file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="51"/>
+        <source>Choose the CA file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <source>CA file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <source>Certificates (*.pem *.crt);;All (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="60"/>
+        <source>&amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="61"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="62"/>
+        <source>&amp;Token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="63"/>
+        <source>&amp;CA file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="64"/>
+        <source>&amp;Fingerprint:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="70"/>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="90"/>
+        <source>Enter the master&apos;s URL, e.g. wss://host:7700.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="95"/>
+        <source>Give the master a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="97"/>
+        <source>A CA file is for wss:// only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::EventsPane</name>
     <message>
         <location filename="../ui/eventspane.cpp" line="31"/>
@@ -323,95 +702,469 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::HealthPane</name>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="88"/>
+        <source>Failures only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="89"/>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="100"/>
+        <source>5 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="101"/>
+        <source>15 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="102"/>
+        <source>1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="103"/>
+        <source>How far back the timeline goes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="117"/>
+        <source>Show only the results that failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="121"/>
+        <source>Click a failure in the timeline, or select a result in the table, to see its details and the worker&apos;s log before it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="138"/>
+        <source>Window:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="150"/>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="452"/>
+        <source>Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="453"/>
+        <source>Health of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="454"/>
+        <source>Health of %n workers</source>
+        <translation>
+            <numerusform>Health of %n worker</numerusform>
+            <numerusform>Health of %n workers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="458"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="462"/>
+        <source>Select one or more workers in the Workers pane to see their probe history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="465"/>
+        <source>Loading the probe history…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="467"/>
+        <source>The probe history cannot be shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="469"/>
+        <source>%1 has no health probes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="471"/>
+        <source>None of the %n selected workers has health probes.</source>
+        <translation>
+            <numerusform>The %n selected worker has no health probes.</numerusform>
+            <numerusform>None of the %n selected workers has health probes.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="484"/>
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n result</numerusform>
+            <numerusform>%n results</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="485"/>
+        <source>%n failure(s)</source>
+        <translation>
+            <numerusform>%n failure</numerusform>
+            <numerusform>%n failures</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/healthpane.cpp" line="486"/>
+        <source>%n verdict change(s)</source>
+        <translation>
+            <numerusform>%n verdict change</numerusform>
+            <numerusform>%n verdict changes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="488"/>
+        <source>loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="523"/>
+        <source>(newest lines; the time of this failure in the log is not known)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="531"/>
+        <source>(cannot read the log: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="558"/>
+        <source>pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="558"/>
+        <source>fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="559"/>
+        <source>%1 probe of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="567"/>
+        <source>Time:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="569"/>
+        <source>Worker:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="570"/>
+        <source>Probe:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="571"/>
+        <source>Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="572"/>
+        <source>Latency:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="572"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="573"/>
+        <source>Message:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="577"/>
+        <source>Excerpt (the start of the body or output):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="583"/>
+        <source>Log before this failure:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="588"/>
+        <source>(loading…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthpane.cpp" line="590"/>
+        <source>(no lines)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::HealthTimeline</name>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="241"/>
+        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <source>verdict change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="400"/>
+        <source>%1 probe: %2 → %3 at %4
+%5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="406"/>
+        <source>%1 · %2 · %3 ms
+%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="407"/>
+        <location filename="../ui/healthtimeline.cpp" line="591"/>
+        <source>pass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="407"/>
+        <location filename="../ui/healthtimeline.cpp" line="592"/>
+        <source>fail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="410"/>
+        <source>Click for the details and the log before it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="413"/>
+        <source>No result at %1: the probe did not run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="492"/>
+        <location filename="../ui/healthtimeline.cpp" line="505"/>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <source>not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="40"/>
+        <location filename="../ui/mainwindow.cpp" line="174"/>
         <source>%1 – Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="43"/>
-        <source>&amp;Workers</source>
+        <location filename="../ui/mainwindow.cpp" line="87"/>
+        <source>Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="44"/>
-        <source>&amp;Pools</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="45"/>
-        <source>&amp;Events</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="51"/>
+        <location filename="../ui/mainwindow.cpp" line="94"/>
         <source>Connections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="65"/>
+        <location filename="../ui/mainwindow.cpp" line="114"/>
+        <source>Charts of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <source>Disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <source>Disconnect and Forget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="131"/>
+        <source>Connect to Master…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="135"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="66"/>
+        <location filename="../ui/mainwindow.cpp" line="136"/>
+        <source>&amp;Connect to Master…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="140"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="67"/>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
         <source>W&amp;orkers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="72"/>
+        <location filename="../ui/mainwindow.cpp" line="153"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="74"/>
+        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <source>&amp;Master Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="159"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="75"/>
+        <location filename="../ui/mainwindow.cpp" line="160"/>
         <source>&amp;About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="76"/>
+        <location filename="../ui/mainwindow.cpp" line="161"/>
         <source>About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="77"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="141"/>
-        <location filename="../ui/mainwindow.cpp" line="157"/>
+        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <source>Unknown certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="182"/>
+        <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="187"/>
+        <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <source>Trust and Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="414"/>
+        <source>The token is kept in %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="415"/>
+        <source>The token could not be kept: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="468"/>
+        <source>loading…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="471"/>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="475"/>
+        <source>connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="482"/>
+        <source>retry in %n s</source>
+        <translation>
+            <numerusform>retry in %n s</numerusform>
+            <numerusform>retry in %n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="488"/>
+        <source>refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="492"/>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="496"/>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="515"/>
         <source>%1 · %2/%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="530"/>
+        <source>No master: File &gt; Connect to Master…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="538"/>
+        <source>embedded, Drover %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="541"/>
+        <source>%1 · refused: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="543"/>
+        <source>%1 · link down: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="545"/>
+        <source>%1 · role %2 · config %3 · %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="495"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="175"/>
-        <source>%1 · role %2 · config %3 · Drover %4</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="177"/>
+        <location filename="../ui/mainwindow.cpp" line="548"/>
         <source>%1 · connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <location filename="../ui/mainwindow.cpp" line="552"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n failed</numerusform>
@@ -420,39 +1173,125 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::MasterView</name>
+    <message>
+        <location filename="../ui/masterview.cpp" line="29"/>
+        <source>&amp;Workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="30"/>
+        <source>&amp;Pools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="31"/>
+        <source>&amp;Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="32"/>
+        <source>&amp;Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="33"/>
+        <source>&amp;Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::PoolTiles</name>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="130"/>
+        <source>No workers to show.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="148"/>
+        <source>%1 · %2 of %3 ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="184"/>
+        <source>↻ %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="204"/>
+        <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="220"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="224"/>
+        <source>pid %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="226"/>
+        <source>port %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="227"/>
+        <source>restarts %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="230"/>
+        <source>CPU %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="234"/>
+        <source>Double-click to open it in the workers pane</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::PoolsPane</name>
     <message>
-        <location filename="../ui/poolspane.cpp" line="24"/>
+        <location filename="../ui/poolspane.cpp" line="29"/>
         <source>Scale…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="51"/>
+        <location filename="../ui/poolspane.cpp" line="68"/>
+        <source>Double-click a pool for its workers; the tiles below show the selected pool (all pools when none is).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/poolspane.cpp" line="75"/>
         <source>Scale %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="52"/>
+        <location filename="../ui/poolspane.cpp" line="76"/>
         <source>Number of workers in %1:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="66"/>
+        <location filename="../ui/poolspane.cpp" line="90"/>
         <source>%1 scaled to %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="67"/>
+        <location filename="../ui/poolspane.cpp" line="91"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="96"/>
+        <location filename="../ui/poolspane.cpp" line="123"/>
         <source>Your role (%1) may not scale pools: that needs operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="98"/>
+        <location filename="../ui/poolspane.cpp" line="125"/>
         <source>Set the number of workers of the selected pool</source>
         <translation type="unfinished"></translation>
     </message>
@@ -524,69 +1363,128 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::TokenStore</name>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="135"/>
+        <source>the file %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="136"/>
+        <source>nowhere: %1 cannot be written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="139"/>
+        <source>the keychain is turned off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="150"/>
+        <location filename="../ui/masterstore.cpp" line="174"/>
+        <source>the system keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="153"/>
+        <source>no keychain service: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterstore.cpp" line="162"/>
+        <source>the file %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::WorkerDetail</name>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="25"/>
+        <location filename="../ui/workerdetail.cpp" line="32"/>
         <source>Follow</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="36"/>
+        <location filename="../ui/workerdetail.cpp" line="46"/>
         <source>Show new lines of the log as the worker writes them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="37"/>
+        <location filename="../ui/workerdetail.cpp" line="47"/>
         <source>Find in log…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="41"/>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="69"/>
         <source>Log</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="101"/>
+        <location filename="../ui/workerdetail.cpp" line="70"/>
+        <source>Process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="71"/>
+        <source>Recent events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="134"/>
         <source>Select a worker to see its details and log.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="102"/>
+        <location filename="../ui/workerdetail.cpp" line="135"/>
         <source>%1 is gone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="112"/>
+        <location filename="../ui/workerdetail.cpp" line="145"/>
         <source>pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="114"/>
+        <location filename="../ui/workerdetail.cpp" line="147"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="116"/>
+        <location filename="../ui/workerdetail.cpp" line="149"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="117"/>
+        <location filename="../ui/workerdetail.cpp" line="150"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="119"/>
+        <location filename="../ui/workerdetail.cpp" line="152"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="120"/>
+        <location filename="../ui/workerdetail.cpp" line="153"/>
         <source>memory %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="123"/>
+        <location filename="../ui/workerdetail.cpp" line="156"/>
         <source>%n thread(s)</source>
         <translation>
             <numerusform>%n thread</numerusform>
@@ -594,32 +1492,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="125"/>
+        <location filename="../ui/workerdetail.cpp" line="158"/>
         <source>last exit %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="131"/>
+        <location filename="../ui/workerdetail.cpp" line="164"/>
         <source>Limits: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="135"/>
+        <location filename="../ui/workerdetail.cpp" line="168"/>
         <source>Limit not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="138"/>
+        <location filename="../ui/workerdetail.cpp" line="171"/>
         <source>%1 probe (%2 %3): %4 %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="171"/>
+        <location filename="../ui/workerdetail.cpp" line="184"/>
+        <source>Cannot tell what %1 runs: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="207"/>
+        <source>Command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="208"/>
+        <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="210"/>
+        <source>Directory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="212"/>
+        <source>PID file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="214"/>
+        <source>Log file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="218"/>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="220"/>
+        <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="223"/>
+        <source>Besides these, the worker inherits the master&apos;s environment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="298"/>
         <source>(cannot follow the log: %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="192"/>
+        <location filename="../ui/workerdetail.cpp" line="319"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n line skipped</numerusform>
@@ -627,7 +1570,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="194"/>
+        <location filename="../ui/workerdetail.cpp" line="321"/>
         <source>… the connection was down: lines may be missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -665,32 +1608,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="96"/>
+        <location filename="../ui/workerspane.cpp" line="100"/>
         <source>Stop workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="108"/>
+        <location filename="../ui/workerspane.cpp" line="112"/>
         <source>Started %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="118"/>
+        <location filename="../ui/workerspane.cpp" line="122"/>
         <source>Stopped %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="121"/>
+        <location filename="../ui/workerspane.cpp" line="125"/>
         <source>Restarted %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="114"/>
+        <location filename="../ui/workerspane.cpp" line="118"/>
         <source>Stop %1? It stays stopped until someone starts it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="115"/>
+        <location filename="../ui/workerspane.cpp" line="119"/>
         <source>Stop %n workers? They stay stopped until someone starts them.</source>
         <translation>
             <numerusform>Stop %n worker? It stays stopped until someone starts it.</numerusform>
@@ -698,7 +1641,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="161"/>
+        <location filename="../ui/workerspane.cpp" line="167"/>
         <source>%n worker(s) shown</source>
         <translation>
             <numerusform>%n worker shown</numerusform>
@@ -706,22 +1649,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="163"/>
+        <location filename="../ui/workerspane.cpp" line="169"/>
         <source>%1 of %2 ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="204"/>
+        <location filename="../ui/workerspane.cpp" line="227"/>
         <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="207"/>
+        <location filename="../ui/workerspane.cpp" line="230"/>
         <source>Select one or more workers first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="223"/>
+        <location filename="../ui/workerspane.cpp" line="246"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -729,47 +1672,57 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="85"/>
+        <location filename="../app/console/main.cpp" line="86"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="89"/>
+        <location filename="../app/console/main.cpp" line="90"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="93"/>
+        <location filename="../app/console/main.cpp" line="94"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="97"/>
+        <location filename="../app/console/main.cpp" line="98"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="100"/>
+        <location filename="../app/console/main.cpp" line="102"/>
+        <source>For wss://: verify the master against this CA file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="106"/>
+        <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="110"/>
         <source>Language: de or en.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="104"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="108"/>
-        <source>Open on this pane: workers, pools or events.</source>
+        <location filename="../app/console/main.cpp" line="118"/>
+        <source>Open on this pane: workers, pools, health, charts or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="112"/>
+        <location filename="../app/console/main.cpp" line="123"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="179"/>
+        <location filename="../app/console/main.cpp" line="185"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -211,7 +211,7 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
 ChartsPane::~ChartsPane()
 {
     if (m_bridge)
-        m_bridge->followMetrics(QStringLiteral("charts"), {});
+        m_bridge->followMetrics(m_metricsKey, {});
 }
 
 void ChartsPane::showWorker(const QString &id)
@@ -301,7 +301,7 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
         const auto later =
             std::count_if(m_lines.begin() + std::ptrdiff_t(i) + 1, m_lines.end(),
                           [&](const Line &l) { return l.panel == m_lines[i].panel; });
-        m_lines[i].width = 1.5 + 1.5 * double(later);
+        m_lines[i].width = 1.5 + 0.75 * double(later);
         if (!m_lines[i].lazy)
             attach(m_lines[i]);
     }
@@ -343,7 +343,7 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
     applyTheme();
     m_stack->setCurrentWidget(m_area);
     if (m_bridge)
-        m_bridge->followMetrics(QStringLiteral("charts"), std::move(follow));
+        m_bridge->followMetrics(m_metricsKey, std::move(follow));
     reload();
     checkPresence();
 }
@@ -636,6 +636,12 @@ void ChartsPane::scheduleRender()
 
 void ChartsPane::render()
 {
+    // Behind another tab: nothing to draw; showEvent() catches up (points are still kept).
+    if (!isVisible()) {
+        m_renderWhenShown = true;
+        return;
+    }
+    m_renderWhenShown = false;
     const std::int64_t now = nowMs();
     m_renderedAtMs = now;
     const std::int64_t from = now - windowMs();
@@ -715,10 +721,14 @@ void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)
         hi = std::max(std::ceil(hi) + 1, lo + 1); // the top line below the frame
         const double step = wholeStep(hi - lo);
         hi = lo + std::ceil((hi - lo) / step) * step;
-        panel.y->setTickType(QValueAxis::TicksDynamic);
-        panel.y->setTickAnchor(0);
-        panel.y->setTickInterval(step);
-        panel.y->setRange(lo, hi);
+        if (panel.y->tickType() != QValueAxis::TicksDynamic || panel.y->tickInterval() != step ||
+            panel.y->tickAnchor() != 0) {
+            panel.y->setTickType(QValueAxis::TicksDynamic);
+            panel.y->setTickAnchor(0);
+            panel.y->setTickInterval(step);
+        }
+        if (panel.y->min() != lo || panel.y->max() != hi)
+            panel.y->setRange(lo, hi);
         return;
     }
     // Some room above (and below, when not from zero); never a range of zero height.
@@ -726,10 +736,26 @@ void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)
     hi += pad;
     if (!panel.fromZero)
         lo = std::max(0.0, lo - pad);
-    panel.y->setTickType(QValueAxis::TicksFixed);
-    panel.y->setTickCount(5);
-    panel.y->setRange(lo, hi);
-    panel.y->applyNiceNumbers();
+    // Rounded to a 1-2-5 step here, and the axis touched only when that changes: each change
+    // lays the axis and its labels out again (applyNiceNumbers() after setRange() did it
+    // twice per redraw, the most of the pane's cost).
+    double step = std::pow(10.0, std::floor(std::log10((hi - lo) / 4)));
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if ((hi - lo) / (step * m) <= 5) {
+            step *= m;
+            break;
+        }
+    }
+    lo = std::floor(lo / step) * step;
+    hi = std::ceil(hi / step) * step;
+    if (panel.y->tickType() != QValueAxis::TicksDynamic || panel.y->tickInterval() != step ||
+        panel.y->tickAnchor() != 0) {
+        panel.y->setTickType(QValueAxis::TicksDynamic);
+        panel.y->setTickAnchor(0);
+        panel.y->setTickInterval(step);
+    }
+    if (panel.y->min() != lo || panel.y->max() != hi)
+        panel.y->setRange(lo, hi);
 }
 
 double ChartsPane::valueAt(const Line &line, std::int64_t timeMs, bool &found) const
@@ -795,6 +821,13 @@ void ChartsPane::applyTheme()
         m_restarts->setColor(kRestartColor);
         m_restarts->setBorderColor(kRestartColor.darker(130));
     }
+}
+
+void ChartsPane::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_renderWhenShown && !isPaused())
+        render();
 }
 
 void ChartsPane::changeEvent(QEvent *event)

@@ -91,6 +91,7 @@ signals:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     /// One chart: its axes, and whether its values are whole numbers or start at zero.
@@ -173,6 +174,9 @@ private:
     quint64 m_generation = 0;     ///< replies for an earlier subject or window are dropped
     int m_historyLoads = 0;
     bool m_renderPending = false;
+    bool m_renderWhenShown = false; ///< a render was skipped while hidden
+    /// Whose metric wishes these are, on the bridge: one per pane.
+    QString m_metricsKey = QStringLiteral("charts-%1").arg(quintptr(this), 0, 16);
     bool m_missing = false;
     std::int64_t m_renderedAtMs = 0;
     std::int64_t m_toppedUpAtMs = 0;

@@ -10,6 +10,7 @@
 #include "ui/mainwindow.h"
 #include "ui/masterview.h"
 #include "ui/previewwindow.h"
+#include "ui/theme.h"
 #include "ui/translations.h"
 
 #include <QApplication>
@@ -106,6 +107,10 @@ int main(int argc, char **argv)
         QApplication::translate("main", "For wss://: accept exactly the certificate with this "
                                         "SHA-256 fingerprint."),
         QStringLiteral("HEX"));
+    QCommandLineOption themeOpt(
+        QStringLiteral("theme"),
+        QApplication::translate("main", "Colours: system (the default), light or dark."),
+        QStringLiteral("THEME"), QStringLiteral("system"));
     QCommandLineOption langOpt(QStringLiteral("lang"),
                                QApplication::translate("main", "Language: de or en."),
                                QStringLiteral("LANG"));
@@ -123,10 +128,14 @@ int main(int argc, char **argv)
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
                                         "warn (the default) or error."),
         QStringLiteral("LEVEL"), QStringLiteral("warn"));
-    parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, paneOpt,
-                       logOpt, shotOpt});
+    parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, themeOpt,
+                       paneOpt, logOpt, shotOpt});
     parser.process(app);
 
+    if (!drover::ui::applyTheme(parser.value(themeOpt))) {
+        std::fprintf(stderr, "drover: --theme: one of system, light, dark\n");
+        return 2;
+    }
     spdlog::set_level(spdlog::level::from_str(parser.value(logOpt).toStdString()));
     drover::ui::installTranslations(parser.isSet(langOpt) ? parser.value(langOpt)
                                                           : QLocale().name().left(2));

@@ -202,7 +202,12 @@ struct Engine::Private
     {
         std::shared_ptr<api::StreamListener> listener;
         std::vector<std::string> series;
+        std::int64_t slotSent = -1; ///< the slot whose points it was sent last
     };
+    /// Points recorded in a slot whose batch had gone out already (a probe's latency comes
+    /// at its own pace): they go with the next batch.
+    std::vector<api::MetricPoint> lateMetrics;
+    std::int64_t lastBatchSlot = 0;
     std::map<std::uint64_t, Subscriber> subscribers;
     std::uint64_t subscriberCounter = 0;
     std::map<std::uint64_t, std::unique_ptr<LogFollower>> logFollows; ///< `logs.follow`
@@ -742,7 +747,10 @@ struct Engine::Private
             logOffset = st.st_size;
         w.health->add(run.role, run.spec.kind, t, out.ok, out.latencyMs, out.message, out.excerpt,
                       logOffset);
-        metrics->record(run.latency, t, std::round(out.latencyMs * 100) / 100);
+        const double latency = std::round(out.latencyMs * 100) / 100;
+        metrics->record(run.latency, t, latency);
+        if (t - t % metrics->resolution().count() <= lastBatchSlot && !subscribers.empty())
+            lateMetrics.push_back({run.latency.name(), latency});
         publish(api::DeltaKind::HealthSampled,
                 api::HealthSample{w.info.id, role, kind, t, out.ok, out.latencyMs, out.message,
                                   out.excerpt, logOffset});
@@ -1863,11 +1871,16 @@ struct Engine::Private
 
     void sendMetrics(std::int64_t t)
     {
+        lastBatchSlot = t - t % metrics->resolution().count();
         forEachSubscriber([this, t](Subscriber &sub) {
             if (sub.series.empty())
                 return;
             api::MetricBatch batch;
             batch.timeMs = t;
+            const std::int64_t slot = t - t % metrics->resolution().count();
+            // A slot's points once, also when sampling is faster than the resolution.
+            const bool newSlot = slot != sub.slotSent;
+            sub.slotSent = slot;
             for (const std::string &s : sub.series) {
                 std::vector<std::string> names;
                 if (!s.empty() && s.back() == '/')
@@ -1876,13 +1889,19 @@ struct Engine::Private
                     names.push_back(s);
                 for (const std::string &name : names) {
                     MetricsStore::Point p;
-                    if (metrics->latest(name, p) && p.t == t - t % metrics->resolution().count())
+                    if (newSlot && metrics->latest(name, p) && p.t == slot)
                         batch.points.push_back({name, p.v});
+                }
+                for (const api::MetricPoint &late : lateMetrics) {
+                    if (late.series == s ||
+                        (!s.empty() && s.back() == '/' && late.series.rfind(s, 0) == 0))
+                        batch.points.push_back(late);
                 }
             }
             if (!batch.points.empty())
                 sub.listener->onMetrics(batch);
         });
+        lateMetrics.clear();
     }
 
     // ---- requests -----------------------------------------------------------------------

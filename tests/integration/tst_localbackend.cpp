@@ -41,7 +41,14 @@ struct Recorder : api::StreamListener
     std::map<std::string, api::WorkerInfo> workers;
     std::vector<std::thread::id> threads;
     int metricBatches = 0;
-    std::vector<std::string> lastBatch; ///< series names of the newest metric batch
+    std::vector<std::string> lastBatch;  ///< series names of the newest metric batch
+    std::map<std::string, int> pointsOf; ///< points received per series
+    int points(const std::string &series) const
+    {
+        std::lock_guard lock(mutex);
+        auto it = pointsOf.find(series);
+        return it == pointsOf.end() ? 0 : it->second;
+    }
 
     void onSnapshot(const api::Snapshot &s) override
     {
@@ -69,8 +76,10 @@ struct Recorder : api::StreamListener
         std::lock_guard lock(mutex);
         ++metricBatches;
         lastBatch.clear();
-        for (const auto &point : batch.points)
+        for (const auto &point : batch.points) {
             lastBatch.push_back(point.series);
+            ++pointsOf[point.series];
+        }
     }
     bool lastBatchHas(const std::string &series) const
     {
@@ -145,6 +154,7 @@ private slots:
     void cleanup();
     void requestBeforeStart();
     void streamAndRequests();
+    void probeLatencyIsLive();
 
 private:
     std::shared_ptr<const config::Config> load(const std::string &pools);
@@ -189,6 +199,33 @@ std::shared_ptr<const config::Config> TestLocalBackend::load(const std::string &
         return nullptr;
     }
     return std::make_shared<const config::Config>(std::move(*result.config));
+}
+
+// A probe's latency is recorded at the probe's interval, not every second: each check still
+// reaches a subscriber following the series, once.
+void TestLocalBackend::probeLatencyIsLive()
+{
+    auto config = load("  - name: p\n"
+                       "    command: [\"sleep\", \"100\"]\n"
+                       "    probes:\n"
+                       "      readiness: {exec: {command: [\"true\"]}, interval: 1500ms}\n");
+    QVERIFY(config);
+    auto rec = std::make_shared<Recorder>();
+    std::uint64_t id = m_backend->subscribe(rec, 0);
+    m_backend->setMetricSeries(id, {"worker/p-0/probe/"});
+    auto started = m_backend->start(config);
+    QVERIFY2(started.ok(), started.ok() ? "" : started.error().message.c_str());
+    const std::string series = "worker/p-0/probe/readiness/latency_ms";
+    QTRY_VERIFY_WITH_TIMEOUT(rec->points(series) >= 3, 10'000);
+    // Each check once: as many points as the health history has results (the newest may
+    // still be on its way).
+    Replies replies;
+    const int received = rec->points(series);
+    m_backend->request("health.history", json{{"worker", "p-0"}}, replies.expect(1));
+    QVERIFY(replies.wait(1) && replies.wait(1)->ok());
+    const int checks = int(replies.wait(1)->value()["results"].size());
+    QVERIFY2(received <= checks && received >= checks - 2,
+             qPrintable(QStringLiteral("%1 received, %2 checks").arg(received).arg(checks)));
 }
 
 // Before start() there is no engine: a request is answered `unavailable`, once.
