@@ -225,7 +225,8 @@ void HealthResultsModel::append(const std::vector<api::HealthSample> &samples)
         // A result made before a history reply but drained after it is in both: the newest
         // rows are where it would be.
         const std::size_t near = std::min<std::size_t>(m_rows.size(), 256);
-        if (std::find(m_rows.begin(), m_rows.begin() + std::ptrdiff_t(near), s) !=
+        if (std::find_if(m_rows.begin(), m_rows.begin() + std::ptrdiff_t(near),
+                         [&](const api::HealthSample &r) { return sameResult(r, s); }) !=
             m_rows.begin() + std::ptrdiff_t(near))
             continue;
         taken.push_back(&s);
@@ -272,7 +273,8 @@ void HealthResultsModel::replaceWorker(const std::string &worker,
         auto it = newest.find(s.probe);
         if (it == newest.end() || s.timeMs > it->second ||
             (s.timeMs == it->second &&
-             std::find(history.begin(), history.begin() + std::ptrdiff_t(fromMaster), s) ==
+             std::find_if(history.begin(), history.begin() + std::ptrdiff_t(fromMaster),
+                          [&](const api::HealthSample &h) { return sameResult(h, s); }) ==
                  history.begin() + std::ptrdiff_t(fromMaster)))
             history.push_back(s);
     }
@@ -303,7 +305,7 @@ const api::HealthSample &HealthResultsModel::sample(int row) const
 int HealthResultsModel::rowOf(const api::HealthSample &s) const
 {
     for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        if (m_rows[i] == s)
+        if (sameResult(m_rows[i], s))
             return int(i);
     }
     return -1;

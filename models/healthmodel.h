@@ -73,6 +73,13 @@ public:
 
     /// The colour of a passed or failed result, everywhere in the health pane.
     static QColor resultColor(bool ok);
+    /// Whether two samples are the same probe result: one from the stream and one from a
+    /// history (which keeps the latency as a float, the excerpt and log offset only for
+    /// recent failures) compare by worker, probe, time and verdict.
+    static bool sameResult(const api::HealthSample &a, const api::HealthSample &b)
+    {
+        return a.timeMs == b.timeMs && a.ok == b.ok && a.probe == b.probe && a.worker == b.worker;
+    }
     /// A probe's role for people (translated): startup, liveness, readiness.
     static QString probeText(const std::string &probe);
 

@@ -262,122 +262,122 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="100"/>
+        <location filename="../models/workersmodel.cpp" line="131"/>
         <source>pending</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="102"/>
+        <location filename="../models/workersmodel.cpp" line="133"/>
         <source>starting</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="104"/>
+        <location filename="../models/workersmodel.cpp" line="135"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="106"/>
+        <location filename="../models/workersmodel.cpp" line="137"/>
         <source>ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="108"/>
+        <location filename="../models/workersmodel.cpp" line="139"/>
         <source>draining</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="110"/>
+        <location filename="../models/workersmodel.cpp" line="141"/>
         <source>stopping</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="112"/>
+        <location filename="../models/workersmodel.cpp" line="143"/>
         <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="114"/>
+        <location filename="../models/workersmodel.cpp" line="145"/>
         <source>exited</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="116"/>
+        <location filename="../models/workersmodel.cpp" line="147"/>
         <source>backoff</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="118"/>
+        <location filename="../models/workersmodel.cpp" line="149"/>
         <source>failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="158"/>
+        <location filename="../models/workersmodel.cpp" line="189"/>
         <source>yes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="158"/>
+        <location filename="../models/workersmodel.cpp" line="189"/>
         <source>no</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="199"/>
+        <location filename="../models/workersmodel.cpp" line="230"/>
         <source>Limit not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="203"/>
+        <location filename="../models/workersmodel.cpp" line="234"/>
         <source>Crashes restarted since the last operator start</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="228"/>
+        <location filename="../models/workersmodel.cpp" line="259"/>
         <source>Worker</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="230"/>
+        <location filename="../models/workersmodel.cpp" line="261"/>
         <source>Pool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="232"/>
+        <location filename="../models/workersmodel.cpp" line="263"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="234"/>
+        <location filename="../models/workersmodel.cpp" line="265"/>
         <source>PID</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="236"/>
+        <location filename="../models/workersmodel.cpp" line="267"/>
         <source>Uptime</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="238"/>
+        <location filename="../models/workersmodel.cpp" line="269"/>
         <source>Restarts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="240"/>
+        <location filename="../models/workersmodel.cpp" line="271"/>
         <source>CPU %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="242"/>
+        <location filename="../models/workersmodel.cpp" line="273"/>
         <source>Memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="244"/>
+        <location filename="../models/workersmodel.cpp" line="275"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/workersmodel.cpp" line="246"/>
+        <location filename="../models/workersmodel.cpp" line="277"/>
         <source>Last exit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -580,12 +580,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="766"/>
+        <location filename="../ui/chartspane.cpp" line="792"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="767"/>
+        <location filename="../ui/chartspane.cpp" line="793"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1672,57 +1672,67 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="86"/>
+        <location filename="../app/console/main.cpp" line="88"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="90"/>
+        <location filename="../app/console/main.cpp" line="92"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="94"/>
+        <location filename="../app/console/main.cpp" line="96"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="98"/>
+        <location filename="../app/console/main.cpp" line="100"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="102"/>
+        <location filename="../app/console/main.cpp" line="104"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="106"/>
+        <location filename="../app/console/main.cpp" line="108"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="110"/>
+        <location filename="../app/console/main.cpp" line="113"/>
+        <source>Colours: system (the default), light or dark.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="116"/>
         <source>Language: de or en.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="114"/>
+        <location filename="../app/console/main.cpp" line="120"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="118"/>
+        <location filename="../app/console/main.cpp" line="124"/>
         <source>Open on this pane: workers, pools, health, charts or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="123"/>
+        <location filename="../app/console/main.cpp" line="129"/>
+        <source>Select this worker once it is shown.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="133"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="185"/>
+        <location filename="../app/console/main.cpp" line="199"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

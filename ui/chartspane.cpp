@@ -661,7 +661,16 @@ void ChartsPane::render()
         }
         line.series->replace(points); // one repaint per line, not one per point
     }
-    const QDateTime start = QDateTime::fromMSecsSinceEpoch(from);
+    // History younger than the window (a master just started): the axis starts at the first
+    // point, so the lines fill the chart; it widens to the whole window as time passes.
+    double earliest = double(now);
+    for (const Line &line : m_lines) {
+        if (line.series && !line.shown.isEmpty())
+            earliest = std::min(earliest, line.shown.front().x());
+    }
+    const std::int64_t axisFrom =
+        std::max(from, std::min(std::int64_t(earliest), now - std::int64_t(60'000)));
+    const QDateTime start = QDateTime::fromMSecsSinceEpoch(axisFrom);
     const QDateTime end = QDateTime::fromMSecsSinceEpoch(now);
     const QString format =
         windowMs() > 15 * 60 * 1000 ? QStringLiteral("hh:mm") : QStringLiteral("hh:mm:ss");

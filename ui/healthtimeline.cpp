@@ -118,8 +118,10 @@ void HealthTimeline::setHistory(const std::string &worker,
         for (const api::HealthSample &s : row.samples) {
             if (s.timeMs > newest ||
                 (s.timeMs == newest &&
-                 std::find(mine.begin(), mine.begin() + std::ptrdiff_t(fromMaster), s) ==
-                     mine.begin() + std::ptrdiff_t(fromMaster)))
+                 std::find_if(mine.begin(), mine.begin() + std::ptrdiff_t(fromMaster),
+                              [&](const api::HealthSample &m) {
+                                  return models::HealthResultsModel::sameResult(m, s);
+                              }) == mine.begin() + std::ptrdiff_t(fromMaster)))
                 mine.push_back(s);
         }
         std::vector<api::HealthTransition> changes;
@@ -156,7 +158,7 @@ void HealthTimeline::addSamples(const std::vector<api::HealthSample> &samples)
         bool known = false;
         for (auto it = row->samples.rbegin(); it != row->samples.rend() && it->timeMs >= s.timeMs;
              ++it) {
-            if (*it == s) {
+            if (models::HealthResultsModel::sameResult(*it, s)) {
                 known = true;
                 break;
             }

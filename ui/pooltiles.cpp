@@ -162,6 +162,7 @@ void PoolTiles::paintEvent(QPaintEvent *)
         p.fillPath(path, fill);
         p.setPen(QPen(t.worker == m_selected ? pal.color(QPalette::Highlight) : state.darker(110),
                       t.worker == m_selected ? 2.5 : 1.2));
+        p.setBrush(Qt::NoBrush); // the outline only (the brush is the last tile's CPU bar)
         p.drawPath(path);
         // A stripe of the state's colour on the left.
         p.fillRect(QRect(t.rect.left() + 1, t.rect.top() + 6, 4, t.rect.height() - 12), state);

@@ -12,6 +12,7 @@
 #include "ui/previewwindow.h"
 #include "ui/theme.h"
 #include "ui/translations.h"
+#include "ui/workerspane.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -123,13 +124,17 @@ int main(int argc, char **argv)
         QApplication::translate("main",
                                 "Open on this pane: workers, pools, health, charts or events."),
         QStringLiteral("PANE"));
+    QCommandLineOption workerOpt(
+        QStringLiteral("worker"),
+        QApplication::translate("main", "Select this worker once it is shown."),
+        QStringLiteral("ID"));
     QCommandLineOption logOpt(
         QStringLiteral("log-level"),
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
                                         "warn (the default) or error."),
         QStringLiteral("LEVEL"), QStringLiteral("warn"));
     parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, themeOpt,
-                       paneOpt, logOpt, shotOpt});
+                       paneOpt, workerOpt, logOpt, shotOpt});
     parser.process(app);
 
     if (!drover::ui::applyTheme(parser.value(themeOpt))) {
@@ -202,6 +207,12 @@ int main(int argc, char **argv)
             return 2;
         }
         main->current()->showPane(drover::ui::MasterView::Pane(pane));
+    }
+    if (parser.isSet(workerOpt)) {
+        drover::ui::MasterView *view = main->current();
+        const QString id = parser.value(workerOpt);
+        QObject::connect(view->bridge(), &drover::models::BackendBridge::snapshotApplied, view,
+                         [view, id] { view->workersPane()->selectWorker(id); });
     }
     main->show();
     if (parser.isSet(shotOpt)) {
