@@ -6,6 +6,7 @@
 // palette. Set DROVER_CHARTS_SHOT=<file.png> to save screenshots (a pool, a worker) to look at.
 #include "../integration/markedprocesses.h"
 #include "config/loader.h"
+#include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
 #include "models/workersmodel.h"
@@ -88,31 +89,8 @@ private:
     /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
     std::shared_ptr<local::LocalBackend> embedded(const std::string &pools)
     {
-        const std::string text = "version: 1\nmaster:\n  state_dir: \"" +
-                                 m_dir.path().toStdString() +
-                                 "/state\"\n  metrics: {retention: 1h, resolution: 1s}\n"
-                                 "pools:\n" +
-                                 pools;
-        auto loaded =
-            config::loadText(text, m_dir.filePath(QStringLiteral("drover.yaml")).toStdString());
-        if (!loaded.ok()) {
-            qWarning("%s", loaded.report().c_str());
-            return nullptr;
-        }
-        engine::EngineOptions options;
-        for (char **e = environ; *e; ++e)
-            options.masterEnv.emplace_back(*e);
-        options.masterEnv.push_back(m_mark);
-        options.cgroupParent = "drover-test-" + std::to_string(getpid());
-        // Stopped when the last reference goes, also when a check fails half-way.
-        std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
-                                                     [](local::LocalBackend *b) {
-                                                         b->shutdown();
-                                                         delete b;
-                                                     });
-        if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
-            return nullptr;
-        return backend;
+        return test::startEmbedded(pools, m_dir.path() + QStringLiteral("/state"), m_mark,
+                                   "  metrics: {retention: 1h, resolution: 1s}\n");
     }
     /// A request through the bridge, waited for on the GUI thread.
     std::optional<api::Reply> call(const std::string &op, const json &args)

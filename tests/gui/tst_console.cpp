@@ -4,6 +4,7 @@
 // with the reason, the layout survives a restart of the console, German loads.
 #include "../integration/droverdfixture.h"
 #include "config/loader.h"
+#include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
@@ -55,30 +56,8 @@ private:
     /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
     std::shared_ptr<local::LocalBackend> embedded(const std::string &pools)
     {
-        const std::string text = "version: 1\nmaster:\n  state_dir: \"" +
-                                 m_dir.path().toStdString() + "/state-" + std::to_string(++m_runs) +
-                                 "\"\npools:\n" + pools;
-        auto loaded =
-            config::loadText(text, m_dir.filePath(QStringLiteral("drover.yaml")).toStdString());
-        if (!loaded.ok()) {
-            qWarning("%s", loaded.report().c_str());
-            return nullptr;
-        }
-        engine::EngineOptions options;
-        for (char **e = environ; *e; ++e)
-            options.masterEnv.emplace_back(*e);
-        options.masterEnv.push_back(m_mark);
-        options.cgroupParent = "drover-test-" + std::to_string(getpid());
-        // Stopped when the last reference goes, also when a check fails half-way: its
-        // processes must not outlive the test case.
-        std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
-                                                     [](local::LocalBackend *b) {
-                                                         b->shutdown();
-                                                         delete b;
-                                                     });
-        if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
-            return nullptr;
-        return backend;
+        return test::startEmbedded(pools, m_dir.path() + QStringLiteral("/state-%1").arg(++m_runs),
+                                   m_mark);
     }
     /// The row of worker `id` in the pane's view, or -1.
     static int viewRow(ui::WorkersPane *pane, const QString &id)

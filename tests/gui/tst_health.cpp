@@ -7,6 +7,7 @@
 // a worker without probes says so. The models pass QAbstractItemModelTester throughout.
 #include "../integration/markedprocesses.h"
 #include "config/loader.h"
+#include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
 #include "models/healthmodel.h"
@@ -49,28 +50,8 @@ private:
     /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
     std::shared_ptr<local::LocalBackend> embedded(const std::string &pools)
     {
-        const std::string text = "version: 1\nmaster:\n  state_dir: \"" +
-                                 m_dir.path().toStdString() + "/state-" + std::to_string(++m_runs) +
-                                 "\"\n  probes: {history: 1000}\npools:\n" + pools;
-        auto loaded =
-            config::loadText(text, m_dir.filePath(QStringLiteral("drover.yaml")).toStdString());
-        if (!loaded.ok()) {
-            qWarning("%s", loaded.report().c_str());
-            return nullptr;
-        }
-        engine::EngineOptions options;
-        for (char **e = environ; *e; ++e)
-            options.masterEnv.emplace_back(*e);
-        options.masterEnv.push_back(m_mark);
-        options.cgroupParent = "drover-test-" + std::to_string(getpid());
-        std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
-                                                     [](local::LocalBackend *b) {
-                                                         b->shutdown();
-                                                         delete b;
-                                                     });
-        if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
-            return nullptr;
-        return backend;
+        return test::startEmbedded(pools, m_dir.path() + QStringLiteral("/state-%1").arg(++m_runs),
+                                   m_mark, "  probes: {history: 1000}\n");
     }
     /// Waits for the reply of one request on the backend's thread.
     static api::Reply call(api::Backend &backend, const std::string &op, const json &args)

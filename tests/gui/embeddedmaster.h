@@ -1,0 +1,50 @@
+#pragma once
+
+// An embedded master for the console's tests: a real LocalBackend on a config made from a
+// test's pools, its workers marked so that the test can check none is left behind.
+#include "config/loader.h"
+#include "local/localbackend.h"
+
+#include <QDebug>
+#include <QString>
+
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace drover::test {
+
+/// A LocalBackend running `pools` with `masterExtra` (YAML lines of `master:`, indented two
+/// spaces) in `stateDir`; `mark` (`NAME=value`) goes into every worker's environment. It is
+/// stopped when the last reference goes, also when a check fails half-way: its processes
+/// must not outlive the test case. Null (and a warning with the errors) when it cannot start.
+inline std::shared_ptr<local::LocalBackend> startEmbedded(const std::string &pools,
+                                                          const QString &stateDir,
+                                                          const std::string &mark,
+                                                          const std::string &masterExtra = {})
+{
+    const std::string text = "version: 1\nmaster:\n  state_dir: \"" + stateDir.toStdString() +
+                             "\"\n" + masterExtra + "pools:\n" + pools;
+    auto loaded = config::loadText(text, stateDir.toStdString() + ".yaml");
+    if (!loaded.ok()) {
+        qWarning("%s", loaded.report().c_str());
+        return nullptr;
+    }
+    engine::EngineOptions options;
+    for (char **e = environ; *e; ++e)
+        options.masterEnv.emplace_back(*e);
+    options.masterEnv.push_back(mark);
+    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
+                                                 [](local::LocalBackend *b) {
+                                                     b->shutdown();
+                                                     delete b;
+                                                 });
+    if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
+        return nullptr;
+    return backend;
+}
+
+} // namespace drover::test
