@@ -451,28 +451,27 @@
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="165"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>Export PNG</source>
         <translation>PNG exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="167"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="170"/>
+        <location filename="../ui/chartspane.cpp" line="175"/>
         <source>Charts saved to %1</source>
         <translation>Diagramme in %1 gespeichert</translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="171"/>
-        <location filename="../ui/chartspane.cpp" line="182"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation>„%1“ konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="176"/>
+        <location filename="../ui/chartspane.cpp" line="178"/>
         <source>Export CSV</source>
         <translation>CSV exportieren</translation>
     </message>
@@ -482,110 +481,110 @@
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="181"/>
+        <location filename="../ui/chartspane.cpp" line="179"/>
         <source>Points saved to %1</source>
         <translation>Punkte in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="252"/>
+        <location filename="../ui/chartspane.cpp" line="249"/>
         <source>Worker %1</source>
         <translation>Worker %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="254"/>
-        <location filename="../ui/chartspane.cpp" line="285"/>
+        <location filename="../ui/chartspane.cpp" line="251"/>
+        <location filename="../ui/chartspane.cpp" line="282"/>
         <source>CPU %</source>
         <translation>CPU %</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="255"/>
-        <location filename="../ui/chartspane.cpp" line="286"/>
+        <location filename="../ui/chartspane.cpp" line="252"/>
+        <location filename="../ui/chartspane.cpp" line="283"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="256"/>
-        <location filename="../ui/chartspane.cpp" line="287"/>
+        <location filename="../ui/chartspane.cpp" line="253"/>
+        <location filename="../ui/chartspane.cpp" line="284"/>
         <source>RSS MiB</source>
         <translation>RSS MiB</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="257"/>
-        <location filename="../ui/chartspane.cpp" line="288"/>
+        <location filename="../ui/chartspane.cpp" line="254"/>
+        <location filename="../ui/chartspane.cpp" line="285"/>
         <source>RSS</source>
         <translation>RSS</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="258"/>
+        <location filename="../ui/chartspane.cpp" line="255"/>
         <source>Latency ms</source>
         <translation>Latenz ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="259"/>
+        <location filename="../ui/chartspane.cpp" line="256"/>
         <source>Startup probe</source>
         <translation>Startprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="261"/>
+        <location filename="../ui/chartspane.cpp" line="258"/>
         <source>Liveness probe</source>
         <translation>Lebendigkeitsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="264"/>
+        <location filename="../ui/chartspane.cpp" line="261"/>
         <source>Readiness probe</source>
         <translation>Bereitschaftsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="272"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="274"/>
-        <location filename="../ui/chartspane.cpp" line="275"/>
-        <location filename="../ui/chartspane.cpp" line="289"/>
-        <location filename="../ui/chartspane.cpp" line="290"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
+        <location filename="../ui/chartspane.cpp" line="286"/>
+        <location filename="../ui/chartspane.cpp" line="287"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="276"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Running</source>
         <translation>Laufend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="277"/>
+        <location filename="../ui/chartspane.cpp" line="274"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="278"/>
-        <location filename="../ui/chartspane.cpp" line="315"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="312"/>
         <source>Restarts</source>
         <translation>Neustarts</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="279"/>
+        <location filename="../ui/chartspane.cpp" line="276"/>
         <source>Restarts (total)</source>
         <translation>Neustarts (gesamt)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="284"/>
+        <location filename="../ui/chartspane.cpp" line="281"/>
         <source>Master</source>
         <translation>Master</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="313"/>
+        <location filename="../ui/chartspane.cpp" line="310"/>
         <source>Exits</source>
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="792"/>
+        <location filename="../ui/chartspane.cpp" line="798"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="793"/>
+        <location filename="../ui/chartspane.cpp" line="799"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>
@@ -917,55 +916,55 @@
 <context>
     <name>drover::ui::HealthTimeline</name>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="241"/>
-        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <location filename="../ui/healthtimeline.cpp" line="243"/>
+        <location filename="../ui/healthtimeline.cpp" line="596"/>
         <source>verdict change</source>
         <translation>Ergebniswechsel</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="400"/>
+        <location filename="../ui/healthtimeline.cpp" line="402"/>
         <source>%1 probe: %2 → %3 at %4
 %5</source>
         <translation>Prüfung %1: %2 → %3 um %4
 %5</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="406"/>
+        <location filename="../ui/healthtimeline.cpp" line="408"/>
         <source>%1 · %2 · %3 ms
 %4</source>
         <translation>%1 · %2 · %3 ms
 %4</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="407"/>
-        <location filename="../ui/healthtimeline.cpp" line="591"/>
+        <location filename="../ui/healthtimeline.cpp" line="409"/>
+        <location filename="../ui/healthtimeline.cpp" line="593"/>
         <source>pass</source>
         <translation>bestanden</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="407"/>
-        <location filename="../ui/healthtimeline.cpp" line="592"/>
+        <location filename="../ui/healthtimeline.cpp" line="409"/>
+        <location filename="../ui/healthtimeline.cpp" line="594"/>
         <source>fail</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="410"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
         <source>Click for the details and the log before it.</source>
         <translation>Klicken für die Details und das Protokoll davor.</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="413"/>
+        <location filename="../ui/healthtimeline.cpp" line="415"/>
         <source>No result at %1: the probe did not run.</source>
         <translation>Kein Ergebnis um %1: Die Prüfung lief nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="492"/>
-        <location filename="../ui/healthtimeline.cpp" line="505"/>
+        <location filename="../ui/healthtimeline.cpp" line="494"/>
+        <location filename="../ui/healthtimeline.cpp" line="507"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <location filename="../ui/healthtimeline.cpp" line="595"/>
         <source>not run</source>
         <translation>nicht gelaufen</translation>
     </message>
@@ -1215,42 +1214,42 @@
         <translation>%1 · %2 von %3 bereit</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="184"/>
+        <location filename="../ui/pooltiles.cpp" line="185"/>
         <source>↻ %1</source>
         <translation>↻ %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="204"/>
+        <location filename="../ui/pooltiles.cpp" line="205"/>
         <source>%1 %</source>
         <translation>%1 %</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="220"/>
+        <location filename="../ui/pooltiles.cpp" line="221"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt; (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="224"/>
+        <location filename="../ui/pooltiles.cpp" line="225"/>
         <source>pid %1</source>
         <translation>PID %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="226"/>
+        <location filename="../ui/pooltiles.cpp" line="227"/>
         <source>port %1</source>
         <translation>Port %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="227"/>
+        <location filename="../ui/pooltiles.cpp" line="228"/>
         <source>restarts %1</source>
         <translation>Neustarts %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="230"/>
+        <location filename="../ui/pooltiles.cpp" line="231"/>
         <source>CPU %1 %</source>
         <translation>CPU %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="234"/>
+        <location filename="../ui/pooltiles.cpp" line="235"/>
         <source>Double-click to open it in the workers pane</source>
         <translation>Doppelklicken, um ihn in der Ansicht „Worker“ zu öffnen</translation>
     </message>

@@ -451,28 +451,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="165"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>Export PNG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="167"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>PNG images (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="170"/>
+        <location filename="../ui/chartspane.cpp" line="175"/>
         <source>Charts saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="171"/>
-        <location filename="../ui/chartspane.cpp" line="182"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="176"/>
+        <location filename="../ui/chartspane.cpp" line="178"/>
         <source>Export CSV</source>
         <translation type="unfinished"></translation>
     </message>
@@ -482,110 +481,110 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="181"/>
+        <location filename="../ui/chartspane.cpp" line="179"/>
         <source>Points saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="252"/>
+        <location filename="../ui/chartspane.cpp" line="249"/>
         <source>Worker %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="251"/>
+        <location filename="../ui/chartspane.cpp" line="282"/>
+        <source>CPU %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="252"/>
+        <location filename="../ui/chartspane.cpp" line="283"/>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="253"/>
+        <location filename="../ui/chartspane.cpp" line="284"/>
+        <source>RSS MiB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="254"/>
         <location filename="../ui/chartspane.cpp" line="285"/>
-        <source>CPU %</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/chartspane.cpp" line="255"/>
-        <location filename="../ui/chartspane.cpp" line="286"/>
-        <source>CPU</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/chartspane.cpp" line="256"/>
-        <location filename="../ui/chartspane.cpp" line="287"/>
-        <source>RSS MiB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/chartspane.cpp" line="257"/>
-        <location filename="../ui/chartspane.cpp" line="288"/>
         <source>RSS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="258"/>
+        <location filename="../ui/chartspane.cpp" line="255"/>
         <source>Latency ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="259"/>
+        <location filename="../ui/chartspane.cpp" line="256"/>
         <source>Startup probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="261"/>
+        <location filename="../ui/chartspane.cpp" line="258"/>
         <source>Liveness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="264"/>
+        <location filename="../ui/chartspane.cpp" line="261"/>
         <source>Readiness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="272"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="274"/>
-        <location filename="../ui/chartspane.cpp" line="275"/>
-        <location filename="../ui/chartspane.cpp" line="289"/>
-        <location filename="../ui/chartspane.cpp" line="290"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
+        <location filename="../ui/chartspane.cpp" line="286"/>
+        <location filename="../ui/chartspane.cpp" line="287"/>
         <source>Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="276"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="277"/>
+        <location filename="../ui/chartspane.cpp" line="274"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="278"/>
-        <location filename="../ui/chartspane.cpp" line="315"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="312"/>
         <source>Restarts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="279"/>
+        <location filename="../ui/chartspane.cpp" line="276"/>
         <source>Restarts (total)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="284"/>
+        <location filename="../ui/chartspane.cpp" line="281"/>
         <source>Master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="313"/>
+        <location filename="../ui/chartspane.cpp" line="310"/>
         <source>Exits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="792"/>
+        <location filename="../ui/chartspane.cpp" line="798"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="793"/>
+        <location filename="../ui/chartspane.cpp" line="799"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -917,53 +916,53 @@
 <context>
     <name>drover::ui::HealthTimeline</name>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="241"/>
-        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <location filename="../ui/healthtimeline.cpp" line="243"/>
+        <location filename="../ui/healthtimeline.cpp" line="596"/>
         <source>verdict change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="400"/>
+        <location filename="../ui/healthtimeline.cpp" line="402"/>
         <source>%1 probe: %2 → %3 at %4
 %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="406"/>
+        <location filename="../ui/healthtimeline.cpp" line="408"/>
         <source>%1 · %2 · %3 ms
 %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="407"/>
-        <location filename="../ui/healthtimeline.cpp" line="591"/>
+        <location filename="../ui/healthtimeline.cpp" line="409"/>
+        <location filename="../ui/healthtimeline.cpp" line="593"/>
         <source>pass</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="407"/>
-        <location filename="../ui/healthtimeline.cpp" line="592"/>
+        <location filename="../ui/healthtimeline.cpp" line="409"/>
+        <location filename="../ui/healthtimeline.cpp" line="594"/>
         <source>fail</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="410"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
         <source>Click for the details and the log before it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="413"/>
+        <location filename="../ui/healthtimeline.cpp" line="415"/>
         <source>No result at %1: the probe did not run.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="492"/>
-        <location filename="../ui/healthtimeline.cpp" line="505"/>
+        <location filename="../ui/healthtimeline.cpp" line="494"/>
+        <location filename="../ui/healthtimeline.cpp" line="507"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <location filename="../ui/healthtimeline.cpp" line="595"/>
         <source>not run</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1213,42 +1212,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="184"/>
+        <location filename="../ui/pooltiles.cpp" line="185"/>
         <source>↻ %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="204"/>
+        <location filename="../ui/pooltiles.cpp" line="205"/>
         <source>%1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="220"/>
+        <location filename="../ui/pooltiles.cpp" line="221"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="224"/>
+        <location filename="../ui/pooltiles.cpp" line="225"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="226"/>
+        <location filename="../ui/pooltiles.cpp" line="227"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="227"/>
+        <location filename="../ui/pooltiles.cpp" line="228"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="230"/>
+        <location filename="../ui/pooltiles.cpp" line="231"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="234"/>
+        <location filename="../ui/pooltiles.cpp" line="235"/>
         <source>Double-click to open it in the workers pane</source>
         <translation type="unfinished"></translation>
     </message>

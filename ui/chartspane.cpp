@@ -159,27 +159,24 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
         if (!paused)
             scheduleRender(); // catches up with what came meanwhile
     });
-    connect(png, &QAction::triggered, this, [this] {
+    // Asks where, in a file named after the subject, then writes and says how it went.
+    auto exportTo = [this](const QString &title, const QString &suffix, const QString &filter,
+                           bool (ChartsPane::*write)(const QString &), const QString &saved) {
         QString name = m_subject;
         const QString file = QFileDialog::getSaveFileName(
-            this, tr("Export PNG"),
-            name.replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".png"),
-            tr("PNG images (*.png)"));
+            this, title, name.replace(QLatin1Char('/'), QLatin1Char('-')) + suffix, filter);
         if (file.isEmpty())
             return;
-        emit message(exportPng(file) ? tr("Charts saved to %1").arg(file)
-                                     : tr("Could not write \"%1\"").arg(file));
+        emit message((this->*write)(file) ? saved.arg(file)
+                                          : tr("Could not write \"%1\"").arg(file));
+    };
+    connect(png, &QAction::triggered, this, [exportTo] {
+        exportTo(tr("Export PNG"), QStringLiteral(".png"), tr("PNG images (*.png)"),
+                 &ChartsPane::exportPng, tr("Charts saved to %1"));
     });
-    connect(csv, &QAction::triggered, this, [this] {
-        QString name = m_subject;
-        const QString file = QFileDialog::getSaveFileName(
-            this, tr("Export CSV"),
-            name.replace(QLatin1Char('/'), QLatin1Char('-')) + QStringLiteral(".csv"),
-            tr("CSV files (*.csv)"));
-        if (file.isEmpty())
-            return;
-        emit message(exportCsv(file) ? tr("Points saved to %1").arg(file)
-                                     : tr("Could not write \"%1\"").arg(file));
+    connect(csv, &QAction::triggered, this, [exportTo] {
+        exportTo(tr("Export CSV"), QStringLiteral(".csv"), tr("CSV files (*.csv)"),
+                 &ChartsPane::exportCsv, tr("Points saved to %1"));
     });
 
     connect(bridge, &models::BackendBridge::metricsArrived, this, &ChartsPane::onMetrics);

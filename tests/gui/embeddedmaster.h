@@ -6,9 +6,15 @@
 #include "local/localbackend.h"
 
 #include <QDebug>
+#include <QElapsedTimer>
 #include <QString>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -45,6 +51,31 @@ inline std::shared_ptr<local::LocalBackend> startEmbedded(const std::string &poo
     if (!backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok())
         return nullptr;
     return backend;
+}
+
+/// Sends one request and waits (processing events, 15 s at most) for its reply, which comes
+/// on the backend's thread.
+inline api::Reply callAndWait(api::Backend &backend, const std::string &op,
+                              const nlohmann::json &args)
+{
+    auto reply = std::make_shared<std::optional<api::Reply>>(); // outlives a timeout
+    auto mutex = std::make_shared<std::mutex>();
+    backend.request(op, args, [reply, mutex](api::Reply r) {
+        std::lock_guard lock(*mutex);
+        *reply = std::move(r);
+    });
+    QElapsedTimer t;
+    t.start();
+    for (;;) {
+        {
+            std::lock_guard lock(*mutex);
+            if (*reply)
+                return **reply;
+        }
+        if (t.elapsed() > 15'000)
+            return api::Error{"timeout", "no reply", {}};
+        QTest::qWait(10);
+    }
 }
 
 } // namespace drover::test

@@ -4,6 +4,7 @@
 // signal by signal.
 #include "../integration/markedprocesses.h"
 #include "config/loader.h"
+#include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
@@ -52,24 +53,7 @@ private:
     /// Waits for the reply of one request on the backend's thread.
     static api::Reply call(api::Backend &backend, const std::string &op, const json &args)
     {
-        std::optional<api::Reply> reply;
-        std::mutex mutex;
-        backend.request(op, args, [&](api::Reply r) {
-            std::lock_guard lock(mutex);
-            reply = std::move(r);
-        });
-        QElapsedTimer t;
-        t.start();
-        for (;;) {
-            {
-                std::lock_guard lock(mutex);
-                if (reply)
-                    return *reply;
-            }
-            if (t.elapsed() > 15'000)
-                return api::Error{"timeout", "no reply", {}};
-            QTest::qWait(10);
-        }
+        return test::callAndWait(backend, op, args);
     }
 };
 
