@@ -7,7 +7,9 @@
 #include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
+#include "models/eventsmodel.h"
 #include "models/poolsmodel.h"
+#include "models/workerfilter.h"
 #include "models/workersmodel.h"
 
 #include <QAbstractItemModelTester>
@@ -146,6 +148,23 @@ void TestModels::liveMaster()
         proxy.sort(WorkersModel::Name);
         QAbstractItemModelTester proxyTester(
             &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // The workers pane's own proxy, and the events pane's model and search.
+        models::WorkerFilter filter;
+        filter.setSourceModel(bridge.workers());
+        filter.sort(WorkersModel::Name);
+        QAbstractItemModelTester filterTester(
+            &filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        models::EventsModel events;
+        QObject::connect(&bridge, &models::BackendBridge::eventsArrived, &events,
+                         &models::EventsModel::append);
+        QAbstractItemModelTester eventsTester(
+            &events, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSortFilterProxyModel eventSearch;
+        eventSearch.setSourceModel(&events);
+        eventSearch.setFilterKeyColumn(-1);
+        eventSearch.setFilterFixedString(QStringLiteral("web-1"));
+        QAbstractItemModelTester searchTester(
+            &eventSearch, QAbstractItemModelTester::FailureReportingMode::QtTest);
         bridge.start();
         QVERIFY(backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok());
 
@@ -166,6 +185,15 @@ void TestModels::liveMaster()
         QCOMPARE(proxy.index(0, WorkersModel::Name).data().toString(), QStringLiteral("web-0"));
         QCOMPARE(proxy.index(2, WorkersModel::Name).data().toString(), QStringLiteral("web-2"));
         proxy.setFilterFixedString({});
+
+        // The pane's proxy sorts naturally and filters by state.
+        filter.setPool(QStringLiteral("web"));
+        QCOMPARE(filter.rowCount(), 3);
+        QCOMPARE(filter.index(2, WorkersModel::Name).data().toString(), QStringLiteral("web-2"));
+        filter.setPool({});
+        QTRY_VERIFY_WITH_TIMEOUT(events.rowCount() >= 6, 5000);
+        QVERIFY(eventSearch.rowCount() >= 1);
+        QVERIFY(eventSearch.rowCount() < events.rowCount());
 
         // A restart: the row's pid changes, the row stays.
         const int before = pidOf("web-1");
