@@ -579,12 +579,28 @@
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="798"/>
+        <location filename="../ui/chartspane.cpp" line="711"/>
+        <source>now</source>
+        <translation>jetzt</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="712"/>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="713"/>
+        <location filename="../ui/chartspane.cpp" line="714"/>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="809"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="799"/>
+        <location filename="../ui/chartspane.cpp" line="810"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>

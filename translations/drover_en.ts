@@ -579,12 +579,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="798"/>
+        <location filename="../ui/chartspane.cpp" line="711"/>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="712"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="713"/>
+        <location filename="../ui/chartspane.cpp" line="714"/>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="809"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="799"/>
+        <location filename="../ui/chartspane.cpp" line="810"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>

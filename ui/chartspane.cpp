@@ -24,9 +24,9 @@
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
-#include <QtCharts/QDateTimeAxis>
 #include <QtCharts/QLegend>
 #include <QtCharts/QLegendMarker>
 #include <QtCharts/QLineSeries>
@@ -322,9 +322,10 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
                     return;
                 }
                 const Marker *best = nullptr;
+                const double at = double(m_renderedAtMs) + point.x() * 1000.0;
                 for (const Marker &m : m_shownMarkers) {
-                    if (!best || std::abs(double(m.timeMs) - point.x()) <
-                                     std::abs(double(best->timeMs) - point.x()))
+                    if (!best ||
+                        std::abs(double(m.timeMs) - at) < std::abs(double(best->timeMs) - at))
                         best = &m;
                 }
                 if (best)
@@ -351,12 +352,16 @@ int ChartsPane::addPanel(const QString &yTitle, bool fromZero, bool whole)
     p.fromZero = fromZero;
     p.whole = whole;
     p.chart = new QChart;
-    p.chart->setMargins(QMargins(2, 2, 2, 2));
+    p.chart->setMargins(QMargins(2, 2, 18, 2)); // room for "now" under the right edge
     p.chart->layout()->setContentsMargins(0, 0, 0, 0);
     p.chart->setBackgroundRoundness(0);
     p.chart->legend()->setAlignment(Qt::AlignBottom);
-    p.x = new QDateTimeAxis(p.chart);
-    p.x->setTickCount(6); // a tick every fifth of the window
+    // Time relative to now ("-4 min" ... "now"), in seconds: the axis stays put while the
+    // lines move, so it is laid out only when the window changes, not every second.
+    p.x = new QCategoryAxis(p.chart);
+    p.x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    p.x->setTruncateLabels(false);
+    setTimeLabels(p);
     p.chart->addAxis(p.x, Qt::AlignBottom);
     p.y = new QValueAxis(p.chart);
     p.y->setTitleText(yTitle);
@@ -652,29 +657,17 @@ void ChartsPane::render()
         QList<QPointF> points;
         points.reserve(line.shown.size() * (line.stepped ? 2 : 1));
         for (const QPointF &p : line.shown) {
+            const double x = (p.x() - double(now)) / 1000.0; // seconds before now
             if (line.stepped && !points.isEmpty())
-                points.append(QPointF(p.x(), points.back().y()));
-            points.append(QPointF(p.x(), p.y() * line.scale));
+                points.append(QPointF(x, points.back().y()));
+            points.append(QPointF(x, p.y() * line.scale));
         }
         line.series->replace(points); // one repaint per line, not one per point
     }
-    // History younger than the window (a master just started): the axis starts at the first
-    // point, so the lines fill the chart; it widens to the whole window as time passes.
-    double earliest = double(now);
-    for (const Line &line : m_lines) {
-        if (line.series && !line.shown.isEmpty())
-            earliest = std::min(earliest, line.shown.front().x());
-    }
-    const std::int64_t axisFrom =
-        std::max(from, std::min(std::int64_t(earliest), now - std::int64_t(60'000)));
-    const QDateTime start = QDateTime::fromMSecsSinceEpoch(axisFrom);
-    const QDateTime end = QDateTime::fromMSecsSinceEpoch(now);
-    const QString format =
-        windowMs() > 15 * 60 * 1000 ? QStringLiteral("hh:mm") : QStringLiteral("hh:mm:ss");
     for (std::size_t i = 0; i < m_panels.size(); ++i) {
         Panel &p = m_panels[i];
-        p.x->setFormat(format);
-        p.x->setRange(start, end);
+        if (p.x->min() != -double(windowMs()) / 1000.0)
+            setTimeLabels(p);
         fitY(p, byPanel[i]);
         // A chart with no line (a worker without probes) takes no room.
         p.view->setVisible(!byPanel[i].empty());
@@ -694,7 +687,7 @@ void ChartsPane::render()
         double y = base ? valueAt(*base, m.timeMs, found) * base->scale : 0;
         if (!found)
             y = m_panels[0].y->min();
-        (m.exit ? exits : restarts).append(QPointF(double(m.timeMs), y));
+        (m.exit ? exits : restarts).append(QPointF(double(m.timeMs - now) / 1000.0, y));
         m_shownMarkers.append(m);
     }
     m_exits->replace(exits);
@@ -704,6 +697,24 @@ void ChartsPane::render()
         for (QLegendMarker *marker : legend->markers(s))
             marker->setVisible(s->count() > 0);
     }
+}
+
+void ChartsPane::setTimeLabels(Panel &panel) const
+{
+    // Five steps across the window, labelled in minutes (seconds for the 1-minute window).
+    const int window = int(windowMs() / 1000);
+    for (const QString &label : panel.x->categoriesLabels())
+        panel.x->remove(label);
+    panel.x->setStartValue(-window - 0.001); // the first label sits on the window's start
+    for (int k = 0; k <= 5; ++k) {
+        const int at = -window + k * window / 5;
+        const QString label = at == 0        ? tr("now")
+                              : window <= 60 ? tr("%1 s").arg(at)
+                              : at % 60 == 0 ? tr("%1 min").arg(at / 60)
+                                             : tr("%1 min").arg(double(at) / 60.0, 0, 'f', 1);
+        panel.x->append(label, at);
+    }
+    panel.x->setRange(-window, 0);
 }
 
 void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)

@@ -16,7 +16,7 @@ class QAction;
 class QChart;
 class QChartView;
 class QComboBox;
-class QDateTimeAxis;
+class QCategoryAxis;
 class QLabel;
 class QLineSeries;
 class QScatterSeries;
@@ -99,7 +99,7 @@ private:
     {
         QChartView *view = nullptr;
         QChart *chart = nullptr;
-        QDateTimeAxis *x = nullptr;
+        QCategoryAxis *x = nullptr;
         QValueAxis *y = nullptr;
         bool fromZero = true;
         bool whole = false;
@@ -145,6 +145,8 @@ private:
     void scheduleRender();
     void render();
     void fitY(Panel &panel, const std::vector<const Line *> &lines);
+    /// The time axis for the current window: "-5 min" ... "now", in seconds before now.
+    void setTimeLabels(Panel &panel) const;
     double valueAt(const Line &line, std::int64_t timeMs, bool &found) const;
     void checkPresence();
     void applyTheme();
