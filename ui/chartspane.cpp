@@ -733,38 +733,32 @@ void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)
     }
     if (panel.fromZero)
         lo = std::min(lo, 0.0);
+    double step = 1;
     if (panel.whole) {
         lo = std::floor(lo);
         hi = std::max(std::ceil(hi) + 1, lo + 1); // the top line below the frame
-        const double step = wholeStep(hi - lo);
+        step = wholeStep(hi - lo);
         hi = lo + std::ceil((hi - lo) / step) * step;
-        if (panel.y->tickType() != QValueAxis::TicksDynamic || panel.y->tickInterval() != step ||
-            panel.y->tickAnchor() != 0) {
-            panel.y->setTickType(QValueAxis::TicksDynamic);
-            panel.y->setTickAnchor(0);
-            panel.y->setTickInterval(step);
+    } else {
+        // Some room above (and below, when not from zero); never a range of zero height.
+        const double pad = std::max({(hi - lo) * 0.1, std::abs(hi) * 0.05, 0.5});
+        hi += pad;
+        if (!panel.fromZero)
+            lo = std::max(0.0, lo - pad);
+        // Rounded to a 1-2-5 step here (applyNiceNumbers() after setRange() laid the axis out
+        // twice per redraw, the most of the pane's cost).
+        step = std::pow(10.0, std::floor(std::log10((hi - lo) / 4)));
+        for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+            if ((hi - lo) / (step * m) <= 5) {
+                step *= m;
+                break;
+            }
         }
-        if (panel.y->min() != lo || panel.y->max() != hi)
-            panel.y->setRange(lo, hi);
-        return;
+        lo = std::floor(lo / step) * step;
+        hi = std::ceil(hi / step) * step;
     }
-    // Some room above (and below, when not from zero); never a range of zero height.
-    const double pad = std::max({(hi - lo) * 0.1, std::abs(hi) * 0.05, 0.5});
-    hi += pad;
-    if (!panel.fromZero)
-        lo = std::max(0.0, lo - pad);
-    // Rounded to a 1-2-5 step here, and the axis touched only when that changes: each change
-    // lays the axis and its labels out again (applyNiceNumbers() after setRange() did it
-    // twice per redraw, the most of the pane's cost).
-    double step = std::pow(10.0, std::floor(std::log10((hi - lo) / 4)));
-    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if ((hi - lo) / (step * m) <= 5) {
-            step *= m;
-            break;
-        }
-    }
-    lo = std::floor(lo / step) * step;
-    hi = std::ceil(hi / step) * step;
+    // The axis touched only when something changes: each change lays it and its labels out
+    // again.
     if (panel.y->tickType() != QValueAxis::TicksDynamic || panel.y->tickInterval() != step ||
         panel.y->tickAnchor() != 0) {
         panel.y->setTickType(QValueAxis::TicksDynamic);
