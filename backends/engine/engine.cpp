@@ -105,6 +105,7 @@ struct Engine::Private
         api::WorkerInfo info;
         std::string poolName;
         bool fromPidFile = false; ///< an `adopted:` entry
+        bool counted = false;     ///< in its pool's running/ready counts (see Members)
         bool spawnedByUs = false; ///< we started the current process (else adopted/re-adopted)
         bool ourChild = false;    ///< waitid can tell how it ended
         int pgid = 0;
@@ -159,12 +160,33 @@ struct Engine::Private
     std::optional<Cgroups> cgroups;
     std::unique_ptr<MetricsStore> metrics;
     std::map<std::string, std::unique_ptr<Worker>> workers; ///< by id
-    std::map<std::string, std::vector<Worker *>> byPool;    ///< the same, by pool name
+    /// A pool's workers, and how many of them (PID-file entries not counted) have a process
+    /// and are ready: kept as states change, so a pool's counts cost nothing to publish
+    /// however large it is.
+    struct Members
+    {
+        std::vector<Worker *> list;
+        int running = 0;
+        int ready = 0;
+    };
+    std::map<std::string, Members> byPool; ///< the same workers, by pool name
+
+    /// Adds (sign 1) or takes away (-1) `w`'s part in its pool's counts.
+    void count(const Worker &w, int sign)
+    {
+        if (!w.counted)
+            return;
+        Members &m = byPool[w.poolName];
+        m.running += sign * int(api::hasProcess(w.info.state));
+        m.ready += sign * int(w.info.state == WorkerState::Ready);
+    }
 
     Worker &insertWorker(std::unique_ptr<Worker> w)
     {
         Worker &ref = *w;
-        byPool[ref.poolName].push_back(&ref);
+        byPool[ref.poolName].list.push_back(&ref);
+        ref.counted = !ref.fromPidFile;
+        count(ref, 1);
         workers[ref.info.id] = std::move(w);
         listsStale = true;
         return ref;
@@ -230,6 +252,7 @@ struct Engine::Private
     std::uint64_t probeRunCounter = 0;
     asio::steady_timer sampleTimer;
     std::optional<ProcStatReader> selfReader;
+    int clients = -1; ///< connected clients as the server says; -1: no server (not recorded)
     CpuMeter selfCpu;
     int sampleTick = 0;
     static constexpr int kMaxIdleLevel = 3; ///< an idle worker is looked at every 2^3 samples
@@ -321,15 +344,9 @@ struct Engine::Private
             if (spec->gateway)
                 info.gateway = spec->gateway->listen.toString();
         }
-        auto members = byPool.find(pool.name);
-        for (const Worker *w :
-             members == byPool.end() ? std::vector<Worker *>() : members->second) {
-            if (w->fromPidFile)
-                continue;
-            if (api::hasProcess(w->info.state))
-                ++info.running;
-            if (w->info.state == WorkerState::Ready)
-                ++info.ready;
+        if (auto members = byPool.find(pool.name); members != byPool.end()) {
+            info.running = members->second.running;
+            info.ready = members->second.ready;
         }
         return info;
     }
@@ -374,7 +391,9 @@ struct Engine::Private
     void setState(Worker &w, WorkerState to, std::string reason)
     {
         WorkerState from = w.info.state;
+        count(w, -1);
         w.info.state = to;
+        count(w, 1);
         w.info.reason = reason;
         if (!api::hasProcess(to)) {
             w.info.pid = 0;
@@ -1231,7 +1250,8 @@ struct Engine::Private
         Cgroups::remove(it->second->cgroup);
         state->remove(id);
         std::string pool = it->second->poolName;
-        auto &members = byPool[pool];
+        count(*it->second, -1);
+        auto &members = byPool[pool].list;
         members.erase(std::remove(members.begin(), members.end(), it->second.get()), members.end());
         workers.erase(it);
         listsStale = true;
@@ -1270,15 +1290,24 @@ struct Engine::Private
 
     std::optional<int> freePort(const std::string &poolName, const config::PortRange &range)
     {
-        std::set<int> used;
-        for (const auto &[id, w] : workers) {
-            if (w->poolName == poolName && w->info.port)
-                used.insert(*w->info.port);
+        // The pool's own workers only; the lowest port of the range none of them holds.
+        std::vector<int> used;
+        if (auto it = byPool.find(poolName); it != byPool.end()) {
+            for (const Worker *w : it->second.list) {
+                if (w->info.port)
+                    used.push_back(*w->info.port);
+            }
         }
-        for (int port = range.first; port <= range.last; ++port) {
-            if (!used.count(port))
-                return port;
+        std::sort(used.begin(), used.end());
+        int port = range.first;
+        for (int u : used) {
+            if (u > port)
+                break;
+            if (u == port)
+                ++port;
         }
+        if (port <= range.last)
+            return port;
         return std::nullopt;
     }
 
@@ -1286,7 +1315,7 @@ struct Engine::Private
     {
         std::vector<Worker *> out;
         if (auto it = byPool.find(poolName); it != byPool.end()) {
-            for (Worker *w : it->second) {
+            for (Worker *w : it->second.list) {
                 if (!w->fromPidFile)
                     out.push_back(w);
             }
@@ -1840,6 +1869,8 @@ struct Engine::Private
                 metrics->record("master/fds", t, st->fds);
         }
         metrics->record("master/workers", t, double(workers.size()));
+        if (clients >= 0)
+            metrics->record("master/clients", t, double(clients));
         // The pools' counts as last published (publishPool keeps them current).
         for (auto [namep, poolp] : poolList) {
             const std::string &name = *namep;
@@ -2452,6 +2483,11 @@ std::shared_ptr<const config::Config> Engine::config() const
 std::string Engine::configVersion() const
 {
     return d->config ? d->configVersion() : std::string();
+}
+
+void Engine::setClients(int clients)
+{
+    d->clients = clients;
 }
 
 const MetricsStore &Engine::metrics() const

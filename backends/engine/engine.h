@@ -76,6 +76,10 @@ public:
     void addEvent(const std::string &kind, const std::string &subject, const std::string &message,
                   const std::string &reason);
 
+    /// The number of clients connected to the master (the server's sessions), sampled as
+    /// `master/clients` from the first call on.
+    void setClients(int clients);
+
     api::Snapshot snapshot() const;
     std::shared_ptr<const config::Config> config() const;
     /// The running config's version (`config.apply` checks `base_version` against it).

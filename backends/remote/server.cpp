@@ -224,6 +224,7 @@ void Server::Private::serveHttp(std::shared_ptr<Stream> stream, std::string peer
                 }
                 auto session = std::make_shared<WsSession<Stream>>(self, peer, std::move(*stream));
                 self->sessions.insert(session);
+                self->engine.setClients(int(self->sessions.size()));
                 session->run(std::move(req));
                 // The connection count goes down when the session ends (see closed()).
                 return;
@@ -404,6 +405,7 @@ api::Result<bool> Server::start()
                  d->tls ? " fingerprint=" + certificateFingerprint(
                                                 SSL_CTX_get0_certificate(d->tls->native_handle()))
                         : std::string());
+    d->engine.setClients(int(d->sessions.size())); // `master/clients` from now on
     d->accept();
     return true;
 }

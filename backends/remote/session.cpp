@@ -296,6 +296,7 @@ void Session::closed()
     m_queue.clear();
     m_metrics.reset();
     m_hub->sessions.erase(shared_from_this());
+    m_hub->engine.setClients(int(m_hub->sessions.size()));
 }
 
 void Session::subscribe(std::uint64_t since)

@@ -491,6 +491,7 @@ void TestServer::helloSubscribe()
     auto events = send("events.query", {{"limit", 20}});
     auto health = send("health.history", {{"worker", "w-0"}});
     auto metrics = send("metrics.query", {{"series", "master/rss_bytes"}});
+    auto clients = send("metrics.query", {{"series", "master/clients"}});
     auto config = send("config.get", json::object());
     auto unknownOp = send("worker.explode", {{"worker", "w-0"}});
     auto unknownWorker = send("worker.restart", {{"worker", "nosuch-7"}});
@@ -519,6 +520,11 @@ void TestServer::helloSubscribe()
     QVERIFY(r && r->ok());
     QCOMPARE((*r)->at("series").get<std::string>(), std::string("master/rss_bytes"));
     QVERIFY((*r)->at("points").is_array());
+    // This link has been connected for a few samples: the master counts it.
+    r = Link::wait(clients);
+    QVERIFY(r && r->ok());
+    QVERIFY2(!(*r)->at("points").empty(), (*r)->dump().c_str());
+    QVERIFY2((*r)->at("points").back().at(1).get<double>() >= 1, (*r)->dump().c_str());
     r = Link::wait(config);
     QVERIFY(r && r->ok());
     QCOMPARE(QString::fromStdString((*r)->at("file").get<std::string>()), master.config);
