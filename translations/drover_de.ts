@@ -385,222 +385,285 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="98"/>
-        <location filename="../ui/chartspane.cpp" line="156"/>
+        <location filename="../ui/chartspane.cpp" line="112"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>Pause</source>
         <translation>Pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="110"/>
+        <location filename="../ui/chartspane.cpp" line="124"/>
         <source>1 min</source>
         <translation>1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="111"/>
+        <location filename="../ui/chartspane.cpp" line="125"/>
         <source>5 min</source>
         <translation>5 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="112"/>
+        <location filename="../ui/chartspane.cpp" line="126"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="113"/>
+        <location filename="../ui/chartspane.cpp" line="127"/>
         <source>1 h</source>
         <translation>1 h</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="115"/>
+        <location filename="../ui/chartspane.cpp" line="129"/>
         <source>How much of the past the charts show</source>
         <translation>Wie weit die Diagramme zurückreichen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="120"/>
+        <location filename="../ui/chartspane.cpp" line="134"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation>Die Linien einfrieren; neue Punkte werden aufbewahrt und beim Fortsetzen gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="123"/>
+        <location filename="../ui/chartspane.cpp" line="137"/>
         <source>Export PNG…</source>
         <translation>PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="124"/>
+        <location filename="../ui/chartspane.cpp" line="138"/>
         <source>Save the charts as an image</source>
         <translation>Die Diagramme als Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="125"/>
+        <location filename="../ui/chartspane.cpp" line="139"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="126"/>
+        <location filename="../ui/chartspane.cpp" line="140"/>
         <source>Save the shown points as comma-separated values</source>
         <translation>Die angezeigten Punkte als kommagetrennte Werte speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="130"/>
+        <location filename="../ui/chartspane.cpp" line="144"/>
         <source>Window:</source>
         <translation>Zeitfenster:</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="156"/>
+        <location filename="../ui/chartspane.cpp" line="174"/>
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="174"/>
+        <location filename="../ui/chartspane.cpp" line="192"/>
         <source>Export PNG</source>
         <translation>PNG exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="174"/>
+        <location filename="../ui/chartspane.cpp" line="192"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="175"/>
+        <location filename="../ui/chartspane.cpp" line="193"/>
         <source>Charts saved to %1</source>
         <translation>Diagramme in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="171"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation>„%1“ konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="178"/>
+        <location filename="../ui/chartspane.cpp" line="196"/>
         <source>Export CSV</source>
         <translation>CSV exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="178"/>
+        <location filename="../ui/chartspane.cpp" line="196"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="179"/>
+        <location filename="../ui/chartspane.cpp" line="197"/>
         <source>Points saved to %1</source>
         <translation>Punkte in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="249"/>
+        <location filename="../ui/chartspane.cpp" line="337"/>
         <source>Worker %1</source>
         <translation>Worker %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="251"/>
-        <location filename="../ui/chartspane.cpp" line="282"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="371"/>
         <source>CPU %</source>
         <translation>CPU %</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="252"/>
-        <location filename="../ui/chartspane.cpp" line="283"/>
+        <location filename="../ui/chartspane.cpp" line="281"/>
+        <location filename="../ui/chartspane.cpp" line="372"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="253"/>
-        <location filename="../ui/chartspane.cpp" line="284"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
         <source>RSS MiB</source>
         <translation>RSS MiB</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="254"/>
-        <location filename="../ui/chartspane.cpp" line="285"/>
+        <location filename="../ui/chartspane.cpp" line="282"/>
+        <location filename="../ui/chartspane.cpp" line="374"/>
         <source>RSS</source>
         <translation>RSS</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="255"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
         <source>Latency ms</source>
         <translation>Latenz ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="256"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Startup probe</source>
         <translation>Startprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="258"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Liveness probe</source>
         <translation>Lebendigkeitsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="261"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Readiness probe</source>
         <translation>Bereitschaftsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <source>Startup ms</source>
+        <translation>Start ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <source>Liveness ms</source>
+        <translation>Lebendigkeit ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <source>Readiness ms</source>
+        <translation>Bereitschaft ms</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="307"/>
+        <source>exit</source>
+        <translation>Ende</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="308"/>
+        <source>restart</source>
+        <translation>Neustart</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="342"/>
+        <source>Workers %1</source>
+        <translation>Worker %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/chartspane.cpp" line="343"/>
+        <source>%n workers: %1, …</source>
+        <translation>
+            <numerusform>%n Worker: %1, …</numerusform>
+            <numerusform>%n Worker: %1, …</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="347"/>
+        <source>(the first %1 of %2 selected)</source>
+        <translation>(die ersten %1 von %2 ausgewählten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="356"/>
         <source>Pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
-        <location filename="../ui/chartspane.cpp" line="272"/>
-        <location filename="../ui/chartspane.cpp" line="286"/>
-        <location filename="../ui/chartspane.cpp" line="287"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="360"/>
+        <location filename="../ui/chartspane.cpp" line="375"/>
+        <location filename="../ui/chartspane.cpp" line="376"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="273"/>
+        <location filename="../ui/chartspane.cpp" line="361"/>
         <source>Running</source>
         <translation>Laufend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="274"/>
+        <location filename="../ui/chartspane.cpp" line="362"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="275"/>
-        <location filename="../ui/chartspane.cpp" line="312"/>
+        <location filename="../ui/chartspane.cpp" line="363"/>
+        <location filename="../ui/chartspane.cpp" line="405"/>
         <source>Restarts</source>
         <translation>Neustarts</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="276"/>
+        <location filename="../ui/chartspane.cpp" line="364"/>
         <source>Restarts (total)</source>
         <translation>Neustarts (gesamt)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="281"/>
+        <location filename="../ui/chartspane.cpp" line="369"/>
         <source>Master</source>
         <translation>Master</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="310"/>
+        <location filename="../ui/chartspane.cpp" line="378"/>
+        <source>Clients</source>
+        <translation>Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="379"/>
+        <source>Connected clients</source>
+        <translation>Verbundene Clients</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="403"/>
         <source>Exits</source>
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="711"/>
+        <location filename="../ui/chartspane.cpp" line="508"/>
+        <source>%1: %2 (%3 s ago)</source>
+        <translation>%1: %2 (vor %3 s)</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="835"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="712"/>
+        <location filename="../ui/chartspane.cpp" line="836"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="713"/>
-        <location filename="../ui/chartspane.cpp" line="714"/>
+        <location filename="../ui/chartspane.cpp" line="837"/>
+        <location filename="../ui/chartspane.cpp" line="838"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="809"/>
+        <location filename="../ui/chartspane.cpp" line="934"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="810"/>
+        <location filename="../ui/chartspane.cpp" line="935"/>
+        <source>No data for these workers: none of them exists any more.</source>
+        <translation>Keine Daten für diese Worker: Keiner von ihnen existiert mehr.</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="933"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>

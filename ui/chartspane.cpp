@@ -50,6 +50,19 @@ constexpr double kMiB = 1024.0 * 1024.0;
 const QColor kExitColor(220, 50, 47);
 const QColor kRestartColor(240, 140, 0);
 
+/// A colour per worker when several share the charts: distinct hues that read on light and
+/// dark backgrounds (Tableau 10 and six more), orange and red last, as the markers are.
+QColor workerColor(int index)
+{
+    static constexpr QRgb kColors[ChartsPane::kMaxWorkers] = {
+        0x4e79a7, 0x59a14f, 0xb07aa1, 0x76b7b2, 0xedc948, 0x9c755f, 0xff9da7, 0x17becf,
+        0xbcbd22, 0x8c564b, 0xe377c2, 0x2ca02c, 0xbab0ac, 0x7f7f7f, 0xf28e2b, 0xe15759};
+    return QColor::fromRgb(kColors[index % ChartsPane::kMaxWorkers]);
+}
+
+/// The probe roles a worker's latency is charted for.
+constexpr const char *kProbeRoles[] = {"startup", "liveness", "readiness"};
+
 std::int64_t nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -94,6 +107,7 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
     : QWidget(parent)
     , m_bridge(bridge)
     , m_title(new QLabel(this))
+    , m_key(new QLabel(this))
     , m_window(new QComboBox(this))
     , m_pause(new QAction(tr("Pause"), this))
     , m_stack(new QStackedWidget(this))
@@ -149,6 +163,10 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
+    m_key->setWordWrap(true);
+    m_key->setTextFormat(Qt::RichText);
+    m_key->hide();
+    layout->addWidget(m_key);
     layout->addWidget(m_stack, 1);
 
     connect(m_window, &QComboBox::currentIndexChanged, this, [this] { reload(); });
@@ -213,12 +231,27 @@ ChartsPane::~ChartsPane()
 
 void ChartsPane::showWorker(const QString &id)
 {
-    setSubject(Kind::Worker, id);
+    showWorkers({id});
+}
+
+void ChartsPane::showWorkers(const QStringList &ids)
+{
+    QStringList unique;
+    for (const QString &id : ids) {
+        if (!unique.contains(id))
+            unique.append(id);
+    }
+    if (unique.isEmpty()) {
+        showMaster();
+        return;
+    }
+    m_selected = int(unique.size());
+    setSubject(Kind::Worker, unique.mid(0, kMaxWorkers));
 }
 
 void ChartsPane::showPool(const QString &name)
 {
-    setSubject(Kind::Pool, name);
+    setSubject(Kind::Pool, {name});
 }
 
 void ChartsPane::showMaster()
@@ -226,10 +259,63 @@ void ChartsPane::showMaster()
     setSubject(Kind::Master, {});
 }
 
-void ChartsPane::setSubject(Kind kind, const QString &name)
+void ChartsPane::addWorkerLines(const QStringList &ids, std::vector<std::string> &follow)
+{
+    // One worker: a line per value, labelled by what it is, its probes on one chart. Several:
+    // a line per worker on each chart, in the worker's colour, and a chart per probe role
+    // (solid lines only: dashed ones cost ten times as much to draw).
+    const bool several = ids.size() > 1;
+    const int cpu = addPanel(tr("CPU %"), true, false);
+    const int rss = addPanel(tr("RSS MiB"), false, false);
+    const QString roleLabels[] = {tr("Startup probe"), tr("Liveness probe"), tr("Readiness probe")};
+    const QString roleTitles[] = {tr("Startup ms"), tr("Liveness ms"), tr("Readiness ms")};
+    int latency[std::size(kProbeRoles)];
+    for (std::size_t r = 0; r < std::size(kProbeRoles); ++r)
+        latency[r] = several || r == 0
+                         ? addPanel(several ? roleTitles[r] : tr("Latency ms"), true, false)
+                         : latency[0];
+    for (int k = 0; k < int(ids.size()); ++k) {
+        const QString &id = ids[k];
+        const QString prefix = QStringLiteral("worker/") + id + QLatin1Char('/');
+        const std::size_t first = m_lines.size();
+        addLine(cpu, prefix + QStringLiteral("cpu_percent"), several ? id : tr("CPU"));
+        addLine(rss, prefix + QStringLiteral("rss_bytes"), several ? id : tr("RSS"), 1 / kMiB);
+        for (std::size_t r = 0; r < std::size(kProbeRoles); ++r) {
+            addLine(latency[r],
+                    prefix +
+                        QStringLiteral("probe/%1/latency_ms").arg(QLatin1String(kProbeRoles[r])),
+                    several ? id : roleLabels[r], 1, false, true);
+        }
+        for (std::size_t i = first; several && i < m_lines.size(); ++i)
+            m_lines[i].color = workerColor(k);
+        // Every probe the worker has, by prefix.
+        for (const char *s : {"cpu_percent", "rss_bytes", "probe/"})
+            follow.push_back(QString(prefix + QLatin1String(s)).toStdString());
+    }
+    // Several workers: one key above the charts instead of a legend in each, so that the
+    // plots keep the same width and their times line up.
+    if (several) {
+        for (Panel &p : m_panels)
+            p.legend = false;
+        QStringList key;
+        auto swatch = [](const QColor &c, const QString &glyph, const QString &text) {
+            return QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3")
+                .arg(c.name(), glyph, text.toHtmlEscaped());
+        };
+        for (int k = 0; k < int(ids.size()); ++k)
+            key << swatch(workerColor(k), QStringLiteral("&#9632;"), ids[k]);
+        key << swatch(kExitColor, QStringLiteral("&#9679;"), tr("exit"))
+            << swatch(kRestartColor, QStringLiteral("&#9679;"), tr("restart"));
+        m_key->setText(key.join(QStringLiteral(" &nbsp; ")));
+    }
+    m_key->setVisible(several);
+}
+
+void ChartsPane::setSubject(Kind kind, const QStringList &names)
 {
     m_kind = kind;
-    m_name = name;
+    m_names = names;
+    const QString name = names.value(0);
     for (Panel &p : m_panels)
         delete p.view; // its chart, axes and series with it
     m_panels.clear();
@@ -241,32 +327,34 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
     m_eventIds.clear();
     m_shownMarkers.clear();
     m_missing = false;
+    m_key->hide();
 
     std::vector<std::string> follow;
     switch (kind) {
     case Kind::Worker: {
-        m_subject = QStringLiteral("worker/") + name;
-        m_title->setText(tr("Worker %1").arg(name));
-        const QString prefix = m_subject + QLatin1Char('/');
-        addLine(addPanel(tr("CPU %"), true, false), prefix + QStringLiteral("cpu_percent"),
-                tr("CPU"));
-        addLine(addPanel(tr("RSS MiB"), false, false), prefix + QStringLiteral("rss_bytes"),
-                tr("RSS"), 1 / kMiB);
-        const int latency = addPanel(tr("Latency ms"), true, false);
-        addLine(latency, prefix + QStringLiteral("probe/startup/latency_ms"), tr("Startup probe"),
-                1, false, true);
-        addLine(latency, prefix + QStringLiteral("probe/liveness/latency_ms"), tr("Liveness probe"),
-                1, false, true);
-        addLine(latency, prefix + QStringLiteral("probe/readiness/latency_ms"),
-                tr("Readiness probe"), 1, false, true);
-        // Every probe the worker has, by prefix.
-        follow = {m_lines[0].name.toStdString(), m_lines[1].name.toStdString(),
-                  QString(prefix + QStringLiteral("probe/")).toStdString()};
+        if (names.size() == 1) {
+            m_subject = QStringLiteral("worker/") + name;
+            m_title->setText(tr("Worker %1").arg(name));
+            m_title->setToolTip({});
+        } else {
+            m_subject = QStringLiteral("workers/") + names.join(QLatin1Char(','));
+            QString title = names.size() <= 4
+                                ? tr("Workers %1").arg(names.join(QStringLiteral(", ")))
+                                : tr("%n workers: %1, …", nullptr, int(names.size()))
+                                      .arg(names.mid(0, 3).join(QStringLiteral(", ")));
+            if (m_selected > names.size())
+                title += QLatin1Char(' ') +
+                         tr("(the first %1 of %2 selected)").arg(names.size()).arg(m_selected);
+            m_title->setText(title);
+            m_title->setToolTip(names.join(QLatin1Char('\n')));
+        }
+        addWorkerLines(names, follow);
         break;
     }
     case Kind::Pool: {
         m_subject = QStringLiteral("pool/") + name;
         m_title->setText(tr("Pool %1").arg(name));
+        m_title->setToolTip({});
         const QString prefix = m_subject + QLatin1Char('/');
         const int counts = addPanel(tr("Workers"), true, true);
         addLine(counts, prefix + QStringLiteral("workers"), tr("Workers"));
@@ -279,12 +367,16 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
     case Kind::Master:
         m_subject = QStringLiteral("master");
         m_title->setText(tr("Master"));
+        m_title->setToolTip({});
         addLine(addPanel(tr("CPU %"), true, false), QStringLiteral("master/cpu_percent"),
                 tr("CPU"));
         addLine(addPanel(tr("RSS MiB"), false, false), QStringLiteral("master/rss_bytes"),
                 tr("RSS"), 1 / kMiB);
         addLine(addPanel(tr("Workers"), true, true), QStringLiteral("master/workers"),
                 tr("Workers"));
+        // Only a master that serves clients records them (an embedded one has no server).
+        addLine(addPanel(tr("Clients"), true, true), QStringLiteral("master/clients"),
+                tr("Connected clients"), 1, false, true);
         break;
     }
     if (follow.empty()) {
@@ -298,7 +390,8 @@ void ChartsPane::setSubject(Kind kind, const QString &name)
         const auto later =
             std::count_if(m_lines.begin() + std::ptrdiff_t(i) + 1, m_lines.end(),
                           [&](const Line &l) { return l.panel == m_lines[i].panel; });
-        m_lines[i].width = 1.5 + 0.75 * double(later);
+        // Several workers' lines are told apart by colour, not width.
+        m_lines[i].width = m_lines[i].color.isValid() ? 1.5 : 1.5 + 0.75 * double(later);
         if (!m_lines[i].lazy)
             attach(m_lines[i]);
     }
@@ -370,7 +463,8 @@ int ChartsPane::addPanel(const QString &yTitle, bool fromZero, bool whole)
     p.chart->addAxis(p.y, Qt::AlignLeft);
     p.view = new QChartView(p.chart, m_area); // takes the chart
     p.view->setRenderHint(QPainter::Antialiasing);
-    p.view->setMinimumHeight(150);
+    p.view->setMinimumHeight(120);
+    p.view->hide(); // until a line is attached: a chart without one takes no room
     m_areaLayout->addWidget(p.view, 1);
     m_panels.push_back(p);
     return int(m_panels.size()) - 1;
@@ -400,8 +494,31 @@ void ChartsPane::attach(Line &line)
     p.chart->addSeries(line.series);
     line.series->attachAxis(p.x);
     line.series->attachAxis(p.y);
+    setPen(line);
+    p.view->show();
+    // Which line is which, and its value, when the pointer rests on it.
+    const QString label = line.label;
+    connect(line.series, &QLineSeries::hovered, this,
+            [this, label](const QPointF &point, bool state) {
+                if (!state) {
+                    QToolTip::hideText();
+                    return;
+                }
+                QToolTip::showText(QCursor::pos(),
+                                   tr("%1: %2 (%3 s ago)")
+                                       .arg(label)
+                                       .arg(point.y(), 0, 'g', 4)
+                                       .arg(qRound(-point.x())),
+                                   this);
+            });
+}
+
+void ChartsPane::setPen(const Line &line)
+{
     QPen pen = line.series->pen();
     pen.setWidthF(line.width);
+    if (line.color.isValid())
+        pen.setColor(line.color);
     line.series->setPen(pen);
 }
 
@@ -485,10 +602,10 @@ void ChartsPane::reload()
     if (m_kind == Kind::Master)
         return;
     nlohmann::json args = {{"limit", 500}};
-    if (m_kind == Kind::Worker)
-        args["subject"] = m_name.toStdString();
+    if (m_kind == Kind::Worker && m_names.size() == 1)
+        args["subject"] = m_names.front().toStdString();
     else
-        args["limit"] = 5000; // a pool's workers: filtered here
+        args["limit"] = 5000; // several workers, a pool's workers: filtered here
     m_bridge->request("events.query", args, [self, generation](const api::Reply &r) {
         if (!self || generation != self->m_generation || !r.ok())
             return;
@@ -582,12 +699,12 @@ void ChartsPane::onEvents(const std::vector<api::Event> &events)
 bool ChartsPane::concerns(const api::Event &event) const
 {
     if (m_kind == Kind::Worker)
-        return QString::fromStdString(event.subject) == m_name;
+        return m_names.contains(QString::fromStdString(event.subject));
     if (m_kind == Kind::Pool && m_bridge) {
         // Worker ids need not start with the pool's name: ask the workers model.
         const models::WorkersModel *workers = m_bridge->workers();
         const api::WorkerInfo *w = workers->at(workers->rowOf(event.subject));
-        return w && QString::fromStdString(w->pool) == m_name;
+        return w && QString::fromStdString(w->pool) == m_names.value(0);
     }
     return false;
 }
@@ -601,6 +718,7 @@ void ChartsPane::addEvents(const std::vector<api::Event> &events)
         m_eventIds.insert(e.id);
         Marker m;
         m.timeMs = e.timeMs;
+        m.worker = QString::fromStdString(e.subject);
         m.exit = e.to == "exited" || e.to == "failed";
         m.message = QString::fromStdString(e.message);
         auto at =
@@ -673,16 +791,22 @@ void ChartsPane::render()
         p.view->setVisible(!byPanel[i].empty());
     }
 
-    // The markers inside the window, on the first chart's first line.
+    // The markers inside the window, on the first chart: on the worker's own line, or (a pool)
+    // the first line.
     if (!m_exits)
         return;
     m_shownMarkers.clear();
     QList<QPointF> exits;
     QList<QPointF> restarts;
-    const Line *base = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
+    const Line *first = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
     for (const Marker &m : m_markers) {
         if (m.timeMs < from || m.timeMs > now)
             continue;
+        const Line *base = first;
+        if (m_kind == Kind::Worker) {
+            const Line *own = findLine(QStringLiteral("worker/%1/cpu_percent").arg(m.worker));
+            base = own && own->series ? own : nullptr;
+        }
         bool found = false;
         double y = base ? valueAt(*base, m.timeMs, found) * base->scale : 0;
         if (!found)
@@ -789,19 +913,26 @@ void ChartsPane::checkPresence()
 {
     if (!m_bridge || !m_bridge->hasSnapshot() || m_kind == Kind::Master)
         return;
-    const bool present = m_kind == Kind::Worker
-                             ? m_bridge->workers()->rowOf(m_name.toStdString()) >= 0
-                             : m_bridge->pools()->rowOf(m_name.toStdString()) >= 0;
+    // Present while any of its workers is: the others' lines just end.
+    const bool present =
+        m_kind == Kind::Worker
+            ? std::any_of(m_names.begin(), m_names.end(),
+                          [&](const QString &id) {
+                              return m_bridge->workers()->rowOf(id.toStdString()) >= 0;
+                          })
+            : m_bridge->pools()->rowOf(m_names.value(0).toStdString()) >= 0;
     if (present == !m_missing)
         return;
     if (present) { // back again: its charts anew
-        setSubject(m_kind, m_name);
+        setSubject(m_kind, m_names);
         return;
     }
     m_missing = true;
-    m_empty->setText(m_kind == Kind::Worker
-                         ? tr("No data for worker %1: it no longer exists.").arg(m_name)
-                         : tr("No data for pool %1: it no longer exists.").arg(m_name));
+    const QString name = m_names.value(0);
+    m_empty->setText(
+        m_kind == Kind::Pool  ? tr("No data for pool %1: it no longer exists.").arg(name)
+        : m_names.size() == 1 ? tr("No data for worker %1: it no longer exists.").arg(name)
+                              : tr("No data for these workers: none of them exists any more."));
     m_stack->setCurrentWidget(m_empty);
 }
 
@@ -818,13 +949,11 @@ void ChartsPane::applyTheme()
         // The theme sets these back.
         p.chart->setBackgroundRoundness(0);
         p.chart->legend()->setAlignment(Qt::AlignBottom);
+        p.chart->legend()->setVisible(p.legend);
     }
     for (const Line &line : m_lines) {
-        if (!line.series)
-            continue;
-        QPen pen = line.series->pen();
-        pen.setWidthF(line.width);
-        line.series->setPen(pen);
+        if (line.series)
+            setPen(line);
     }
     if (m_exits) {
         m_exits->setColor(kExitColor);
@@ -880,6 +1009,12 @@ QList<QPointF> ChartsPane::points(const QString &series) const
 {
     const Line *line = findLine(series);
     return line ? line->shown : QList<QPointF>();
+}
+
+QColor ChartsPane::lineColor(const QString &series) const
+{
+    const Line *line = findLine(series);
+    return line && line->series ? line->series->pen().color() : QColor();
 }
 
 int ChartsPane::markerCount() const

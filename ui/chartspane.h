@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QColor>
 #include <QHash>
 #include <QList>
 #include <QPointF>
 #include <QPointer>
 #include <QSet>
+#include <QStringList>
 #include <QWidget>
 
 #include <cstdint>
@@ -37,11 +39,12 @@ class BackendBridge;
 
 namespace drover::ui {
 
-/// Live charts of one subject: a worker (CPU, RSS, probe latencies), a pool (workers by state,
-/// restarts) or the master (CPU, RSS, workers). Each series' history over the window comes
-/// from `metrics.query`, then the lines follow the live metric batches (at most one redraw per
-/// drain of the bridge). Exits and restarts of the subject's workers are markers on the first
-/// chart. Pause freezes the lines while new points are still kept; export as PNG or CSV.
+/// Live charts of one subject: workers (CPU, RSS, probe latencies; several side by side, a
+/// colour each), a pool (workers by state, restarts) or the master (CPU, RSS, workers,
+/// clients). Each series' history over the window comes from `metrics.query`, then the lines
+/// follow the live metric batches (at most one redraw per drain of the bridge). Exits and
+/// restarts of the subject's workers are markers on the first chart. Pause freezes the lines
+/// while new points are still kept; export as PNG or CSV.
 class ChartsPane : public QWidget
 {
     Q_OBJECT
@@ -50,7 +53,11 @@ public:
     explicit ChartsPane(models::BackendBridge *bridge, QWidget *parent = nullptr);
     ~ChartsPane() override; ///< stops following its series
 
-    /// What is charted: `worker/<id>`, `pool/<name>` or `master`.
+    /// At most this many workers are charted together (the first of a larger selection).
+    static constexpr int kMaxWorkers = 16;
+
+    /// What is charted: `worker/<id>`, `workers/<id>,<id>...` (several), `pool/<name>` or
+    /// `master`.
     QString subject() const { return m_subject; }
     /// The names of the series on the charts, in chart order (a probe's only once it has
     /// points).
@@ -61,6 +68,8 @@ public:
     int bufferedCount(const QString &series) const;
     /// The points of `series` that the charts show: x is the time (Unix ms), y the raw value.
     QList<QPointF> points(const QString &series) const;
+    /// The colour `series` is drawn in (invalid when it is not on the charts).
+    QColor lineColor(const QString &series) const;
     /// Event markers drawn now (exits, failures, restarts).
     int markerCount() const;
     /// History replies (metrics.query over the window) taken in since the pane was made: one
@@ -82,6 +91,9 @@ public:
 
 public slots:
     void showWorker(const QString &id);
+    /// Several workers on the same charts, one colour each (the first kMaxWorkers of `ids`);
+    /// none: the master.
+    void showWorkers(const QStringList &ids);
     void showPool(const QString &name);
     void showMaster();
 
@@ -103,6 +115,7 @@ private:
         QValueAxis *y = nullptr;
         bool fromZero = true;
         bool whole = false;
+        bool legend = true; ///< below the chart; several workers have m_key instead
     };
     /// One series on a panel, and the points held for it.
     struct Line
@@ -114,6 +127,7 @@ private:
         bool stepped = false;
         bool lazy = false;             ///< attached only once it has points (probes)
         double width = 1.5;            ///< of its pen: wider under lines that may cover it
+        QColor color;                  ///< the worker's when several are charted; else the theme's
         QLineSeries *series = nullptr; ///< null while a lazy line has no points
         QList<QPointF> buffer;         ///< (Unix ms, raw value), oldest first
         QList<QPointF> shown;          ///< the buffer as of the last redraw
@@ -121,16 +135,20 @@ private:
     struct Marker
     {
         std::int64_t timeMs = 0;
+        QString worker;    ///< whose line it sits on
         bool exit = false; ///< exited or failed (red); otherwise backoff or a restart (orange)
         QString message;
     };
     enum class Kind { Master, Worker, Pool };
 
-    void setSubject(Kind kind, const QString &name);
+    void setSubject(Kind kind, const QStringList &names);
+    void addWorkerLines(const QStringList &ids, std::vector<std::string> &follow);
     int addPanel(const QString &yTitle, bool fromZero, bool whole);
     void addLine(int panel, const QString &name, const QString &label, double scale = 1,
                  bool stepped = false, bool lazy = false);
     void attach(Line &line);
+    /// The line's pen: its width, and its colour when it has its own.
+    void setPen(const Line &line);
     /// Loads the window's history of every series and the subject's past events.
     void reload();
     /// Asks for the points of the probe lines since their newest: a probe's point is in the
@@ -155,9 +173,11 @@ private:
 
     QPointer<models::BackendBridge> m_bridge;
     Kind m_kind = Kind::Master;
-    QString m_name;    ///< the worker id or pool name
-    QString m_subject; ///< as subject() says
+    QStringList m_names; ///< the worker ids or the pool's name
+    int m_selected = 0;  ///< workers asked for (more than are charted when over kMaxWorkers)
+    QString m_subject;   ///< as subject() says
     QLabel *m_title;
+    QLabel *m_key; ///< several workers: whose colour is which, and the markers
     QComboBox *m_window;
     QAction *m_pause;
     QStackedWidget *m_stack;

@@ -96,10 +96,8 @@ void MasterView::followSelection()
     } else if (m_tabs->currentWidget() == m_charts) {
         if (!m_chartPool.isEmpty())
             m_charts->showPool(m_chartPool);
-        else if (!workers.isEmpty())
-            m_charts->showWorker(workers.first());
         else
-            m_charts->showMaster();
+            m_charts->showWorkers(workers); // none: the master's
     }
 }
 

@@ -1,7 +1,8 @@
 // The console's GUI under a large master: the real main window, offscreen, fed by a synthetic
 // backend, the way the targets are stated:
 //   build/bench/bench_console [--workers 10000,1000] [--seconds 20] [--series 50]
-//                             [--pool-size 100] [--scroll-ms 100] [--no-events]
+//                             [--chart-panes 1] [--pool-size 100] [--scroll-ms 100]
+//                             [--no-events]
 // `SyntheticBackend` is a real api::Backend with its own thread (as LocalBackend's engine
 // thread or RemoteBackend's network thread: every callback comes from it). subscribe() gets a
 // snapshot of --workers workers in pools of --pool-size; then once a second a `worker.upsert`
@@ -20,12 +21,12 @@
 //     that resets the models (snapshot_drain_ms), what ran before the paint began
 //     (drain_to_paint_ms) and the paint itself (first_paint_only_ms).
 //  2. The charts: the main window's Charts tab is opened once (it charts the selected worker)
-//     and the workers tab brought back; then a second window holds as many more ChartsPanes,
-//     each on another worker (CPU, RSS and its two probes: 4 series), as it takes to reach
-//     --series series on screen (rounded up to whole panes; --series 0: none). Every
-//     ChartsPane asks the bridge for its series under the same name (`charts`, in
-//     ChartsPane::setSubject), so with several panes only the last one's wishes would reach
-//     the backend: the bench asks for their union under a name of its own, `bench`.
+//     and the workers tab brought back; then a second window (1400x900 for one pane) charts
+//     as many workers (CPU, RSS and their two probes: 4 series each) as it takes to reach
+//     --series series on screen (rounded up to whole workers; --series 0: none), spread over
+//     --chart-panes ChartsPanes: 1 is how an operator compares workers (select them, one
+//     colour each on the same three charts); as many panes as workers is one pane per worker,
+//     12 QCharts for 50 series and more.
 //  3. Steady phase, --seconds: nothing but the feed. gui_busy_percent is the GUI thread's CPU
 //     clock (CLOCK_THREAD_CPUTIME_ID: drains, models, views, paints, everything) over the
 //     wall time; process_cpu_percent is getrusage() (every thread, the synthetic backend's
@@ -98,6 +99,7 @@ struct Options
     std::vector<int> workers{10'000, 1000};
     int seconds = 20;
     int series = 50;
+    int chartPanes = 1;
     int poolSize = 100;
     int scrollMs = 100;
     bool events = true;
@@ -914,48 +916,47 @@ int runOne(BenchApp &app, const Options &o, int workers)
     const double paintOnlyMs = ms(*app.firstPaintEnd - *app.firstPaintStart);
     const int rows = view->model()->rowCount();
 
-    // The charts: the main window's tab once (it charts the selected worker), then panes in a
-    // window of their own until --series series are on screen.
+    // The charts: the main window's tab once (it charts the selected worker), then workers
+    // spread over panes in a window of their own until --series series are on screen.
     master->showPane(ui::MasterView::Charts);
     spinFor(500ms);
     master->showPane(ui::MasterView::Workers);
+    std::printf("# the main window's charts pane (hidden behind the workers tab): %s\n",
+                qPrintable(master->chartsPane()->subject()));
     QWidget charts;
     charts.setWindowTitle(QStringLiteral("bench charts"));
     auto *grid = new QGridLayout(&charts);
-    const int panes = (o.series + 3) / 4;
+    const int chartWorkers = (o.series + 3) / 4;
+    const int panes = chartWorkers == 0 ? 0 : std::clamp(o.chartPanes, 1, chartWorkers);
     const int columns = std::clamp(panes, 1, 5);
     std::vector<ui::ChartsPane *> chartPanes;
-    std::vector<std::string> wanted;
+    std::vector<QStringList> paneWorkers(std::size_t(std::max(panes, 1)));
+    for (int k = 0; k < chartWorkers; ++k) {
+        // Spread over the pools: every pool's workers change alike, so any will do.
+        const int n =
+            int((std::int64_t(k) * workers) / chartWorkers + (workers / chartWorkers) / 2);
+        paneWorkers[std::size_t(k % panes)].append(
+            QStringLiteral("pool%1-%2").arg(n / o.poolSize).arg(n % o.poolSize));
+    }
     for (int p = 0; p < panes; ++p) {
         auto *pane = new ui::ChartsPane(window->bridge(), &charts);
-        const int n = int((std::int64_t(p) * workers) / panes + (workers / panes) / 2);
-        const std::string id =
-            "pool" + std::to_string(n / o.poolSize) + "-" + std::to_string(n % o.poolSize);
-        pane->showWorker(QString::fromStdString(id));
-        for (const char *s : {"/cpu_percent", "/rss_bytes", "/probe/"})
-            wanted.push_back("worker/" + id + s);
+        pane->showWorkers(paneWorkers[std::size_t(p)]);
         grid->addWidget(pane, p / columns, p % columns);
         chartPanes.push_back(pane);
     }
-    const QString mainSubject = master->chartsPane()->subject();
-    std::printf("# the main window's charts pane (hidden behind the workers tab): %s\n",
-                qPrintable(mainSubject));
-    if (mainSubject.startsWith(QStringLiteral("worker/")))
-        for (const char *s : {"/cpu_percent", "/rss_bytes", "/probe/"})
-            wanted.push_back(mainSubject.toStdString() + s);
-    // Every ChartsPane follows its series as `charts`: the last one shown would win.
-    window->bridge()->followMetrics(QStringLiteral("bench"), wanted);
-    if (panes > 0) {
+    if (panes == 1)
+        charts.resize(1400, 900);
+    else if (panes > 1)
         charts.resize(1400, 520 * ((panes + columns - 1) / columns));
+    if (panes > 0)
         charts.show();
-    }
     auto seriesOnScreen = [&] {
         int n = 0;
         for (ui::ChartsPane *pane : chartPanes)
             n += int(pane->seriesNames().size());
         return n;
     };
-    spinUntil([&] { return seriesOnScreen() >= panes * 4; }, 10s);
+    spinUntil([&] { return seriesOnScreen() >= chartWorkers * 4; }, 10s);
     spinFor(2s); // history loaded, a live batch or two drawn
     const int series = seriesOnScreen();
 
@@ -1107,6 +1108,9 @@ bool parse(int argc, char **argv, Options &o)
         } else if (a == "--series") {
             if (!number(o.series, 0))
                 return false;
+        } else if (a == "--chart-panes") {
+            if (!number(o.chartPanes))
+                return false;
         } else if (a == "--pool-size") {
             if (!number(o.poolSize))
                 return false;
@@ -1174,7 +1178,7 @@ int main(int argc, char **argv)
     if (!parse(argc, argv, o)) {
         std::fprintf(stderr,
                      "usage: %s [--workers N[,N...]] [--seconds S] [--series K] "
-                     "[--pool-size P] [--scroll-ms MS] [--no-events]\n",
+                     "[--chart-panes C] [--pool-size P] [--scroll-ms MS] [--no-events]\n",
                      argv[0]);
         return 2;
     }

@@ -79,6 +79,7 @@ private slots:
     void masterByDefault();
     void worker();
     void poolAndRestartMarker();
+    void severalWorkers();
     void pauseHoldsTheLines();
     void exports();
     void longerWindowReloads();
@@ -260,6 +261,58 @@ void TestCharts::poolAndRestartMarker()
     QCOMPARE(m_pane->markerCount(), 0);
 }
 
+// Selected workers side by side: a colour per worker on every chart, the restart marked on
+// the restarted worker's line; a selection larger than kMaxWorkers charts the first of it.
+void TestCharts::severalWorkers()
+{
+    m_pane->showWorkers(
+        {QStringLiteral("web-0"), QStringLiteral("web-1"), QStringLiteral("web-0")});
+    QCOMPARE(m_pane->subject(), QStringLiteral("workers/web-0,web-1"));
+    QStringList expected;
+    for (const char *id : {"web-0", "web-1"}) {
+        const QString prefix = QStringLiteral("worker/%1/").arg(QLatin1String(id));
+        expected << prefix + QStringLiteral("cpu_percent") << prefix + QStringLiteral("rss_bytes")
+                 << prefix + QStringLiteral("probe/readiness/latency_ms");
+    }
+    for (const QString &series : expected)
+        QTRY_VERIFY_WITH_TIMEOUT(m_pane->pointCount(series) > 1, 8000);
+    QCOMPARE(m_pane->seriesNames(), expected);
+    const QColor web0 = m_pane->lineColor(expected[0]);
+    const QColor web1 = m_pane->lineColor(expected[3]);
+    QVERIFY(web0.isValid() && web1.isValid());
+    QVERIFY(web0 != web1);
+    QCOMPARE(m_pane->lineColor(expected[1]), web0);
+    QCOMPARE(m_pane->lineColor(expected[2]), web0);
+    QCOMPARE(m_pane->lineColor(expected[4]), web1);
+    QCOMPARE(m_pane->lineColor(expected[5]), web1);
+    // web-1 was restarted (poolAndRestartMarker): its exit and start again, from past events.
+    QTRY_VERIFY_WITH_TIMEOUT(m_pane->markerCount() >= 2, 5000);
+    // Both stay live.
+    const double last = m_pane->points(expected[3]).back().x();
+    QTRY_VERIFY_WITH_TIMEOUT(m_pane->points(expected[3]).back().x() > last, 5000);
+
+    const QByteArray shot = qgetenv("DROVER_CHARTS_SHOT");
+    if (!shot.isEmpty()) {
+        QTest::qWait(2000);
+        QVERIFY(m_pane->grab().save(QString::fromLocal8Bit(shot).replace(
+            QStringLiteral(".png"), QStringLiteral("-several.png"))));
+    }
+
+    // More than kMaxWorkers selected: the first of them.
+    QStringList many;
+    for (int i = 0; i < ui::ChartsPane::kMaxWorkers + 4; ++i)
+        many << QStringLiteral("web-%1").arg(i);
+    m_pane->showWorkers(many);
+    QCOMPARE(m_pane->subject(),
+             QStringLiteral("workers/") +
+                 many.mid(0, ui::ChartsPane::kMaxWorkers).join(QLatin1Char(',')));
+    QTRY_VERIFY_WITH_TIMEOUT(m_pane->pointCount(QStringLiteral("worker/web-1/cpu_percent")) > 1,
+                             8000);
+    QVERIFY(m_pane->emptyText().isEmpty()); // two of them exist
+    m_pane->showWorkers({});
+    QCOMPARE(m_pane->subject(), QStringLiteral("master"));
+}
+
 void TestCharts::pauseHoldsTheLines()
 {
     m_pane->showMaster();
@@ -335,12 +388,13 @@ void TestCharts::longerWindowReloads()
     const int shown = m_pane->historyLoads();
     m_pane->showMaster();
     QCOMPARE(m_pane->window(), 300);
-    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), shown + 3, 5000);
+    // One per series asked for: CPU, RSS, workers and clients (none recorded here).
+    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), shown + 4, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(m_pane->pointCount(QStringLiteral("master/workers")) > 2, 8000);
     const int loads = m_pane->historyLoads();
     m_pane->setWindow(3600);
     QCOMPARE(m_pane->window(), 3600);
-    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), loads + 3, 5000); // one per series
+    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), loads + 4, 5000); // one per series
     // The history over the hour is the store's, as metrics.query gives it.
     const std::int64_t now = QDateTime::currentMSecsSinceEpoch();
     auto reply = call(
@@ -353,7 +407,7 @@ void TestCharts::longerWindowReloads()
     QVERIFY(m_pane->pointCount(QStringLiteral("master/workers")) <= stored + 3);
     QVERIFY(inWindow(QStringLiteral("master/workers")));
     m_pane->setWindow(60);
-    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), loads + 6, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_pane->historyLoads(), loads + 8, 5000);
     QTRY_VERIFY_WITH_TIMEOUT(m_pane->pointCount(QStringLiteral("master/workers")) > 2 &&
                                  m_pane->pointCount(QStringLiteral("master/workers")) <= 62 &&
                                  inWindow(QStringLiteral("master/workers")),
