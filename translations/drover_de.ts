@@ -832,17 +832,17 @@
         <translation>Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="452"/>
+        <location filename="../ui/healthpane.cpp" line="459"/>
         <source>Health</source>
         <translation>Gesundheit</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="453"/>
+        <location filename="../ui/healthpane.cpp" line="460"/>
         <source>Health of %1</source>
         <translation>Gesundheit von %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="454"/>
+        <location filename="../ui/healthpane.cpp" line="461"/>
         <source>Health of %n workers</source>
         <translation>
             <numerusform>Gesundheit von %n Worker</numerusform>
@@ -850,32 +850,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="458"/>
+        <location filename="../ui/healthpane.cpp" line="465"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="462"/>
+        <location filename="../ui/healthpane.cpp" line="469"/>
         <source>Select one or more workers in the Workers pane to see their probe history.</source>
         <translation>Einen oder mehrere Worker in der Ansicht „Worker“ auswählen, um ihren Prüfverlauf zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="465"/>
+        <location filename="../ui/healthpane.cpp" line="472"/>
         <source>Loading the probe history…</source>
         <translation>Prüfverlauf wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="467"/>
+        <location filename="../ui/healthpane.cpp" line="474"/>
         <source>The probe history cannot be shown.</source>
         <translation>Der Prüfverlauf kann nicht angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="469"/>
+        <location filename="../ui/healthpane.cpp" line="476"/>
         <source>%1 has no health probes.</source>
         <translation>%1 hat keine Gesundheitsprüfungen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="471"/>
+        <location filename="../ui/healthpane.cpp" line="478"/>
         <source>None of the %n selected workers has health probes.</source>
         <translation>
             <numerusform>Der %n ausgewählte Worker hat keine Gesundheitsprüfungen.</numerusform>
@@ -883,7 +883,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="484"/>
+        <location filename="../ui/healthpane.cpp" line="491"/>
         <source>%n result(s)</source>
         <translation>
             <numerusform>%n Ergebnis</numerusform>
@@ -891,7 +891,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="485"/>
+        <location filename="../ui/healthpane.cpp" line="492"/>
         <source>%n failure(s)</source>
         <translation>
             <numerusform>%n Fehlschlag</numerusform>
@@ -899,7 +899,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="486"/>
+        <location filename="../ui/healthpane.cpp" line="493"/>
         <source>%n verdict change(s)</source>
         <translation>
             <numerusform>%n Ergebniswechsel</numerusform>
@@ -907,87 +907,87 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="488"/>
+        <location filename="../ui/healthpane.cpp" line="495"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="523"/>
+        <location filename="../ui/healthpane.cpp" line="530"/>
         <source>(newest lines; the time of this failure in the log is not known)</source>
         <translation>(neueste Zeilen; der Zeitpunkt dieses Fehlschlags im Protokoll ist nicht bekannt)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="531"/>
+        <location filename="../ui/healthpane.cpp" line="538"/>
         <source>(cannot read the log: %1)</source>
         <translation>(Protokoll kann nicht gelesen werden: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="558"/>
+        <location filename="../ui/healthpane.cpp" line="565"/>
         <source>pass</source>
         <translation>bestanden</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="558"/>
+        <location filename="../ui/healthpane.cpp" line="565"/>
         <source>fail</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="559"/>
+        <location filename="../ui/healthpane.cpp" line="566"/>
         <source>%1 probe of %2</source>
         <translation>Prüfung %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="567"/>
+        <location filename="../ui/healthpane.cpp" line="574"/>
         <source>Time:</source>
         <translation>Zeit:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="569"/>
+        <location filename="../ui/healthpane.cpp" line="576"/>
         <source>Worker:</source>
         <translation>Worker:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="570"/>
+        <location filename="../ui/healthpane.cpp" line="577"/>
         <source>Probe:</source>
         <translation>Prüfung:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="571"/>
+        <location filename="../ui/healthpane.cpp" line="578"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="572"/>
+        <location filename="../ui/healthpane.cpp" line="579"/>
         <source>Latency:</source>
         <translation>Latenz:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="572"/>
+        <location filename="../ui/healthpane.cpp" line="579"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="573"/>
+        <location filename="../ui/healthpane.cpp" line="580"/>
         <source>Message:</source>
         <translation>Meldung:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="577"/>
+        <location filename="../ui/healthpane.cpp" line="584"/>
         <source>Excerpt (the start of the body or output):</source>
         <translation>Auszug (Anfang des Antwortinhalts oder der Ausgabe):</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="583"/>
+        <location filename="../ui/healthpane.cpp" line="590"/>
         <source>Log before this failure:</source>
         <translation>Protokoll vor diesem Fehlschlag:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="588"/>
+        <location filename="../ui/healthpane.cpp" line="595"/>
         <source>(loading…)</source>
         <translation>(wird geladen…)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="590"/>
+        <location filename="../ui/healthpane.cpp" line="597"/>
         <source>(no lines)</source>
         <translation>(keine Zeilen)</translation>
     </message>
@@ -995,57 +995,70 @@
 <context>
     <name>drover::ui::HealthTimeline</name>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="243"/>
-        <location filename="../ui/healthtimeline.cpp" line="596"/>
+        <location filename="../ui/healthtimeline.cpp" line="246"/>
+        <location filename="../ui/healthtimeline.cpp" line="626"/>
         <source>verdict change</source>
         <translation>Ergebniswechsel</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="402"/>
+        <location filename="../ui/healthtimeline.cpp" line="405"/>
         <source>%1 probe: %2 → %3 at %4
 %5</source>
         <translation>Prüfung %1: %2 → %3 um %4
 %5</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="408"/>
+        <location filename="../ui/healthtimeline.cpp" line="411"/>
         <source>%1 · %2 · %3 ms
 %4</source>
         <translation>%1 · %2 · %3 ms
 %4</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="409"/>
-        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="619"/>
         <source>pass</source>
         <translation>bestanden</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="409"/>
-        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="620"/>
         <source>fail</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="415"/>
         <source>Click for the details and the log before it.</source>
         <translation>Klicken für die Details und das Protokoll davor.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/healthtimeline.cpp" line="420"/>
+        <source>No result kept for %1: the master keeps the newest %n results per worker (master.probes.history).</source>
+        <translation>
+            <numerusform>Kein Ergebnis aufbewahrt für %1: Der Master behält das neueste %n Ergebnis je Worker (master.probes.history).</numerusform>
+            <numerusform>Kein Ergebnis aufbewahrt für %1: Der Master behält die neuesten %n Ergebnisse je Worker (master.probes.history).</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="415"/>
+        <location filename="../ui/healthtimeline.cpp" line="424"/>
         <source>No result at %1: the probe did not run.</source>
         <translation>Kein Ergebnis um %1: Die Prüfung lief nicht.</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="494"/>
-        <location filename="../ui/healthtimeline.cpp" line="507"/>
+        <location filename="../ui/healthtimeline.cpp" line="503"/>
+        <location filename="../ui/healthtimeline.cpp" line="516"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="595"/>
+        <location filename="../ui/healthtimeline.cpp" line="621"/>
         <source>not run</source>
         <translation>nicht gelaufen</translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="624"/>
+        <source>not kept by the master</source>
+        <translation>vom Master nicht aufbewahrt</translation>
     </message>
 </context>
 <context>

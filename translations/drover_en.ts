@@ -832,17 +832,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="452"/>
+        <location filename="../ui/healthpane.cpp" line="459"/>
         <source>Health</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="453"/>
+        <location filename="../ui/healthpane.cpp" line="460"/>
         <source>Health of %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="454"/>
+        <location filename="../ui/healthpane.cpp" line="461"/>
         <source>Health of %n workers</source>
         <translation>
             <numerusform>Health of %n worker</numerusform>
@@ -850,32 +850,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="458"/>
+        <location filename="../ui/healthpane.cpp" line="465"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="462"/>
+        <location filename="../ui/healthpane.cpp" line="469"/>
         <source>Select one or more workers in the Workers pane to see their probe history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="465"/>
+        <location filename="../ui/healthpane.cpp" line="472"/>
         <source>Loading the probe history…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="467"/>
+        <location filename="../ui/healthpane.cpp" line="474"/>
         <source>The probe history cannot be shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="469"/>
+        <location filename="../ui/healthpane.cpp" line="476"/>
         <source>%1 has no health probes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="471"/>
+        <location filename="../ui/healthpane.cpp" line="478"/>
         <source>None of the %n selected workers has health probes.</source>
         <translation>
             <numerusform>The %n selected worker has no health probes.</numerusform>
@@ -883,7 +883,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="484"/>
+        <location filename="../ui/healthpane.cpp" line="491"/>
         <source>%n result(s)</source>
         <translation>
             <numerusform>%n result</numerusform>
@@ -891,7 +891,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="485"/>
+        <location filename="../ui/healthpane.cpp" line="492"/>
         <source>%n failure(s)</source>
         <translation>
             <numerusform>%n failure</numerusform>
@@ -899,7 +899,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="486"/>
+        <location filename="../ui/healthpane.cpp" line="493"/>
         <source>%n verdict change(s)</source>
         <translation>
             <numerusform>%n verdict change</numerusform>
@@ -907,87 +907,87 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="488"/>
+        <location filename="../ui/healthpane.cpp" line="495"/>
         <source>loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="523"/>
+        <location filename="../ui/healthpane.cpp" line="530"/>
         <source>(newest lines; the time of this failure in the log is not known)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="531"/>
+        <location filename="../ui/healthpane.cpp" line="538"/>
         <source>(cannot read the log: %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="558"/>
+        <location filename="../ui/healthpane.cpp" line="565"/>
         <source>pass</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="558"/>
+        <location filename="../ui/healthpane.cpp" line="565"/>
         <source>fail</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="559"/>
+        <location filename="../ui/healthpane.cpp" line="566"/>
         <source>%1 probe of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="567"/>
+        <location filename="../ui/healthpane.cpp" line="574"/>
         <source>Time:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="569"/>
+        <location filename="../ui/healthpane.cpp" line="576"/>
         <source>Worker:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="570"/>
+        <location filename="../ui/healthpane.cpp" line="577"/>
         <source>Probe:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="571"/>
+        <location filename="../ui/healthpane.cpp" line="578"/>
         <source>Kind:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="572"/>
+        <location filename="../ui/healthpane.cpp" line="579"/>
         <source>Latency:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="572"/>
+        <location filename="../ui/healthpane.cpp" line="579"/>
         <source>%1 ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="573"/>
+        <location filename="../ui/healthpane.cpp" line="580"/>
         <source>Message:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="577"/>
+        <location filename="../ui/healthpane.cpp" line="584"/>
         <source>Excerpt (the start of the body or output):</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="583"/>
+        <location filename="../ui/healthpane.cpp" line="590"/>
         <source>Log before this failure:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="588"/>
+        <location filename="../ui/healthpane.cpp" line="595"/>
         <source>(loading…)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="590"/>
+        <location filename="../ui/healthpane.cpp" line="597"/>
         <source>(no lines)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -995,54 +995,67 @@
 <context>
     <name>drover::ui::HealthTimeline</name>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="243"/>
-        <location filename="../ui/healthtimeline.cpp" line="596"/>
+        <location filename="../ui/healthtimeline.cpp" line="246"/>
+        <location filename="../ui/healthtimeline.cpp" line="626"/>
         <source>verdict change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="402"/>
+        <location filename="../ui/healthtimeline.cpp" line="405"/>
         <source>%1 probe: %2 → %3 at %4
 %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="408"/>
+        <location filename="../ui/healthtimeline.cpp" line="411"/>
         <source>%1 · %2 · %3 ms
 %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="409"/>
-        <location filename="../ui/healthtimeline.cpp" line="593"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="619"/>
         <source>pass</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="409"/>
-        <location filename="../ui/healthtimeline.cpp" line="594"/>
+        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="620"/>
         <source>fail</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="412"/>
+        <location filename="../ui/healthtimeline.cpp" line="415"/>
         <source>Click for the details and the log before it.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/healthtimeline.cpp" line="420"/>
+        <source>No result kept for %1: the master keeps the newest %n results per worker (master.probes.history).</source>
+        <translation>
+            <numerusform>No result kept for %1: the master keeps the newest result per worker only (master.probes.history).</numerusform>
+            <numerusform>No result kept for %1: the master keeps the newest %n results per worker (master.probes.history).</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="415"/>
+        <location filename="../ui/healthtimeline.cpp" line="424"/>
         <source>No result at %1: the probe did not run.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="494"/>
-        <location filename="../ui/healthtimeline.cpp" line="507"/>
+        <location filename="../ui/healthtimeline.cpp" line="503"/>
+        <location filename="../ui/healthtimeline.cpp" line="516"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/healthtimeline.cpp" line="595"/>
+        <location filename="../ui/healthtimeline.cpp" line="621"/>
         <source>not run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/healthtimeline.cpp" line="624"/>
+        <source>not kept by the master</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

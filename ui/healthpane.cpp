@@ -365,7 +365,14 @@ void HealthPane::onHistory(const QString &worker, const api::Reply &reply)
     known = std::move(probes);
     rebuildStrips();
     m_results->replaceWorker(worker.toStdString(), results, transitions);
-    m_timeline->setHistory(worker.toStdString(), results, transitions);
+    // Where the master's ring has dropped results, the timeline says so rather than "not run".
+    const auto number = [&j](const char *key) {
+        return j.is_object() && j.contains(key) && j[key].is_number_integer()
+                   ? j[key].get<std::int64_t>()
+                   : std::int64_t(0);
+    };
+    m_timeline->setHistory(worker.toStdString(), results, transitions, number("kept_from"),
+                           int(number("kept")));
     updateState();
 }
 

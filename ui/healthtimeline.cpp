@@ -98,11 +98,14 @@ void HealthTimeline::clear()
 
 void HealthTimeline::setHistory(const std::string &worker,
                                 const std::vector<api::HealthSample> &samples,
-                                const std::vector<api::HealthTransition> &transitions)
+                                const std::vector<api::HealthTransition> &transitions,
+                                std::int64_t keptFromMs, int kept)
 {
     for (Row &row : m_strips) {
         if (row.strip.worker != worker)
             continue;
+        row.keptFromMs = keptFromMs;
+        row.kept = kept;
         std::vector<api::HealthSample> mine;
         for (const api::HealthSample &s : samples) {
             if (s.probe == row.strip.probe)
@@ -412,7 +415,13 @@ QString HealthTimeline::toolTipAt(const QPoint &pos) const
             tip += QLatin1Char('\n') + tr("Click for the details and the log before it.");
         return tip;
     }
-    return tr("No result at %1: the probe did not run.").arg(clock(timeAt(pos.x())).left(8));
+    const std::int64_t at = timeAt(pos.x());
+    if (at < row.keptFromMs)
+        return tr("No result kept for %1: the master keeps the newest %n results per worker "
+                  "(master.probes.history).",
+                  nullptr, row.kept)
+            .arg(clock(at).left(8));
+    return tr("No result at %1: the probe did not run.").arg(clock(at).left(8));
 }
 
 QSize HealthTimeline::sizeHint() const
@@ -510,7 +519,11 @@ void HealthTimeline::paintEvent(QPaintEvent *)
     const QColor colors[3] = {noneColor(), models::HealthResultsModel::resultColor(true),
                               models::HealthResultsModel::resultColor(false)};
     const int width = plot.width();
-    std::vector<std::uint8_t> cells(std::size_t(width), 0);
+    std::vector<std::uint8_t> cells(std::size_t(width), 0); // 0 none, 1 pass, 2 fail, 3 not kept
+    QColor hatch = text;
+    hatch.setAlpha(110);
+    const QBrush notKept(hatch, Qt::BDiagPattern);
+    bool anyDropped = false;
     for (int r = 0; r < stripCount(); ++r) {
         const Row &row = m_strips[std::size_t(r)];
         const int rowTop = plot.top() + r * rowH;
@@ -543,13 +556,26 @@ void HealthTimeline::paintEvent(QPaintEvent *)
             for (int px = px0; px < px1; ++px)
                 cells[std::size_t(px)] = std::max(cells[std::size_t(px)], v);
         }
+        // Before the master's oldest kept result, no result means it was dropped: hatched.
+        if (row.keptFromMs > start) {
+            const int keptX =
+                std::min(width, int(std::floor(xOf(row.keptFromMs, plot))) - plot.left());
+            for (int px = 0; px < keptX; ++px) {
+                if (!cells[std::size_t(px)])
+                    cells[std::size_t(px)] = 3;
+            }
+            anyDropped = true;
+        }
         for (int px = 0; px < width;) {
             const std::uint8_t v = cells[std::size_t(px)];
             int end = px + 1;
             while (end < width && cells[std::size_t(end)] == v)
                 ++end;
-            if (v)
-                p.fillRect(QRect(plot.left() + px, y, end - px, barH), colors[v]);
+            const QRect span(plot.left() + px, y, end - px, barH);
+            if (v == 3)
+                p.fillRect(span, notKept);
+            else if (v)
+                p.fillRect(span, colors[v]);
             px = end;
         }
 
@@ -579,7 +605,7 @@ void HealthTimeline::paintEvent(QPaintEvent *)
     int x = plot.left();
     const int legendY = axisY + fm.height() + 6;
     const int box = fm.height() - 4;
-    auto entry = [&](const QColor &c, const QString &label, bool tick) {
+    auto entry = [&](const QBrush &c, const QString &label, bool tick) {
         if (tick)
             p.fillRect(QRect(x + box / 2 - 1, legendY, 2, fm.height()), c);
         else
@@ -593,6 +619,10 @@ void HealthTimeline::paintEvent(QPaintEvent *)
     entry(colors[1], tr("pass"), false);
     entry(colors[2], tr("fail"), false);
     entry(colors[0], tr("not run"), false);
+    if (anyDropped) {
+        p.fillRect(QRect(x, legendY + 2, box, box), colors[0]);
+        entry(notKept, tr("not kept by the master"), false);
+    }
     entry(tickColor(), tr("verdict change"), true);
 }
 

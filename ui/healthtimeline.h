@@ -46,8 +46,12 @@ public:
     void clear();
 
     /// `worker`'s history: replaces its results and changes, keeping live ones newer than it.
+    /// `keptFromMs`: from when the master still holds every result of the worker (0: all);
+    /// before it, a time without a result is drawn as "not kept", not as "not run". `kept`:
+    /// how many results per worker the master keeps, for the tooltip.
     void setHistory(const std::string &worker, const std::vector<api::HealthSample> &samples,
-                    const std::vector<api::HealthTransition> &transitions);
+                    const std::vector<api::HealthTransition> &transitions,
+                    std::int64_t keptFromMs = 0, int kept = 0);
     /// Live results, oldest first; those of no strip are ignored.
     void addSamples(const std::vector<api::HealthSample> &samples);
     void addTransition(const api::HealthTransition &transition);
@@ -86,6 +90,8 @@ private:
         std::vector<api::HealthSample> samples; ///< oldest first
         std::vector<api::HealthTransition> transitions;
         std::int64_t intervalMs = 0; ///< the usual time between results (a median)
+        std::int64_t keptFromMs = 0; ///< see setHistory()
+        int kept = 0;
     };
 
     std::int64_t now() const;

@@ -2152,7 +2152,9 @@ struct Engine::Private
             done(json{{"worker", w->info.id},
                       {"probes", std::move(probes)},
                       {"results", std::move(results)},
-                      {"transitions", std::move(transitions)}});
+                      {"transitions", std::move(transitions)},
+                      {"kept_from", w->health ? w->health->keptFrom() : 0},
+                      {"kept", w->health ? w->health->capacity() : 0}});
             return;
         }
         done(error("bad_request", "unknown op \"" + op + "\""));

@@ -78,17 +78,23 @@ HealthHistory::HealthHistory(std::size_t capacity)
 void HealthHistory::setCapacity(std::size_t capacity)
 {
     m_capacity = std::max<std::size_t>(1, capacity);
+    if (m_results.size() <= m_capacity)
+        return;
     while (m_results.size() > m_capacity)
         m_results.pop_front();
+    m_keptFromMs = m_results.front().timeMs;
 }
 
 void HealthHistory::add(ProbeRole role, config::ProbeKind kind, std::int64_t timeMs, bool ok,
                         double latencyMs, std::string message, std::string excerpt,
                         std::int64_t logOffset)
 {
-    if (m_results.size() >= m_capacity)
+    const bool full = m_results.size() >= m_capacity;
+    if (full)
         m_results.pop_front();
     m_results.push_back({timeMs, float(latencyMs), role, ok, kind, std::move(message)});
+    if (full)
+        m_keptFromMs = m_results.front().timeMs;
     if (!ok && (!excerpt.empty() || logOffset >= 0)) {
         if (m_excerpts.size() >= kExcerptsKept)
             m_excerpts.pop_front();

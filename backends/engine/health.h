@@ -62,6 +62,10 @@ public:
     std::vector<api::HealthTransition> transitions(std::int64_t fromMs, std::int64_t toMs,
                                                    std::string_view role = {}) const;
     std::size_t size() const { return m_results.size(); }
+    std::size_t capacity() const { return m_capacity; }
+    /// From when every result is still held: 0 until the ring first drops one, then the time of
+    /// the oldest held result (older ones, of any probe, may be gone).
+    std::int64_t keptFrom() const { return m_keptFromMs; }
 
     static constexpr std::size_t kTransitionsKept = 64;
     static constexpr std::size_t kExcerptsKept = 16;
@@ -84,6 +88,7 @@ private:
         std::int64_t logOffset;
     };
     std::size_t m_capacity;
+    std::int64_t m_keptFromMs = 0;
     std::deque<Result> m_results;
     std::deque<Excerpt> m_excerpts;
     std::deque<api::HealthTransition> m_transitions;

@@ -21,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QRegularExpression>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTemporaryDir>
@@ -44,6 +45,7 @@ class TestHealth : public QObject
 private slots:
     void modelKeepsNewestFirstAndBounded();
     void timelinePaintsRunsCheaply();
+    void timelineMarksWhatTheMasterDropped();
     void paneOnEmbeddedMaster();
 
 private:
@@ -271,6 +273,51 @@ void TestHealth::timelinePaintsRunsCheaply()
     // On a pass nothing is emitted (only failures have details worth a click).
     QTest::mouseClick(&timeline, Qt::LeftButton, {}, timeline.pointAt(0, now - hour / 4));
     QCOMPARE(clicked.count(), 1);
+}
+
+// The master keeps the newest `kept` results per worker: before the oldest it holds, the
+// strip is hatched "not kept" (tooltip says why), not grey "not run"; with nothing dropped
+// the same stretch is plain "not run".
+void TestHealth::timelineMarksWhatTheMasterDropped()
+{
+    ui::HealthTimeline timeline;
+    timeline.resize(1000, 200);
+    const std::int64_t now = 1'800'000'000'000;
+    const std::int64_t hour = 3'600'000;
+    timeline.setNow(now);
+    timeline.setWindow(hour);
+    timeline.setStrips({{"w-0", "readiness", "http", "GET /ready"}});
+    std::vector<api::HealthSample> samples;
+    for (std::int64_t t = now - hour / 3; t <= now; t += 10'000) // the newest 20 min
+        samples.push_back(sample("w-0", t, true));
+    const std::int64_t keptFrom = samples.front().timeMs;
+
+    // The colours along 20 pixels of the strip, 37.5 min ago (between two grid lines).
+    auto coloursBefore = [&] {
+        const QImage image = timeline.grab().toImage();
+        const QPoint at = timeline.pointAt(0, now - hour * 5 / 8);
+        QSet<QRgb> seen;
+        for (int dx = 0; dx < 20; ++dx)
+            seen.insert(image.pixel(at + QPoint(dx, 0)));
+        return seen.size();
+    };
+    timeline.setHistory("w-0", samples, {}, keptFrom, 100);
+    QVERIFY2(coloursBefore() >= 2, "hatched"); // the hatch's lines over the grey
+    if (const QByteArray shot = qgetenv("DROVER_HEALTH_SHOT"); !shot.isEmpty())
+        QVERIFY(timeline.grab().save(QString::fromLocal8Bit(shot).replace(
+            QStringLiteral(".png"), QStringLiteral("-dropped.png"))));
+    const QString dropped = timeline.toolTipAt(timeline.pointAt(0, now - hour * 2 / 3));
+    QVERIFY2(dropped.contains(QStringLiteral("100")) &&
+                 dropped.contains(QStringLiteral("master.probes.history")),
+             qPrintable(dropped));
+    // After the oldest kept result: the results themselves.
+    QVERIFY(timeline.toolTipAt(timeline.pointAt(0, keptFrom + 15'000))
+                .contains(QStringLiteral("pass")));
+
+    timeline.setHistory("w-0", samples, {}, 0, 100); // nothing dropped: it did not run then
+    QCOMPARE(coloursBefore(), 1);
+    QVERIFY(timeline.toolTipAt(timeline.pointAt(0, now - hour * 2 / 3))
+                .contains(QStringLiteral("did not run")));
 }
 
 void TestHealth::paneOnEmbeddedMaster()

@@ -621,6 +621,9 @@ void TestProbes::historyContentsAndOrder()
     json all = call("health.history", {{"worker", "hist-0"}});
     QVERIFY(all["worker"] == json("hist-0"));
     QCOMPARE(all["results"].size(), std::size_t(10));
+    // The ring has dropped results: it says from when it holds all of them (its oldest).
+    QCOMPARE(all["kept"].get<int>(), 10);
+    QCOMPARE(all["kept_from"].get<std::int64_t>(), all["results"][0]["time"].get<std::int64_t>());
     std::int64_t last = 0;
     for (const json &r : all["results"]) {
         QVERIFY(r["time"].get<std::int64_t>() >= last);
