@@ -49,10 +49,12 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     // Health and charts follow what the operator picked last: workers, or a pool.
     connect(m_workers, &WorkersPane::selectedWorkersChanged, this, [this] {
         m_chartPool.clear();
+        m_chartMaster = false;
         followSelection();
     });
     connect(m_pools, &PoolsPane::currentPoolChanged, this, [this](const QString &pool) {
         m_chartPool = pool;
+        m_chartMaster = false;
         followSelection();
     });
     connect(m_tabs, &QTabWidget::currentChanged, this, &MasterView::followSelection);
@@ -94,16 +96,21 @@ void MasterView::followSelection()
     if (m_tabs->currentWidget() == m_health) {
         m_health->showWorkers(workers);
     } else if (m_tabs->currentWidget() == m_charts) {
-        if (!m_chartPool.isEmpty())
+        if (m_chartMaster) {
+            if (m_charts->subject() != QLatin1String("master"))
+                m_charts->showMaster();
+        } else if (!m_chartPool.isEmpty()) {
             m_charts->showPool(m_chartPool);
-        else
+        } else {
             m_charts->showWorkers(workers); // none: the master's
+        }
     }
 }
 
 void MasterView::showMasterCharts()
 {
     m_chartPool.clear();
+    m_chartMaster = true; // until the operator picks workers or a pool again
     m_charts->showMaster();
     showPane(Charts);
 }

@@ -94,7 +94,8 @@ private:
     ChartsPane *m_charts;
     EventsPane *m_events;
     MasterLink m_link;
-    QString m_chartPool; ///< picked in the pools pane after any worker: charted instead
+    QString m_chartPool;        ///< picked in the pools pane after any worker: charted instead
+    bool m_chartMaster = false; ///< "Master Charts" asked for since the last pick
 };
 
 } // namespace drover::ui

@@ -188,19 +188,30 @@ void WorkersPane::showPool(const QString &pool)
 
 void WorkersPane::selectWorker(const QString &id)
 {
-    const int row = m_bridge->workers()->rowOf(id.toStdString());
-    if (row < 0)
-        return;
-    QModelIndex index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
-    if (!index.isValid()) { // filtered out: show everything
-        m_search->clear();
-        m_state->setCurrentIndex(0);
-        showPool({});
-        index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
+    selectWorkers({id});
+}
+
+void WorkersPane::selectWorkers(const QStringList &ids)
+{
+    bool first = true;
+    for (const QString &id : ids) {
+        const int row = m_bridge->workers()->rowOf(id.toStdString());
+        if (row < 0)
+            continue;
+        QModelIndex index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
+        if (!index.isValid()) { // filtered out: show everything
+            m_search->clear();
+            m_state->setCurrentIndex(0);
+            showPool({});
+            index = m_filter->mapFromSource(m_bridge->workers()->index(row, 0));
+        }
+        m_view->selectionModel()->setCurrentIndex(
+            index, (first ? QItemSelectionModel::ClearAndSelect : QItemSelectionModel::Select) |
+                       QItemSelectionModel::Rows);
+        if (first)
+            m_view->scrollTo(index);
+        first = false;
     }
-    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
-                                                         QItemSelectionModel::Rows);
-    m_view->scrollTo(index);
 }
 
 void WorkersPane::setConfirm(std::function<bool(const QString &)> confirm)

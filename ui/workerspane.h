@@ -45,6 +45,8 @@ public:
     QStringList selectedWorkers() const;
     /// Selects `id` alone (clearing a filter that hides it) and scrolls to it.
     void selectWorker(const QString &id);
+    /// Selects these workers (the first one current); unknown ids are skipped.
+    void selectWorkers(const QStringList &ids);
 
 signals:
     /// A request's outcome for the status bar.

@@ -126,8 +126,8 @@ int main(int argc, char **argv)
         QStringLiteral("PANE"));
     QCommandLineOption workerOpt(
         QStringLiteral("worker"),
-        QApplication::translate("main", "Select this worker once it is shown."),
-        QStringLiteral("ID"));
+        QApplication::translate("main", "Select these workers (comma-separated) once shown."),
+        QStringLiteral("ID[,ID...]"));
     QCommandLineOption logOpt(
         QStringLiteral("log-level"),
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
@@ -210,9 +210,9 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(workerOpt)) {
         drover::ui::MasterView *view = main->current();
-        const QString id = parser.value(workerOpt);
+        const QStringList ids = parser.value(workerOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
         QObject::connect(view->bridge(), &drover::models::BackendBridge::snapshotApplied, view,
-                         [view, id] { view->workersPane()->selectWorker(id); });
+                         [view, ids] { view->workersPane()->selectWorkers(ids); });
     }
     main->show();
     if (parser.isSet(shotOpt)) {

@@ -10,6 +10,7 @@
 #include "models/poolsmodel.h"
 #include "models/workerfilter.h"
 #include "models/workersmodel.h"
+#include "ui/chartspane.h"
 #include "ui/eventspane.h"
 #include "ui/mainwindow.h"
 #include "ui/masterstore.h"
@@ -308,6 +309,20 @@ void TestConsole::severalMasters()
         QCOMPARE(window.sidebar()->topLevelItem(1)->child(0)->text(0), QStringLiteral("far · 2/2"));
         QCOMPARE(window.sidebar()->topLevelItem(0)->child(0)->text(0),
                  QStringLiteral("near · 1/1"));
+        // The remote master's own chart counts its clients (this console among them); the
+        // embedded master, which serves none, has no such line.
+        window.setCurrent(lab);
+        lab->showMasterCharts();
+        const QString clients = QStringLiteral("master/clients");
+        QCOMPARE(lab->chartsPane()->subject(), QStringLiteral("master")); // not the selection
+        QTRY_VERIFY_WITH_TIMEOUT(lab->chartsPane()->pointCount(clients) > 0, 10'000);
+        QVERIFY(lab->chartsPane()->points(clients).back().y() >= 1);
+        window.setCurrent(window.masters()[0]);
+        window.masters()[0]->showMasterCharts();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.masters()[0]->chartsPane()->pointCount(QStringLiteral("master/workers")) > 0,
+            10'000);
+        QVERIFY(!window.masters()[0]->chartsPane()->seriesNames().contains(clients));
 
         QCOMPARE(master.stop(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(lab->link().state == ui::MasterLink::State::Waiting, 10'000);
