@@ -537,17 +537,17 @@
     <message>
         <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Startup ms</source>
-        <translation>Start ms</translation>
+        <translation>Startup ms</translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Liveness ms</source>
-        <translation>Lebendigkeit ms</translation>
+        <translation>Liveness ms</translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Readiness ms</source>
-        <translation>Bereitschaft ms</translation>
+        <translation>Readiness ms</translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="307"/>
