@@ -127,7 +127,7 @@ struct Engine::Private
         std::uint64_t lastCpuNs = ~0ull;            ///< its CPU clock at the last look
         bool ranSinceFull = true;                   ///< it ran since its fds were last counted
         int idleLevel = 0;            ///< looks in a row that found it had not run (capped)
-        int skipSamples = 0;          ///< samples to go until the next look
+        std::size_t listIndex = 0;    ///< its place in workerList (while the list is fresh)
         bool seriesHeld = false;      ///< its series are held in the metrics store (idle)
         std::vector<ProbeRun> probes; ///< those of its current process
         std::unique_ptr<HealthHistory> health; ///< made with its first probe result
@@ -151,6 +151,7 @@ struct Engine::Private
         std::array<double, 4> recorded{};           ///< the values of `series` last recorded
         bool recordedOnce = false;
         bool seriesHeld = false; ///< `series` held in the metrics store (unchanged)
+        bool toRecord = false;   ///< in poolsToRecord
     };
 
     asio::io_context &io;
@@ -192,11 +193,22 @@ struct Engine::Private
         return ref;
     }
     std::map<std::string, Pool> pools; ///< by name
-    /// The same workers and pools in flat lists for the sampler, which walks them all every
-    /// second: a vector of pointers instead of map nodes scattered over the heap. Rebuilt
-    /// when a worker or pool comes or goes (map nodes do not move otherwise).
-    std::vector<std::pair<const std::string *, Worker *>> workerList;
-    std::vector<std::pair<const std::string *, Pool *>> poolList;
+    /// The workers in a flat list for the sampler, which walks them all every second: a
+    /// vector instead of map nodes scattered over the heap. Rebuilt when a worker comes or
+    /// goes (map nodes do not move otherwise).
+    struct Sampled
+    {
+        const std::string *id;
+        Worker *worker;
+        /// Samples to go until the next look at an idle worker. Kept here, in a flat array,
+        /// so that a sample skips an idle worker without touching it: at 1000 workers the
+        /// cache and TLB misses of reaching each scattered Worker were most of idle cost.
+        int skip;
+    };
+    std::vector<Sampled> workerList;
+    /// Pools whose published counts changed since the last sample: the others' series are
+    /// held, and a sample does not touch them.
+    std::vector<std::string> poolsToRecord;
     bool listsStale = true;
 
     void refreshLists()
@@ -204,11 +216,10 @@ struct Engine::Private
         if (!listsStale)
             return;
         workerList.clear();
-        for (auto &[id, w] : workers)
-            workerList.emplace_back(&id, w.get());
-        poolList.clear();
-        for (auto &[name, pool] : pools)
-            poolList.emplace_back(&name, &pool);
+        for (auto &[id, w] : workers) {
+            w->listIndex = workerList.size();
+            workerList.push_back({&id, w.get(), 0}); // one look at each again
+        }
         listsStale = false;
     }
     std::uint64_t workerCounter = 0;
@@ -253,9 +264,12 @@ struct Engine::Private
     asio::steady_timer sampleTimer;
     std::optional<ProcStatReader> selfReader;
     int clients = -1; ///< connected clients as the server says; -1: no server (not recorded)
+    std::array<MetricsStore::Handle, 6> masterSeries; ///< named once
     CpuMeter selfCpu;
     int sampleTick = 0;
-    static constexpr int kMaxIdleLevel = 3; ///< an idle worker is looked at every 2^3 samples
+    /// An idle worker is looked at 4 samples after the first look that found it had not run,
+    /// then every 8 (level 1, 2).
+    static constexpr int kMaxIdleLevel = 2;
     /// Our soft RLIMIT_NOFILE before start() raised it to the hard limit: what workers get.
     std::optional<std::uint64_t> inheritedNofileSoft;
 
@@ -361,6 +375,10 @@ struct Engine::Private
         if (last == info)
             return;
         last = info;
+        if (!it->second.toRecord) {
+            it->second.toRecord = true;
+            poolsToRecord.push_back(name);
+        }
         publish(api::DeltaKind::PoolUpsert, std::move(info));
     }
 
@@ -394,6 +412,8 @@ struct Engine::Private
         count(w, -1);
         w.info.state = to;
         count(w, 1);
+        if (!api::hasProcess(to))
+            lookSoon(w); // its series end now, not at the next look
         w.info.reason = reason;
         if (!api::hasProcess(to)) {
             w.info.pid = 0;
@@ -878,7 +898,14 @@ struct Engine::Private
         w.lastCpuNs = ~0ull;
         w.ranSinceFull = true;
         w.idleLevel = 0;
-        w.skipSamples = 0;
+        lookSoon(w);
+    }
+
+    /// The next sample looks at `w` (a new process, or none any more).
+    void lookSoon(const Worker &w)
+    {
+        if (!listsStale && w.listIndex < workerList.size() && workerList[w.listIndex].worker == &w)
+            workerList[w.listIndex].skip = 0;
     }
 
     /// Spawns `w` in a later turn of the loop, in order with the other queued starts. A
@@ -1792,9 +1819,13 @@ struct Engine::Private
         double mono = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
         ++sampleTick;
         refreshLists();
-        for (auto [idp, wp] : workerList) {
-            const std::string &id = *idp;
-            Worker &w = *wp;
+        for (Sampled &e : workerList) {
+            if (e.skip > 0) {
+                --e.skip; // its series are held: its last values go on, recorded by nobody
+                continue;
+            }
+            const std::string &id = *e.id;
+            Worker &w = *e.worker;
             if (!w.reader || !api::hasProcess(w.info.state)) {
                 releaseSeries(w, t);
                 continue;
@@ -1806,11 +1837,7 @@ struct Engine::Private
             // syscall); stat (RSS, threads) when it ran; open fds too every 10th sample
             // (staggered), when it ran since they were last counted.
             bool changed = false;
-            if (w.skipSamples > 0) {
-                --w.skipSamples;
-                holdSeries(w); // its last values go on, recorded by nobody
-                continue;
-            } else {
+            {
                 std::optional<std::uint64_t> ns = w.reader->cpuNs();
                 bool ran = !ns || *ns != w.lastCpuNs;
                 w.ranSinceFull = w.ranSinceFull || ran;
@@ -1839,7 +1866,7 @@ struct Engine::Private
                 w.idleLevel = ran ? 0 : std::min(w.idleLevel + 1, kMaxIdleLevel);
                 if (!ran)
                     w.reader->release();
-                w.skipSamples = (1 << w.idleLevel) - 1;
+                e.skip = w.idleLevel ? (1 << (w.idleLevel + 1)) - 1 : 0;
             }
             if (w.seriesHeld && !changed)
                 continue; // a look that found nothing new: the hold goes on
@@ -1856,25 +1883,38 @@ struct Engine::Private
             if (w.info.fds >= 0)
                 metrics->record(w.series[3], t, w.info.fds);
             w.seriesHeld = false; // recording ended the hold
+            if (e.skip > 0)
+                holdSeries(w); // until the next look
             if (changed)
                 publishWorker(w);
         }
         if (!selfReader)
             selfReader.emplace(int(getpid()));
-        if (std::optional<ProcStat> st = selfReader->read(true)) {
-            metrics->record("master/cpu_percent", t, selfCpu.update(st->cpuSeconds, mono));
-            metrics->record("master/rss_bytes", t, double(st->rssBytes));
-            metrics->record("master/threads", t, st->threads);
-            if (st->fds >= 0)
-                metrics->record("master/fds", t, st->fds);
+        if (masterSeries[0].empty()) {
+            masterSeries = {MetricsStore::Handle("master/cpu_percent"),
+                            MetricsStore::Handle("master/rss_bytes"),
+                            MetricsStore::Handle("master/threads"),
+                            MetricsStore::Handle("master/fds"),
+                            MetricsStore::Handle("master/workers"),
+                            MetricsStore::Handle("master/clients")};
         }
-        metrics->record("master/workers", t, double(workers.size()));
+        if (std::optional<ProcStat> st = selfReader->read(true)) {
+            metrics->record(masterSeries[0], t, selfCpu.update(st->cpuSeconds, mono));
+            metrics->record(masterSeries[1], t, double(st->rssBytes));
+            metrics->record(masterSeries[2], t, st->threads);
+            if (st->fds >= 0)
+                metrics->record(masterSeries[3], t, st->fds);
+        }
+        metrics->record(masterSeries[4], t, double(workers.size()));
         if (clients >= 0)
-            metrics->record("master/clients", t, double(clients));
-        // The pools' counts as last published (publishPool keeps them current).
-        for (auto [namep, poolp] : poolList) {
-            const std::string &name = *namep;
-            Pool &pool = *poolp;
+            metrics->record(masterSeries[5], t, double(clients));
+        // The counts of the pools that published new ones (publishPool keeps them current).
+        for (const std::string &name : poolsToRecord) {
+            auto found = pools.find(name);
+            if (found == pools.end())
+                continue; // removed meanwhile
+            Pool &pool = found->second;
+            pool.toRecord = false;
             const api::PoolInfo &info = pool.published;
             if (pool.series[0].empty()) {
                 std::string prefix = "pool/" + name + "/";
@@ -1894,7 +1934,9 @@ struct Engine::Private
             pool.recorded = values;
             pool.recordedOnce = true;
             pool.seriesHeld = false;
+            holdSeries(pool); // until its counts change again
         }
+        poolsToRecord.clear();
         if (sampleTick % 5 == 0)
             rotateLogs();
         sendMetrics(t);
