@@ -115,6 +115,18 @@ api::HealthSample sample(const std::string &worker, std::int64_t t, bool ok)
     return s;
 }
 
+/// A fixed "now", and the hour before it that pinnedHour() shows.
+constexpr std::int64_t kNow = 1'800'000'000'000;
+constexpr std::int64_t kHour = 3'600'000;
+
+/// `timeline` 1000 pixels wide, showing the hour before kNow.
+void pinnedHour(ui::HealthTimeline &timeline, int height)
+{
+    timeline.resize(1000, height);
+    timeline.setNow(kNow);
+    timeline.setWindow(kHour);
+}
+
 } // namespace
 
 // The model alone: a reset sorts newest first, append takes only shown workers' results and
@@ -200,11 +212,9 @@ void TestHealth::modelKeepsNewestFirstAndBounded()
 void TestHealth::timelinePaintsRunsCheaply()
 {
     ui::HealthTimeline timeline;
-    timeline.resize(1000, 700);
-    const std::int64_t now = 1'800'000'000'000;
-    const std::int64_t hour = 3'600'000;
-    timeline.setNow(now);
-    timeline.setWindow(hour);
+    pinnedHour(timeline, 700);
+    const std::int64_t now = kNow;
+    const std::int64_t hour = kHour;
     std::vector<ui::HealthTimeline::Strip> strips;
     for (int w = 0; w < 10; ++w) {
         for (const char *probe : {"liveness", "readiness"})
@@ -281,11 +291,9 @@ void TestHealth::timelinePaintsRunsCheaply()
 void TestHealth::timelineMarksWhatTheMasterDropped()
 {
     ui::HealthTimeline timeline;
-    timeline.resize(1000, 200);
-    const std::int64_t now = 1'800'000'000'000;
-    const std::int64_t hour = 3'600'000;
-    timeline.setNow(now);
-    timeline.setWindow(hour);
+    pinnedHour(timeline, 200);
+    const std::int64_t now = kNow;
+    const std::int64_t hour = kHour;
     timeline.setStrips({{"w-0", "readiness", "http", "GET /ready"}});
     std::vector<api::HealthSample> samples;
     for (std::int64_t t = now - hour / 3; t <= now; t += 10'000) // the newest 20 min

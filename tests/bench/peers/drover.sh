@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Adapter for ../shared/peers/bench_supervisor.py (the contract is in the peers' README):
 # droverd runs the N programs `p%04d` = `/bin/sleep $((PEERS_BASE+i))`, each a pool of one
-# that restarts at once (backoff initial 0). Until droverctl exists, `status` reads the
-# state dir: a worker record exists while its process runs.
+# that restarts at once (backoff initial 0). `status` asks droverd through droverctl, as
+# supervisorctl and `pm2 jlist` ask theirs.
 # stop-all scales every pool to 0 by a config reload (SIGHUP).
-# Env: PEERS_WORK PEERS_N PEERS_BASE; DROVER_BIN_DIR (default: build/bin of this checkout).
+# Env: PEERS_WORK PEERS_N PEERS_BASE; DROVER_BIN_DIR (default: build/bin of this checkout);
+# DROVER_BENCH_LISTEN (default 127.0.0.1:17705), where droverd listens for droverctl.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${DROVER_BIN_DIR:-$here/../../../build/bin}
 W="$PEERS_WORK"
 CONF="$W/drover.yaml"
 STATE="$W/state"
+LISTEN=${DROVER_BENCH_LISTEN:-127.0.0.1:17705}
 
 write_config() { # $1: replicas per pool
   {
-    printf 'version: 1\nmaster: {state_dir: %s}\npools:\n' "$STATE"
+    printf 'version: 1\nmaster: {state_dir: %s, listen: "%s"}\npools:\n' "$STATE" "$LISTEN"
     for ((i = 0; i < PEERS_N; i++)); do
       printf '  - {name: p%04d, command: [/bin/sleep, "%d"], replicas: %d,\n' "$i" "$((PEERS_BASE + i))" "$1"
       printf '     restart: {policy: always, backoff: {initial: 0ms, jitter: 0}, max_restarts: 1000}}\n'
@@ -22,13 +24,10 @@ write_config() { # $1: replicas per pool
   } >"$CONF.tmp" && mv "$CONF.tmp" "$CONF"
 }
 
-status() { # [NAME]: "name pid RUNNING" for each worker record. droverd removes a record
-  # when its process exits, so a record is a running worker. grep and sed, not a script
-  # interpreter: the harness calls this every 10 ms while it measures start-up.
-  local glob="$STATE/workers/${1:-p*}-0.json"
-  # shellcheck disable=SC2086
-  grep -Ho '"pid":[0-9]*' $glob 2>/dev/null |
-    sed -E 's#^.*/(p[0-9]+)-0\.json:"pid":([0-9]+)$#\1 \2 RUNNING#'
+status() { # [NAME]: "name pid STATE" per program; RUNNING while it has a process
+  "$bin/droverctl" --master "ws://$LISTEN" workers 2>/dev/null |
+    awk -v only="${1:-}" 'NR > 1 && (only == "" || $2 == only) {
+      print $2, $4, ($3 == "running" || $3 == "ready") ? "RUNNING" : toupper($3) }'
 }
 
 daemon_pid() { cat "$W/droverd.pid" 2>/dev/null; }
