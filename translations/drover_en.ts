@@ -486,86 +486,86 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="337"/>
+        <location filename="../ui/chartspane.cpp" line="335"/>
         <source>Worker %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
-        <location filename="../ui/chartspane.cpp" line="371"/>
+        <location filename="../ui/chartspane.cpp" line="266"/>
+        <location filename="../ui/chartspane.cpp" line="369"/>
         <source>CPU %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="281"/>
-        <location filename="../ui/chartspane.cpp" line="372"/>
+        <location filename="../ui/chartspane.cpp" line="279"/>
+        <location filename="../ui/chartspane.cpp" line="370"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
-        <location filename="../ui/chartspane.cpp" line="373"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="371"/>
         <source>RSS MiB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="282"/>
-        <location filename="../ui/chartspane.cpp" line="374"/>
+        <location filename="../ui/chartspane.cpp" line="280"/>
+        <location filename="../ui/chartspane.cpp" line="372"/>
         <source>RSS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Latency ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Startup probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Liveness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Readiness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Startup ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Liveness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Readiness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="307"/>
+        <location filename="../ui/chartspane.cpp" line="305"/>
         <source>exit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="308"/>
+        <location filename="../ui/chartspane.cpp" line="306"/>
         <source>restart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="342"/>
+        <location filename="../ui/chartspane.cpp" line="340"/>
         <source>Workers %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="343"/>
+        <location filename="../ui/chartspane.cpp" line="341"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n worker: %1, …</numerusform>
@@ -573,97 +573,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="347"/>
+        <location filename="../ui/chartspane.cpp" line="345"/>
         <source>(the first %1 of %2 selected)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="356"/>
+        <location filename="../ui/chartspane.cpp" line="354"/>
         <source>Pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
-        <location filename="../ui/chartspane.cpp" line="360"/>
-        <location filename="../ui/chartspane.cpp" line="375"/>
-        <location filename="../ui/chartspane.cpp" line="376"/>
+        <location filename="../ui/chartspane.cpp" line="357"/>
+        <location filename="../ui/chartspane.cpp" line="358"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
+        <location filename="../ui/chartspane.cpp" line="374"/>
         <source>Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="361"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
         <source>Running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="362"/>
+        <location filename="../ui/chartspane.cpp" line="360"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="363"/>
-        <location filename="../ui/chartspane.cpp" line="405"/>
+        <location filename="../ui/chartspane.cpp" line="361"/>
+        <location filename="../ui/chartspane.cpp" line="403"/>
         <source>Restarts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="364"/>
+        <location filename="../ui/chartspane.cpp" line="362"/>
         <source>Restarts (total)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="369"/>
+        <location filename="../ui/chartspane.cpp" line="367"/>
         <source>Master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="378"/>
+        <location filename="../ui/chartspane.cpp" line="376"/>
         <source>Clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="379"/>
+        <location filename="../ui/chartspane.cpp" line="377"/>
         <source>Connected clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="403"/>
+        <location filename="../ui/chartspane.cpp" line="401"/>
         <source>Exits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="508"/>
+        <location filename="../ui/chartspane.cpp" line="506"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="835"/>
+        <location filename="../ui/chartspane.cpp" line="790"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="836"/>
+        <location filename="../ui/chartspane.cpp" line="791"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="837"/>
-        <location filename="../ui/chartspane.cpp" line="838"/>
+        <location filename="../ui/chartspane.cpp" line="792"/>
+        <location filename="../ui/chartspane.cpp" line="793"/>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="934"/>
+        <location filename="../ui/chartspane.cpp" line="889"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="935"/>
+        <location filename="../ui/chartspane.cpp" line="890"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="933"/>
+        <location filename="../ui/chartspane.cpp" line="888"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1745,17 +1745,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="227"/>
+        <location filename="../ui/workerspane.cpp" line="238"/>
         <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="230"/>
+        <location filename="../ui/workerspane.cpp" line="241"/>
         <source>Select one or more workers first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="246"/>
+        <location filename="../ui/workerspane.cpp" line="257"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1814,7 +1814,7 @@
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="129"/>
-        <source>Select this worker once it is shown.</source>
+        <source>Select these workers (comma-separated) once shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -215,8 +215,6 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
     connect(m_tick, &QTimer::timeout, this, [this] {
         if (!isPaused() && nowMs() - m_renderedAtMs > 1500)
             scheduleRender();
-        if (m_kind == Kind::Worker && nowMs() - m_toppedUpAtMs >= 3000)
-            topUp();
     });
     m_tick->start();
 
@@ -552,7 +550,6 @@ void ChartsPane::setPaused(bool paused)
 void ChartsPane::reload()
 {
     const quint64 generation = ++m_generation;
-    m_toppedUpAtMs = nowMs(); // the history is as new as a top-up
     for (Line &line : m_lines)
         line.buffer.clear(); // what is shown stays until the next redraw (not while paused)
     scheduleRender();
@@ -616,48 +613,6 @@ void ChartsPane::reload()
         }
         self->addEvents(events);
     });
-}
-
-void ChartsPane::topUp()
-{
-    m_toppedUpAtMs = nowMs();
-    if (!m_bridge)
-        return;
-    const quint64 generation = m_generation;
-    QPointer<ChartsPane> self(this);
-    for (const Line &line : m_lines) {
-        if (!line.lazy)
-            continue;
-        const std::int64_t from = line.buffer.isEmpty() ? m_toppedUpAtMs - windowMs()
-                                                        : std::int64_t(line.buffer.back().x()) + 1;
-        const QString name = line.name;
-        m_bridge->request(
-            "metrics.query",
-            {{"series", name.toStdString()}, {"from", from}, {"to", m_toppedUpAtMs}},
-            [self, generation, name](const api::Reply &r) {
-                if (!self || generation != self->m_generation || !r.ok())
-                    return;
-                const int i = self->m_lineIndex.value(name, -1);
-                if (i < 0)
-                    return;
-                Line &line = self->m_lines[std::size_t(i)];
-                bool added = false;
-                for (const nlohmann::json &p : r->value("points", nlohmann::json::array())) {
-                    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-                        continue;
-                    const double t = p[0].get<double>();
-                    if (line.buffer.isEmpty() || t > line.buffer.back().x()) {
-                        line.buffer.append(QPointF(t, p[1].get<double>()));
-                        added = true;
-                    }
-                }
-                if (!added)
-                    return;
-                self->trim(line, nowMs());
-                self->attach(line);
-                self->scheduleRender();
-            });
-    }
 }
 
 void ChartsPane::onMetrics(const std::vector<api::MetricBatch> &batches)

@@ -151,9 +151,6 @@ private:
     void setPen(const Line &line);
     /// Loads the window's history of every series and the subject's past events.
     void reload();
-    /// Asks for the points of the probe lines since their newest: a probe's point is in the
-    /// live batch only when it falls in the slot being sent, so most come this way.
-    void topUp();
     void onMetrics(const std::vector<api::MetricBatch> &batches);
     void onEvents(const std::vector<api::Event> &events);
     void addEvents(const std::vector<api::Event> &events);
@@ -201,7 +198,6 @@ private:
     QString m_metricsKey = QStringLiteral("charts-%1").arg(quintptr(this), 0, 16);
     bool m_missing = false;
     std::int64_t m_renderedAtMs = 0;
-    std::int64_t m_toppedUpAtMs = 0;
 };
 
 } // namespace drover::ui
