@@ -1,6 +1,7 @@
 // droverctl: the command-line client. Talks to a droverd over the wire protocol through the
 // same RemoteBackend as the console; `config validate` works offline.
 #include "api/codec.h"
+#include "api/ops.h"
 #include "api/version.h"
 #include "config/loader.h"
 #include "remote/masterurl.h"
@@ -31,16 +32,16 @@ enum Exit { Ok = 0, MasterError = 1, Usage = 2, CannotConnect = 3, NotAllowed = 
 
 int exitFor(const api::Error &e)
 {
-    if (e.code == "unauthorized" || e.code == "forbidden")
+    if (e.code == api::ErrorCode::Unauthorized || e.code == api::ErrorCode::Forbidden)
         return NotAllowed;
-    if (e.code == "unavailable")
+    if (e.code == api::ErrorCode::Unavailable)
         return CannotConnect;
     return MasterError;
 }
 
 void printError(const api::Error &e)
 {
-    std::cerr << "droverctl: " << e.code << ": " << e.message << "\n";
+    std::cerr << "droverctl: " << api::toString(e.code) << ": " << e.message << "\n";
     for (const api::Diagnostic &d : e.details)
         std::cerr << d.toString() << "\n";
 }
@@ -448,13 +449,14 @@ int main(int argc, char **argv)
         return Ok;
     }
     if (start->parsed())
-        return simple("worker.start", {{"worker", workerId}});
+        return simple(api::opName(api::Op::WorkerStart), {{"worker", workerId}});
     if (stop->parsed())
-        return simple("worker.stop", {{"worker", workerId}});
+        return simple(api::opName(api::Op::WorkerStop), {{"worker", workerId}});
     if (restart->parsed())
-        return simple("worker.restart", {{"worker", workerId}});
+        return simple(api::opName(api::Op::WorkerRestart), {{"worker", workerId}});
     if (scale->parsed())
-        return simple("pool.scale", {{"pool", poolName}, {"replicas", replicas}});
+        return simple(api::opName(api::Op::PoolScale),
+                      {{"pool", poolName}, {"replicas", replicas}});
     if (logs->parsed() && follow) {
         // The tail and then every new line; a line is printed as soon as it is complete.
         std::promise<api::Reply> first;
@@ -494,7 +496,8 @@ int main(int argc, char **argv)
         return client.waitForEnd();
     }
     if (logs->parsed()) {
-        api::Reply r = client.call("logs.tail", {{"worker", workerId}, {"lines", lines}});
+        api::Reply r =
+            client.call(api::opName(api::Op::LogsTail), {{"worker", workerId}, {"lines", lines}});
         if (!r.ok()) {
             printError(r.error());
             return exitFor(r.error());
@@ -508,7 +511,8 @@ int main(int argc, char **argv)
         return Ok;
     }
     if (health->parsed()) {
-        api::Reply r = client.call("health.history", {{"worker", workerId}, {"limit", 20}});
+        api::Reply r =
+            client.call(api::opName(api::Op::HealthHistory), {{"worker", workerId}, {"limit", 20}});
         if (!r.ok()) {
             printError(r.error());
             return exitFor(r.error());
@@ -536,7 +540,7 @@ int main(int argc, char **argv)
         return Ok;
     }
     if (events->parsed()) {
-        api::Reply r = client.call("events.query", {{"limit", 50}});
+        api::Reply r = client.call(api::opName(api::Op::EventsQuery), {{"limit", 50}});
         if (!r.ok()) {
             printError(r.error());
             return exitFor(r.error());
@@ -553,7 +557,7 @@ int main(int argc, char **argv)
         return client.waitForEnd();
     }
     if (configGet->parsed()) {
-        api::Reply r = client.call("config.get", json::object());
+        api::Reply r = client.call(api::opName(api::Op::ConfigGet), json::object());
         if (!r.ok()) {
             printError(r.error());
             return exitFor(r.error());
@@ -578,7 +582,7 @@ int main(int argc, char **argv)
         json args{{"text", text}, {"file", file}};
         if (!baseVersion.empty())
             args["base_version"] = baseVersion;
-        api::Reply r = client.call("config.apply", args);
+        api::Reply r = client.call(api::opName(api::Op::ConfigApply), args);
         if (!r.ok()) {
             printError(r.error());
             return exitFor(r.error());

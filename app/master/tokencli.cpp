@@ -46,7 +46,7 @@ std::optional<config::Config> loadConfig(const std::string &file)
 int fail(const std::string &command, const api::Error &error)
 {
     std::cerr << "droverd token " << command << ": " << error.message << '\n';
-    return error.code == "bad_request" ? 2 : 1;
+    return error.code == api::ErrorCode::BadRequest ? 2 : 1;
 }
 
 std::string quote(const std::string &text)

@@ -13,7 +13,7 @@ namespace {
 
 Error ioError(const std::string &what, const std::string &path, int err)
 {
-    return Error{"internal", what + " \"" + path + "\": " + std::strerror(err), {}};
+    return Error{api::ErrorCode::Internal, what + " \"" + path + "\": " + std::strerror(err), {}};
 }
 
 std::string directoryOf(const std::string &path)

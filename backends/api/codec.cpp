@@ -107,7 +107,7 @@ json toJson(const Diagnostic &d)
 
 json toJson(const Error &e)
 {
-    json j{{"code", e.code}, {"message", e.message}};
+    json j{{"code", toString(e.code)}, {"message", e.message}};
     if (!e.details.empty()) {
         json details = json::array();
         for (const Diagnostic &d : e.details)
@@ -429,7 +429,7 @@ bool field(const json &j, const char *key, T &out, std::string &error)
 
 Error badJson(const std::string &what, const std::string &why)
 {
-    return Error{"bad_request", what + ": " + why, {}};
+    return Error{api::ErrorCode::BadRequest, what + ": " + why, {}};
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/backend.h"
+#include "api/role.h"
 #include "config/spec.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -32,6 +33,19 @@ struct EngineOptions
     std::chrono::milliseconds sampleInterval{1000};
 };
 
+/// Where the time of starting workers went, summed over every start since the master began
+/// (bench_engine_start prints it, so that a regression shows where it is).
+struct StartCosts
+{
+    std::uint64_t starts = 0;
+    double planMs = 0;    ///< command, environment and placeholders
+    double cgroupMs = 0;  ///< making the worker's cgroups and writing its limits
+    double logMs = 0;     ///< opening its log file
+    double spawnMs = 0;   ///< clone + exec until the child has exec'd, and watching its pidfd
+    double recordMs = 0;  ///< its record in the state dir (re-adoption after a master restart)
+    double publishMs = 0; ///< its transitions, deltas and events, its probes set up
+};
+
 /// The supervisor. Lives on one io_context run by one thread; every member function must be
 /// called on that thread (LocalBackend and droverd post onto it). No locks inside.
 ///
@@ -61,9 +75,12 @@ public:
     std::uint64_t subscribe(std::shared_ptr<api::StreamListener> listener, std::uint64_t since);
     void unsubscribe(std::uint64_t subscription);
     void setMetricSeries(std::uint64_t subscription, std::vector<std::string> series);
-    /// Requests of the Backend interface; `done` is called exactly once (maybe later, e.g.
-    /// a stop replies once the worker has stopped).
-    void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done);
+    /// Requests of the Backend interface (the engine's ops of api/ops.h); `done` is called
+    /// exactly once (maybe later, e.g. a stop replies once the worker has stopped). `role`
+    /// is the caller's: what it may see of secrets depends on it (the server has already
+    /// refused what it may not ask).
+    void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done,
+                 api::Role role = api::Role::Admin);
 
     /// `logs.follow` (Backend::followLogs): the reply (with the follow's id as `follow`),
     /// then new lines until unfollowLogs(). `done` is called before this returns. Returns the
@@ -86,6 +103,7 @@ public:
     std::string configVersion() const;
     const MetricsStore &metrics() const;
     std::string stateDir() const;
+    StartCosts startCosts() const;
 
 private:
     struct Private;

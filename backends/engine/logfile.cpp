@@ -24,7 +24,7 @@ namespace {
 constexpr std::size_t kBlockSize = 64 * 1024;
 
 api::Error ioError(const std::string &what, const std::string &path, int err,
-                   const char *code = "io")
+                   api::ErrorCode code = api::ErrorCode::Io)
 {
     return api::Error{code, what + " \"" + path + "\": " + std::strerror(err), {}};
 }
@@ -207,7 +207,7 @@ api::Result<int> openForAppend(const std::string &path)
                 return ioError("cannot create directory", parent.string(), ec.value());
         }
     } catch (const std::exception &e) { // std::bad_alloc
-        return api::Error{"io", "cannot open \"" + path + "\": " + e.what(), {}};
+        return api::Error{api::ErrorCode::Io, "cannot open \"" + path + "\": " + e.what(), {}};
     }
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0)
@@ -237,7 +237,8 @@ api::Result<bool> rotateIfLarger(const std::string &path, std::uint64_t maxSize,
     if (::fstat(source.get(), &st) != 0)
         return ioError("cannot read", path, errno);
     if (!S_ISREG(st.st_mode))
-        return api::Error{"io", "cannot rotate \"" + path + "\": not a regular file", {}};
+        return api::Error{
+            api::ErrorCode::Io, "cannot rotate \"" + path + "\": not a regular file", {}};
     if (static_cast<std::uint64_t>(st.st_size) <= maxSize)
         return false;
 
@@ -295,7 +296,8 @@ api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
             if (::fstat(fd.get(), &st) != 0)
                 return ioError("cannot read", name, errno);
             if (!S_ISREG(st.st_mode))
-                return api::Error{"io", "cannot read \"" + name + "\": not a regular file", {}};
+                return api::Error{
+                    api::ErrorCode::Io, "cannot read \"" + name + "\": not a regular file", {}};
             std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
             if (name == path)
                 size = std::min(size, upTo);
@@ -310,7 +312,7 @@ api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
         return std::vector<std::string>(std::make_move_iterator(newestFirst.rbegin()),
                                         std::make_move_iterator(newestFirst.rend()));
     } catch (const std::exception &e) { // std::bad_alloc
-        return api::Error{"io", "cannot read \"" + path + "\": " + e.what(), {}};
+        return api::Error{api::ErrorCode::Io, "cannot read \"" + path + "\": " + e.what(), {}};
     }
 }
 

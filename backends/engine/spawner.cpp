@@ -118,7 +118,7 @@ std::vector<char *> pointers(const std::vector<std::string> &strings)
 
 api::Error spawnError(std::string message)
 {
-    return api::Error{"spawn", std::move(message), {}};
+    return api::Error{api::ErrorCode::Spawn, std::move(message), {}};
 }
 
 std::string quoted(const std::string &s)

@@ -127,7 +127,8 @@ void LocalBackend::request(const std::string &op, const nlohmann::json &args, ap
 {
     d->thread.post([this, op, args, done = std::move(done)]() mutable {
         if (!d->engine) {
-            done(api::Error{"unavailable", "the embedded master has not started", {}});
+            done(
+                api::Error{api::ErrorCode::Unavailable, "the embedded master has not started", {}});
             return;
         }
         d->engine->request(op, args, std::move(done));
@@ -138,16 +139,17 @@ std::uint64_t LocalBackend::followLogs(const nlohmann::json &args, api::LogLines
                                        api::ReplyFn done)
 {
     std::uint64_t id = ++d->nextId;
-    d->thread.post(
-        [this, id, args, onLines = std::move(onLines), done = std::move(done)]() mutable {
-            if (!d->engine) {
-                done(api::Error{"unavailable", "the embedded master has not started", {}});
-                return;
-            }
-            if (std::uint64_t engineId =
-                    d->engine->followLogs(args, std::move(onLines), std::move(done)))
-                d->engineFollows[id] = engineId;
-        });
+    d->thread.post([this, id, args, onLines = std::move(onLines),
+                    done = std::move(done)]() mutable {
+        if (!d->engine) {
+            done(
+                api::Error{api::ErrorCode::Unavailable, "the embedded master has not started", {}});
+            return;
+        }
+        if (std::uint64_t engineId =
+                d->engine->followLogs(args, std::move(onLines), std::move(done)))
+            d->engineFollows[id] = engineId;
+    });
     return id;
 }
 

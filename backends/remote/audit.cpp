@@ -26,7 +26,8 @@ constexpr int kMaxArgsDepth = 64;
 
 api::Error ioError(const std::string &what, const std::string &path, int err)
 {
-    return api::Error{"internal", what + " \"" + path + "\": " + std::strerror(err), {}};
+    return api::Error{
+        api::ErrorCode::Internal, what + " \"" + path + "\": " + std::strerror(err), {}};
 }
 
 std::string rotatedName(const std::string &path, int n)
@@ -98,7 +99,7 @@ api::Result<bool> AuditLog::open(const std::string &stateDir, std::uint64_t maxB
 {
     std::lock_guard<std::mutex> lock(g_writeMutex);
     if (stateDir.empty())
-        return api::Error{"internal", "no state dir to keep the audit log in", {}};
+        return api::Error{api::ErrorCode::Internal, "no state dir to keep the audit log in", {}};
     const std::string path = stateDir + "/audit.log";
     {
         namespace fs = std::filesystem;
@@ -108,7 +109,7 @@ api::Result<bool> AuditLog::open(const std::string &stateDir, std::uint64_t maxB
             if (!parent.empty())
                 fs::create_directories(parent, ec);
             if (ec)
-                return api::Error{"internal",
+                return api::Error{api::ErrorCode::Internal,
                                   "cannot create directory \"" + parent.string() +
                                       "\": " + ec.message(),
                                   {}};
@@ -130,8 +131,9 @@ api::Result<bool> AuditLog::open(const std::string &stateDir, std::uint64_t maxB
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        return api::Error{
-            "internal", "cannot open the audit log \"" + path + "\": not a regular file", {}};
+        return api::Error{api::ErrorCode::Internal,
+                          "cannot open the audit log \"" + path + "\": not a regular file",
+                          {}};
     }
     // A log made by something else (or before the mode was enforced) is closed to others.
     if ((st.st_mode & 0777) != 0600 && ::fchmod(fd, 0600) != 0) {
@@ -165,13 +167,14 @@ api::Result<bool> AuditLog::write(const AuditEntry &entry)
     try {
         line = orderedJson(entry).dump(-1, ' ', false, json::error_handler_t::replace);
     } catch (const std::exception &e) { // std::bad_alloc
-        return api::Error{"internal", std::string("cannot write the audit log: ") + e.what(), {}};
+        return api::Error{
+            api::ErrorCode::Internal, std::string("cannot write the audit log: ") + e.what(), {}};
     }
     line.push_back('\n');
 
     std::lock_guard<std::mutex> lock(g_writeMutex);
     if (m_fd < 0)
-        return api::Error{"internal", "the audit log is not open", {}};
+        return api::Error{api::ErrorCode::Internal, "the audit log is not open", {}};
 
     // Rotation by renaming, not by copy and truncate as for worker logs: this is the only
     // writer and it owns its descriptor, so nothing is copied or lost and every file keeps
@@ -218,7 +221,7 @@ api::Result<bool> AuditLog::write(const AuditEntry &entry)
         return ioError("cannot write the audit log", m_path, errno);
     m_size += static_cast<std::uint64_t>(n);
     if (static_cast<std::size_t>(n) != line.size())
-        return api::Error{"internal",
+        return api::Error{api::ErrorCode::Internal,
                           "cannot write the audit log \"" + m_path + "\": only " +
                               std::to_string(n) + " of " + std::to_string(line.size()) +
                               " bytes written (disk full?)",

@@ -14,8 +14,9 @@ std::string MasterUrl::toString() const
 api::Result<MasterUrl> parseMasterUrl(std::string_view text)
 {
     auto bad = [&](std::string why) -> api::Result<MasterUrl> {
-        return api::Error{
-            "bad_request", "invalid master URL \"" + std::string(text) + "\": " + why, {}};
+        return api::Error{api::ErrorCode::BadRequest,
+                          "invalid master URL \"" + std::string(text) + "\": " + why,
+                          {}};
     };
     MasterUrl url;
     std::string_view rest = text;

@@ -6,6 +6,7 @@
 #include "remote/remotebackend.h"
 
 #include "api/clock.h"
+#include "api/ops.h"
 #include "api/statemirror.h"
 #include "api/version.h"
 #include "remote/fingerprint.h"
@@ -269,9 +270,9 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
         json args{{"token", options.token},
                   {"client", options.client + "/" + kVersion},
                   {"protocol", kProtocolVersion}};
-        sendRequest("hello", args, [self = shared_from_this()](api::Reply r) {
+        sendRequest(api::opName(api::Op::Hello), args, [self = shared_from_this()](api::Reply r) {
             if (!r.ok()) {
-                self->refuse(r.error().message, r.error().code);
+                self->refuse(r.error().message, std::string(api::toString(r.error().code)));
                 return;
             }
             self->attempt = 0;
@@ -338,7 +339,8 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
         auto failed = std::move(pending);
         pending.clear();
         for (auto &[id, done] : failed)
-            done(api::Error{"unavailable", "the connection to the master was lost: " + why, {}});
+            done(api::Error{
+                api::ErrorCode::Unavailable, "the connection to the master was lost: " + why, {}});
     }
 
     // ---- frames ---------------------------------------------------------------------------
@@ -457,7 +459,7 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
         json args = it->second.args;
         if (again)
             args["lines"] = 0;
-        sendRequest("logs.follow", args,
+        sendRequest(api::opName(api::Op::LogsFollow), args,
                     [self = shared_from_this(), id, again, link = link,
                      done = std::move(done)](api::Reply r) {
                         auto it = self->follows.find(id);
@@ -481,7 +483,8 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
             return;
         std::uint64_t from = since.value_or(mirror.valid ? mirror.seq : 0);
         streaming = true;
-        sendRequest("subscribe", json{{"since", from}, {"batch", true}}, [](api::Reply) {});
+        sendRequest(api::opName(api::Op::Subscribe), json{{"since", from}, {"batch", true}},
+                    [](api::Reply) {});
         followMetrics();
     }
 
@@ -494,14 +497,14 @@ struct RemoteBackend::Private : std::enable_shared_from_this<RemoteBackend::Priv
             all.insert(all.end(), sub.series.begin(), sub.series.end());
         std::sort(all.begin(), all.end());
         all.erase(std::unique(all.begin(), all.end()), all.end());
-        sendRequest("metrics.follow", json{{"series", all}}, [](api::Reply) {});
+        sendRequest(api::opName(api::Op::MetricsFollow), json{{"series", all}}, [](api::Reply) {});
     }
 
     void sendRequest(const std::string &op, const json &args, api::ReplyFn done)
     {
         if (!plain && !secure) {
             asio::post(io, [done = std::move(done)] {
-                done(api::Error{"unavailable", "not connected to the master", {}});
+                done(api::Error{api::ErrorCode::Unavailable, "not connected to the master", {}});
             });
             return;
         }
@@ -592,7 +595,7 @@ void RemoteBackend::unsubscribe(std::uint64_t subscription)
         if (d->subs.empty() && d->streaming && d->connected) {
             d->streaming = false;
             d->mirror.valid = false;
-            d->sendRequest("unsubscribe", json::object(), [](api::Reply) {});
+            d->sendRequest(api::opName(api::Op::Unsubscribe), json::object(), [](api::Reply) {});
         } else {
             d->followMetrics();
         }
@@ -614,7 +617,7 @@ void RemoteBackend::request(const std::string &op, const nlohmann::json &args, a
 {
     asio::post(d->io, [d = d, op, args, done = std::move(done)]() mutable {
         if (!d->connected) {
-            done(api::Error{"unavailable",
+            done(api::Error{api::ErrorCode::Unavailable,
                             d->status.message.empty()
                                 ? "not connected to the master"
                                 : "not connected to the master: " + d->status.message,
@@ -629,15 +632,15 @@ std::uint64_t RemoteBackend::followLogs(const nlohmann::json &args, api::LogLine
                                         api::ReplyFn done)
 {
     std::uint64_t id = ++d->subCounter;
-    asio::post(d->io,
-               [d = d, id, args, onLines = std::move(onLines), done = std::move(done)]() mutable {
-                   if (!d->connected) {
-                       done(api::Error{"unavailable", "not connected to the master", {}});
-                       return;
-                   }
-                   d->follows[id] = Private::LogFollow{args, std::move(onLines), 0, d->link};
-                   d->followOnMaster(id, std::move(done));
-               });
+    asio::post(
+        d->io, [d = d, id, args, onLines = std::move(onLines), done = std::move(done)]() mutable {
+            if (!d->connected) {
+                done(api::Error{api::ErrorCode::Unavailable, "not connected to the master", {}});
+                return;
+            }
+            d->follows[id] = Private::LogFollow{args, std::move(onLines), 0, d->link};
+            d->followOnMaster(id, std::move(done));
+        });
     return id;
 }
 
@@ -648,8 +651,8 @@ void RemoteBackend::unfollowLogs(std::uint64_t follow)
         if (it == d->follows.end())
             return;
         if (it->second.masterId && it->second.link == d->link && d->connected)
-            d->sendRequest("logs.unfollow", json{{"follow", it->second.masterId}},
-                           [](api::Reply) {});
+            d->sendRequest(api::opName(api::Op::LogsUnfollow),
+                           json{{"follow", it->second.masterId}}, [](api::Reply) {});
         d->follows.erase(it);
     });
 }

@@ -8,7 +8,7 @@
 #include "api/clock.h"
 #include "api/version.h"
 #include "engine/engine.h"
-#include "engine/metricsstore.h"
+#include "engine/observe/metricsstore.h"
 #include "remote/audit.h"
 #include "remote/fingerprint.h"
 #include "remote/prometheus.h"
@@ -355,7 +355,7 @@ api::Result<bool> Server::start()
     const config::Endpoint &listen = d->options.listen;
     if (!listen.isLoopback() && (!d->options.tls || !d->tokensRequired()))
         return api::Error{
-            "unavailable",
+            api::ErrorCode::Unavailable,
             "refusing to listen on " + listen.toString() + " without " +
                 (!d->options.tls ? std::string("TLS (master.tls: {cert, key})")
                                  : std::string("a token (droverd token create)")) +
@@ -371,7 +371,7 @@ api::Result<bool> Server::start()
             d->tls->use_certificate_chain_file(d->options.tls->cert);
             d->tls->use_private_key_file(d->options.tls->key, asio::ssl::context::pem);
         } catch (const boost::system::system_error &e) {
-            return api::Error{"unavailable",
+            return api::Error{api::ErrorCode::Unavailable,
                               "TLS: cannot use the certificate \"" + d->options.tls->cert +
                                   "\" and key \"" + d->options.tls->key + "\": " + e.what(),
                               {}};
@@ -381,7 +381,7 @@ api::Result<bool> Server::start()
     tcp::resolver resolver(d->io);
     auto results = resolver.resolve(listen.host, std::to_string(listen.port), ec);
     if (ec || results.empty())
-        return api::Error{"unavailable",
+        return api::Error{api::ErrorCode::Unavailable,
                           "cannot resolve the listen address " + listen.toString() + ": " +
                               ec.message(),
                           {}};
@@ -395,8 +395,9 @@ api::Result<bool> Server::start()
         d->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         d->acceptor.close();
-        return api::Error{
-            "unavailable", "cannot listen on " + listen.toString() + ": " + ec.message(), {}};
+        return api::Error{api::ErrorCode::Unavailable,
+                          "cannot listen on " + listen.toString() + ": " + ec.message(),
+                          {}};
     }
     // The certificate's fingerprint, for clients that pin it on first use (the console asks
     // its user to compare it with this line).

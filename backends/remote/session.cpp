@@ -103,7 +103,7 @@ void Hub::audited(const std::string &token, api::Role role, const std::string &p
     entry.peer = peer;
     entry.op = frame.op;
     entry.args = auditArgs(frame.args);
-    entry.result = reply.ok() ? "ok" : reply.error().code;
+    entry.result = reply.ok() ? "ok" : std::string(api::toString(reply.error().code));
     entry.message = reply.ok() ? std::string() : reply.error().message;
     if (audit) {
         if (auto written = audit->write(entry); !written.ok())
@@ -338,7 +338,7 @@ void Session::countBadFrame(const std::string &why)
 void Session::onOversizeFrame()
 {
     // Answered first: the close frame follows the error in the queue.
-    reply(json(), api::Error{"bad_request",
+    reply(json(), api::Error{api::ErrorCode::BadRequest,
                              "the frame is larger than " +
                                  std::to_string(m_hub->options.maxFrameBytes) + " bytes",
                              {}});
@@ -354,8 +354,10 @@ void Session::onMessage(std::string text, bool isText)
     json id;
     api::Result<ClientFrame> frame =
         isText ? decodeClientFrame(text, &id)
-               : api::Result<ClientFrame>(api::Error{
-                     "bad_request", "binary frames are not part of the protocol: send text", {}});
+               : api::Result<ClientFrame>(
+                     api::Error{api::ErrorCode::BadRequest,
+                                "binary frames are not part of the protocol: send text",
+                                {}});
     if (!frame.ok()) {
         reply(id, frame.error());
         countBadFrame("were not requests");
@@ -370,7 +372,7 @@ void Session::onMessage(std::string text, bool isText)
     m_refilled = now;
     if (m_tokens < 1) {
         ++m_hub->refused;
-        reply(frame->id, api::Error{"busy",
+        reply(frame->id, api::Error{api::ErrorCode::Busy,
                                     "too many requests: at most " +
                                         std::to_string(int(m_hub->options.requestsPerSecond)) +
                                         " a second on one connection",
@@ -383,7 +385,7 @@ void Session::onMessage(std::string text, bool isText)
         dispatch(std::move(*frame));
     } catch (const json::exception &e) {
         // `"token": 5`, `"protocol": "one"`: the client's error, answered, never the master's end.
-        reply(id2, api::Error{"bad_request",
+        reply(id2, api::Error{api::ErrorCode::BadRequest,
                               std::string("args: a field has the wrong type (") + e.what() + ")",
                               {}});
     }
@@ -393,20 +395,23 @@ void Session::dispatch(ClientFrame frame)
 {
     Hub &hub = *m_hub;
     ++hub.requests;
-    const OpInfo *info = findOp(frame.op);
+    const api::OpInfo *info = api::findOp(frame.op);
     if (!info) {
-        reply(frame.id, api::Error{"bad_request", "unknown op \"" + frame.op + "\"", {}});
+        reply(frame.id,
+              api::Error{api::ErrorCode::BadRequest, "unknown op \"" + frame.op + "\"", {}});
         return;
     }
-    if (frame.op == "hello") {
+    if (info->op == api::Op::Hello) {
         auto given = frame.args.find("protocol");
         if (given != frame.args.end() && !given->is_number_integer()) {
-            reply(frame.id, api::Error{"bad_request", "\"protocol\" must be a whole number", {}});
+            reply(
+                frame.id,
+                api::Error{api::ErrorCode::BadRequest, "\"protocol\" must be a whole number", {}});
             return;
         }
         long long protocol = given == frame.args.end() ? kProtocolVersion : given->get<long long>();
         if (protocol != kProtocolVersion) {
-            reply(frame.id, api::Error{"bad_request",
+            reply(frame.id, api::Error{api::ErrorCode::BadRequest,
                                        "protocol " + std::to_string(protocol) +
                                            " is not spoken here (this master speaks " +
                                            std::to_string(kProtocolVersion) + ")",
@@ -421,7 +426,7 @@ void Session::dispatch(ClientFrame frame)
                 ++hub.refused;
                 spdlog::warn("session.unauthorized peer={} reason=\"{}\"", m_peer,
                              token.empty() ? "no token" : "wrong token");
-                reply(frame.id, api::Error{"unauthorized",
+                reply(frame.id, api::Error{api::ErrorCode::Unauthorized,
                                            token.empty() ? "this master needs a token"
                                                          : "the token is not valid here",
                                            {}});
@@ -443,7 +448,7 @@ void Session::dispatch(ClientFrame frame)
                              {"protocol", kProtocolVersion}});
         return;
     }
-    auto refuse = [&](const std::string &code, const std::string &message) {
+    auto refuse = [&](api::ErrorCode code, const std::string &message) {
         ++hub.refused;
         api::Reply r = api::Error{code, message, {}};
         if (info->mutating)
@@ -451,7 +456,7 @@ void Session::dispatch(ClientFrame frame)
         reply(frame.id, r);
     };
     if (!m_role) {
-        refuse("unauthorized", "say hello with a token first");
+        refuse(api::ErrorCode::Unauthorized, "say hello with a token first");
         // A client without a token does not get to fill the audit log: it is closed soon.
         if (++m_unauthorized >= kMaxUnauthorized && !m_closing) {
             m_closing = true;
@@ -462,11 +467,12 @@ void Session::dispatch(ClientFrame frame)
         return;
     }
     if (*m_role < info->minRole) {
-        refuse("forbidden", "role " + std::string(api::toString(*m_role)) + " may not " + frame.op +
-                                " (it needs " + std::string(api::toString(info->minRole)) + ")");
+        refuse(api::ErrorCode::Forbidden, "role " + std::string(api::toString(*m_role)) +
+                                              " may not " + frame.op + " (it needs " +
+                                              std::string(api::toString(info->minRole)) + ")");
         return;
     }
-    if (frame.op == "subscribe") {
+    if (info->op == api::Op::Subscribe) {
         std::uint64_t since = 0;
         if (auto s = frame.args.find("since"); s != frame.args.end() && s->is_number_unsigned())
             since = s->get<std::uint64_t>();
@@ -476,14 +482,14 @@ void Session::dispatch(ClientFrame frame)
         subscribe(since);
         return;
     }
-    if (frame.op == "unsubscribe") {
+    if (info->op == api::Op::Unsubscribe) {
         unsubscribe();
         reply(frame.id, json::object());
         return;
     }
-    if (frame.op == "metrics.follow") {
+    if (info->op == api::Op::MetricsFollow) {
         if (!m_subscription) {
-            reply(frame.id, api::Error{"bad_request", "subscribe first", {}});
+            reply(frame.id, api::Error{api::ErrorCode::BadRequest, "subscribe first", {}});
             return;
         }
         std::vector<std::string> series;
@@ -495,11 +501,11 @@ void Session::dispatch(ClientFrame frame)
         reply(frame.id, json::object());
         return;
     }
-    if (frame.op == "logs.follow") {
+    if (info->op == api::Op::LogsFollow) {
         followLogs(frame);
         return;
     }
-    if (frame.op == "logs.unfollow") {
+    if (info->op == api::Op::LogsUnfollow) {
         unfollowLogs(frame);
         return;
     }
@@ -509,20 +515,22 @@ void Session::dispatch(ClientFrame frame)
     bool mutating = info->mutating;
     api::Role role = *m_role;
     auto framePtr = std::make_shared<ClientFrame>(std::move(frame));
-    hub.engine.request(framePtr->op, framePtr->args,
-                       [weak, keep, id, mutating, role, framePtr, token = m_tokenName,
-                        peer = m_peer](api::Reply r) {
-                           if (mutating)
-                               keep->audited(token, role, peer, *framePtr, r);
-                           if (auto self = weak.lock())
-                               self->reply(id, r);
-                       });
+    hub.engine.request(
+        framePtr->op, framePtr->args,
+        [weak, keep, id, mutating, role, framePtr, token = m_tokenName,
+         peer = m_peer](api::Reply r) {
+            if (mutating)
+                keep->audited(token, role, peer, *framePtr, r);
+            if (auto self = weak.lock())
+                self->reply(id, r);
+        },
+        role);
 }
 
 void Session::followLogs(const ClientFrame &frame)
 {
     if (m_follows.size() >= kMaxFollows) {
-        reply(frame.id, api::Error{"busy",
+        reply(frame.id, api::Error{api::ErrorCode::Busy,
                                    "at most " + std::to_string(kMaxFollows) +
                                        " logs followed at once on one connection",
                                    {}});
@@ -554,7 +562,7 @@ void Session::unfollowLogs(const ClientFrame &frame)
     // Only this session's own follows: ids are the engine's, shared by every session.
     auto it = m_follows.find(id);
     if (it == m_follows.end()) {
-        reply(frame.id, api::Error{"not_found",
+        reply(frame.id, api::Error{api::ErrorCode::NotFound,
                                    "no log follow " + std::to_string(id) + " on this connection",
                                    {}});
         return;

@@ -35,7 +35,7 @@ constexpr std::string_view kPrefix = "drv_";
 /// A tokens file holds a few lines per token; anything this large is not one.
 constexpr std::size_t kMaxFileSize = 4 << 20;
 
-api::Error makeError(const char *code, std::string message)
+api::Error makeError(api::ErrorCode code, std::string message)
 {
     return api::Error{code, std::move(message), {}};
 }
@@ -47,7 +47,8 @@ std::string quote(std::string_view text)
 
 api::Error ioError(const std::string &what, const std::string &path, int err)
 {
-    return makeError("internal", what + ' ' + quote(path) + ": " + std::strerror(err));
+    return makeError(api::ErrorCode::Internal,
+                     what + ' ' + quote(path) + ": " + std::strerror(err));
 }
 
 bool isAsciiAlnum(char c)
@@ -151,7 +152,7 @@ private:
 api::Result<bool> ensureDir(const std::string &dir)
 {
     if (dir.empty())
-        return makeError("internal", "no state dir to keep the tokens file in");
+        return makeError(api::ErrorCode::Internal, "no state dir to keep the tokens file in");
     namespace fs = std::filesystem;
     std::error_code ec;
     const fs::path path(dir);
@@ -161,8 +162,9 @@ api::Result<bool> ensureDir(const std::string &dir)
     if (!parent.empty()) {
         fs::create_directories(parent, ec);
         if (ec)
-            return makeError("internal", "cannot create directory " + quote(parent.string()) +
-                                             ": " + ec.message());
+            return makeError(api::ErrorCode::Internal, "cannot create directory " +
+                                                           quote(parent.string()) + ": " +
+                                                           ec.message());
     }
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return ioError("cannot create the state dir", dir, errno);
@@ -214,10 +216,11 @@ api::Result<std::vector<TokenEntry>> readFile(const std::string &path)
     if (::fstat(fd.get(), &st) != 0)
         return ioError("cannot read the tokens file", path, errno);
     if (!S_ISREG(st.st_mode))
-        return makeError("internal", "tokens file " + quote(path) + ": not a regular file");
+        return makeError(api::ErrorCode::Internal,
+                         "tokens file " + quote(path) + ": not a regular file");
     if (static_cast<std::uint64_t>(st.st_size) > kMaxFileSize)
-        return makeError("internal", "tokens file " + quote(path) + ": too large (" +
-                                         std::to_string(st.st_size) + " bytes)");
+        return makeError(api::ErrorCode::Internal, "tokens file " + quote(path) + ": too large (" +
+                                                       std::to_string(st.st_size) + " bytes)");
     std::string text;
     char buffer[16 * 1024];
     for (;;) {
@@ -230,12 +233,14 @@ api::Result<std::vector<TokenEntry>> readFile(const std::string &path)
             break;
         text.append(buffer, static_cast<std::size_t>(n));
         if (text.size() > kMaxFileSize)
-            return makeError("internal", "tokens file " + quote(path) + ": too large");
+            return makeError(api::ErrorCode::Internal,
+                             "tokens file " + quote(path) + ": too large");
     }
 
     auto bad = [&](const std::string &where, const std::string &what) {
-        return makeError("internal", "tokens file " + quote(path) + ": " +
-                                         (where.empty() ? what : where + ": " + what));
+        return makeError(api::ErrorCode::Internal,
+                         "tokens file " + quote(path) + ": " +
+                             (where.empty() ? what : where + ": " + what));
     };
     json doc;
     try {
@@ -357,10 +362,10 @@ api::Result<TokenStore> TokenStore::load(const std::string &stateDir,
         entry.role = spec.role;
         entry.fromConfig = true;
         if (!normalizeHex(spec.sha256, entry.sha256))
-            return makeError("bad_request", "master.auth.tokens: " + quote(spec.name) +
-                                                ": sha256 is not 64 hex digits");
+            return makeError(api::ErrorCode::BadRequest, "master.auth.tokens: " + quote(spec.name) +
+                                                             ": sha256 is not 64 hex digits");
         if (!configNames.insert(spec.name).second)
-            return makeError("conflict",
+            return makeError(api::ErrorCode::Conflict,
                              "master.auth.tokens: " + quote(spec.name) + " is used twice");
         store.m_entries.push_back(std::move(entry));
     }
@@ -370,7 +375,7 @@ api::Result<TokenStore> TokenStore::load(const std::string &stateDir,
         return file.error();
     for (TokenEntry &entry : *file) {
         if (configNames.count(entry.name))
-            return makeError("conflict",
+            return makeError(api::ErrorCode::Conflict,
                              "token " + quote(entry.name) + " is both in the tokens file " +
                                  quote(path) +
                                  " and in master.auth.tokens of the config; remove one (\"droverd "
@@ -406,9 +411,10 @@ api::Result<std::string> TokenStore::create(const std::string &stateDir,
                                             const std::string &name, api::Role role)
 {
     if (!validName(name))
-        return makeError("bad_request", invalidNameMessage(name));
+        return makeError(api::ErrorCode::BadRequest, invalidNameMessage(name));
     if (role != api::Role::Viewer && role != api::Role::Operator && role != api::Role::Admin)
-        return makeError("bad_request", "invalid role (one of viewer, operator, admin)");
+        return makeError(api::ErrorCode::BadRequest,
+                         "invalid role (one of viewer, operator, admin)");
     if (api::Result<bool> dir = ensureDir(stateDir); !dir)
         return dir.error();
     FileLock lock;
@@ -419,15 +425,17 @@ api::Result<std::string> TokenStore::create(const std::string &stateDir,
         return store.error();
     for (const TokenEntry &e : store->m_entries) {
         if (e.name == name)
-            return makeError("conflict", "a token named " + quote(name) + " already exists (" +
-                                             (e.fromConfig ? "in master.auth.tokens of the config"
-                                                           : "in " + quote(filePath(stateDir))) +
-                                             ")");
+            return makeError(api::ErrorCode::Conflict,
+                             "a token named " + quote(name) + " already exists (" +
+                                 (e.fromConfig ? "in master.auth.tokens of the config"
+                                               : "in " + quote(filePath(stateDir))) +
+                                 ")");
     }
 
     std::array<unsigned char, kTokenBytes> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-        return makeError("internal", "cannot make a token: the random generator failed");
+        return makeError(api::ErrorCode::Internal,
+                         "cannot make a token: the random generator failed");
     std::string token = std::string(kPrefix) + base64Url(bytes.data(), bytes.size());
     OPENSSL_cleanse(bytes.data(), bytes.size());
 
@@ -437,7 +445,7 @@ api::Result<std::string> TokenStore::create(const std::string &stateDir,
     entry.sha256 = sha256Hex(token);
     entry.createdMs = nowMs();
     if (entry.sha256.size() != kHexLength)
-        return makeError("internal", "cannot make a token: SHA-256 failed");
+        return makeError(api::ErrorCode::Internal, "cannot make a token: SHA-256 failed");
     store->m_entries.push_back(std::move(entry));
     if (api::Result<bool> written = writeFile(stateDir, store->m_entries); !written)
         return written.error();
@@ -450,13 +458,14 @@ api::Result<bool> TokenStore::revoke(const std::string &stateDir,
 {
     for (const config::TokenSpec &spec : fromConfig) {
         if (spec.name == name)
-            return makeError("conflict", "token " + quote(name) +
-                                             " is in master.auth.tokens of the config; remove "
-                                             "it there (and reload the config) to revoke it");
+            return makeError(api::ErrorCode::Conflict,
+                             "token " + quote(name) +
+                                 " is in master.auth.tokens of the config; remove "
+                                 "it there (and reload the config) to revoke it");
     }
     const std::string path = filePath(stateDir);
     if (::access(stateDir.c_str(), F_OK) != 0 && errno == ENOENT)
-        return makeError("not_found",
+        return makeError(api::ErrorCode::NotFound,
                          "no token named " + quote(name) + " (there is no " + quote(path) + ")");
     FileLock lock;
     if (api::Result<bool> locked = lock.lock(stateDir); !locked)
@@ -468,7 +477,8 @@ api::Result<bool> TokenStore::revoke(const std::string &stateDir,
     const auto it = std::find_if(entries.begin(), entries.end(),
                                  [&](const TokenEntry &e) { return e.name == name; });
     if (it == entries.end())
-        return makeError("not_found", "no token named " + quote(name) + " in " + quote(path));
+        return makeError(api::ErrorCode::NotFound,
+                         "no token named " + quote(name) + " in " + quote(path));
     entries.erase(it);
     if (api::Result<bool> written = writeFile(stateDir, entries); !written)
         return written.error();

@@ -12,32 +12,9 @@ using nlohmann::json;
 
 namespace {
 
-// clang-format off
-constexpr std::array kOps = {
-    OpInfo{"hello",            Role::Viewer,   false},
-    OpInfo{"subscribe",        Role::Viewer,   false},
-    OpInfo{"unsubscribe",      Role::Viewer,   false},
-    OpInfo{"metrics.follow",   Role::Viewer,   false},
-    OpInfo{"events.query",     Role::Viewer,   false},
-    OpInfo{"logs.tail",        Role::Viewer,   false},
-    OpInfo{"worker.describe",  Role::Viewer,   false},
-    OpInfo{"logs.follow",      Role::Viewer,   false},
-    OpInfo{"logs.unfollow",    Role::Viewer,   false},
-    OpInfo{"health.history",   Role::Viewer,   false},
-    OpInfo{"metrics.query",    Role::Viewer,   false},
-    OpInfo{"config.get",       Role::Viewer,   false},
-    OpInfo{"config.validate",  Role::Viewer,   false},
-    OpInfo{"worker.start",     Role::Operator, true},
-    OpInfo{"worker.stop",      Role::Operator, true},
-    OpInfo{"worker.restart",   Role::Operator, true},
-    OpInfo{"pool.scale",       Role::Operator, true},
-    OpInfo{"config.apply",     Role::Admin,    true},
-};
-// clang-format on
-
 api::Error badRequest(std::string message)
 {
-    return api::Error{"bad_request", std::move(message), {}};
+    return api::Error{api::ErrorCode::BadRequest, std::move(message), {}};
 }
 
 /// j[key] as a whole number; `fallback` when it is missing, not a number, or a float out of
@@ -116,20 +93,6 @@ std::optional<std::string> decodeDelta(const json &j, api::Delta &delta, std::st
 
 } // namespace
 
-const OpInfo *findOp(std::string_view op)
-{
-    for (const OpInfo &info : kOps) {
-        if (info.op == op)
-            return &info;
-    }
-    return nullptr;
-}
-
-std::span<const OpInfo> allOps()
-{
-    return kOps;
-}
-
 api::Result<ClientFrame> decodeClientFrame(std::string_view text, json *idOut)
 {
     json j = json::parse(text.begin(), text.end(), nullptr, false);
@@ -169,11 +132,6 @@ std::string encodeReply(const json &id, const api::Reply &reply)
             -1, ' ', false, json::error_handler_t::replace);
     return json{{"id", id}, {"ok", false}, {"error", api::toJson(reply.error())}}.dump(
         -1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string encodeError(const json &id, const std::string &code, const std::string &message)
-{
-    return encodeReply(id, api::Error{code, message, {}});
 }
 
 std::string encodeSnapshot(const api::Snapshot &snapshot, std::optional<api::Role> role)
@@ -246,7 +204,8 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
                 f.reply = j.value("result", json::object());
             } else {
                 const json e = j.value("error", json::object());
-                api::Error err{e.value("code", std::string("internal")),
+                api::Error err{api::parseErrorCode(e.value("code", std::string()))
+                                   .value_or(api::ErrorCode::Internal),
                                e.value("message", std::string()),
                                {}};
                 for (const json &d : e.value("details", json::array())) {

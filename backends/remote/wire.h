@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/backend.h"
+#include "api/ops.h"
 #include "api/role.h"
 
 #include <nlohmann/json.hpp>
@@ -33,23 +34,8 @@ struct ClientFrame
 /// the frame had one, so that the error reply can carry it.
 api::Result<ClientFrame> decodeClientFrame(std::string_view text, nlohmann::json *idOut = nullptr);
 
-/// What an op is: who may make it and whether it changes anything (then it is audited).
-struct OpInfo
-{
-    std::string_view op;
-    api::Role minRole;
-    bool mutating;
-};
-
-/// The op's entry, or nothing for an unknown op.
-const OpInfo *findOp(std::string_view op);
-/// Every op the master knows, for docs and tests.
-std::span<const OpInfo> allOps();
-
 // Server frames, encoded once and shared by every session that sends them.
 std::string encodeReply(const nlohmann::json &id, const api::Reply &reply);
-std::string encodeError(const nlohmann::json &id, const std::string &code,
-                        const std::string &message);
 /// With `role`, the snapshot says that role instead of its own (each session its caller's).
 std::string encodeSnapshot(const api::Snapshot &snapshot,
                            std::optional<api::Role> role = std::nullopt);

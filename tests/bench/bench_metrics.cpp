@@ -6,7 +6,7 @@
 // `RESULT bench=metrics_store ...` line per form of the CPU signal: `meter` as CpuMeter computes
 // it (10 ms ticks over an interval of about 1 s: any fraction), `eighth_percent` rounded to
 // 1/8 %, `whole_percent` rounded to whole percents. The other three series are the same in all.
-#include "engine/metricsstore.h"
+#include "engine/observe/metricsstore.h"
 
 #include <algorithm>
 #include <chrono>

@@ -20,10 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         if (frame->op.empty() || !(frame->id.is_number_integer() || frame->id.is_string()) ||
             !frame->args.is_object())
             std::abort();
-        if (const remote::OpInfo *op = remote::findOp(frame->op); op && op->op != frame->op)
+        if (const api::OpInfo *op = api::findOp(frame->op); op && op->name != frame->op)
             std::abort();
         id = frame->id;
-    } else if (frame.error().code != "bad_request" || frame.error().message.empty()) {
+    } else if (frame.error().code != api::ErrorCode::BadRequest || frame.error().message.empty()) {
         std::abort();
     }
     // The reply the master would send, read back by a client.

@@ -73,7 +73,7 @@ inline api::Reply callAndWait(api::Backend &backend, const std::string &op,
                 return **reply;
         }
         if (t.elapsed() > 15'000)
-            return api::Error{"timeout", "no reply", {}};
+            return api::Error{api::ErrorCode::Timeout, "no reply", {}};
         QTest::qWait(10);
     }
 }

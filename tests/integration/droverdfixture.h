@@ -478,7 +478,7 @@ inline std::string codeOf(const std::optional<api::Reply> &r)
 {
     if (!r)
         return "none";
-    return r->ok() ? std::string() : r->error().code;
+    return r->ok() ? std::string() : std::string(api::toString(r->error().code));
 }
 
 } // namespace drover::test

@@ -1,7 +1,7 @@
 // The engine with real processes: spawning, crash loops and backoff, stopping process trees,
 // scaling, depends_on, re-adoption, PID files, limits, logs, reload and 1000 workers.
 // Every worker carries a marker in its environment; a test fails if any is left running.
-#include "engine/metricsstore.h"
+#include "engine/observe/metricsstore.h"
 #include "engine/statestore.h"
 #include "enginefixture.h"
 
@@ -175,7 +175,29 @@ void TestEngine::crashLoopBackoff()
     QCOMPARE(w.restarts, 4);
     QCOMPARE(w.lastExit, std::string("exit:3"));
     // The backoff reason says when and why.
-    QCOMPARE(m_rec->transitions("c-0")[4].reason, std::string("restart in 100ms (exit:3)"));
+    const auto transitions = m_rec->transitions("c-0");
+    auto firstBackoff = std::find_if(transitions.begin(), transitions.end(),
+                                     [](const api::Event &e) { return e.to == "backoff"; });
+    QVERIFY(firstBackoff != transitions.end());
+    QCOMPARE(firstBackoff->reason, std::string("restart in 100ms (exit:3)"));
+    // One exit, one transition: straight from its process's state to backoff (no `exited`
+    // step), in one worker delta that carries how it ended and when it starts again.
+    QVERIFY(std::none_of(transitions.begin(), transitions.end(),
+                         [](const api::Event &e) { return e.to == "exited"; }));
+    QCOMPARE(firstBackoff->from, std::string("ready"));
+    int backoffDeltas = 0;
+    for (const api::Delta &d : m_rec->deltas) {
+        if (d.kind != api::DeltaKind::WorkerUpsert)
+            continue;
+        const auto &w = std::get<api::WorkerInfo>(d.value);
+        if (w.id == "c-0" && w.state == WorkerState::Backoff) {
+            ++backoffDeltas;
+            QCOMPARE(w.lastExit, std::string("exit:3"));
+            QVERIFY(w.nextStartAtMs > 0);
+            QVERIFY(w.reason.starts_with("restart in "));
+        }
+    }
+    QCOMPARE(backoffDeltas, 3);
     // An operator start brings it back with the counter reset; operator restarts don't count.
     json r = call("worker.start", {{"worker", "c-0"}});
     QCOMPARE(r["changed"].get<bool>(), true);
@@ -295,11 +317,11 @@ void TestEngine::scaleUpAndDown()
     QCOMPARE(m_rec->workers["s-2"].port.value_or(0), 20302);
     api::Error err;
     call("pool.scale", {{"pool", "s"}, {"replicas", 11}}, &err);
-    QCOMPARE(err.code, std::string("bad_request"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("bad_request"));
     QCOMPARE(err.message,
              std::string("args.replicas: 11 is out of range for pool \"s\" (0 to 10)"));
     call("pool.scale", {{"pool", "nope"}, {"replicas", 1}}, &err);
-    QCOMPARE(err.code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("not_found"));
 }
 
 void TestEngine::dependsOnOrdersStartAndStop()
@@ -453,7 +475,7 @@ void TestEngine::adoptsFromPidFile()
                          "restart it"));
     api::Error err;
     call("worker.restart", {{"worker", "legacy"}}, &err);
-    QCOMPARE(err.code, std::string("conflict"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("conflict"));
     // One with a command is restarted when it dies.
     int before = m_rec->workers["respawned"].pid;
     ::kill(before, SIGKILL);
@@ -608,9 +630,9 @@ void TestEngine::requestsAnswerOnce()
     json tail = call("logs.tail", {{"worker", "q-0"}, {"lines", 10}});
     QVERIFY(tail["lines"] == json::array({"one", "two"}));
     call("logs.tail", {{"worker", "nope"}}, &err);
-    QCOMPARE(err.code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("not_found"));
     call("worker.stop", json::object(), &err);
-    QCOMPARE(err.code, std::string("bad_request"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("bad_request"));
     call("no.such.op", json::object(), &err);
     QCOMPARE(err.message, std::string("unknown op \"no.such.op\""));
     json events = call("events.query", {{"subject", "q-0"}});

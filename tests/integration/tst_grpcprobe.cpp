@@ -2,7 +2,7 @@
 // started as a process), a closed port, a socket that never answers, HTTP/1.1 servers and a
 // peer that hangs up. Each check runs on its own io_context, turned together with Qt's loop
 // (the odd peers are QTcpServers in this process), and must call `done` exactly once, later.
-#include "engine/probe.h"
+#include "engine/health/probe.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

@@ -236,7 +236,7 @@ void TestLocalBackend::requestBeforeStart()
     std::optional<api::Reply> reply = replies.wait(1);
     QVERIFY(reply);
     QVERIFY(!reply->ok());
-    QCOMPARE(reply->error().code, std::string("unavailable"));
+    QCOMPARE(std::string(api::toString(reply->error().code)), std::string("unavailable"));
     QTest::qWait(50);
     QCOMPARE(replies.count(1), 1);
 }
@@ -286,8 +286,8 @@ void TestLocalBackend::streamAndRequests()
     QVERIFY(replies.wait(1)->ok());
     QVERIFY(replies.wait(1)->value()["worker"]["pid"].get<int>() != oldPid);
     QVERIFY(replies.wait(2)->ok());
-    QCOMPARE(replies.wait(3)->error().code, std::string("bad_request"));
-    QCOMPARE(replies.wait(4)->error().code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(replies.wait(3)->error().code)), std::string("bad_request"));
+    QCOMPARE(std::string(api::toString(replies.wait(4)->error().code)), std::string("not_found"));
     QTRY_VERIFY_WITH_TIMEOUT(late->state("p-2") == api::WorkerState::Ready, 10000);
 
     const std::string log = m_dir->path().toStdString() + "/state/logs/p-2.log";

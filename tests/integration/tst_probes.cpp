@@ -1,8 +1,8 @@
 // Health probes against real endpoints: drover-demo-worker (failing /health, slow start, never
 // ready, flapping), a socket that accepts and never answers, a closed port, exec probes that
 // fail or hang, and the health history the engine keeps and streams.
-#include "engine/metricsstore.h"
-#include "engine/probe.h"
+#include "engine/health/probe.h"
+#include "engine/observe/metricsstore.h"
 #include "enginefixture.h"
 
 #include <QTest>
@@ -376,18 +376,26 @@ void TestProbes::livenessRestarts()
     QVERIFY(runUntil([&] { return m_rec->state("live-0") == WorkerState::Ready; }));
     const api::WorkerInfo w = m_rec->workers["live-0"];
     QCOMPARE(w.lastExit, std::string("probe:liveness"));
-    // The transitions say why: stopping for the probe, then the exit counted as a crash.
-    bool stopping = false, exited = false;
+    // The transitions say why: stopping for the probe, then the exit counted as a crash, in
+    // one transition to backoff (no `exited` step in between).
+    bool stopping = false, backoff = false;
+    std::string afterStopping;
     for (const auto &e : m_rec->transitions("live-0")) {
         if (e.to == "stopping" &&
             e.reason.starts_with("probe:liveness failed (2 failures in a row: "
-                                 "503 Service Unavailable"))
+                                 "503 Service Unavailable")) {
             stopping = true;
-        if (e.to == "exited" && e.reason.starts_with("probe:liveness failed"))
-            exited = true; // however it ended (the demo worker exits 0 on SIGTERM)
+            afterStopping.clear();
+            continue;
+        }
+        if (stopping && afterStopping.empty())
+            afterStopping = e.to;
+        if (e.to == "backoff" && e.reason.find("(probe:liveness failed") != std::string::npos)
+            backoff = true; // however it ended (the demo worker exits 0 on SIGTERM)
     }
     QVERIFY(stopping);
-    QVERIFY(exited);
+    QVERIFY(backoff);
+    QCOMPARE(afterStopping, std::string("backoff"));
     // The probe's verdict is an event too.
     QVERIFY(std::any_of(m_rec->events.begin(), m_rec->events.end(), [](const api::Event &e) {
         return e.kind == "probe.changed" && e.to == "failing" && e.reason == "probe:liveness";
@@ -654,9 +662,9 @@ void TestProbes::historyContentsAndOrder()
              std::size_t(3));
     api::Error err;
     QVERIFY(call("health.history", {{"worker", "nobody"}}, &err).is_null());
-    QCOMPARE(err.code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("not_found"));
     QVERIFY(call("health.history", {{"worker", "hist-0"}, {"probe", "sanity"}}, &err).is_null());
-    QCOMPARE(err.code, std::string("bad_request"));
+    QCOMPARE(std::string(api::toString(err.code)), std::string("bad_request"));
     // Latency series in the metrics store.
     json series = call("metrics.query", {{"series", "worker/hist-0/probe/readiness/latency_ms"}});
     QVERIFY(!series["points"].empty());

@@ -641,18 +641,18 @@ void TestServer::authMatrix()
         QCOMPARE(h->value("ok", true), false);
         QCOMPARE((*h)["error"]["code"].get<std::string>(), std::string("unauthorized"));
         int id = 1;
-        for (const remote::OpInfo &info : remote::allOps()) {
-            if (info.op == "hello")
+        for (const api::OpInfo &info : api::allOps()) {
+            if (info.name == "hello")
                 continue;
-            auto reply = raw.call({{"id", id}, {"op", info.op}, {"args", argsFor(info.op)}});
-            QVERIFY2(reply, std::string(info.op).c_str());
+            auto reply = raw.call({{"id", id}, {"op", info.name}, {"args", argsFor(info.name)}});
+            QVERIFY2(reply, std::string(info.name).c_str());
             QCOMPARE(reply->at("id").get<int>(), id);
             QCOMPARE(reply->value("ok", true), false);
             QVERIFY2((*reply)["error"]["code"] == "unauthorized", reply->dump().c_str());
             ++id;
             ++checked;
             if (info.mutating)
-                audited.push_back({"", std::string(info.op), "unauthorized"});
+                audited.push_back({"", std::string(info.name), "unauthorized"});
         }
         QVERIFY(!raw.closed()); // refused requests are not garbage
     }
@@ -671,17 +671,17 @@ void TestServer::authMatrix()
         auto s = link.waitState(State::Connected);
         QVERIFY2(s, who.name.c_str());
         QVERIFY(s->role == who.role);
-        for (const remote::OpInfo &info : remote::allOps()) {
-            if (info.op == "hello")
+        for (const api::OpInfo &info : api::allOps()) {
+            if (info.name == "hello")
                 continue;
-            auto r = link.call(std::string(info.op), argsFor(info.op));
-            QVERIFY2(r, (who.name + " " + std::string(info.op) + ": no reply").c_str());
+            auto r = link.call(std::string(info.name), argsFor(info.name));
+            QVERIFY2(r, (who.name + " " + std::string(info.name) + ": no reply").c_str());
             const std::string code = codeOf(r);
-            const std::string what = who.name + " " + std::string(info.op) + " -> " +
+            const std::string what = who.name + " " + std::string(info.name) + " -> " +
                                      (code.empty() ? "ok" : code + ": " + r->error().message);
             if (who.role < info.minRole) {
                 QVERIFY2(code == "forbidden", what.c_str());
-                QVERIFY2(r->error().message.find(std::string(info.op)) != std::string::npos,
+                QVERIFY2(r->error().message.find(std::string(info.name)) != std::string::npos,
                          what.c_str());
             } else {
                 QVERIFY2(code != "forbidden" && code != "unauthorized", what.c_str());
@@ -691,10 +691,10 @@ void TestServer::authMatrix()
             }
             ++checked;
             if (info.mutating)
-                audited.push_back({who.name, std::string(info.op), code.empty() ? "ok" : code});
+                audited.push_back({who.name, std::string(info.name), code.empty() ? "ok" : code});
         }
     }
-    const int ops = int(remote::allOps().size()) - 1;
+    const int ops = int(api::allOps().size()) - 1;
     QCOMPARE(checked, 5 * ops);
     QCOMPARE(int(audited.size()), 25); // 5 mutating ops x 5
 

@@ -161,7 +161,7 @@ void TestLogFile::openFailureNamesPath()
     const std::string file = blocker + "/logs/w.log";
     api::Result<int> fd = engine::logfile::openForAppend(file);
     QVERIFY(!fd.ok());
-    QCOMPARE(fd.error().code, std::string("io"));
+    QCOMPARE(std::string(api::toString(fd.error().code)), std::string("io"));
     const QString message = QString::fromStdString(fd.error().message);
     QVERIFY2(message.contains(QString::fromStdString(blocker)), qPrintable(message));
     QVERIFY2(message.contains(QLatin1String("Not a directory")), qPrintable(message));

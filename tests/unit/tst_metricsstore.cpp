@@ -1,7 +1,7 @@
 // The metrics store: the record rules (same slot replaces, older ignored, gaps), retention and
 // time jumps, bit-exact round trips across chunk boundaries, query ranges and averaging, series
 // names, a randomized comparison with a plain reference model, and the memory it takes.
-#include "engine/metricsstore.h"
+#include "engine/observe/metricsstore.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // /proc/<pid>/stat readers: the parser on real-shaped lines, fixture files through a proc
 // root, a real child process, and the CPU meter's arithmetic.
-#include "engine/procstat.h"
+#include "engine/observe/procstat.h"
 
 #include <QTest>
 

@@ -140,7 +140,7 @@ void TestSpawnPlan::masterUrl()
     auto url = remote::parseMasterUrl(text.toStdString());
     if (normalized.isEmpty()) {
         QVERIFY(!url.ok());
-        QCOMPARE(QString::fromStdString(url.error().code), QStringLiteral("bad_request"));
+        QCOMPARE(std::string(api::toString(url.error().code)), std::string("bad_request"));
         QVERIFY(QString::fromStdString(url.error().message).contains(text));
     } else {
         QVERIFY(url.ok());

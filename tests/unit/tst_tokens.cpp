@@ -267,7 +267,7 @@ void TestTokens::duplicateName()
     const std::string before = readAll(remote::TokenStore::filePath(m_state));
     auto second = remote::TokenStore::create(m_state, {}, "alice", api::Role::Viewer);
     QVERIFY(!second.ok());
-    QCOMPARE(second.error().code, std::string("conflict"));
+    QCOMPARE(std::string(api::toString(second.error().code)), std::string("conflict"));
     QVERIFY2(second.error().message.find("\"alice\"") != std::string::npos,
              second.error().message.c_str());
     QCOMPARE(readAll(remote::TokenStore::filePath(m_state)), before); // unchanged
@@ -277,7 +277,7 @@ void TestTokens::duplicateName()
         spec("grafana", api::Role::Viewer, remote::sha256Hex("x"))};
     auto third = remote::TokenStore::create(m_state, cfg, "grafana", api::Role::Viewer);
     QVERIFY(!third.ok());
-    QCOMPARE(third.error().code, std::string("conflict"));
+    QCOMPARE(std::string(api::toString(third.error().code)), std::string("conflict"));
     QVERIFY2(third.error().message.find("config") != std::string::npos,
              third.error().message.c_str());
 }
@@ -304,7 +304,7 @@ void TestTokens::badNames()
     auto token = remote::TokenStore::create(m_state, {}, name.toStdString(), api::Role::Viewer);
     QCOMPARE(token.ok(), valid);
     if (!valid) {
-        QCOMPARE(token.error().code, std::string("bad_request"));
+        QCOMPARE(std::string(api::toString(token.error().code)), std::string("bad_request"));
         QVERIFY2(token.error().message.find("invalid token name") != std::string::npos,
                  token.error().message.c_str());
         QVERIFY(!exists(remote::TokenStore::filePath(m_state)));
@@ -374,14 +374,14 @@ void TestTokens::revokeFileToken()
 
     auto again = remote::TokenStore::revoke(m_state, {}, "bob");
     QVERIFY(!again.ok());
-    QCOMPARE(again.error().code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(again.error().code)), std::string("not_found"));
     QVERIFY2(again.error().message.find("\"bob\"") != std::string::npos,
              again.error().message.c_str());
     // A state dir that does not exist has no token to revoke, and is not made.
     const std::string nowhere = m_tmp->path().toStdString() + "/nowhere";
     auto missing = remote::TokenStore::revoke(nowhere, {}, "bob");
     QVERIFY(!missing.ok());
-    QCOMPARE(missing.error().code, std::string("not_found"));
+    QCOMPARE(std::string(api::toString(missing.error().code)), std::string("not_found"));
     QVERIFY(!exists(nowhere));
 }
 
@@ -689,7 +689,7 @@ void TestTokens::auditErrors()
     remote::AuditLog closed;
     auto unopened = closed.write({1, "", "admin", "local", "x", "{}", "ok", ""});
     QVERIFY(!unopened.ok());
-    QCOMPARE(unopened.error().code, std::string("internal"));
+    QCOMPARE(std::string(api::toString(unopened.error().code)), std::string("internal"));
 
     // A state dir that is a file cannot hold the log.
     const std::string file = m_tmp->path().toStdString() + "/plainfile";

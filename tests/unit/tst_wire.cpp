@@ -74,7 +74,7 @@ void TestWire::refusesGarbage()
     json id;
     auto f = remote::decodeClientFrame(std::string_view(frame.constData(), frame.size()), &id);
     QVERIFY(!f.ok());
-    QCOMPARE(f.error().code, std::string("bad_request"));
+    QCOMPARE(std::string(api::toString(f.error().code)), std::string("bad_request"));
     QCOMPARE(QString::fromStdString(f.error().message), message);
     QCOMPARE(!id.is_null(), hasId);
     // The error reply carries the id when there was one.
@@ -87,13 +87,13 @@ void TestWire::refusesGarbage()
 void TestWire::opTable()
 {
     using api::Role;
-    QVERIFY(!remote::findOp("rm -rf"));
-    QCOMPARE(int(remote::findOp("events.query")->minRole), int(Role::Viewer));
-    QCOMPARE(int(remote::findOp("worker.restart")->minRole), int(Role::Operator));
-    QCOMPARE(int(remote::findOp("pool.scale")->minRole), int(Role::Operator));
-    QCOMPARE(int(remote::findOp("config.apply")->minRole), int(Role::Admin));
+    QVERIFY(!api::findOp("rm -rf"));
+    QCOMPARE(int(api::findOp("events.query")->minRole), int(Role::Viewer));
+    QCOMPARE(int(api::findOp("worker.restart")->minRole), int(Role::Operator));
+    QCOMPARE(int(api::findOp("pool.scale")->minRole), int(Role::Operator));
+    QCOMPARE(int(api::findOp("config.apply")->minRole), int(Role::Admin));
     // Exactly the ops that change something are audited.
-    for (const remote::OpInfo &op : remote::allOps())
+    for (const api::OpInfo &op : api::allOps())
         QCOMPARE(op.mutating, op.minRole != Role::Viewer);
 }
 
@@ -167,12 +167,12 @@ void TestWire::roundTrips()
     QVERIFY(ok.ok() && ok->reply.ok());
     QCOMPARE(ok->id.get<int>(), 5);
     QCOMPARE(ok->reply.value()["changed"].get<bool>(), true);
-    api::Error invalid{"invalid_config",
+    api::Error invalid{api::ErrorCode::InvalidConfig,
                        "1 error in the config",
                        {api::Diagnostic{"a.yaml", 3, 7, "pools[0].replicas", "expected a number"}}};
     auto err = remote::decodeServerFrame(remote::encodeReply("x", invalid));
     QVERIFY(err.ok() && !err->reply.ok());
-    QCOMPARE(err->reply.error().code, std::string("invalid_config"));
+    QCOMPARE(std::string(api::toString(err->reply.error().code)), std::string("invalid_config"));
     QCOMPARE(err->reply.error().details.size(), std::size_t(1));
     QCOMPARE(err->reply.error().details[0].line, 3);
     QCOMPARE(err->reply.error().details[0].path, std::string("pools[0].replicas"));

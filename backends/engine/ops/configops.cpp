@@ -1,9 +1,10 @@
-#include "engine/configapply.h"
+#include "engine/ops/configops.h"
 
 #include "api/atomicfile.h"
 #include "api/clock.h"
 #include "config/loader.h"
 #include "engine/engine.h"
+#include "engine/ops/ops.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -22,7 +23,7 @@ namespace {
 api::Error invalidConfig(const config::LoadResult &result)
 {
     std::size_t n = result.errors.size() + result.moreErrors;
-    return api::Error{"invalid_config",
+    return api::Error{api::ErrorCode::InvalidConfig,
                       std::to_string(n) + (n == 1 ? " error" : " errors") + " in the config",
                       result.errors};
 }
@@ -31,7 +32,8 @@ api::Error invalidConfig(const config::LoadResult &result)
 api::Result<config::LoadResult> load(const Engine &engine, const json &args, bool asRunningFile)
 {
     if (!args.is_object() || !args.contains("text") || !args["text"].is_string())
-        return api::Error{"bad_request", "args.text: the config's YAML text is required", {}};
+        return api::Error{
+            api::ErrorCode::BadRequest, "args.text: the config's YAML text is required", {}};
     auto running = engine.config();
     config::LoadOptions options;
     options.baseDir = fs::path(running->file).parent_path().string();
@@ -67,7 +69,7 @@ api::Reply applyConfig(Engine &engine, const json &args)
     if (auto base = args.is_object() ? args.find("base_version") : args.end();
         args.is_object() && base != args.end() && base->is_string() &&
         base->get<std::string>() != current)
-        return api::Error{"conflict",
+        return api::Error{api::ErrorCode::Conflict,
                           "the config changed since version " + base->get<std::string>() +
                               " (it is now " + current + "): get it again and re-apply",
                           {}};
@@ -86,7 +88,8 @@ api::Reply applyConfig(Engine &engine, const json &args)
     std::error_code ec;
     fs::create_directories(historyDir, ec);
     if (ec)
-        return api::Error{"internal", "cannot create \"" + historyDir + "\": " + ec.message(), {}};
+        return api::Error{
+            api::ErrorCode::Internal, "cannot create \"" + historyDir + "\": " + ec.message(), {}};
     auto before = api::readWholeFile(running->file);
     std::string kept = before.ok() ? *before : running->text;
     const std::int64_t ms = api::nowMs();
@@ -105,5 +108,24 @@ api::Reply applyConfig(Engine &engine, const json &args)
     spdlog::info("config.applied file={} version={}", running->file, engine.configVersion());
     return json{{"version", engine.configVersion()}, {"summary", next->summary().toString()}};
 }
+
+namespace ops {
+
+void configGet(OpCall &call)
+{
+    call.done(getConfig(call.engine));
+}
+
+void configValidate(OpCall &call)
+{
+    call.done(validateConfig(call.engine, call.args));
+}
+
+void configApply(OpCall &call)
+{
+    call.done(applyConfig(call.engine, call.args));
+}
+
+} // namespace ops
 
 } // namespace drover::engine

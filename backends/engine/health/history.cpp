@@ -1,4 +1,4 @@
-#include "engine/health.h"
+#include "engine/health/history.h"
 
 #include <algorithm>
 #include <array>

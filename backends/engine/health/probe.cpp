@@ -1,9 +1,9 @@
 // clang-format off
 #include <utility> // before Asio (TOOLCHAIN.md)
 // clang-format on
-#include "engine/probe.h"
+#include "engine/health/probe.h"
 
-#include "engine/probeconnect.h"
+#include "engine/health/probeconnect.h"
 #include "engine/spawner.h"
 #include "engine/spawnplan.h"
 
@@ -33,7 +33,7 @@ namespace {
 
 api::Error targetError(std::string message)
 {
-    return api::Error{"invalid_probe", std::move(message), {}};
+    return api::Error{api::ErrorCode::InvalidProbe, std::move(message), {}};
 }
 
 std::optional<std::uint16_t> parsePort(std::string_view text)

@@ -1,4 +1,4 @@
-#include "engine/procstat.h"
+#include "engine/observe/procstat.h"
 
 #include <array>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "engine/metricsstore.h"
+#include "engine/observe/metricsstore.h"
 
 #include <algorithm>
 #include <bit>

@@ -10,8 +10,8 @@
 // clang-format off
 #include <utility> // before Asio (TOOLCHAIN.md)
 // clang-format on
-#include "engine/probe.h"
-#include "engine/probeconnect.h"
+#include "engine/health/probe.h"
+#include "engine/health/probeconnect.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>

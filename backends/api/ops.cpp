@@ -1,0 +1,70 @@
+#include "api/ops.h"
+
+#include <array>
+
+namespace drover::api {
+
+namespace {
+
+using S = OpScope;
+
+// clang-format off
+constexpr std::array<OpInfo, kOpCount> kOps{{
+    {Op::Hello,          "hello",           Role::Viewer,   false, S::Session},
+    {Op::Subscribe,      "subscribe",       Role::Viewer,   false, S::Session},
+    {Op::Unsubscribe,    "unsubscribe",     Role::Viewer,   false, S::Session},
+    {Op::MetricsFollow,  "metrics.follow",  Role::Viewer,   false, S::Session},
+    {Op::LogsFollow,     "logs.follow",     Role::Viewer,   false, S::Session},
+    {Op::LogsUnfollow,   "logs.unfollow",   Role::Viewer,   false, S::Session},
+    {Op::EventsQuery,    "events.query",    Role::Viewer,   false, S::Engine},
+    {Op::LogsTail,       "logs.tail",       Role::Viewer,   false, S::Engine},
+    {Op::WorkerDescribe, "worker.describe", Role::Viewer,   false, S::Engine},
+    {Op::HealthHistory,  "health.history",  Role::Viewer,   false, S::Engine},
+    {Op::MetricsQuery,   "metrics.query",   Role::Viewer,   false, S::Engine},
+    {Op::ConfigGet,      "config.get",      Role::Viewer,   false, S::Engine},
+    {Op::ConfigValidate, "config.validate", Role::Viewer,   false, S::Engine},
+    {Op::WorkerStart,    "worker.start",    Role::Operator, true,  S::Engine},
+    {Op::WorkerStop,     "worker.stop",     Role::Operator, true,  S::Engine},
+    {Op::WorkerRestart,  "worker.restart",  Role::Operator, true,  S::Engine},
+    {Op::PoolScale,      "pool.scale",      Role::Operator, true,  S::Engine},
+    {Op::ConfigApply,    "config.apply",    Role::Admin,    true,  S::Engine},
+}};
+// clang-format on
+
+constexpr bool inOpOrder()
+{
+    for (std::size_t i = 0; i < kOps.size(); ++i) {
+        if (std::size_t(kOps[i].op) != i)
+            return false;
+    }
+    return true;
+}
+static_assert(inOpOrder(), "kOps lists every Op once, in the enum's order");
+
+} // namespace
+
+std::span<const OpInfo> allOps()
+{
+    return kOps;
+}
+
+const OpInfo *findOp(std::string_view name)
+{
+    for (const OpInfo &info : kOps) {
+        if (info.name == name)
+            return &info;
+    }
+    return nullptr;
+}
+
+const OpInfo &opInfo(Op op)
+{
+    return kOps[std::size_t(op)];
+}
+
+std::string opName(Op op)
+{
+    return std::string(opInfo(op).name);
+}
+
+} // namespace drover::api

@@ -1,0 +1,49 @@
+#include "engine/ops/ops.h"
+
+#include <array>
+
+namespace drover::engine {
+
+namespace {
+
+using api::Op;
+
+// clang-format off
+constexpr std::array kHandlers{
+    OpHandler{Op::EventsQuery,    &ops::eventsQuery,    false},
+    OpHandler{Op::LogsTail,       &ops::logsTail,       false},
+    OpHandler{Op::WorkerDescribe, &ops::workerDescribe, false},
+    OpHandler{Op::HealthHistory,  &ops::healthHistory,  false},
+    OpHandler{Op::MetricsQuery,   &ops::metricsQuery,   false},
+    OpHandler{Op::ConfigGet,      &ops::configGet,      false},
+    OpHandler{Op::ConfigValidate, &ops::configValidate, false},
+    OpHandler{Op::WorkerStart,    &ops::workerStart,    true},
+    OpHandler{Op::WorkerStop,     &ops::workerStop,     false},
+    OpHandler{Op::WorkerRestart,  &ops::workerRestart,  true},
+    OpHandler{Op::PoolScale,      &ops::poolScale,      true},
+    OpHandler{Op::ConfigApply,    &ops::configApply,    false},
+};
+// clang-format on
+
+} // namespace
+
+const OpHandler *opHandler(api::Op op)
+{
+    for (const OpHandler &h : kHandlers) {
+        if (h.op == op)
+            return &h;
+    }
+    return nullptr;
+}
+
+std::vector<api::Op> opsWithoutHandler()
+{
+    std::vector<api::Op> missing;
+    for (const api::OpInfo &info : api::allOps()) {
+        if (info.scope == api::OpScope::Engine && !opHandler(info.op))
+            missing.push_back(info.op);
+    }
+    return missing;
+}
+
+} // namespace drover::engine

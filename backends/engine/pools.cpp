@@ -1,0 +1,218 @@
+#include "engine/pools.h"
+
+#include "engine/registry.h"
+#include "engine/specs.h"
+#include "engine/stream.h"
+#include "engine/supervisor.h"
+
+#include <algorithm>
+#include <set>
+
+namespace drover::engine {
+
+using api::WorkerState;
+
+Pools::Pools(Registry &registry, const ConfigView &config, Supervisor &supervisor, Stream &stream,
+             const bool &shutting)
+    : m_registry(registry)
+    , m_config(config)
+    , m_supervisor(supervisor)
+    , m_stream(stream)
+    , m_shutting(shutting)
+{}
+
+void Pools::addAll()
+{
+    for (const config::PoolSpec &spec : m_config->pools)
+        m_registry.addPool(spec);
+}
+
+void Pools::startReadopted()
+{
+    for (auto &[name, pool] : m_registry.pools()) {
+        if (!m_registry.poolWorkers(name).empty()) {
+            pool.started = true;
+            reconcile(pool);
+        }
+    }
+}
+
+bool Pools::up(const std::string &name) const
+{
+    auto it = m_registry.pools().find(name);
+    if (it == m_registry.pools().end() || !it->second.started)
+        return false;
+    std::vector<Worker *> ws = m_registry.poolWorkers(name);
+    if (int(ws.size()) < it->second.desired)
+        return false;
+    for (const Worker *w : ws) {
+        const WorkerState s = w->state();
+        const bool finishedJob = s == WorkerState::Exited && w->info().lastExit == "exit:0";
+        if (s != WorkerState::Ready && !finishedJob)
+            return false;
+    }
+    return true;
+}
+
+void Pools::startWaiting()
+{
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (auto &[name, pool] : m_registry.pools()) {
+            if (pool.started || pool.removing)
+                continue;
+            const config::PoolSpec *spec = m_config.pool(name);
+            if (!spec)
+                continue;
+            std::string waiting;
+            for (const std::string &dep : spec->dependsOn) {
+                if (!up(dep))
+                    waiting += (waiting.empty() ? "" : ", ") + dep;
+            }
+            if (waiting != pool.waitingFor) {
+                pool.waitingFor = waiting;
+                for (Worker *w : m_registry.poolWorkers(name)) {
+                    if (w->state() == WorkerState::Pending)
+                        m_registry.setReason(*w, "waiting for " + waiting);
+                }
+                m_registry.publishPool(name);
+            }
+            if (waiting.empty()) {
+                pool.started = true;
+                m_stream.addEvent("pool.started", name, "pool " + name + " starting");
+                reconcile(pool);
+                progress = true;
+            }
+        }
+    }
+}
+
+void Pools::followUp()
+{
+    startWaiting();
+    for (auto &[name, pool] : m_registry.pools()) {
+        if (pool.rolling)
+            continueRolling(pool);
+    }
+}
+
+void Pools::reconcile(Pool &pool)
+{
+    if (!pool.started || pool.removing || m_shutting)
+        return;
+    std::vector<Worker *> live;
+    for (Worker *w : m_registry.poolWorkers(pool.name)) {
+        if (w->sup.intent != Intent::Remove)
+            live.push_back(w);
+    }
+    if (int(live.size()) > pool.desired) {
+        std::sort(live.begin(), live.end(),
+                  [](Worker *a, Worker *b) { return a->created > b->created; });
+        const int extra = int(live.size()) - pool.desired;
+        for (int i = 0; i < extra; ++i) {
+            live[i]->sup.intent = Intent::Remove;
+            m_supervisor.stop(*live[i], Intent::Remove, "scaled down");
+        }
+    } else {
+        std::set<int> indices;
+        for (Worker *w : live)
+            indices.insert(w->info().index);
+        int missing = pool.desired - int(live.size());
+        for (int index = 0; missing > 0; ++index) {
+            if (indices.count(index))
+                continue;
+            std::string id = pool.name + "-" + std::to_string(index);
+            if (m_registry.find(id))
+                continue; // still stopping under that name
+            Worker &w = m_registry.create(pool.name, index, id);
+            --missing;
+            m_supervisor.queueSpawn(w);
+        }
+        for (Worker *w : live) {
+            if (w->state() == WorkerState::Pending)
+                m_supervisor.queueSpawn(*w);
+        }
+    }
+    m_registry.publishPool(pool.name);
+}
+
+void Pools::continueRolling(Pool &pool)
+{
+    // One worker of an old revision at a time: the next once none is on its way, and the
+    // new ones are ready (their readiness probe passed).
+    for (Worker *w : m_registry.poolWorkers(pool.name)) {
+        const WorkerState s = w->state();
+        if (s == WorkerState::Starting || s == WorkerState::Stopping || s == WorkerState::Pending ||
+            (s == WorkerState::Running && w->info().revision == pool.revision))
+            return;
+    }
+    while (!pool.rollingQueue.empty()) {
+        const int index = *pool.rollingQueue.begin();
+        pool.rollingQueue.erase(pool.rollingQueue.begin());
+        for (Worker *w : m_registry.poolWorkers(pool.name)) {
+            if (w->info().index == index && w->info().revision != pool.revision &&
+                w->hasProcess()) {
+                m_supervisor.stop(*w, Intent::Restart, "new revision " + pool.revision);
+                return;
+            }
+        }
+    }
+    pool.rolling = false;
+    m_stream.addEvent("pool.revision", pool.name,
+                      "pool " + pool.name + " now runs revision " + pool.revision);
+}
+
+void Pools::reload(const std::shared_ptr<const config::Config> &old)
+{
+    // Removed pools stop; their workers are forgotten once stopped.
+    std::vector<std::string> gone;
+    for (auto &[name, pool] : m_registry.pools()) {
+        if (!m_config.pool(name) && !pool.removing) {
+            pool.removing = true;
+            m_stream.addEvent("pool.removing", name,
+                              "pool " + name + " is no longer in the config");
+        }
+        if (pool.removing)
+            gone.push_back(name);
+    }
+    for (const std::string &name : gone) {
+        std::vector<Worker *> ws = m_registry.poolWorkers(name);
+        if (ws.empty()) {
+            m_registry.erasePool(name);
+            continue;
+        }
+        for (Worker *w : ws)
+            m_supervisor.stop(*w, Intent::Remove, "pool removed from the config");
+    }
+    for (const config::PoolSpec &spec : m_config->pools) {
+        Pool *pool = m_registry.pool(spec.name);
+        if (!pool) {
+            m_registry.addPool(spec);
+            m_stream.addEvent("pool.added", spec.name, "pool " + spec.name + " added");
+            continue;
+        }
+        const config::PoolSpec *before = old ? old->pool(spec.name) : nullptr;
+        const int oldStart = before ? before->workersAtStart() : pool->desired;
+        if (spec.workersAtStart() != oldStart)
+            pool->desired = spec.workersAtStart();
+        if (spec.revision != pool->revision) {
+            pool->revision = spec.revision;
+            pool->rollingQueue.clear();
+            for (Worker *w : m_registry.poolWorkers(spec.name)) {
+                if (w->info().revision != spec.revision)
+                    pool->rollingQueue.insert(w->info().index);
+            }
+            pool->rolling = !pool->rollingQueue.empty();
+            m_stream.addEvent("pool.revision", spec.name,
+                              "pool " + spec.name + ": new revision " + spec.revision +
+                                  ", restarting its workers one at a time");
+        }
+        reconcile(*pool);
+        if (pool->rolling)
+            continueRolling(*pool);
+        m_registry.publishPool(spec.name);
+    }
+}
+
+} // namespace drover::engine

@@ -1,0 +1,445 @@
+#include "engine/supervisor.h"
+
+#include "api/clock.h"
+#include "engine/cgroup.h"
+#include "engine/engine.h"
+#include "engine/health/prober.h"
+#include "engine/logfile.h"
+#include "engine/loop.h"
+#include "engine/runtime.h"
+#include "engine/spawnplan.h"
+#include "engine/specs.h"
+#include "engine/statestore.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace drover::engine {
+
+using api::nowMs;
+using api::WorkerState;
+using lifecycle::Event;
+using namespace std::chrono_literals;
+
+namespace {
+
+double msSince(Clock::time_point t)
+{
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+} // namespace
+
+Supervisor::Supervisor(Loop &loop, Registry &registry, const ConfigView &config, Prober &prober,
+                       const StateStore &state, Cgroups *cgroups, MetricsStore &metrics,
+                       const EngineOptions &options,
+                       std::optional<std::uint64_t> inheritedNofileSoft, const bool &shutting)
+    : m_loop(loop)
+    , m_registry(registry)
+    , m_config(config)
+    , m_prober(prober)
+    , m_state(state)
+    , m_cgroups(cgroups)
+    , m_metrics(metrics)
+    , m_options(options)
+    , m_nofileSoft(inheritedNofileSoft)
+    , m_shutting(shutting)
+{}
+
+Supervisor::~Supervisor() = default;
+
+// ---- starting -----------------------------------------------------------------------------
+
+void Supervisor::queueSpawn(Worker &w)
+{
+    m_spawnQueue.emplace_back(w.id(), w.sup.generation);
+    m_loop.postOnce(m_drainScheduled, [this] { drainSpawns(); });
+}
+
+void Supervisor::drainSpawns()
+{
+    const Clock::time_point until = Clock::now() + kSpawnSlice;
+    while (!m_spawnQueue.empty() && !m_shutting) {
+        auto [id, gen] = std::move(m_spawnQueue.front());
+        m_spawnQueue.pop_front();
+        Worker *w = m_registry.find(id);
+        if (!w || w->sup.generation != gen || w->state() != WorkerState::Pending ||
+            w->sup.intent != Intent::Run)
+            continue;
+        spawn(*w);
+        if (Clock::now() >= until)
+            break;
+    }
+    if (m_shutting)
+        m_spawnQueue.clear();
+    else if (!m_spawnQueue.empty())
+        m_loop.postOnce(m_drainScheduled, [this] { drainSpawns(); });
+}
+
+std::optional<SpawnPlan> Supervisor::plan(const Worker &w,
+                                          const std::vector<std::string> &baseEnv) const
+{
+    std::optional<SpawnPlan> plan;
+    if (const config::PoolSpec *p = m_config.pool(w)) {
+        WorkerVars vars{w.id(), w.pool(), w.info().index, w.info().port, p->revision};
+        plan = planSpawn(*p, vars, baseEnv);
+    } else if (const config::AdoptedSpec *a = m_config.adopted(w)) {
+        config::PoolSpec asPool;
+        asPool.name = a->name;
+        asPool.command = a->command;
+        asPool.cwd = a->cwd;
+        asPool.env = a->env;
+        WorkerVars vars{w.id(), w.pool(), 0, std::nullopt, {}};
+        plan = planSpawn(asPool, vars, baseEnv);
+    }
+    if (plan && plan->cwd.empty())
+        plan->cwd = m_config->baseDir;
+    return plan;
+}
+
+bool Supervisor::spawn(Worker &w)
+{
+    Clock::time_point t0 = Clock::now();
+    ++w.sup.generation;
+    SpawnRequest req;
+    config::LimitsSpec limits;
+    std::string revision;
+    if (std::optional<SpawnPlan> p = plan(w, m_options.masterEnv)) {
+        req.argv = std::move(p->argv);
+        req.cwd = std::move(p->cwd);
+        req.env = std::move(p->env);
+    }
+    if (const config::PoolSpec *p = m_config.pool(w)) {
+        limits = p->limits;
+        revision = p->revision;
+    }
+    if (req.argv.empty()) {
+        m_registry.transition(w, Event::SpawnFailed, "no command to start it with");
+        return false;
+    }
+    Clock::time_point t1 = Clock::now();
+
+    // Limits: cgroups for memory, cpu and pids; setrlimit for nofile (and memory as
+    // RLIMIT_AS where no cgroup can hold it).
+    std::vector<std::string> applied, problems;
+    // The worker keeps its groups across restarts (made once, limits rewritten here):
+    // removing a v1 memory cgroup can take milliseconds, which a restart should not wait.
+    WorkerCgroup &cgroup = w.process.cgroup;
+    cgroup = {};
+    const bool cgroupLimits = limits.memory || limits.cpu || limits.pids;
+    if (!cgroupLimits) {
+        // No group without limits: joining a v1 cgroup waits for an RCU grace period
+        // (~15 ms), which every restart would pay. The tree is the process group.
+    } else if (m_cgroups && m_cgroups->mode() != Cgroups::Mode::None) {
+        cgroup = m_cgroups->create(w.id(), limits);
+        req.cgroupProcsFds = cgroup.procsFds;
+        applied = cgroup.applied;
+        problems = cgroup.problems;
+    } else {
+        std::string why = m_cgroups ? m_cgroups->describe() : std::string("cgroups are off");
+        if (limits.memory) {
+            req.addressSpace = *limits.memory;
+            applied.push_back("memory " + config::formatSize(*limits.memory) + " (RLIMIT_AS)");
+            problems.push_back("memory: no cgroup (" + why +
+                               "); enforced as an address-space limit (RLIMIT_AS) instead");
+        }
+        if (limits.cpu)
+            problems.push_back("cpu: not applied (" + why + ")");
+        if (limits.pids)
+            problems.push_back("pids: not applied (" + why + ")");
+    }
+    if (limits.nofile) {
+        req.nofile = std::uint64_t(*limits.nofile);
+        applied.push_back("nofile " + std::to_string(*limits.nofile));
+    } else {
+        req.nofileSoft = m_nofileSoft;
+    }
+    m_registry.setLimits(w, std::move(applied), std::move(problems));
+    Clock::time_point t2 = Clock::now();
+
+    auto logFd = logfile::openForAppend(m_state.logPath(w.id()));
+    if (!logFd.ok()) {
+        cgroup.closeFds();
+        m_registry.transition(w, Event::SpawnFailed,
+                              "cannot open the log: " + logFd.error().message);
+        return false;
+    }
+    req.outputFd = *logFd;
+    Clock::time_point t3 = Clock::now();
+    auto spawned = NativeRuntime::spawn(req);
+    ::close(*logFd);
+    cgroup.closeFds();
+    Clock::time_point t4 = Clock::now();
+    if (!spawned.ok()) {
+        spdlog::warn("worker.spawn worker={} error=\"{}\"", w.id(), spawned.error().message);
+        m_registry.transition(w, Event::SpawnFailed, spawned.error().message);
+        return false;
+    }
+    m_registry.processStarted(w, spawned->pid, nowMs());
+    m_registry.setRevision(w, revision);
+    w.process.pgid = spawned->pid;
+    w.process.runtime = std::make_unique<NativeRuntime>();
+    w.process.startTime = processStartTime(spawned->pid).value_or(0);
+    w.sup.runningSince = Clock::now();
+    w.sup.intent = Intent::Run;
+    watch(w, spawned->pidfd, spawned->pid);
+    Clock::time_point t5 = Clock::now();
+    saveRecord(w);
+    Clock::time_point t6 = Clock::now();
+    m_registry.transition(w, Event::Spawned, "spawned pid " + std::to_string(spawned->pid));
+    m_prober.processUp(w, "started", false);
+
+    m_costs.starts += 1;
+    m_costs.planMs += std::chrono::duration<double, std::milli>(t1 - t0).count();
+    m_costs.cgroupMs += std::chrono::duration<double, std::milli>(t2 - t1).count();
+    m_costs.logMs += std::chrono::duration<double, std::milli>(t3 - t2).count();
+    m_costs.spawnMs += std::chrono::duration<double, std::milli>(t4 - t3).count() +
+                       std::chrono::duration<double, std::milli>(t5 - t4).count();
+    m_costs.recordMs += std::chrono::duration<double, std::milli>(t6 - t5).count();
+    m_costs.publishMs += msSince(t6);
+    return true;
+}
+
+void Supervisor::watch(Worker &w, int pidfd, int pid)
+{
+    w.process.exitWatch = std::make_unique<Watch>(m_loop.io, pidfd);
+    w.process.exitWatch->async_wait(Watch::wait_read,
+                                    [this, id = w.id(), gen = w.sup.generation,
+                                     alive = m_loop.token()](const boost::system::error_code &ec) {
+                                        if (ec || alive.expired())
+                                            return;
+                                        Worker *w = m_registry.find(id);
+                                        if (w && w->sup.generation == gen)
+                                            onExit(*w);
+                                    });
+    Usage &u = w.usage;
+    u.reader.emplace(pid);
+    u.lastCpuNs = ~0ull;
+    u.ranSinceFull = true;
+    u.idleLevel = 0;
+}
+
+void Supervisor::saveRecord(const Worker &w)
+{
+    WorkerRecord r;
+    r.id = w.id();
+    r.pool = w.pool();
+    r.index = w.info().index;
+    r.adopted = w.fromPidFile;
+    r.pid = w.info().pid;
+    r.pgid = w.process.pgid;
+    r.startTime = w.process.startTime;
+    r.startedAtMs = w.info().startedAtMs;
+    r.revision = w.info().revision;
+    r.port = w.info().port;
+    r.restarts = w.info().restarts;
+    if (auto problem = m_state.save(r))
+        spdlog::error("state.save worker={} error=\"{}\"", w.id(), *problem);
+}
+
+// ---- exits --------------------------------------------------------------------------------
+
+void Supervisor::signalTree(Worker &w, int sig)
+{
+    const int pid = w.info().pid;
+    if (pid > 0) {
+        if (w.process.pgid > 0 && w.process.pgid == pid)
+            ::kill(-w.process.pgid, sig);
+        else
+            ::kill(pid, sig);
+    }
+    if (!w.process.cgroup.dirs.empty())
+        Cgroups::signalAll(w.process.cgroup, sig);
+}
+
+void Supervisor::onExit(Worker &w)
+{
+    ExitStatus status = w.process.runtime
+                            ? w.process.runtime->reap(w.process.exitWatch->native_handle())
+                            : ExitStatus{"exited", false};
+    std::string how = std::move(status.how);
+    // The tree goes with its leader: whatever it left behind is killed now, while the
+    // leader's pid cannot be reused yet.
+    if (w.process.pgid > 0 && w.process.pgid == w.info().pid)
+        ::kill(-w.process.pgid, SIGKILL);
+    if (!w.process.cgroup.dirs.empty()) {
+        Cgroups::signalAll(w.process.cgroup, SIGKILL);
+        if (how == "signal:SIGKILL" &&
+            Cgroups::oomKills(w.process.cgroup) > w.process.cgroup.oomKillsAtStart)
+            how = "limit:memory";
+    }
+    w.process.exitWatch.reset();
+    w.usage.reader.reset();
+    w.sup.timer.reset();
+    releaseSeries(m_metrics, w.usage, nowMs());
+    m_state.remove(w.id());
+    m_registry.setLastExit(w, how);
+    spdlog::info("worker.exit worker={} pid={} how=\"{}\"", w.id(), w.info().pid, how);
+
+    std::vector<std::function<void()>> callbacks;
+    callbacks.swap(w.sup.whenDown);
+    const std::string id = w.id();
+    switch (w.sup.intent) {
+    case Intent::Stop:
+        m_registry.transition(w, Event::StoppedExit, w.sup.stopReason + " (" + how + ")");
+        break;
+    case Intent::Remove:
+        m_registry.transition(w, Event::StoppedExit, w.sup.stopReason + " (" + how + ")");
+        remove(id);
+        break;
+    case Intent::Restart:
+        m_registry.transition(w, Event::Exit, w.sup.stopReason + " (" + how + ")");
+        if (!m_shutting)
+            spawn(w);
+        break;
+    case Intent::Run:
+        onCrash(w, how, status.clean);
+        break;
+    case Intent::Recover:
+        // A probe gave up on it: a failure whatever the exit code, restarted (with backoff,
+        // counted) as the restart policy says.
+        w.sup.intent = Intent::Run;
+        m_registry.setLastExit(w, w.sup.recoverCause);
+        onCrash(w, w.sup.stopReason + " (" + how + ")", false);
+        break;
+    }
+    for (auto &fn : callbacks)
+        fn();
+}
+
+void Supervisor::onCrash(Worker &w, const std::string &how, bool clean)
+{
+    const config::RestartSpec &restart = m_config.restart(w);
+    const bool canRestart = m_config.canStart(w);
+    const auto now = Clock::now();
+    RestartDecision decision;
+    if (!m_shutting && canRestart) {
+        std::uniform_real_distribution<double> draw(-1.0, 1.0);
+        decision =
+            decideRestart(restart, w.sup.crashes, now, w.sup.runningSince, clean, draw(m_loop.rng));
+    }
+    switch (decision.action) {
+    case RestartDecision::Action::Stay:
+        m_registry.transition(w, Event::Exit,
+                              canRestart ? how : how + "; no command to restart it");
+        if (w.fromPidFile && !canRestart)
+            watchPidFileLater(w.id());
+        return;
+    case RestartDecision::Action::GiveUp:
+        m_registry.countRestart(w);
+        m_registry.transition(w, Event::GaveUp,
+                              "restart limit: " + std::to_string(decision.crashes) +
+                                  " crashes within " + config::formatDuration(restart.window) +
+                                  " (last " + how + ")");
+        return;
+    case RestartDecision::Action::Restart:
+        break;
+    }
+    m_registry.countRestart(w);
+    // One transition: the delta says backoff, with how the process ended (last_exit) and
+    // when it starts again.
+    m_registry.transition(w, Event::ExitToBackoff,
+                          "restart in " + config::formatDuration(decision.delay) + " (" + how + ")",
+                          nowMs() + decision.delay.count());
+    w.sup.timer = std::make_unique<Timer>(m_loop.io, decision.delay);
+    w.sup.timer->async_wait([this, id = w.id(), gen = w.sup.generation,
+                             alive = m_loop.token()](const boost::system::error_code &ec) {
+        if (ec || alive.expired()) // an expired timer's handler may run after its owner went
+            return;
+        Worker *w = m_registry.find(id);
+        if (!w || w->sup.generation != gen || w->state() != WorkerState::Backoff)
+            return;
+        spawn(*w);
+    });
+}
+
+// ---- stopping -----------------------------------------------------------------------------
+
+void Supervisor::stop(Worker &w, Intent intent, std::string reason, std::function<void()> done)
+{
+    if (!w.hasProcess()) {
+        cancel(w);
+        const WorkerState s = w.state();
+        if (intent == Intent::Remove) {
+            const std::string id = w.id();
+            if (s != WorkerState::Stopped)
+                m_registry.transition(w, Event::Cancelled, reason);
+            remove(id);
+        } else if (intent == Intent::Restart) {
+            spawn(w);
+        } else if (s != WorkerState::Stopped &&
+                   (s != WorkerState::Failed || intent == Intent::Stop)) {
+            m_registry.transition(w, Event::Cancelled, reason);
+        }
+        if (done)
+            done();
+        return;
+    }
+    if (done)
+        w.sup.whenDown.push_back(std::move(done));
+    // Already stopping: only a stronger intent changes what happens after.
+    if (w.state() == WorkerState::Stopping) {
+        if (intent == Intent::Remove || w.sup.intent == Intent::Run)
+            w.sup.intent = intent;
+        return;
+    }
+    w.sup.intent = intent;
+    w.sup.stopReason = reason;
+    const config::StopSpec &spec = m_config.stop(w);
+    m_registry.transition(w, Event::StopAsked,
+                          reason + ": " + signalName(spec.signal) + ", SIGKILL after " +
+                              config::formatDuration(spec.timeout));
+    signalTree(w, spec.signal);
+    w.sup.timer = std::make_unique<Timer>(m_loop.io, spec.timeout);
+    w.sup.timer->async_wait([this, id = w.id(), gen = w.sup.generation,
+                             alive = m_loop.token()](const boost::system::error_code &ec) {
+        if (ec || alive.expired()) // an expired timer's handler may run after its owner went
+            return;
+        Worker *w = m_registry.find(id);
+        if (!w || w->sup.generation != gen || w->state() != WorkerState::Stopping)
+            return;
+        spdlog::warn("worker.kill worker={} reason=\"stop timeout\"", w->id());
+        w->sup.stopReason += "; killed after the stop timeout";
+        signalTree(*w, SIGKILL);
+    });
+}
+
+void Supervisor::recover(Worker &w, std::string cause, const std::string &detail)
+{
+    spdlog::warn("worker.unhealthy worker={} cause={} detail=\"{}\"", w.id(), cause, detail);
+    w.sup.recoverCause = cause;
+    stop(w, Intent::Recover, cause + " failed (" + detail + ")");
+}
+
+void Supervisor::cancel(Worker &w)
+{
+    ++w.sup.generation; // cancels a queued spawn and a backoff timer's start
+    w.sup.timer.reset();
+}
+
+void Supervisor::remove(const std::string &id)
+{
+    Worker *w = m_registry.find(id);
+    if (!w)
+        return;
+    Cgroups::remove(w->process.cgroup);
+    m_state.remove(id);
+    m_registry.remove(id);
+}
+
+void Supervisor::release(Worker &w)
+{
+    w.process.exitWatch.reset();
+}
+
+void Supervisor::abandon()
+{
+    for (const auto &[id, w] : m_registry.workers()) {
+        if (w->process.exitWatch)
+            w->process.exitWatch->close();
+    }
+}
+
+} // namespace drover::engine
