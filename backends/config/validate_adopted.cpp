@@ -19,7 +19,7 @@ void readAdopted(Ctx &ctx, const Node &n, const std::string &path, AdoptedSpec &
         sites.scanList(ctx, f.get("command"), f.path("command"));
     if (pathValue(ctx, f.get("cwd"), f.path("cwd"), a.cwd))
         sites.scan(ctx, f.get("cwd"), f.path("cwd"));
-    envMap(ctx, f.get("env"), f.path("env"), a.env, sites);
+    envMap(ctx, f.get("env"), f.path("env"), a.env, a.secretEnv, sites);
     readProbes(ctx, f.get("probes"), f.path("probes"), a.probes, sites);
     readRestart(ctx, f.get("restart"), f.path("restart"), a.restart);
     readStop(ctx, f.get("stop"), f.path("stop"), a.stop);

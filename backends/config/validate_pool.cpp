@@ -253,7 +253,7 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
         nodes.sites.scanList(ctx, cmd, f.path("command"));
     if (pathValue(ctx, f.get("cwd"), f.path("cwd"), pool.cwd))
         nodes.sites.scan(ctx, f.get("cwd"), f.path("cwd"));
-    envMap(ctx, f.get("env"), f.path("env"), pool.env, nodes.sites);
+    envMap(ctx, f.get("env"), f.path("env"), pool.env, pool.secretEnv, nodes.sites);
     integer(ctx, f.get("replicas"), f.path("replicas"), pool.replicas, 0, 10'000);
     readAutoscale(ctx, f.get("autoscale"), f.path("autoscale"), pool.autoscale);
     if (pool.autoscale && f.get("replicas")) {

@@ -21,9 +21,11 @@ namespace drover::config::detail {
 /// `${VAR}` in every value (not in keys), before anything is read.
 void expandWithPaths(Ctx &ctx, Node &n, const std::string &path);
 
-/// An `env:` mapping of NAME: value.
+/// An `env:` mapping: `NAME: value` or `NAME: {value: ..., secret: true}`. `secret` gets the
+/// names whose values are hidden from viewers and operators, sorted.
 bool envMap(Ctx &ctx, const Node *n, const std::string &path,
-            std::map<std::string, std::string> &out, Sites &sites);
+            std::map<std::string, std::string> &out, std::vector<std::string> &secret,
+            Sites &sites);
 
 // ---------------------------------------------------------------------------------------------
 // Master (validate_master.cpp)
