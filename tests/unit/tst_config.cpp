@@ -1359,6 +1359,18 @@ void TestConfig::redactText_data()
     QTest::newRow("block at the end without newline")
         << QByteArray("k:\n  secret: |\n    s1\n    s2") << QByteArray("k:\n  secret: \"<hidden>\"")
         << QByteArrayList{"s1", "s2"};
+    QTest::newRow("the example of docs/config.md")
+        << QByteArray("master:\n  tls: {cert: /etc/drover/cert.pem, key: /etc/drover/key.pem}\n"
+                      "pools:\n  - name: api\n    env:\n"
+                      "      API_TOKEN: abc123          # rotated monthly\n"
+                      "      DSN: {value: \"host=db password=x\", secret: true}\n"
+                      "      DB: \"${DB_URL}\"\n")
+        << QByteArray("master:\n  tls: {cert: /etc/drover/cert.pem, key: \"<hidden>\"}\n"
+                      "pools:\n  - name: api\n    env:\n"
+                      "      API_TOKEN: \"<hidden>\"          # rotated monthly\n"
+                      "      DSN: {value: \"<hidden>\", secret: true}\n"
+                      "      DB: \"${DB_URL}\"\n")
+        << QByteArrayList{"abc123", "key.pem", "password=x"};
     QTest::newRow("block in a list item")
         << QByteArray("- token: |\n    blk1\n    blk2\n  next: 1\n- other: 2\n")
         << QByteArray("- token: \"<hidden>\"\n  next: 1\n- other: 2\n")
