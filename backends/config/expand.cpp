@@ -77,8 +77,10 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
 }
 
 std::string expandVariables(std::string_view in, const EnvLookup &env,
-                            std::vector<TextError> &errors)
+                            std::vector<TextError> &errors, bool *fromEnvironment)
 {
+    if (fromEnvironment)
+        *fromEnvironment = false;
     std::string out;
     out.reserve(in.size());
     for (std::size_t i = 0; i < in.size();) {
@@ -109,6 +111,8 @@ std::string expandVariables(std::string_view in, const EnvLookup &env,
         } else if (auto value = env(std::string(name));
                    value && (!value->empty() || sep == std::string_view::npos)) {
             out += *value;
+            if (fromEnvironment)
+                *fromEnvironment = true;
         } else if (sep != std::string_view::npos) {
             out += body.substr(sep + 2); // as in the shell: unset or empty takes the default
         } else {

@@ -23,8 +23,10 @@ struct TextError
 
 /// Expands `${NAME}` and `${NAME:-default}` from `env`; `$${` writes a literal `${`.
 /// An unset variable without a default, a bad name or an unclosed `${` is an error.
+/// `fromEnvironment`, when given, is set to whether any text came from `env` (a default
+/// that was used does not count: it is in the file for everyone to read).
 std::string expandVariables(std::string_view in, const EnvLookup &env,
-                            std::vector<TextError> &errors);
+                            std::vector<TextError> &errors, bool *fromEnvironment = nullptr);
 
 /// The per-worker names usable as `{{name}}`, filled in at spawn time.
 inline constexpr std::array<std::string_view, 5> kPlaceholderNames = {"port", "index", "worker",

@@ -197,6 +197,10 @@ struct PoolSpec
     std::vector<std::string> command; ///< may hold {{placeholders}}
     std::string cwd;                  ///< absolute; empty: the config file's directory
     std::map<std::string, std::string> env;
+    /// The names in `env` whose values are secret (sorted): a name that looksSecret(), a value
+    /// with text from droverd's environment (`${VAR}`), or `{value: ..., secret: true}`.
+    /// Viewers and operators see `<hidden>` for them (config/secrets.h).
+    std::vector<std::string> secretEnv;
     int replicas = 1;
     std::optional<AutoscaleSpec> autoscale;
     std::optional<PortRange> ports;
@@ -225,6 +229,7 @@ struct AdoptedSpec
     std::vector<std::string> command; ///< empty: we watch it but cannot restart it
     std::string cwd;
     std::map<std::string, std::string> env;
+    std::vector<std::string> secretEnv; ///< as PoolSpec::secretEnv
     RestartSpec restart;
     StopSpec stop;
     ProbeSet probes;

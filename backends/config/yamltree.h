@@ -24,8 +24,9 @@ struct Node
     enum class Kind : std::uint8_t { Null, Scalar, Sequence, Map };
 
     Kind kind = Kind::Null;
-    bool quoted = false;       ///< a scalar written in quotes or as a block (never null/bool)
-    bool fromTemplate = false; ///< copied into a pool by `extends:`; already validated there
+    bool quoted = false;          ///< a scalar written in quotes or as a block (never null/bool)
+    bool fromTemplate = false;    ///< copied into a pool by `extends:`; already validated there
+    bool fromEnvironment = false; ///< a `${VAR}` put text from droverd's environment in it
     Mark mark;
     std::string scalar;
     std::vector<Node> items;    ///< Sequence

@@ -1,8 +1,11 @@
 // The config loader against real YAML: every error of an invalid document with its exact
 // line, column, path and message; valid documents down to their typed specs; `${VAR}`
-// expansion, `extends:` chains, revision stability, the error cap and hostile input.
+// expansion, `extends:` chains, revision stability, the error cap and hostile input; which
+// values are secret and the redacted text viewers see.
 #include "config/loader.h"
+#include "config/secrets.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -18,7 +21,11 @@ LoadOptions options()
 {
     LoadOptions o;
     static const std::map<std::string, std::string> env = {
-        {"HOME", "/home/op"}, {"LOG_LEVEL", "debug"}, {"EMPTY", ""}, {"PATH", "/usr/bin:/bin"}};
+        {"HOME", "/home/op"},
+        {"LOG_LEVEL", "debug"},
+        {"EMPTY", ""},
+        {"PATH", "/usr/bin:/bin"},
+        {"DB_URL", "postgres://app:hunter2@db/app"}};
     o.env = [](const std::string &name) -> std::optional<std::string> {
         auto it = env.find(name);
         return it == env.end() ? std::nullopt : std::optional(it->second);
@@ -81,6 +88,21 @@ private slots:
     void fileErrors();
     void hugeFile();
     void examplesLoad();
+    void secretKeyNames_data();
+    void secretKeyNames();
+    void envLongForm();
+    void envLongFormErrors_data();
+    void envLongFormErrors();
+    void secretEnv_data();
+    void secretEnv();
+    void secretEnvThroughTemplates();
+    void redactText_data();
+    void redactText();
+    void redactUnreadable_data();
+    void redactUnreadable();
+    void redactExamples();
+    void envRedaction_data();
+    void envRedaction();
 };
 
 void TestConfig::invalidDocuments_data()
@@ -1090,6 +1112,418 @@ void TestConfig::examplesLoad()
         LoadResult r = loadFile(examples.filePath(name).toStdString(), o);
         QVERIFY2(r.ok(), r.report().c_str());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secret values
+
+void TestConfig::secretKeyNames_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<bool>("secret");
+    QTest::newRow("token") << "token" << true;
+    QTest::newRow("upper token") << "API_TOKEN" << true;
+    QTest::newRow("camel token") << "githubToken" << true;
+    QTest::newRow("tokens list") << "tokens" << true;
+    QTest::newRow("secret") << "CLIENT_SECRET" << true;
+    QTest::newRow("mixed secret") << "SeCrEt" << true;
+    QTest::newRow("password") << "DB_PASSWORD" << true;
+    QTest::newRow("password inside") << "mypasswordfile" << true;
+    QTest::newRow("key") << "key" << true;
+    QTest::newRow("api key") << "ApiKey" << true;
+    QTest::newRow("key inside") << "SSH_KEY_PATH" << true;
+    QTest::newRow("key is broad") << "KEYBOARD" << true;
+    QTest::newRow("log level") << "LOG_LEVEL" << false;
+    QTest::newRow("url") << "DB_URL" << false;
+    QTest::newRow("passwd is not password") << "PASSWD" << false;
+    QTest::newRow("token split") << "TOK_EN" << false;
+    QTest::newRow("empty") << "" << false;
+}
+
+void TestConfig::secretKeyNames()
+{
+    QFETCH(QString, key);
+    QFETCH(bool, secret);
+    QCOMPARE(drover::config::looksSecret(key.toStdString()), secret);
+}
+
+void TestConfig::envLongForm()
+{
+    Config c = loadOk(R"(version: 1
+pools:
+  - name: a
+    command: [a]
+    env:
+      PLAIN: {value: "abc", secret: true}
+      NOT_MARKED: {value: def}
+      MARKED_FALSE: {value: ghi, secret: false}
+      EMPTY_VALUE: {value: , secret: true}
+      PLACEHOLDER: {value: "{{worker}}-{{index}}"}
+      SHORT: jkl
+)");
+    const PoolSpec &p = c.pools.at(0);
+    QCOMPARE(p.env.at("PLAIN"), std::string("abc"));
+    QCOMPARE(p.env.at("NOT_MARKED"), std::string("def"));
+    QCOMPARE(p.env.at("MARKED_FALSE"), std::string("ghi"));
+    QCOMPARE(p.env.at("EMPTY_VALUE"), std::string());
+    QCOMPARE(p.env.at("PLACEHOLDER"), std::string("{{worker}}-{{index}}"));
+    QCOMPARE(p.env.at("SHORT"), std::string("jkl"));
+    QCOMPARE(p.secretEnv, (std::vector<std::string>{"EMPTY_VALUE", "PLAIN"}));
+
+    // Marking a value secret does not make a new revision: the worker is the same.
+    Config shortForm = loadOk("version: 1\npools:\n  - {name: a, command: [a], env: {A: x}}\n");
+    Config longForm = loadOk(
+        "version: 1\npools:\n  - {name: a, command: [a], env: {A: {value: x, secret: true}}}\n");
+    QCOMPARE(longForm.pools.at(0).secretEnv, std::vector<std::string>{"A"});
+    QVERIFY(shortForm.pools.at(0).secretEnv.empty());
+    QCOMPARE(longForm.pools.at(0).revision, shortForm.pools.at(0).revision);
+}
+
+void TestConfig::envLongFormErrors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("expected");
+    const QByteArray pool = "version: 1\npools:\n  - name: a\n    command: [a]\n";
+
+    QTest::newRow("without value")
+        << pool + "    env: {A: {secret: true}}\n"
+        << QStringList{QStringLiteral("t.yaml:5:14: pools[0].env.A: missing required key "
+                                      "\"value\" (the long form is {value: \"...\", secret: "
+                                      "true})")};
+    QTest::newRow("empty mapping")
+        << pool + "    env:\n      A: {}\n"
+        << QStringList{QStringLiteral("t.yaml:6:10: pools[0].env.A: missing required key "
+                                      "\"value\" (the long form is {value: \"...\", secret: "
+                                      "true})")};
+    QTest::newRow("misspelt secret")
+        << pool + "    env: {A: {value: x, secrt: true}}\n"
+        << QStringList{QStringLiteral("t.yaml:5:25: pools[0].env.A.secrt: unknown key \"secrt\" "
+                                      "(did you mean \"secret\"?)")};
+    QTest::newRow("secret not a boolean")
+        << pool + "    env:\n      A:\n        value: x\n        secret: yes\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:8:17: pools[0].env.A.secret: expected true or false, got \"yes\"")};
+    QTest::newRow("value is a list")
+        << pool + "    env: {A: {value: [x, y]}}\n"
+        << QStringList{
+               QStringLiteral("t.yaml:5:22: pools[0].env.A.value: expected a string, got a list")};
+    QTest::newRow("value is a mapping")
+        << pool + "    env: {A: {value: {x: y}, secret: true}}\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:22: pools[0].env.A.value: expected a string, got a mapping")};
+    QTest::newRow("short value is a list")
+        << pool + "    env: {A: [x]}\n"
+        << QStringList{QStringLiteral("t.yaml:5:14: pools[0].env.A: expected a string or "
+                                      "{value: \"...\", secret: true}, got a list")};
+    QTest::newRow("unknown placeholder in the value")
+        << pool + "    env: {A: {value: \"{{wroker}}\"}}\n"
+        << QStringList{QStringLiteral("t.yaml:5:23: pools[0].env.A.value: unknown placeholder "
+                                      "{{wroker}} (did you mean {{worker}}?)")};
+    QTest::newRow("in a template, reported once")
+        << QByteArray("version: 1\ntemplates:\n  t:\n    env: {A: {valeu: x}}\npools:\n"
+                      "  - {name: a, extends: t, command: [a]}\n"
+                      "  - {name: b, extends: t, command: [b]}\n")
+        << QStringList{QStringLiteral("t.yaml:4:14: templates.t.env.A: missing required key "
+                                      "\"value\" (the long form is {value: \"...\", secret: "
+                                      "true})"),
+                       QStringLiteral("t.yaml:4:15: templates.t.env.A.valeu: unknown key "
+                                      "\"valeu\" (did you mean \"value\"?)")};
+    QTest::newRow("adopted")
+        << QByteArray("version: 1\nadopted:\n  - name: db\n    pid_file: /run/db.pid\n"
+                      "    env: {PGPASS: {value: x, secret: 1}}\n")
+        << QStringList{QStringLiteral(
+               "t.yaml:5:38: adopted[0].env.PGPASS.secret: expected true or false, got \"1\"")};
+}
+
+void TestConfig::envLongFormErrors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, expected);
+    LoadResult r = load(yaml);
+    QVERIFY(!r.ok());
+    QCOMPARE(lines(r), expected);
+}
+
+void TestConfig::secretEnv_data()
+{
+    QTest::addColumn<QByteArray>("env");
+    QTest::addColumn<QByteArrayList>("secret");
+    QTest::newRow("none") << QByteArray("{LOG_LEVEL: info, PORT_BASE: \"9000\"}")
+                          << QByteArrayList{};
+    QTest::newRow("by name")
+        << QByteArray("{API_TOKEN: a, DbPassword: b, CLIENT_SECRET: c, SIGNING_KEY: d, X: e}")
+        << QByteArrayList{"API_TOKEN", "CLIENT_SECRET", "DbPassword", "SIGNING_KEY"};
+    QTest::newRow("by name, empty value")
+        << QByteArray("{API_TOKEN: }") << QByteArrayList{"API_TOKEN"};
+    QTest::newRow("from the environment")
+        << QByteArray("{DATABASE: \"${DB_URL}\", LEVEL: \"${LOG_LEVEL:-info}\"}")
+        << QByteArrayList{"DATABASE", "LEVEL"};
+    QTest::newRow("inside text from the environment")
+        << QByteArray("{DSN: \"host=db ${DB_URL}\"}") << QByteArrayList{"DSN"};
+    QTest::newRow("a default used is not from the environment")
+        << QByteArray("{LEVEL: \"${NOPE:-info}\", LITERAL: \"$${DB_URL}\"}") << QByteArrayList{};
+    QTest::newRow("marked") << QByteArray("{CONN: {value: abc, secret: true}, OTHER: {value: d}}")
+                            << QByteArrayList{"CONN"};
+    QTest::newRow("marked false does not unhide a name")
+        << QByteArray("{MY_KEY: {value: abc, secret: false}}") << QByteArrayList{"MY_KEY"};
+    QTest::newRow("long form from the environment")
+        << QByteArray("{CONN: {value: \"${DB_URL}\"}}") << QByteArrayList{"CONN"};
+    QTest::newRow("all three")
+        << QByteArray("{Z_TOKEN: a, A: \"${DB_URL}\", M: {value: m, secret: true}, N: n}")
+        << QByteArrayList{"A", "M", "Z_TOKEN"};
+}
+
+void TestConfig::secretEnv()
+{
+    QFETCH(QByteArray, env);
+    QFETCH(QByteArrayList, secret);
+    std::vector<std::string> expected;
+    for (const QByteArray &name : secret)
+        expected.push_back(name.toStdString());
+
+    Config pool =
+        loadOk("version: 1\npools:\n  - name: a\n    command: [a]\n    env: " + env + "\n");
+    QCOMPARE(pool.pools.at(0).secretEnv, expected);
+    Config adopted = loadOk("version: 1\nadopted:\n  - name: a\n    pid_file: /run/a.pid\n"
+                            "    env: " +
+                            env + "\n");
+    QCOMPARE(adopted.adopted.at(0).secretEnv, expected);
+}
+
+void TestConfig::secretEnvThroughTemplates()
+{
+    Config c = loadOk(R"(version: 1
+templates:
+  base:
+    env:
+      MARKED: {value: from-template, secret: true}
+      FROM_ENV: "${DB_URL}"
+      REPLACED: {value: t, secret: true}
+      PLAIN: p
+pools:
+  - name: a
+    extends: base
+    command: [a]
+    env:
+      MARKED: {value: from-pool}   # maps merge: still secret
+      REPLACED: short              # a scalar replaces the whole entry
+)");
+    const PoolSpec &p = c.pools.at(0);
+    QCOMPARE(p.env.at("MARKED"), std::string("from-pool"));
+    QCOMPARE(p.env.at("FROM_ENV"), std::string("postgres://app:hunter2@db/app"));
+    QCOMPARE(p.env.at("REPLACED"), std::string("short"));
+    QCOMPARE(p.secretEnv, (std::vector<std::string>{"FROM_ENV", "MARKED"}));
+}
+
+void TestConfig::redactText_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QByteArray>("redacted");
+    QTest::addColumn<QByteArrayList>("secrets"); ///< none of these may be left in the result
+
+    QTest::newRow("nothing secret")
+        << QByteArray("version: 1   # top\npools:\n  - name: a\n    command: [a, \"b c\"]\n")
+        << QByteArray("version: 1   # top\npools:\n  - name: a\n    command: [a, \"b c\"]\n")
+        << QByteArrayList{};
+    QTest::newRow("plain in block")
+        << QByteArray("env:\n  API_TOKEN: abc123   # rotated monthly\n  LOG: info\n")
+        << QByteArray("env:\n  API_TOKEN: \"<hidden>\"   # rotated monthly\n  LOG: info\n")
+        << QByteArrayList{"abc123"};
+    QTest::newRow("flow mapping")
+        << QByteArray("env: {token: x1y2, LOG: info, password: 'p w'}\n")
+        << QByteArray("env: {token: \"<hidden>\", LOG: info, password: \"<hidden>\"}\n")
+        << QByteArrayList{"x1y2", "p w"};
+    QTest::newRow("flow without spaces")
+        << QByteArray("a: {token: zz9,other: 1}\n")
+        << QByteArray("a: {token: \"<hidden>\",other: 1}\n") << QByteArrayList{"zz9"};
+    QTest::newRow("double quoted with escapes")
+        << QByteArray("DB_PASSWORD: \"p\\\"w\\\\d\"  # quoted\nnext: 1\n")
+        << QByteArray("DB_PASSWORD: \"<hidden>\"  # quoted\nnext: 1\n") << QByteArrayList{"p\\\"w"};
+    QTest::newRow("single quoted with a quote")
+        << QByteArray("api_key: 'it''s-me'\n") << QByteArray("api_key: \"<hidden>\"\n")
+        << QByteArrayList{"it''s", "-me"};
+    QTest::newRow("multi-line double quoted")
+        << QByteArray("secret: \"first\n  second\"\nafter: 1\n")
+        << QByteArray("secret: \"<hidden>\"\nafter: 1\n") << QByteArrayList{"first", "second"};
+    QTest::newRow("multi-line plain") << QByteArray("token: first\n  second\n\n  third\nafter: 1\n")
+                                      << QByteArray("token: \"<hidden>\"\nafter: 1\n")
+                                      << QByteArrayList{"first", "second", "third"};
+    QTest::newRow("literal block")
+        << QByteArray("tls_key: |\n  -----BEGIN KEY-----\n  MIIB\n  -----END KEY-----\nafter: 1\n")
+        << QByteArray("tls_key: \"<hidden>\"\nafter: 1\n") << QByteArrayList{"BEGIN", "MIIB"};
+    QTest::newRow("folded block with a header comment and blank lines")
+        << QByteArray(
+               "a:\n  password: >- # the db one\n    sekrit1\n\n    # not a comment\n  b: 2\n")
+        << QByteArray("a:\n  password: \"<hidden>\" # the db one\n  b: 2\n")
+        << QByteArrayList{"sekrit1", "not a comment"};
+    QTest::newRow("block at the end without newline")
+        << QByteArray("k:\n  secret: |\n    s1\n    s2") << QByteArray("k:\n  secret: \"<hidden>\"")
+        << QByteArrayList{"s1", "s2"};
+    QTest::newRow("the example of docs/config.md")
+        << QByteArray("master:\n  tls: {cert: /etc/drover/cert.pem, key: /etc/drover/key.pem}\n"
+                      "pools:\n  - name: api\n    env:\n"
+                      "      API_TOKEN: abc123          # rotated monthly\n"
+                      "      DSN: {value: \"host=db password=x\", secret: true}\n"
+                      "      DB: \"${DB_URL}\"\n")
+        << QByteArray("master:\n  tls: {cert: /etc/drover/cert.pem, key: \"<hidden>\"}\n"
+                      "pools:\n  - name: api\n    env:\n"
+                      "      API_TOKEN: \"<hidden>\"          # rotated monthly\n"
+                      "      DSN: {value: \"<hidden>\", secret: true}\n"
+                      "      DB: \"${DB_URL}\"\n")
+        << QByteArrayList{"abc123", "key.pem", "password=x"};
+    QTest::newRow("block in a list item")
+        << QByteArray("- token: |\n    blk1\n    blk2\n  next: 1\n- other: 2\n")
+        << QByteArray("- token: \"<hidden>\"\n  next: 1\n- other: 2\n")
+        << QByteArrayList{"blk1", "blk2"};
+    QTest::newRow("keep chomping and an indentation indicator")
+        << QByteArray("a:\n  key: |2+\n    kc1\n\n  b: 1\n")
+        << QByteArray("a:\n  key: \"<hidden>\"\n\n  b: 1\n") << QByteArrayList{"kc1"};
+    QTest::newRow("multi-line plain in a flow list")
+        << QByteArray("password: [fl1,\n  fl2 fl3\n  fl4, 'fl5']\nx: y\n")
+        << QByteArray("password: [\"<hidden>\",\n  \"<hidden>\", \"<hidden>\"]\nx: y\n")
+        << QByteArrayList{"fl1", "fl2", "fl3", "fl4", "fl5"};
+    QTest::newRow("hash inside a value")
+        << QByteArray("token: a#b # real comment\n")
+        << QByteArray("token: \"<hidden>\" # real comment\n") << QByteArrayList{"a#b"};
+    QTest::newRow("nested under a secret key")
+        << QByteArray("secrets:\n  db: {user: u1, pass: p1}\n  list: [l1, 'l2']\n"
+                      "  deep:\n    - x: d1\nother: v\n")
+        << QByteArray("secrets:\n  db: {user: \"<hidden>\", pass: \"<hidden>\"}\n"
+                      "  list: [\"<hidden>\", \"<hidden>\"]\n  deep:\n    - x: \"<hidden>\"\n"
+                      "other: v\n")
+        << QByteArrayList{"u1", "p1", "l1", "l2", "d1"};
+    QTest::newRow("tokens of the master")
+        << QByteArray("master:\n  auth:\n    tokens:\n"
+                      "      - {name: alice, role: admin, sha256: \"3b1f\"}\n")
+        << QByteArray("master:\n  auth:\n    tokens:\n"
+                      "      - {name: \"<hidden>\", role: \"<hidden>\", sha256: \"<hidden>\"}\n")
+        << QByteArrayList{"3b1f"};
+    QTest::newRow("secret: true, flow")
+        << QByteArray("env:\n  DB: {value: \"postgres://u:pw@h\", secret: true}\n  LOG: info\n")
+        << QByteArray("env:\n  DB: {value: \"<hidden>\", secret: true}\n  LOG: info\n")
+        << QByteArrayList{"pw@h"};
+    QTest::newRow("secret: true, block, flag first")
+        << QByteArray("env:\n  DB:\n    secret: true\n    value: abc # trailing\n  X: y\n")
+        << QByteArray("env:\n  DB:\n    secret: true\n    value: \"<hidden>\" # trailing\n  X: y\n")
+        << QByteArrayList{"abc"};
+    QTest::newRow("secret: false hides nothing")
+        << QByteArray("env: {DB: {value: abc, secret: false}}\n")
+        << QByteArray("env: {DB: {value: abc, secret: false}}\n") << QByteArrayList{};
+    QTest::newRow("variables are not values")
+        << QByteArray("env: {DB: \"${DB_URL}\", API_TOKEN: \"${API_TOKEN}\"}\n")
+        << QByteArray("env: {DB: \"${DB_URL}\", API_TOKEN: \"<hidden>\"}\n") << QByteArrayList{};
+    QTest::newRow("numbers and tags")
+        << QByteArray("pin_password: 1234\nkey: !!str 5678\n")
+        << QByteArray("pin_password: \"<hidden>\"\nkey: !!str \"<hidden>\"\n")
+        << QByteArrayList{"1234", "5678"};
+    QTest::newRow("alias to a secret")
+        << QByteArray("plain: &p s3cr3t\ntoken: *p\nagain: *p\n")
+        << QByteArray("plain: &p \"<hidden>\"\ntoken: *p\nagain: *p\n") << QByteArrayList{"s3cr3t"};
+    QTest::newRow("anchored mapping under a secret key")
+        << QByteArray("creds: &c {u: uu, p: pp}\nsecret_copy: *c\n")
+        << QByteArray("creds: &c {u: \"<hidden>\", p: \"<hidden>\"}\nsecret_copy: *c\n")
+        << QByteArrayList{"uu", "pp"};
+    QTest::newRow("empty secret stays empty")
+        << QByteArray("password:\ntoken: ~\n") << QByteArray("password:\ntoken: ~\n")
+        << QByteArrayList{};
+    QTest::newRow("crlf") << QByteArray("a: 1\r\ntoken: t0k\r\nb: 2\r\n")
+                          << QByteArray("a: 1\r\ntoken: \"<hidden>\"\r\nb: 2\r\n")
+                          << QByteArrayList{"t0k"};
+    QTest::newRow("byte order mark and utf-8")
+        << QByteArray("\xEF\xBB\xBFname: caf\xC3\xA9\npassword: p\xC3\xA4ss\n")
+        << QByteArray("\xEF\xBB\xBFname: caf\xC3\xA9\npassword: \"<hidden>\"\n")
+        << QByteArrayList{"p\xC3\xA4ss"};
+    QTest::newRow("key in a sequence of mappings")
+        << QByteArray("pools:\n  - name: a\n    env:\n      - KEY: v1\n")
+        << QByteArray("pools:\n  - name: a\n    env:\n      - KEY: \"<hidden>\"\n")
+        << QByteArrayList{"v1"};
+}
+
+void TestConfig::redactText()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QByteArray, redacted);
+    QFETCH(QByteArrayList, secrets);
+    RedactedText r = redactConfig(std::string_view(yaml.constData(), std::size_t(yaml.size())));
+    QVERIFY(!r.whollyHidden);
+    QCOMPARE(QByteArray::fromStdString(r.text), redacted);
+    for (const QByteArray &s : secrets)
+        QVERIFY2(!QByteArray::fromStdString(r.text).contains(s), s.constData());
+    QCOMPARE(QByteArray::fromStdString(redactConfigText(yaml.toStdString())), redacted);
+    // Redacting again changes nothing more.
+    QCOMPARE(redactConfig(r.text).text, r.text);
+}
+
+void TestConfig::redactUnreadable_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::newRow("syntax error") << QByteArray("token: [abc123\nb: 1\n");
+    QTest::newRow("bad indentation") << QByteArray("a:\n  password: abc123\n b: 1\n");
+    QTest::newRow("two documents") << QByteArray("a: 1\n---\ntoken: abc123\n");
+    QTest::newRow("tab") << QByteArray("a:\n\tpassword: abc123\n");
+}
+
+void TestConfig::redactUnreadable()
+{
+    QFETCH(QByteArray, yaml);
+    RedactedText r = redactConfig(yaml.toStdString());
+    QVERIFY(r.whollyHidden);
+    QVERIFY(!QByteArray::fromStdString(r.text).contains("abc123"));
+    QVERIFY(r.text.starts_with("# <hidden>"));
+}
+
+void TestConfig::redactExamples()
+{
+    // Every shipped example (and the full document above) redacts value by value, keeps its
+    // line count where no secret spans lines, and still reads as YAML of the same shape.
+    QDir examples(QStringLiteral(DROVER_SOURCE_DIR "/resources/examples"));
+    const QStringList files = examples.entryList({QStringLiteral("*.yaml")}, QDir::Files);
+    QVERIFY(!files.isEmpty());
+    for (const QString &name : files) {
+        QFile f(examples.filePath(name));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        RedactedText r = redactConfig(text.toStdString());
+        QVERIFY2(!r.whollyHidden, qPrintable(name));
+        QCOMPARE(QByteArray::fromStdString(r.text).count('\n'), text.count('\n'));
+        ParsedTree tree = parseYaml(r.text);
+        QVERIFY2(tree.errors.empty(), qPrintable(name));
+    }
+}
+
+void TestConfig::envRedaction_data()
+{
+    QTest::addColumn<QByteArrayList>("env");
+    QTest::addColumn<QByteArrayList>("secretNames");
+    QTest::addColumn<QByteArrayList>("expected");
+    QTest::newRow("named secret") << QByteArrayList{"DB=postgres://u:p@h", "LOG=info"}
+                                  << QByteArrayList{"DB"}
+                                  << QByteArrayList{"DB=<hidden>", "LOG=info"};
+    QTest::newRow("looks secret, inherited")
+        << QByteArrayList{"AWS_SECRET_ACCESS_KEY=abc", "HOME=/root"} << QByteArrayList{}
+        << QByteArrayList{"AWS_SECRET_ACCESS_KEY=<hidden>", "HOME=/root"};
+    QTest::newRow("value with =") << QByteArrayList{"T=a=b"} << QByteArrayList{"T"}
+                                  << QByteArrayList{"T=<hidden>"};
+    QTest::newRow("empty value") << QByteArrayList{"API_TOKEN="} << QByteArrayList{}
+                                 << QByteArrayList{"API_TOKEN=<hidden>"};
+    QTest::newRow("no =") << QByteArrayList{"WEIRD"} << QByteArrayList{"WEIRD"}
+                          << QByteArrayList{"WEIRD"};
+    QTest::newRow("name is a prefix only")
+        << QByteArrayList{"DBX=1"} << QByteArrayList{"DB"} << QByteArrayList{"DBX=1"};
+}
+
+void TestConfig::envRedaction()
+{
+    QFETCH(QByteArrayList, env);
+    QFETCH(QByteArrayList, secretNames);
+    QFETCH(QByteArrayList, expected);
+    auto toStd = [](const QByteArrayList &l) {
+        std::vector<std::string> out;
+        for (const QByteArray &s : l)
+            out.push_back(s.toStdString());
+        return out;
+    };
+    QCOMPARE(redactEnvironment(toStd(env), toStd(secretNames)), toStd(expected));
 }
 
 QTEST_GUILESS_MAIN(TestConfig)
