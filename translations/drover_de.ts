@@ -385,187 +385,187 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="112"/>
-        <location filename="../ui/chartspane.cpp" line="174"/>
+        <location filename="../ui/chartspane.cpp" line="104"/>
+        <location filename="../ui/chartspane.cpp" line="166"/>
         <source>Pause</source>
         <translation>Pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="124"/>
+        <location filename="../ui/chartspane.cpp" line="116"/>
         <source>1 min</source>
         <translation>1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="125"/>
+        <location filename="../ui/chartspane.cpp" line="117"/>
         <source>5 min</source>
         <translation>5 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="126"/>
+        <location filename="../ui/chartspane.cpp" line="118"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="127"/>
+        <location filename="../ui/chartspane.cpp" line="119"/>
         <source>1 h</source>
         <translation>1 h</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="129"/>
+        <location filename="../ui/chartspane.cpp" line="121"/>
         <source>How much of the past the charts show</source>
         <translation>Wie weit die Diagramme zurückreichen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="134"/>
+        <location filename="../ui/chartspane.cpp" line="126"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation>Die Linien einfrieren; neue Punkte werden aufbewahrt und beim Fortsetzen gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="137"/>
+        <location filename="../ui/chartspane.cpp" line="129"/>
         <source>Export PNG…</source>
         <translation>PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="138"/>
+        <location filename="../ui/chartspane.cpp" line="130"/>
         <source>Save the charts as an image</source>
         <translation>Die Diagramme als Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="139"/>
+        <location filename="../ui/chartspane.cpp" line="131"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="140"/>
+        <location filename="../ui/chartspane.cpp" line="132"/>
         <source>Save the shown points as comma-separated values</source>
         <translation>Die angezeigten Punkte als kommagetrennte Werte speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="144"/>
+        <location filename="../ui/chartspane.cpp" line="136"/>
         <source>Window:</source>
         <translation>Zeitfenster:</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="174"/>
+        <location filename="../ui/chartspane.cpp" line="166"/>
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="192"/>
+        <location filename="../ui/chartspane.cpp" line="184"/>
         <source>Export PNG</source>
         <translation>PNG exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="192"/>
+        <location filename="../ui/chartspane.cpp" line="184"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="193"/>
+        <location filename="../ui/chartspane.cpp" line="185"/>
         <source>Charts saved to %1</source>
         <translation>Diagramme in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="189"/>
+        <location filename="../ui/chartspane.cpp" line="181"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation>„%1“ konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="196"/>
+        <location filename="../ui/chartspane.cpp" line="188"/>
         <source>Export CSV</source>
         <translation>CSV exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="196"/>
+        <location filename="../ui/chartspane.cpp" line="188"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="197"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>Points saved to %1</source>
         <translation>Punkte in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="335"/>
+        <location filename="../ui/chartspane.cpp" line="332"/>
         <source>Worker %1</source>
         <translation>Worker %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="266"/>
-        <location filename="../ui/chartspane.cpp" line="369"/>
+        <location filename="../ui/chartspane.cpp" line="265"/>
+        <location filename="../ui/chartspane.cpp" line="366"/>
         <source>CPU %</source>
         <translation>CPU %</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="279"/>
-        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="278"/>
+        <location filename="../ui/chartspane.cpp" line="367"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
-        <location filename="../ui/chartspane.cpp" line="371"/>
+        <location filename="../ui/chartspane.cpp" line="266"/>
+        <location filename="../ui/chartspane.cpp" line="368"/>
         <source>RSS MiB</source>
         <translation>RSS MiB</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="280"/>
-        <location filename="../ui/chartspane.cpp" line="372"/>
+        <location filename="../ui/chartspane.cpp" line="279"/>
+        <location filename="../ui/chartspane.cpp" line="369"/>
         <source>RSS</source>
         <translation>RSS</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="273"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
         <source>Latency ms</source>
         <translation>Latenz ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
         <source>Startup probe</source>
         <translation>Startprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
         <source>Liveness probe</source>
         <translation>Lebendigkeitsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
         <source>Readiness probe</source>
         <translation>Bereitschaftsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Startup ms</source>
         <translation>Startup ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Liveness ms</source>
         <translation>Liveness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Readiness ms</source>
         <translation>Readiness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="305"/>
+        <location filename="../ui/chartspane.cpp" line="304"/>
         <source>exit</source>
         <translation>Ende</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="306"/>
+        <location filename="../ui/chartspane.cpp" line="305"/>
         <source>restart</source>
         <translation>Neustart</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="340"/>
+        <location filename="../ui/chartspane.cpp" line="337"/>
         <source>Workers %1</source>
         <translation>Worker %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="341"/>
+        <location filename="../ui/chartspane.cpp" line="338"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n Worker: %1, …</numerusform>
@@ -573,97 +573,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="345"/>
+        <location filename="../ui/chartspane.cpp" line="342"/>
         <source>(the first %1 of %2 selected)</source>
         <translation>(die ersten %1 von %2 ausgewählten)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="354"/>
+        <location filename="../ui/chartspane.cpp" line="351"/>
         <source>Pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="357"/>
-        <location filename="../ui/chartspane.cpp" line="358"/>
-        <location filename="../ui/chartspane.cpp" line="373"/>
-        <location filename="../ui/chartspane.cpp" line="374"/>
+        <location filename="../ui/chartspane.cpp" line="354"/>
+        <location filename="../ui/chartspane.cpp" line="355"/>
+        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="371"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="356"/>
         <source>Running</source>
         <translation>Laufend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="360"/>
+        <location filename="../ui/chartspane.cpp" line="357"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="361"/>
-        <location filename="../ui/chartspane.cpp" line="403"/>
+        <location filename="../ui/chartspane.cpp" line="358"/>
+        <location filename="../ui/chartspane.cpp" line="409"/>
         <source>Restarts</source>
         <translation>Neustarts</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="362"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
         <source>Restarts (total)</source>
         <translation>Neustarts (gesamt)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="367"/>
+        <location filename="../ui/chartspane.cpp" line="364"/>
         <source>Master</source>
         <translation>Master</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="376"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
         <source>Clients</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="377"/>
+        <location filename="../ui/chartspane.cpp" line="374"/>
         <source>Connected clients</source>
         <translation>Verbundene Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="401"/>
+        <location filename="../ui/chartspane.cpp" line="407"/>
         <source>Exits</source>
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="506"/>
+        <location filename="../ui/chartspane.cpp" line="512"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation>%1: %2 (vor %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="790"/>
+        <location filename="../ui/chartspane.cpp" line="716"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="791"/>
+        <location filename="../ui/chartspane.cpp" line="717"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="792"/>
-        <location filename="../ui/chartspane.cpp" line="793"/>
+        <location filename="../ui/chartspane.cpp" line="718"/>
+        <location filename="../ui/chartspane.cpp" line="719"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="889"/>
+        <location filename="../ui/chartspane.cpp" line="799"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="890"/>
+        <location filename="../ui/chartspane.cpp" line="800"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation>Keine Daten für diese Worker: Keiner von ihnen existiert mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="888"/>
+        <location filename="../ui/chartspane.cpp" line="798"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>

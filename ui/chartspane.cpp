@@ -3,6 +3,7 @@
 #include "api/codec.h"
 #include "api/types.h"
 #include "models/backendbridge.h"
+#include "models/metricseriesstore.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
 
@@ -44,7 +45,6 @@ namespace drover::ui {
 
 namespace {
 
-constexpr int kMaxPoints = 3600; ///< per series: an hour at one point a second
 constexpr int kHistoryPoints = 600;
 constexpr double kMiB = 1024.0 * 1024.0;
 const QColor kExitColor(220, 50, 47);
@@ -66,15 +66,6 @@ constexpr const char *kProbeRoles[] = {"startup", "liveness", "readiness"};
 std::int64_t nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
-}
-
-/// A worker.state event worth a marker: the process went away, or came back after that.
-bool isMarkerEvent(const api::Event &e)
-{
-    if (e.kind != "worker.state")
-        return false;
-    return e.to == "exited" || e.to == "backoff" || e.to == "failed" ||
-           (e.to == "starting" && (e.from == "exited" || e.from == "backoff"));
 }
 
 /// A whole-number tick step for a range of `span` that gives about five ticks.
@@ -106,6 +97,7 @@ QString csvField(const QString &text)
 ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
     : QWidget(parent)
     , m_bridge(bridge)
+    , m_store(new models::MetricSeriesStore(this))
     , m_title(new QLabel(this))
     , m_key(new QLabel(this))
     , m_window(new QComboBox(this))
@@ -197,8 +189,15 @@ ChartsPane::ChartsPane(models::BackendBridge *bridge, QWidget *parent)
                  &ChartsPane::exportCsv, tr("Points saved to %1"));
     });
 
-    connect(bridge, &models::BackendBridge::metricsArrived, this, &ChartsPane::onMetrics);
-    connect(bridge, &models::BackendBridge::eventsArrived, this, &ChartsPane::onEvents);
+    // The store takes the live points and events in; the pane redraws once per batch.
+    connect(bridge, &models::BackendBridge::metricsArrived, m_store,
+            [this](const std::vector<api::MetricBatch> &batches) {
+                m_store->addBatches(batches, nowMs());
+            });
+    connect(bridge, &models::BackendBridge::eventsArrived, m_store,
+            &models::MetricSeriesStore::addEvents);
+    connect(m_store, &models::MetricSeriesStore::pointsChanged, this, &ChartsPane::onPointsChanged);
+    connect(m_store, &models::MetricSeriesStore::markersChanged, this, &ChartsPane::scheduleRender);
     connect(bridge, &models::BackendBridge::snapshotApplied, this, &ChartsPane::checkPresence);
     for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(bridge->workers()),
                                   static_cast<QAbstractItemModel *>(bridge->pools())}) {
@@ -321,8 +320,6 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
     m_lineIndex.clear();
     m_exits = nullptr;
     m_restarts = nullptr;
-    m_markers.clear();
-    m_eventIds.clear();
     m_shownMarkers.clear();
     m_missing = false;
     m_key->hide();
@@ -377,9 +374,18 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
                 tr("Connected clients"), 1, false, true);
         break;
     }
+    QStringList series;
+    for (const Line &line : m_lines)
+        series.append(line.name);
+    m_store->setSeries(series);
+    // The subject's workers' exits and restarts (none for the master).
+    if (kind == Kind::Master)
+        m_store->setMarkerFilter({});
+    else
+        m_store->setMarkerFilter([this](const api::Event &e) { return concerns(e); });
     if (follow.empty()) {
-        for (const Line &line : m_lines)
-            follow.push_back(line.name.toStdString());
+        for (const QString &name : series)
+            follow.push_back(name.toStdString());
     }
 
     // Lines of one chart that show the same value (workers = running = ready) would hide
@@ -412,9 +418,9 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
                     QToolTip::hideText();
                     return;
                 }
-                const Marker *best = nullptr;
+                const models::SeriesMarker *best = nullptr;
                 const double at = double(m_renderedAtMs) + point.x() * 1000.0;
-                for (const Marker &m : m_shownMarkers) {
+                for (const models::SeriesMarker &m : m_shownMarkers) {
                     if (!best ||
                         std::abs(double(m.timeMs) - at) < std::abs(double(best->timeMs) - at))
                         best = &m;
@@ -549,50 +555,28 @@ void ChartsPane::setPaused(bool paused)
 
 void ChartsPane::reload()
 {
-    const quint64 generation = ++m_generation;
-    for (Line &line : m_lines)
-        line.buffer.clear(); // what is shown stays until the next redraw (not while paused)
+    m_store->setWindowMs(windowMs());
+    // What is shown stays until the next redraw (not while paused).
+    const quint64 generation = m_store->beginLoad();
     scheduleRender();
     if (!m_bridge)
         return;
     const std::int64_t to = nowMs();
     const std::int64_t from = to - windowMs();
-    QPointer<ChartsPane> self(this);
+    QPointer<models::MetricSeriesStore> store(m_store);
     for (const Line &line : m_lines) {
         const QString name = line.name;
-        m_bridge->request(
-            "metrics.query",
-            {{"series", name.toStdString()},
-             {"from", from},
-             {"to", to},
-             {"max_points", kHistoryPoints}},
-            [self, generation, name](const api::Reply &r) {
-                if (!self || generation != self->m_generation || !r.ok())
-                    return;
-                const int i = self->m_lineIndex.value(name, -1);
-                if (i < 0)
-                    return;
-                ++self->m_historyLoads;
-                Line &line = self->m_lines[std::size_t(i)];
-                // Live points may have come first: history fills in before them.
-                const double before = line.buffer.isEmpty()
-                                          ? std::numeric_limits<double>::infinity()
-                                          : line.buffer.front().x();
-                QList<QPointF> merged;
-                for (const nlohmann::json &p : r->value("points", nlohmann::json::array())) {
-                    if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
-                        continue;
-                    const double t = p[0].get<double>();
-                    if (t < before)
-                        merged.append(QPointF(t, p[1].get<double>()));
-                }
-                merged.append(line.buffer);
-                line.buffer = std::move(merged);
-                self->trim(line, nowMs());
-                if (line.lazy && !line.buffer.isEmpty())
-                    self->attach(line);
-                self->scheduleRender();
-            });
+        m_bridge->request("metrics.query",
+                          {{"series", name.toStdString()},
+                           {"from", from},
+                           {"to", to},
+                           {"max_points", kHistoryPoints}},
+                          [store, generation, name](const api::Reply &r) {
+                              if (store && r.ok())
+                                  store->mergeHistory(generation, name,
+                                                      models::MetricSeriesStore::historyPoints(*r),
+                                                      nowMs());
+                          });
     }
 
     // Past events, once per subject (and window): the markers inside the window.
@@ -603,52 +587,26 @@ void ChartsPane::reload()
         args["subject"] = m_names.front().toStdString();
     else
         args["limit"] = 5000; // several workers, a pool's workers: filtered here
-    m_bridge->request("events.query", args, [self, generation](const api::Reply &r) {
-        if (!self || generation != self->m_generation || !r.ok())
+    m_bridge->request("events.query", args, [store, generation](const api::Reply &r) {
+        if (!store || !store->isCurrent(generation) || !r.ok())
             return;
         std::vector<api::Event> events;
         for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
             if (auto event = api::eventFromJson(e); event.ok())
                 events.push_back(std::move(*event));
         }
-        self->addEvents(events);
+        store->addEvents(events);
     });
 }
 
-void ChartsPane::onMetrics(const std::vector<api::MetricBatch> &batches)
+void ChartsPane::onPointsChanged(const QStringList &series)
 {
-    bool changed = false;
-    for (const api::MetricBatch &batch : batches) {
-        const double t = double(batch.timeMs);
-        for (const api::MetricPoint &p : batch.points) {
-            const QString name = QString::fromStdString(p.series);
-            const int i = m_lineIndex.value(name, -1);
-            if (i < 0)
-                continue;
-            Line &line = m_lines[std::size_t(i)];
-            if (!line.buffer.isEmpty() && line.buffer.back().x() > t)
-                continue; // older than what is held
-            if (!line.buffer.isEmpty() && line.buffer.back().x() == t)
-                line.buffer.back().setY(p.value);
-            else
-                line.buffer.append(QPointF(t, p.value));
-            if (line.lazy)
-                attach(line);
-            changed = true;
-        }
+    for (const QString &name : series) {
+        const int i = m_lineIndex.value(name, -1);
+        if (i >= 0 && m_lines[std::size_t(i)].lazy && m_store->pointCount(name) > 0)
+            attach(m_lines[std::size_t(i)]);
     }
-    if (!changed)
-        return;
-    const std::int64_t now = nowMs();
-    for (Line &line : m_lines)
-        trim(line, now);
     scheduleRender();
-}
-
-void ChartsPane::onEvents(const std::vector<api::Event> &events)
-{
-    if (m_kind != Kind::Master)
-        addEvents(events);
 }
 
 bool ChartsPane::concerns(const api::Event &event) const
@@ -662,39 +620,6 @@ bool ChartsPane::concerns(const api::Event &event) const
         return w && QString::fromStdString(w->pool) == m_names.value(0);
     }
     return false;
-}
-
-void ChartsPane::addEvents(const std::vector<api::Event> &events)
-{
-    bool changed = false;
-    for (const api::Event &e : events) {
-        if (!isMarkerEvent(e) || !concerns(e) || m_eventIds.contains(e.id))
-            continue;
-        m_eventIds.insert(e.id);
-        Marker m;
-        m.timeMs = e.timeMs;
-        m.worker = QString::fromStdString(e.subject);
-        m.exit = e.to == "exited" || e.to == "failed";
-        m.message = QString::fromStdString(e.message);
-        auto at =
-            std::upper_bound(m_markers.begin(), m_markers.end(), m.timeMs,
-                             [](std::int64_t t, const Marker &other) { return t < other.timeMs; });
-        m_markers.insert(at, std::move(m));
-        changed = true;
-    }
-    if (changed && !isPaused())
-        scheduleRender();
-}
-
-void ChartsPane::trim(Line &line, std::int64_t now)
-{
-    const double cutoff = double(now - windowMs());
-    auto first = std::find_if(line.buffer.begin(), line.buffer.end(),
-                              [cutoff](const QPointF &p) { return p.x() >= cutoff; });
-    qsizetype drop = first - line.buffer.begin();
-    drop = std::max(drop, line.buffer.size() - kMaxPoints);
-    if (drop > 0)
-        line.buffer.remove(0, drop);
 }
 
 void ChartsPane::scheduleRender()
@@ -721,9 +646,9 @@ void ChartsPane::render()
     m_renderedAtMs = now;
     const std::int64_t from = now - windowMs();
     std::vector<std::vector<const Line *>> byPanel(m_panels.size());
+    m_store->trim(now);
     for (Line &line : m_lines) {
-        trim(line, now);
-        line.shown = line.buffer;
+        line.shown = m_store->points(line.name); // shared, not copied
         if (!line.series)
             continue;
         byPanel[std::size_t(line.panel)].push_back(&line);
@@ -754,7 +679,7 @@ void ChartsPane::render()
     QList<QPointF> exits;
     QList<QPointF> restarts;
     const Line *first = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
-    for (const Marker &m : m_markers) {
+    for (const models::SeriesMarker &m : m_store->markers()) {
         if (m.timeMs < from || m.timeMs > now)
             continue;
         const Line *base = first;
@@ -762,12 +687,13 @@ void ChartsPane::render()
             const Line *own = findLine(QStringLiteral("worker/%1/cpu_percent").arg(m.worker));
             base = own && own->series ? own : nullptr;
         }
-        bool found = false;
-        double y = base ? valueAt(*base, m.timeMs, found) * base->scale : 0;
-        if (!found)
-            y = m_panels[0].y->min();
-        (m.exit ? exits : restarts).append(QPointF(double(m.timeMs - now) / 1000.0, y));
-        m_shownMarkers.append(m);
+        // On the line's nearest point; at the bottom when there is none.
+        const std::optional<QPointF> at =
+            base ? models::MetricSeriesStore::nearest(base->shown, double(m.timeMs)) : std::nullopt;
+        const double y = at ? at->y() * base->scale : m_panels[0].y->min();
+        (models::isExit(m.kind) ? exits : restarts)
+            .append(QPointF(double(m.timeMs - now) / 1000.0, y));
+        m_shownMarkers.push_back(m);
     }
     m_exits->replace(exits);
     m_restarts->replace(restarts);
@@ -846,22 +772,6 @@ void ChartsPane::fitY(Panel &panel, const std::vector<const Line *> &lines)
     }
     if (panel.y->min() != lo || panel.y->max() != hi)
         panel.y->setRange(lo, hi);
-}
-
-double ChartsPane::valueAt(const Line &line, std::int64_t timeMs, bool &found) const
-{
-    found = false;
-    if (line.shown.isEmpty())
-        return 0;
-    const double t = double(timeMs);
-    auto after = std::lower_bound(line.shown.begin(), line.shown.end(), t,
-                                  [](const QPointF &p, double x) { return p.x() < x; });
-    auto best = after == line.shown.end() ? after - 1 : after;
-    if (after != line.shown.begin() && after != line.shown.end() &&
-        t - (after - 1)->x() < after->x() - t)
-        best = after - 1;
-    found = true;
-    return best->y();
 }
 
 void ChartsPane::checkPresence()
@@ -956,8 +866,12 @@ int ChartsPane::pointCount(const QString &series) const
 
 int ChartsPane::bufferedCount(const QString &series) const
 {
-    const Line *line = findLine(series);
-    return line ? int(line->buffer.size()) : 0;
+    return m_store->pointCount(series);
+}
+
+int ChartsPane::historyLoads() const
+{
+    return m_store->historyMerges();
 }
 
 QList<QPointF> ChartsPane::points(const QString &series) const

@@ -1,11 +1,12 @@
 #pragma once
 
+#include "models/metricseriesstore.h"
+
 #include <QColor>
 #include <QHash>
 #include <QList>
 #include <QPointF>
 #include <QPointer>
-#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -44,7 +45,8 @@ namespace drover::ui {
 /// clients). Each series' history over the window comes from `metrics.query`, then the lines
 /// follow the live metric batches (at most one redraw per drain of the bridge). Exits and
 /// restarts of the subject's workers are markers on the first chart. Pause freezes the lines
-/// while new points are still kept; export as PNG or CSV.
+/// while new points are still kept; export as PNG or CSV. The points and markers are held by a
+/// models::MetricSeriesStore; the pane lays out, draws and exports them.
 class ChartsPane : public QWidget
 {
     Q_OBJECT
@@ -74,7 +76,7 @@ public:
     int markerCount() const;
     /// History replies (metrics.query over the window) taken in since the pane was made: one
     /// per series each time a subject is shown or the window changes.
-    int historyLoads() const { return m_historyLoads; }
+    int historyLoads() const;
     /// The empty-state text when the subject is gone; empty while charts are shown.
     QString emptyText() const;
     /// The width of the time window in seconds (60, 300, 900 or 3600).
@@ -88,6 +90,9 @@ public:
     /// Writes the shown points to a CSV file: a header (`time` and the series names), then
     /// one row per timestamp (ISO 8601 UTC) with the raw values; false if it failed.
     bool exportCsv(const QString &file);
+
+    /// The points and markers held for the charts (not only those shown).
+    const models::MetricSeriesStore *store() const { return m_store; }
 
 public slots:
     void showWorker(const QString &id);
@@ -117,7 +122,7 @@ private:
         bool whole = false;
         bool legend = true; ///< below the chart; several workers have m_key instead
     };
-    /// One series on a panel, and the points held for it.
+    /// One series on a panel, and the points it shows (the store holds the newer ones).
     struct Line
     {
         QString name;  ///< the series name (`worker/web-1/cpu_percent`)
@@ -129,15 +134,7 @@ private:
         double width = 1.5;            ///< of its pen: wider under lines that may cover it
         QColor color;                  ///< the worker's when several are charted; else the theme's
         QLineSeries *series = nullptr; ///< null while a lazy line has no points
-        QList<QPointF> buffer;         ///< (Unix ms, raw value), oldest first
-        QList<QPointF> shown;          ///< the buffer as of the last redraw
-    };
-    struct Marker
-    {
-        std::int64_t timeMs = 0;
-        QString worker;    ///< whose line it sits on
-        bool exit = false; ///< exited or failed (red); otherwise backoff or a restart (orange)
-        QString message;
+        QList<QPointF> shown;          ///< (Unix ms, raw value) held as of the last redraw
     };
     enum class Kind { Master, Worker, Pool };
 
@@ -151,24 +148,22 @@ private:
     void setPen(const Line &line);
     /// Loads the window's history of every series and the subject's past events.
     void reload();
-    void onMetrics(const std::vector<api::MetricBatch> &batches);
-    void onEvents(const std::vector<api::Event> &events);
-    void addEvents(const std::vector<api::Event> &events);
+    /// Series that got points: a lazy line shows from its first point on.
+    void onPointsChanged(const QStringList &series);
     bool concerns(const api::Event &event) const;
-    void trim(Line &line, std::int64_t nowMs);
     /// Redraws once the current drain or batch of replies is done.
     void scheduleRender();
     void render();
     void fitY(Panel &panel, const std::vector<const Line *> &lines);
     /// The time axis for the current window: "-5 min" ... "now", in seconds before now.
     void setTimeLabels(Panel &panel) const;
-    double valueAt(const Line &line, std::int64_t timeMs, bool &found) const;
     void checkPresence();
     void applyTheme();
     std::int64_t windowMs() const;
     const Line *findLine(const QString &name) const;
 
     QPointer<models::BackendBridge> m_bridge;
+    models::MetricSeriesStore *m_store; ///< the points and markers; a child
     Kind m_kind = Kind::Master;
     QStringList m_names; ///< the worker ids or the pool's name
     int m_selected = 0;  ///< workers asked for (more than are charted when over kMaxWorkers)
@@ -185,13 +180,9 @@ private:
     std::vector<Panel> m_panels;
     std::vector<Line> m_lines;
     QHash<QString, int> m_lineIndex;
-    QScatterSeries *m_exits = nullptr;    // Owned by the first chart.
-    QScatterSeries *m_restarts = nullptr; // Owned by the first chart.
-    std::vector<Marker> m_markers;        ///< oldest first
-    QSet<quint64> m_eventIds;
-    QList<Marker> m_shownMarkers; ///< as drawn, exits first
-    quint64 m_generation = 0;     ///< replies for an earlier subject or window are dropped
-    int m_historyLoads = 0;
+    QScatterSeries *m_exits = nullptr;                // Owned by the first chart.
+    QScatterSeries *m_restarts = nullptr;             // Owned by the first chart.
+    std::vector<models::SeriesMarker> m_shownMarkers; ///< as drawn
     bool m_renderPending = false;
     bool m_renderWhenShown = false; ///< a render was skipped while hidden
     /// Whose metric wishes these are, on the bridge: one per pane.
