@@ -59,15 +59,15 @@ case $mode in
     started=$SECONDS
     (cd "$build_dir" && ctest --output-on-failure -j"$(nproc)" "$@")
     echo "setup: tests took $((SECONDS - started)) s"
-    # The unit and integration tests once more, built with AddressSanitizer and
-    # UndefinedBehaviorSanitizer (DROVER_SANITIZE: no console, GUI tests or fuzzers).
-    # DROVER_NO_SANITIZE=1 skips this second round.
-    if [[ ${DROVER_NO_SANITIZE:-} != 1 ]]; then
+    # DROVER_SANITIZE_TESTS=1: the unit and integration tests once more, built with
+    # AddressSanitizer and UndefinedBehaviorSanitizer (DROVER_SANITIZE: no console, GUI tests or
+    # fuzzers). Not yet part of CI: its first full run has still to be measured and made clean.
+    if [[ ${DROVER_SANITIZE_TESTS:-} == 1 ]]; then
       started=$SECONDS
       asan_dir=${DROVER_ASAN_DIR:-build-asan}
       # The same arguments as above (-S . -B DIR first), another directory.
       cmake -S . -B "$asan_dir" "${cmake_args[@]:4}" -DDROVER_SANITIZE=ON -DDROVER_BUILD_FUZZ=OFF \
-        >/dev/null
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
       cmake --build "$asan_dir" -j"$(nproc)"
       export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
