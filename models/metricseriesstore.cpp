@@ -19,8 +19,14 @@ std::optional<MarkerKind> markerKind(const api::Event &event)
         return MarkerKind::Exited;
     case api::WorkerState::Failed:
         return MarkerKind::Failed;
-    case api::WorkerState::Backoff:
+    case api::WorkerState::Backoff: {
+        // The engine goes straight from a live process to backoff when it restarts a crashed
+        // worker (one exit, one transition): that is the exit itself.
+        const std::optional<api::WorkerState> from = api::parseWorkerState(event.from);
+        if (from && api::hasProcess(*from))
+            return MarkerKind::Exited;
         return MarkerKind::Backoff;
+    }
     case api::WorkerState::Starting: {
         // A first start (from pending or stopped) is no marker; coming back after an exit is.
         const std::optional<api::WorkerState> from = api::parseWorkerState(event.from);

@@ -27,8 +27,9 @@ enum class MarkerKind {
     Restarted, ///< starting again after an exit or a backoff
 };
 
-/// The marker `event` makes, or none: a `worker.state` event to exited, failed or backoff,
-/// or to starting from exited or backoff. A first start, a stop or a probe verdict is none.
+/// The marker `event` makes, or none: a `worker.state` event to exited, failed or backoff (an
+/// exit when it comes straight from a live process), or to starting from exited or backoff. A first
+/// start, a stop or a probe verdict is none.
 std::optional<MarkerKind> markerKind(const api::Event &event);
 /// Whether `kind` is an exit (the process is gone: exited, failed) rather than a restart
 /// (backoff, started again).

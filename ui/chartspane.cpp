@@ -1,6 +1,7 @@
 #include "ui/chartspane.h"
 
 #include "api/codec.h"
+#include "api/ops.h"
 #include "api/types.h"
 #include "models/backendbridge.h"
 #include "models/metricseriesstore.h"
@@ -566,7 +567,7 @@ void ChartsPane::reload()
     QPointer<models::MetricSeriesStore> store(m_store);
     for (const Line &line : m_lines) {
         const QString name = line.name;
-        m_bridge->request("metrics.query",
+        m_bridge->request(api::opName(api::Op::MetricsQuery),
                           {{"series", name.toStdString()},
                            {"from", from},
                            {"to", to},
@@ -587,16 +588,17 @@ void ChartsPane::reload()
         args["subject"] = m_names.front().toStdString();
     else
         args["limit"] = 5000; // several workers, a pool's workers: filtered here
-    m_bridge->request("events.query", args, [store, generation](const api::Reply &r) {
-        if (!store || !store->isCurrent(generation) || !r.ok())
-            return;
-        std::vector<api::Event> events;
-        for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
-            if (auto event = api::eventFromJson(e); event.ok())
-                events.push_back(std::move(*event));
-        }
-        store->addEvents(events);
-    });
+    m_bridge->request(
+        api::opName(api::Op::EventsQuery), args, [store, generation](const api::Reply &r) {
+            if (!store || !store->isCurrent(generation) || !r.ok())
+                return;
+            std::vector<api::Event> events;
+            for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
+                if (auto event = api::eventFromJson(e); event.ok())
+                    events.push_back(std::move(*event));
+            }
+            store->addEvents(events);
+        });
 }
 
 void ChartsPane::onPointsChanged(const QStringList &series)

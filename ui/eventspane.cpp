@@ -1,6 +1,7 @@
 #include "ui/eventspane.h"
 
 #include "api/codec.h"
+#include "api/ops.h"
 #include "models/backendbridge.h"
 #include "models/eventsmodel.h"
 #include "ui/tableview.h"
@@ -46,16 +47,17 @@ EventsPane::EventsPane(models::BackendBridge *bridge, QWidget *parent)
     };
     connect(bridge, &models::BackendBridge::eventsArrived, this, append);
     // What happened before the console came: the newest events, once.
-    bridge->request("events.query", {{"limit", 500}}, [append](const api::Reply &r) {
-        if (!r.ok())
-            return;
-        std::vector<api::Event> events;
-        for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
-            if (auto event = api::eventFromJson(e); event.ok())
-                events.push_back(std::move(*event));
-        }
-        append(events);
-    });
+    bridge->request(
+        api::opName(api::Op::EventsQuery), {{"limit", 500}}, [append](const api::Reply &r) {
+            if (!r.ok())
+                return;
+            std::vector<api::Event> events;
+            for (const nlohmann::json &e : r->value("events", nlohmann::json::array())) {
+                if (auto event = api::eventFromJson(e); event.ok())
+                    events.push_back(std::move(*event));
+            }
+            append(events);
+        });
 }
 
 } // namespace drover::ui

@@ -1,6 +1,7 @@
 #include "ui/healthpane.h"
 
 #include "api/codec.h"
+#include "api/ops.h"
 #include "models/backendbridge.h"
 #include "models/healthmodel.h"
 #include "ui/healthtimeline.h"
@@ -307,7 +308,7 @@ void HealthPane::requestHistory(const QString &worker)
     const quint64 generation = m_generation;
     QPointer<HealthPane> self(this);
     const std::int64_t from = QDateTime::currentMSecsSinceEpoch() - window();
-    m_bridge->request("health.history",
+    m_bridge->request(api::opName(api::Op::HealthHistory),
                       {{"worker", worker.toStdString()}, {"from", from}, {"limit", kHistoryLimit}},
                       [self, generation, worker](const api::Reply &reply) {
                           if (self && self->m_generation == generation)
@@ -529,24 +530,25 @@ void HealthPane::showSample(const api::HealthSample &sample)
             m_detailLogNote =
                 tr("(newest lines; the time of this failure in the log is not known)");
         QPointer<HealthPane> self(this);
-        m_bridge->request("logs.tail", args, [self, generation](const api::Reply &r) {
-            if (!self || self->m_logGeneration != generation)
-                return;
-            self->m_detailLogLoading = false;
-            if (!r.ok()) {
-                self->m_detailLogNote =
-                    tr("(cannot read the log: %1)").arg(QString::fromStdString(r.error().message));
-            } else if (r->is_object()) {
-                auto lines = r->find("lines");
-                if (lines != r->end() && lines->is_array()) {
-                    for (const json &l : *lines) {
-                        if (l.is_string())
-                            self->m_detailLog << QString::fromStdString(l.get<std::string>());
+        m_bridge->request(
+            api::opName(api::Op::LogsTail), args, [self, generation](const api::Reply &r) {
+                if (!self || self->m_logGeneration != generation)
+                    return;
+                self->m_detailLogLoading = false;
+                if (!r.ok()) {
+                    self->m_detailLogNote = tr("(cannot read the log: %1)")
+                                                .arg(QString::fromStdString(r.error().message));
+                } else if (r->is_object()) {
+                    auto lines = r->find("lines");
+                    if (lines != r->end() && lines->is_array()) {
+                        for (const json &l : *lines) {
+                            if (l.is_string())
+                                self->m_detailLog << QString::fromStdString(l.get<std::string>());
+                        }
                     }
                 }
-            }
-            self->renderDetails();
-        });
+                self->renderDetails();
+            });
     }
     renderDetails();
 }

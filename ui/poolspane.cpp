@@ -1,5 +1,6 @@
 #include "ui/poolspane.h"
 
+#include "api/ops.h"
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
@@ -85,12 +86,13 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
         int size = 0;
         if (!m_ask(pool, m_bridge->pools()->at(row)->desired, size))
             return;
-        m_bridge->request("pool.scale", {{"pool", pool.toStdString()}, {"replicas", size}},
-                          [this, pool, size](const api::Reply &r) {
-                              emit message(r.ok() ? tr("%1 scaled to %2").arg(pool).arg(size)
-                                                  : tr("%1: %2").arg(pool, QString::fromStdString(
-                                                                               r.error().message)));
-                          });
+        m_bridge->request(
+            api::opName(api::Op::PoolScale), {{"pool", pool.toStdString()}, {"replicas", size}},
+            [this, pool, size](const api::Reply &r) {
+                emit message(
+                    r.ok() ? tr("%1 scaled to %2").arg(pool).arg(size)
+                           : tr("%1: %2").arg(pool, QString::fromStdString(r.error().message)));
+            });
     });
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         emit poolActivated(index.data(models::PoolsModel::NameRole).toString());

@@ -1,6 +1,7 @@
 #include "ui/workerdetail.h"
 
 #include "api/codec.h"
+#include "api/ops.h"
 #include "models/backendbridge.h"
 #include "models/workersmodel.h"
 
@@ -33,6 +34,7 @@ WorkerDetail::WorkerDetail(models::BackendBridge *bridge, QWidget *parent)
     , m_search(new QLineEdit(this))
     , m_tabs(new QTabWidget(this))
     , m_process(new QTextBrowser(this))
+    , m_reveal(new QCheckBox(tr("Show secret values"), this))
     , m_events(new QTreeWidget(this))
 {
     m_summary->setWordWrap(true);
@@ -58,6 +60,16 @@ WorkerDetail::WorkerDetail(models::BackendBridge *bridge, QWidget *parent)
     logLayout->addWidget(m_log, 1);
 
     m_process->setOpenLinks(false);
+    auto *processPage = new QWidget(this);
+    auto *processBar = new QHBoxLayout;
+    processBar->addStretch(1);
+    processBar->addWidget(m_reveal);
+    auto *processLayout = new QVBoxLayout(processPage);
+    processLayout->setContentsMargins(0, 4, 0, 0);
+    processLayout->addLayout(processBar);
+    processLayout->addWidget(m_process, 1);
+    m_reveal->setEnabled(false);
+    connect(m_reveal, &QCheckBox::toggled, this, [this] { showProcess(); });
     m_events->setRootIsDecorated(false);
     m_events->setUniformRowHeights(true);
     m_events->setColumnCount(3);
@@ -67,7 +79,7 @@ WorkerDetail::WorkerDetail(models::BackendBridge *bridge, QWidget *parent)
 
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(logPage, tr("Log"));
-    m_tabs->addTab(m_process, tr("Process"));
+    m_tabs->addTab(processPage, tr("Process"));
     m_tabs->addTab(m_events, tr("Recent events"));
 
     auto *layout = new QVBoxLayout(this);
@@ -106,6 +118,9 @@ void WorkerDetail::setWorker(const QString &id)
     m_log->clear();
     m_log->setEnabled(!id.isEmpty());
     m_process->clear();
+    m_reveal->setChecked(false);
+    m_reveal->setEnabled(false);
+    m_described = {};
     m_events->clear();
     refreshSummary();
     if (id.isEmpty())
@@ -115,7 +130,8 @@ void WorkerDetail::setWorker(const QString &id)
     if (m_follow->isChecked())
         follow();
     else
-        m_bridge->request("logs.tail", {{"worker", id.toStdString()}, {"lines", 200}},
+        m_bridge->request(api::opName(api::Op::LogsTail),
+                          {{"worker", id.toStdString()}, {"lines", 200}},
                           [this, id](const api::Reply &r) {
                               if (id != m_id || !r.ok())
                                   return;
@@ -176,7 +192,7 @@ void WorkerDetail::refreshSummary()
 void WorkerDetail::describe()
 {
     m_bridge->request(
-        "worker.describe", {{"worker", m_id.toStdString()}},
+        api::opName(api::Op::WorkerDescribe), {{"worker", m_id.toStdString()}},
         [this, id = m_id](const api::Reply &r) {
             if (id != m_id)
                 return;
@@ -185,50 +201,79 @@ void WorkerDetail::describe()
                                             .arg(id, QString::fromStdString(r.error().message)));
                 return;
             }
-            auto esc = [](const std::string &s) {
-                return QString::fromStdString(s).toHtmlEscaped();
-            };
-            // The command as a shell would need it: words with spaces or quotes in quotes.
-            QStringList words;
-            for (const auto &w : r->value("command", nlohmann::json::array())) {
-                QString word = QString::fromStdString(w.get<std::string>());
-                if (word.isEmpty() ||
-                    word.contains(QRegularExpression(QStringLiteral("[\\s'\"$`\\\\]"))))
-                    word = QLatin1Char('\'') +
-                           word.replace(QLatin1Char('\''), QStringLiteral("'\\''")) +
-                           QLatin1Char('\'');
-                words << word.toHtmlEscaped();
-            }
-            QString html = QStringLiteral("<table cellspacing='4'>");
-            auto row = [&html](const QString &key, const QString &value) {
-                html += QStringLiteral("<tr><td valign='top'><b>%1</b></td><td>%2</td></tr>")
-                            .arg(key, value);
-            };
-            row(tr("Command"),
-                words.isEmpty() ? tr("<i>none known: watched, not started by Drover</i>")
-                                : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
-            row(tr("Directory"), QStringLiteral("<tt>%1</tt>").arg(esc(r->value("cwd", ""))));
+            Described d;
+            for (const auto &w : r->value("command", nlohmann::json::array()))
+                d.command << QString::fromStdString(w.get<std::string>());
+            d.cwd = QString::fromStdString(r->value("cwd", ""));
             if (r->contains("pid_file"))
-                row(tr("PID file"),
-                    QStringLiteral("<tt>%1</tt>").arg(esc(r->value("pid_file", ""))));
-            row(tr("Log file"), QStringLiteral("<tt>%1</tt>").arg(esc(r->value("log", ""))));
-            QStringList env;
-            for (const auto &e : r->value("env", nlohmann::json::array()))
-                env << esc(e.get<std::string>());
-            row(tr("Environment"),
-                (env.isEmpty()
-                     ? tr("<i>only what the master passes on</i>")
-                     : QStringLiteral("<tt>%1</tt>").arg(env.join(QStringLiteral("<br>")))) +
-                    QStringLiteral("<br><small>") +
-                    tr("Besides these, the worker inherits the master's environment.") +
-                    QStringLiteral("</small>"));
-            m_process->setHtml(html + QStringLiteral("</table>"));
+                d.pidFile = QString::fromStdString(r->value("pid_file", ""));
+            d.log = QString::fromStdString(r->value("log", ""));
+            for (const auto &e : r->value("env", nlohmann::json::array())) {
+                const QString entry = QString::fromStdString(e.get<std::string>());
+                const qsizetype eq = entry.indexOf(QLatin1Char('='));
+                d.env.append({entry.left(eq), eq < 0 ? QString() : entry.mid(eq + 1)});
+            }
+            for (const auto &n : r->value("secret_env", nlohmann::json::array()))
+                d.secretNames << QString::fromStdString(n.get<std::string>());
+            d.secretsShown = r->value("secrets_shown", false);
+            m_described = std::move(d);
+            m_reveal->setEnabled(m_described.secretsShown && !m_described.secretNames.isEmpty());
+            m_reveal->setToolTip(
+                m_described.secretNames.isEmpty() ? tr("This worker has no secret values")
+                : m_described.secretsShown
+                    ? tr("Secret values are hidden until you show them")
+                    : tr("Only an admin's connection gets secret values from the master"));
+            showProcess();
         });
+}
+
+void WorkerDetail::showProcess()
+{
+    const Described &d = m_described;
+    // The command as a shell would need it: words with spaces or quotes in quotes.
+    QStringList words;
+    for (QString word : d.command) {
+        if (word.isEmpty() || word.contains(QRegularExpression(QStringLiteral("[\\s'\"$`\\\\]"))))
+            word = QLatin1Char('\'') + word.replace(QLatin1Char('\''), QStringLiteral("'\\''")) +
+                   QLatin1Char('\'');
+        words << word.toHtmlEscaped();
+    }
+    QString html = QStringLiteral("<table cellspacing='4'>");
+    auto row = [&html](const QString &key, const QString &value) {
+        html +=
+            QStringLiteral("<tr><td valign='top'><b>%1</b></td><td>%2</td></tr>").arg(key, value);
+    };
+    auto tt = [](const QString &text) {
+        return QStringLiteral("<tt>%1</tt>").arg(text.toHtmlEscaped());
+    };
+    row(tr("Command"), words.isEmpty()
+                           ? tr("<i>none known: watched, not started by Drover</i>")
+                           : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
+    row(tr("Directory"), tt(d.cwd));
+    if (!d.pidFile.isEmpty())
+        row(tr("PID file"), tt(d.pidFile));
+    row(tr("Log file"), tt(d.log));
+    QStringList env;
+    const bool reveal = d.secretsShown && m_reveal->isChecked();
+    for (const auto &[name, value] : d.env) {
+        if (d.secretNames.contains(name) && !reveal)
+            env << QStringLiteral("<tt>%1=</tt><i>%2</i>")
+                       .arg(name.toHtmlEscaped(), tr("hidden (secret)"));
+        else
+            env << tt(name + QLatin1Char('=') + value);
+    }
+    row(tr("Environment"), (env.isEmpty() ? tr("<i>only what the master passes on</i>")
+                                          : env.join(QStringLiteral("<br>"))) +
+                               QStringLiteral("<br><small>") +
+                               tr("Besides these, the worker inherits the master's environment.") +
+                               QStringLiteral("</small>"));
+    m_process->setHtml(html + QStringLiteral("</table>"));
 }
 
 void WorkerDetail::loadEvents()
 {
-    m_bridge->request("events.query", {{"subject", m_id.toStdString()}, {"limit", 50}},
+    m_bridge->request(api::opName(api::Op::EventsQuery),
+                      {{"subject", m_id.toStdString()}, {"limit", 50}},
                       [this, id = m_id](const api::Reply &r) {
                           if (id != m_id || !r.ok())
                               return;

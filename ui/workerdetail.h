@@ -43,6 +43,9 @@ public:
     QTextBrowser *process() const { return m_process; }
     /// The "Events" tab: the worker's newest events, newest first.
     QTreeWidget *events() const { return m_events; }
+    /// "Show secret values" on the Process tab: enabled for admins only (the master sends
+    /// secret values to admins; others get `<hidden>`); off whenever another worker is shown.
+    QCheckBox *revealSecrets() const { return m_reveal; }
 
 private:
     void refreshSummary();
@@ -51,6 +54,7 @@ private:
     void appendLines(const QStringList &lines, qint64 skipped);
     void find();
     void describe();
+    void showProcess();
     void loadEvents();
     void addEvents(const std::vector<api::Event> &events);
 
@@ -62,6 +66,18 @@ private:
     QLineEdit *m_search;
     QTabWidget *m_tabs;
     QTextBrowser *m_process;
+    QCheckBox *m_reveal;
+    /// What worker.describe said, kept to draw the Process tab again when secrets are
+    /// revealed or hidden.
+    struct Described
+    {
+        QStringList command;
+        QString cwd, pidFile, log;
+        QList<QPair<QString, QString>> env; ///< name, value
+        QStringList secretNames;
+        bool secretsShown = false; ///< the master sent the values (an admin's connection)
+    };
+    Described m_described;
     QTreeWidget *m_events;
     std::uint64_t m_followId = 0;
     quint64 m_generation = 0; ///< lines of an earlier follow that still arrive are dropped

@@ -1,5 +1,6 @@
 #include "ui/workerspane.h"
 
+#include "api/ops.h"
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
 #include "models/workerfilter.h"
@@ -109,7 +110,8 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
     });
     connect(m_pool, &QComboBox::currentIndexChanged, this,
             [this] { m_filter->setPool(m_pool->currentData().toString()); });
-    connect(m_start, &QAction::triggered, this, [this] { act("worker.start", tr("Started %1")); });
+    connect(m_start, &QAction::triggered, this,
+            [this] { act(api::Op::WorkerStart, tr("Started %1")); });
     connect(m_stop, &QAction::triggered, this, [this] {
         const QStringList ids = selectedWorkers();
         if (ids.isEmpty())
@@ -119,10 +121,10 @@ WorkersPane::WorkersPane(models::BackendBridge *bridge, QWidget *parent)
                             : tr("Stop %n workers? They stay stopped until someone starts them.",
                                  nullptr, int(ids.size()));
         if (m_confirm(question))
-            act("worker.stop", tr("Stopped %1"));
+            act(api::Op::WorkerStop, tr("Stopped %1"));
     });
     connect(m_restart, &QAction::triggered, this,
-            [this] { act("worker.restart", tr("Restarted %1")); });
+            [this] { act(api::Op::WorkerRestart, tr("Restarted %1")); });
     connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
         QMenu menu(this);
         menu.addActions({m_start, m_stop, m_restart});
@@ -247,11 +249,11 @@ void WorkersPane::updateActions()
     }
 }
 
-void WorkersPane::act(const char *op, const QString &done)
+void WorkersPane::act(api::Op op, const QString &done)
 {
     for (const QString &id : selectedWorkers()) {
         m_bridge->request(
-            op, {{"worker", id.toStdString()}}, [this, id, done](const api::Reply &r) {
+            api::opName(op), {{"worker", id.toStdString()}}, [this, id, done](const api::Reply &r) {
                 emit message(r.ok()
                                  ? done.arg(id)
                                  : tr("%1: %2").arg(id, QString::fromStdString(r.error().message)));

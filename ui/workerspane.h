@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/ops.h"
 #include "api/role.h"
 
 #include <QWidget>
@@ -56,7 +57,7 @@ signals:
 
 private:
     /// Sends `op` for each selected worker; `done` (with %1 for the id) is said on success.
-    void act(const char *op, const QString &done);
+    void act(api::Op op, const QString &done);
     void updateActions();
 
     models::BackendBridge *m_bridge;

@@ -1,7 +1,8 @@
 // What starting and stopping N workers costs the engine's loop, against the physical floor
 // measured in the same run: a plain posix_spawn loop of the same command, then kill + reap.
 //   build/bench/bench_engine_start [N=1000] [command=/bin/sleep]
-// Prints `RESULT bench=spawn_floor ...` for the loop and `RESULT bench=engine_start ...` for
+// Prints `RESULT bench=spawn_floor ...` for the loop, `RESULT bench=engine_start_costs ...`
+// (where a start's time goes, per start) and `RESULT bench=engine_start ...` for
 // the engine: time until every worker is running, the longest the loop was held (a 1 ms
 // ticker measures the gaps between its ticks), and the time to stop them all.
 #include "config/loader.h"
@@ -164,6 +165,15 @@ int runEngine(int n, const std::string &command)
     std::printf("RESULT bench=engine_start n=%d start_call_ms=%.1f all_running_ms=%.1f "
                 "loop_max_gap_ms=%.1f loop_p99_gap_ms=%.2f stop_all_ms=%.1f\n",
                 n, ms(startCall), ms(allRunning), startMaxGap, startP99Gap, ms(stopAll));
+    // Where a start's time went, per start (engine.h StartCosts): the next regression shows
+    // in which step it is.
+    const drover::engine::StartCosts costs = engine.startCosts();
+    const double per = costs.starts ? 1.0 / double(costs.starts) : 0;
+    std::printf("RESULT bench=engine_start_costs starts=%llu plan_us=%.1f cgroup_us=%.1f "
+                "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f\n",
+                static_cast<unsigned long long>(costs.starts), costs.planMs * 1000 * per,
+                costs.cgroupMs * 1000 * per, costs.logMs * 1000 * per, costs.spawnMs * 1000 * per,
+                costs.recordMs * 1000 * per, costs.publishMs * 1000 * per);
     std::fflush(stdout);
     return allRunning.count() > 0 && stopAll.count() > 0 ? 0 : 1;
 }

@@ -111,6 +111,10 @@ void TestSeriesStore::markerKinds_data()
                                   << "failed" << K(MarkerKind::Failed);
     QTest::newRow("backoff") << state << "exited"
                              << "backoff" << K(MarkerKind::Backoff);
+    QTest::newRow("crash straight to backoff") << state << "ready"
+                                               << "backoff" << K(MarkerKind::Exited);
+    QTest::newRow("crash while starting") << state << "starting"
+                                          << "backoff" << K(MarkerKind::Exited);
     QTest::newRow("start after exit") << state << "exited"
                                       << "starting" << K(MarkerKind::Restarted);
     QTest::newRow("start after backoff") << state << "backoff"

@@ -417,6 +417,7 @@ private slots:
     void initTestCase();
     void helloSubscribe();
     void authMatrix();
+    void secretsByRole();
     void garbage();
     void unauthorizedFlood();
     void oversizeFrame();
@@ -740,6 +741,144 @@ void TestServer::authMatrix()
         QVERIFY(rec->gaps.empty());
     }
     watcher.backend.reset();
+    FINISH(master);
+}
+
+// Secret values (env names that look secret, `secret: true`, values from droverd's
+// environment, probe URLs' secret parameters, config values under secret-looking keys) reach
+// admins only: a viewer and an operator never see one in any reply, snapshot or delta.
+void TestServer::secretsByRole()
+{
+    Droverd master;
+    const std::vector<std::string> secrets = {"tok-value-4711", "pw-value-0815", "env-value-1234",
+                                              "probe-value-9999"};
+    const QByteArray pools =
+        "  - name: s\n"
+        "    command: [\"sleep\", \"1000\"]\n"
+        "    stop: {timeout: 2s}\n"
+        "    env:\n"
+        "      API_TOKEN: \"tok-value-4711\"\n"
+        "      DB_URL: {value: \"postgres://u:pw-value-0815@db/x\", secret: true}\n"
+        "      FROM_MASTER: \"${DROVER_TEST_SECRET}\"\n"
+        "      PLAIN: \"visible-value\"\n"
+        "    probes:\n"
+        "      readiness:\n"
+        "        http: {url: \"http://127.0.0.1:1/ready?x=1&token=probe-value-9999\"}\n"
+        "        interval: 200ms\n";
+    const QByteArray configText = master.yaml(pools);
+    QVERIFY(master.writeConfig(configText));
+    // `droverd token create` reads the config too, so the variable is there from here on.
+    qputenv("DROVER_TEST_SECRET", "env-value-1234");
+    const QString viewer = master.createToken(QStringLiteral("vera"), QStringLiteral("viewer"));
+    const QString oper = master.createToken(QStringLiteral("otto"), QStringLiteral("operator"));
+    const QString admin = master.createToken(QStringLiteral("ada"), QStringLiteral("admin"));
+    QVERIFY(viewer.startsWith(QStringLiteral("drv_")) && oper.startsWith(QStringLiteral("drv_")) &&
+            admin.startsWith(QStringLiteral("drv_")));
+    const bool started = master.start();
+    qunsetenv("DROVER_TEST_SECRET");
+    QVERIFY2(started, qPrintable(master.log()));
+
+    for (const auto &[token, role] :
+         {std::pair{viewer, api::Role::Viewer}, std::pair{oper, api::Role::Operator},
+          std::pair{admin, api::Role::Admin}}) {
+        const std::string who(api::toString(role));
+        RawWs raw;
+        QVERIFY(raw.connect(master.port));
+        raw.startReading();
+        std::string seen; // every frame this client got, as text
+        auto call = [&](const json &request) {
+            std::optional<json> r;
+            if (raw.sendJson(request)) {
+                QElapsedTimer clock;
+                clock.start();
+                while (clock.elapsed() < 10'000) {
+                    auto f = raw.next(int(10'000 - clock.elapsed()));
+                    if (!f)
+                        break;
+                    seen += f->dump() + "\n";
+                    if (f->is_object() && !f->contains("type")) {
+                        r = f;
+                        break;
+                    }
+                }
+            }
+            return r;
+        };
+        auto h =
+            call({{"id", 0}, {"op", "hello"}, {"token", token.toStdString()}, {"protocol", 1}});
+        QVERIFY2(h && h->value("ok", false), who.c_str());
+        QVERIFY(call({{"id", 1}, {"op", "subscribe"}, {"args", {{"since", 0}}}}));
+        // Until the readiness probe has failed at least once: its target is in a delta.
+        QElapsedTimer clock;
+        clock.start();
+        while (seen.find("\"failing\"") == std::string::npos && clock.elapsed() < 10'000) {
+            if (auto f = raw.next(200))
+                seen += f->dump() + "\n";
+        }
+        QVERIFY2(seen.find("\"failing\"") != std::string::npos, who.c_str());
+        int id = 2;
+        std::optional<json> describe, configGet;
+        for (const api::OpInfo &info : api::allOps()) {
+            if (info.scope != api::OpScope::Engine || info.minRole > role || info.mutating)
+                continue;
+            json args = json::object();
+            if (info.op == api::Op::WorkerDescribe || info.op == api::Op::LogsTail ||
+                info.op == api::Op::HealthHistory)
+                args = {{"worker", "s-0"}};
+            else if (info.op == api::Op::MetricsQuery)
+                args = {{"series", "worker/s-0/rss_bytes"}};
+            else if (info.op == api::Op::ConfigValidate)
+                args = {{"text", "version: 1\n"}};
+            auto r = call({{"id", id++}, {"op", info.name}, {"args", args}});
+            QVERIFY2(
+                r && r->value("ok", false),
+                (who + " " + std::string(info.name) + ": " + (r ? r->dump() : "none")).c_str());
+            if (info.op == api::Op::WorkerDescribe)
+                describe = (*r)["result"];
+            if (info.op == api::Op::ConfigGet)
+                configGet = (*r)["result"];
+        }
+        if (role >= api::Role::Operator) { // deltas of a restart, with the worker's probes
+            auto r = call({{"id", id++}, {"op", "worker.restart"}, {"args", {{"worker", "s-0"}}}});
+            QVERIFY2(r && r->value("ok", false), who.c_str());
+        }
+        QVERIFY(describe && configGet);
+        // Every client is told which names are secret.
+        const json names = (*describe)["secret_env"];
+        for (const char *name : {"API_TOKEN", "DB_URL", "FROM_MASTER"})
+            QVERIFY2(std::find(names.begin(), names.end(), name) != names.end(), name);
+        QVERIFY(std::find(names.begin(), names.end(), "PLAIN") == names.end());
+        QVERIFY(seen.find("visible-value") != std::string::npos);
+        if (role < api::Role::Admin) {
+            // config.get hides values by their keys (docs/config.md): a token inside a `url:`
+            // is shown there as written, and hidden everywhere else.
+            std::string outsideConfig = seen;
+            const std::string configDump = configGet->dump();
+            if (auto p = outsideConfig.find(configDump); p != std::string::npos)
+                outsideConfig.erase(p, configDump.size());
+            for (const std::string &secret : secrets) {
+                const std::string &text = secret == secrets[3] ? outsideConfig : seen;
+                const std::size_t at = text.find(secret);
+                const std::string context = at == std::string::npos
+                                                ? std::string()
+                                                : text.substr(at < 300 ? 0 : at - 300, 400);
+                QVERIFY2(at == std::string::npos,
+                         (who + " saw " + secret + " in: " + context).c_str());
+            }
+            QCOMPARE(describe->value("secrets_shown", true), false);
+            QCOMPARE(configGet->value("secrets_shown", true), false);
+            QVERIFY(configGet->value("hidden", 0) >= 2); // API_TOKEN and DB_URL in the text
+            QVERIFY(seen.find("<hidden>") != std::string::npos);
+        } else {
+            // An admin sees the values (the probe's target stays hidden in WorkerInfo, which
+            // every role shares; an admin reads the URL in the config).
+            for (const std::string &secret : {secrets[0], secrets[1], secrets[2]})
+                QVERIFY2(describe->dump().find(secret) != std::string::npos, secret.c_str());
+            QVERIFY(configGet->value("text", std::string()).find(secrets[0]) != std::string::npos);
+            QVERIFY(configGet->value("text", std::string()).find(secrets[3]) != std::string::npos);
+            QCOMPARE(describe->value("secrets_shown", false), true);
+        }
+    }
     FINISH(master);
 }
 

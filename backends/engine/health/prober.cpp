@@ -1,6 +1,7 @@
 #include "engine/health/prober.h"
 
 #include "api/clock.h"
+#include "config/secrets.h"
 #include "engine/engine.h"
 #include "engine/health/probe.h"
 #include "engine/loop.h"
@@ -14,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sys/stat.h>
 
 namespace drover::engine {
@@ -23,6 +25,49 @@ using api::nowMs;
 using api::WorkerState;
 using lifecycle::Event;
 using namespace std::chrono_literals;
+
+namespace {
+
+/// A probe's target as every role may see it in WorkerInfo: the values of the worker's
+/// secret `env:` entries, and of query parameters with secret-looking names
+/// (`?token=...`), read `<hidden>`.
+std::string describeTarget(const ProbeTarget &target, const std::map<std::string, std::string> &env,
+                           const std::vector<std::string> &secretEnv)
+{
+    std::string text = target.describe();
+    const std::string hidden(config::kHiddenValue);
+    for (const auto &[name, value] : env) {
+        if (value.size() < 4 || (!config::looksSecret(name) &&
+                                 !std::binary_search(secretEnv.begin(), secretEnv.end(), name)))
+            continue;
+        for (std::size_t at = text.find(value); at != std::string::npos;
+             at = text.find(value, at + hidden.size()))
+            text.replace(at, value.size(), hidden);
+    }
+    const std::size_t query = text.find('?');
+    if (target.kind == config::ProbeKind::Http && query != std::string::npos) {
+        std::string out = text.substr(0, query + 1);
+        std::string_view rest = std::string_view(text).substr(query + 1);
+        for (bool first = true;; first = false) {
+            const std::size_t amp = rest.find('&');
+            const std::string_view part = rest.substr(0, amp);
+            const std::size_t eq = part.find('=');
+            if (!first)
+                out += '&';
+            if (eq != std::string_view::npos && config::looksSecret(part.substr(0, eq)))
+                out += std::string(part.substr(0, eq + 1)) + hidden;
+            else
+                out += part;
+            if (amp == std::string_view::npos)
+                break;
+            rest.remove_prefix(amp + 1);
+        }
+        text = std::move(out);
+    }
+    return text;
+}
+
+} // namespace
 
 ProbeRun::ProbeRun() = default;
 ProbeRun::~ProbeRun() = default;
@@ -130,6 +175,17 @@ struct Prober::Private
             {&set->liveness, ProbeRole::Liveness},
             {&set->readiness, ProbeRole::Readiness}};
         const std::string prefix = "worker/" + info.id + "/probe/";
+        static const std::map<std::string, std::string> noEnv;
+        static const std::vector<std::string> noNames;
+        const std::map<std::string, std::string> *secretEnv = &noEnv;
+        const std::vector<std::string> *secretNames = &noNames;
+        if (const config::PoolSpec *pool = config.pool(w)) {
+            secretEnv = &pool->env;
+            secretNames = &pool->secretEnv;
+        } else if (const config::AdoptedSpec *adopted = config.adopted(w)) {
+            secretEnv = &adopted->env;
+            secretNames = &adopted->secretEnv;
+        }
         for (auto [spec, role] : roles) {
             if (!*spec)
                 continue;
@@ -146,7 +202,8 @@ struct Prober::Private
             api::ProbeStatus status;
             status.probe = std::string(toString(role));
             status.kind = std::string(toString(r.spec.kind));
-            status.target = r.target ? r.target->describe() : r.targetProblem;
+            status.target =
+                r.target ? describeTarget(*r.target, *secretEnv, *secretNames) : r.targetProblem;
             status.state = "pending";
             status.sinceMs = nowMs();
             statuses.push_back(std::move(status));

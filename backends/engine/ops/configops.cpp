@@ -3,6 +3,7 @@
 #include "api/atomicfile.h"
 #include "api/clock.h"
 #include "config/loader.h"
+#include "config/secrets.h"
 #include "engine/engine.h"
 #include "engine/ops/ops.h"
 
@@ -113,7 +114,19 @@ namespace ops {
 
 void configGet(OpCall &call)
 {
-    call.done(getConfig(call.engine));
+    api::Reply reply = getConfig(call.engine);
+    // Values under secret-looking keys and `secret: true` entries are for admins only.
+    const bool reveal = call.role >= api::Role::Admin;
+    if (reply.ok()) {
+        json &out = reply.value();
+        if (!reveal) {
+            config::RedactedText redacted = config::redactConfig(out["text"].get<std::string>());
+            out["text"] = std::move(redacted.text);
+            out["hidden"] = redacted.hidden;
+        }
+        out["secrets_shown"] = reveal;
+    }
+    call.done(std::move(reply));
 }
 
 void configValidate(OpCall &call)

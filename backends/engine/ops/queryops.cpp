@@ -1,6 +1,7 @@
 // logs.tail, worker.describe, metrics.query, events.query and health.history.
 #include "api/clock.h"
 #include "api/codec.h"
+#include "config/secrets.h"
 #include "engine/ops/ops.h"
 #include "engine/rooms.h"
 #include "engine/spawnplan.h"
@@ -19,6 +20,17 @@ namespace {
 api::Error badRequest(std::string message)
 {
     return api::Error{api::ErrorCode::BadRequest, std::move(message), {}};
+}
+
+/// The names of `w`'s `env:` entries that the config marks secret (sorted).
+const std::vector<std::string> &secretEnvOf(const Rooms &r, const Worker &w)
+{
+    static const std::vector<std::string> none;
+    if (const config::PoolSpec *p = r.config.pool(w))
+        return p->secretEnv;
+    if (const config::AdoptedSpec *a = r.config.adopted(w))
+        return a->secretEnv;
+    return none;
 }
 
 } // namespace
@@ -54,10 +66,25 @@ void workerDescribe(OpCall &call)
     // The environment as the worker gets it less what it inherits from the master: the
     // runtime variables and the config's `env:`.
     std::optional<SpawnPlan> plan = r.supervisor->plan(*w, {});
+    // Secret values (docs/protocol.md, "Secrets") are shown to admins only; everyone is told
+    // which names are secret, so that the console can hide them until an admin reveals them.
+    std::vector<std::string> env = plan ? plan->env : std::vector<std::string>();
+    const std::vector<std::string> &declared = secretEnvOf(r, *w);
+    json secretNames = json::array();
+    for (const std::string &entry : env) {
+        const std::string name = entry.substr(0, entry.find('='));
+        if (config::looksSecret(name) || std::binary_search(declared.begin(), declared.end(), name))
+            secretNames.push_back(name);
+    }
+    const bool reveal = call.role >= api::Role::Admin;
+    if (!reveal)
+        env = config::redactEnvironment(env, declared);
     json out{{"worker", w->id()},
              {"command", plan ? json(plan->argv) : json::array()},
              {"cwd", plan ? plan->cwd : std::string()},
-             {"env", plan ? json(plan->env) : json::array()},
+             {"env", std::move(env)},
+             {"secret_env", std::move(secretNames)},
+             {"secrets_shown", reveal},
              {"log", r.state->logPath(w->id())}};
     if (const config::AdoptedSpec *a = r.config.adopted(*w))
         out["pid_file"] = a->pidFile;
