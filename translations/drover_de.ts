@@ -385,187 +385,187 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="104"/>
-        <location filename="../ui/chartspane.cpp" line="166"/>
+        <location filename="../ui/chartspane.cpp" line="105"/>
+        <location filename="../ui/chartspane.cpp" line="167"/>
         <source>Pause</source>
         <translation>Pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="116"/>
+        <location filename="../ui/chartspane.cpp" line="117"/>
         <source>1 min</source>
         <translation>1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="117"/>
+        <location filename="../ui/chartspane.cpp" line="118"/>
         <source>5 min</source>
         <translation>5 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="118"/>
+        <location filename="../ui/chartspane.cpp" line="119"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="119"/>
+        <location filename="../ui/chartspane.cpp" line="120"/>
         <source>1 h</source>
         <translation>1 h</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="121"/>
+        <location filename="../ui/chartspane.cpp" line="122"/>
         <source>How much of the past the charts show</source>
         <translation>Wie weit die Diagramme zurückreichen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="126"/>
+        <location filename="../ui/chartspane.cpp" line="127"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation>Die Linien einfrieren; neue Punkte werden aufbewahrt und beim Fortsetzen gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="129"/>
+        <location filename="../ui/chartspane.cpp" line="130"/>
         <source>Export PNG…</source>
         <translation>PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="130"/>
+        <location filename="../ui/chartspane.cpp" line="131"/>
         <source>Save the charts as an image</source>
         <translation>Die Diagramme als Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="131"/>
+        <location filename="../ui/chartspane.cpp" line="132"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="132"/>
+        <location filename="../ui/chartspane.cpp" line="133"/>
         <source>Save the shown points as comma-separated values</source>
         <translation>Die angezeigten Punkte als kommagetrennte Werte speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="136"/>
+        <location filename="../ui/chartspane.cpp" line="137"/>
         <source>Window:</source>
         <translation>Zeitfenster:</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="166"/>
+        <location filename="../ui/chartspane.cpp" line="167"/>
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="184"/>
+        <location filename="../ui/chartspane.cpp" line="185"/>
         <source>Export PNG</source>
         <translation>PNG exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="184"/>
+        <location filename="../ui/chartspane.cpp" line="185"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="185"/>
+        <location filename="../ui/chartspane.cpp" line="186"/>
         <source>Charts saved to %1</source>
         <translation>Diagramme in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="181"/>
+        <location filename="../ui/chartspane.cpp" line="182"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation>„%1“ konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="188"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>Export CSV</source>
         <translation>CSV exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="188"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="189"/>
+        <location filename="../ui/chartspane.cpp" line="190"/>
         <source>Points saved to %1</source>
         <translation>Punkte in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="332"/>
+        <location filename="../ui/chartspane.cpp" line="333"/>
         <source>Worker %1</source>
         <translation>Worker %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="265"/>
-        <location filename="../ui/chartspane.cpp" line="366"/>
+        <location filename="../ui/chartspane.cpp" line="266"/>
+        <location filename="../ui/chartspane.cpp" line="367"/>
         <source>CPU %</source>
         <translation>CPU %</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="278"/>
-        <location filename="../ui/chartspane.cpp" line="367"/>
+        <location filename="../ui/chartspane.cpp" line="279"/>
+        <location filename="../ui/chartspane.cpp" line="368"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="266"/>
-        <location filename="../ui/chartspane.cpp" line="368"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="369"/>
         <source>RSS MiB</source>
         <translation>RSS MiB</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="279"/>
-        <location filename="../ui/chartspane.cpp" line="369"/>
+        <location filename="../ui/chartspane.cpp" line="280"/>
+        <location filename="../ui/chartspane.cpp" line="370"/>
         <source>RSS</source>
         <translation>RSS</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="272"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Latency ms</source>
         <translation>Latenz ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Startup probe</source>
         <translation>Startprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Liveness probe</source>
         <translation>Lebendigkeitsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
         <source>Readiness probe</source>
         <translation>Bereitschaftsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Startup ms</source>
         <translation>Startup ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Liveness ms</source>
         <translation>Liveness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Readiness ms</source>
         <translation>Readiness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="304"/>
+        <location filename="../ui/chartspane.cpp" line="305"/>
         <source>exit</source>
         <translation>Ende</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="305"/>
+        <location filename="../ui/chartspane.cpp" line="306"/>
         <source>restart</source>
         <translation>Neustart</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="337"/>
+        <location filename="../ui/chartspane.cpp" line="338"/>
         <source>Workers %1</source>
         <translation>Worker %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="338"/>
+        <location filename="../ui/chartspane.cpp" line="339"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n Worker: %1, …</numerusform>
@@ -573,97 +573,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="342"/>
+        <location filename="../ui/chartspane.cpp" line="343"/>
         <source>(the first %1 of %2 selected)</source>
         <translation>(die ersten %1 von %2 ausgewählten)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="351"/>
+        <location filename="../ui/chartspane.cpp" line="352"/>
         <source>Pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="354"/>
         <location filename="../ui/chartspane.cpp" line="355"/>
-        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="356"/>
         <location filename="../ui/chartspane.cpp" line="371"/>
+        <location filename="../ui/chartspane.cpp" line="372"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="356"/>
+        <location filename="../ui/chartspane.cpp" line="357"/>
         <source>Running</source>
         <translation>Laufend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="357"/>
+        <location filename="../ui/chartspane.cpp" line="358"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="358"/>
-        <location filename="../ui/chartspane.cpp" line="409"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="410"/>
         <source>Restarts</source>
         <translation>Neustarts</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="360"/>
         <source>Restarts (total)</source>
         <translation>Neustarts (gesamt)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="364"/>
+        <location filename="../ui/chartspane.cpp" line="365"/>
         <source>Master</source>
         <translation>Master</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="373"/>
+        <location filename="../ui/chartspane.cpp" line="374"/>
         <source>Clients</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="374"/>
+        <location filename="../ui/chartspane.cpp" line="375"/>
         <source>Connected clients</source>
         <translation>Verbundene Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="407"/>
+        <location filename="../ui/chartspane.cpp" line="408"/>
         <source>Exits</source>
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="512"/>
+        <location filename="../ui/chartspane.cpp" line="513"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation>%1: %2 (vor %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="716"/>
+        <location filename="../ui/chartspane.cpp" line="718"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="717"/>
+        <location filename="../ui/chartspane.cpp" line="719"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="718"/>
-        <location filename="../ui/chartspane.cpp" line="719"/>
+        <location filename="../ui/chartspane.cpp" line="720"/>
+        <location filename="../ui/chartspane.cpp" line="721"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="799"/>
+        <location filename="../ui/chartspane.cpp" line="801"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="800"/>
+        <location filename="../ui/chartspane.cpp" line="802"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation>Keine Daten für diese Worker: Keiner von ihnen existiert mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="798"/>
+        <location filename="../ui/chartspane.cpp" line="800"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>
@@ -774,7 +774,7 @@
 <context>
     <name>drover::ui::EventsPane</name>
     <message>
-        <location filename="../ui/eventspane.cpp" line="31"/>
+        <location filename="../ui/eventspane.cpp" line="32"/>
         <source>Search events…</source>
         <translation>Ereignisse durchsuchen…</translation>
     </message>
@@ -782,67 +782,67 @@
 <context>
     <name>drover::ui::HealthPane</name>
     <message>
-        <location filename="../ui/healthpane.cpp" line="88"/>
+        <location filename="../ui/healthpane.cpp" line="89"/>
         <source>Failures only</source>
         <translation>Nur Fehlschläge</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="89"/>
+        <location filename="../ui/healthpane.cpp" line="90"/>
         <source>Details</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="100"/>
+        <location filename="../ui/healthpane.cpp" line="101"/>
         <source>5 min</source>
         <translation>5 min</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="101"/>
+        <location filename="../ui/healthpane.cpp" line="102"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="102"/>
+        <location filename="../ui/healthpane.cpp" line="103"/>
         <source>1 h</source>
         <translation>1 h</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="103"/>
+        <location filename="../ui/healthpane.cpp" line="104"/>
         <source>How far back the timeline goes</source>
         <translation>Wie weit die Zeitleiste zurückreicht</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="117"/>
+        <location filename="../ui/healthpane.cpp" line="118"/>
         <source>Show only the results that failed</source>
         <translation>Nur die fehlgeschlagenen Ergebnisse zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="121"/>
+        <location filename="../ui/healthpane.cpp" line="122"/>
         <source>Click a failure in the timeline, or select a result in the table, to see its details and the worker&apos;s log before it.</source>
         <translation>Einen Fehlschlag in der Zeitleiste anklicken oder ein Ergebnis in der Tabelle auswählen, um seine Details und das Protokoll des Workers davor zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="138"/>
+        <location filename="../ui/healthpane.cpp" line="139"/>
         <source>Window:</source>
         <translation>Zeitfenster:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="150"/>
+        <location filename="../ui/healthpane.cpp" line="151"/>
         <source>Results</source>
         <translation>Ergebnisse</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="459"/>
+        <location filename="../ui/healthpane.cpp" line="460"/>
         <source>Health</source>
         <translation>Gesundheit</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="460"/>
+        <location filename="../ui/healthpane.cpp" line="461"/>
         <source>Health of %1</source>
         <translation>Gesundheit von %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="461"/>
+        <location filename="../ui/healthpane.cpp" line="462"/>
         <source>Health of %n workers</source>
         <translation>
             <numerusform>Gesundheit von %n Worker</numerusform>
@@ -850,32 +850,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="465"/>
+        <location filename="../ui/healthpane.cpp" line="466"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="469"/>
+        <location filename="../ui/healthpane.cpp" line="470"/>
         <source>Select one or more workers in the Workers pane to see their probe history.</source>
         <translation>Einen oder mehrere Worker in der Ansicht „Worker“ auswählen, um ihren Prüfverlauf zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="472"/>
+        <location filename="../ui/healthpane.cpp" line="473"/>
         <source>Loading the probe history…</source>
         <translation>Prüfverlauf wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="474"/>
+        <location filename="../ui/healthpane.cpp" line="475"/>
         <source>The probe history cannot be shown.</source>
         <translation>Der Prüfverlauf kann nicht angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="476"/>
+        <location filename="../ui/healthpane.cpp" line="477"/>
         <source>%1 has no health probes.</source>
         <translation>%1 hat keine Gesundheitsprüfungen.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="478"/>
+        <location filename="../ui/healthpane.cpp" line="479"/>
         <source>None of the %n selected workers has health probes.</source>
         <translation>
             <numerusform>Der %n ausgewählte Worker hat keine Gesundheitsprüfungen.</numerusform>
@@ -883,7 +883,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="491"/>
+        <location filename="../ui/healthpane.cpp" line="492"/>
         <source>%n result(s)</source>
         <translation>
             <numerusform>%n Ergebnis</numerusform>
@@ -891,7 +891,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="492"/>
+        <location filename="../ui/healthpane.cpp" line="493"/>
         <source>%n failure(s)</source>
         <translation>
             <numerusform>%n Fehlschlag</numerusform>
@@ -899,7 +899,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/healthpane.cpp" line="493"/>
+        <location filename="../ui/healthpane.cpp" line="494"/>
         <source>%n verdict change(s)</source>
         <translation>
             <numerusform>%n Ergebniswechsel</numerusform>
@@ -907,87 +907,87 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="495"/>
+        <location filename="../ui/healthpane.cpp" line="496"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="530"/>
+        <location filename="../ui/healthpane.cpp" line="531"/>
         <source>(newest lines; the time of this failure in the log is not known)</source>
         <translation>(neueste Zeilen; der Zeitpunkt dieses Fehlschlags im Protokoll ist nicht bekannt)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="538"/>
+        <location filename="../ui/healthpane.cpp" line="539"/>
         <source>(cannot read the log: %1)</source>
         <translation>(Protokoll kann nicht gelesen werden: %1)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="565"/>
+        <location filename="../ui/healthpane.cpp" line="567"/>
         <source>pass</source>
         <translation>bestanden</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="565"/>
+        <location filename="../ui/healthpane.cpp" line="567"/>
         <source>fail</source>
         <translation>fehlgeschlagen</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="566"/>
+        <location filename="../ui/healthpane.cpp" line="568"/>
         <source>%1 probe of %2</source>
         <translation>Prüfung %1 von %2</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="574"/>
+        <location filename="../ui/healthpane.cpp" line="576"/>
         <source>Time:</source>
         <translation>Zeit:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="576"/>
+        <location filename="../ui/healthpane.cpp" line="578"/>
         <source>Worker:</source>
         <translation>Worker:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="577"/>
+        <location filename="../ui/healthpane.cpp" line="579"/>
         <source>Probe:</source>
         <translation>Prüfung:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="578"/>
+        <location filename="../ui/healthpane.cpp" line="580"/>
         <source>Kind:</source>
         <translation>Art:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="579"/>
+        <location filename="../ui/healthpane.cpp" line="581"/>
         <source>Latency:</source>
         <translation>Latenz:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="579"/>
+        <location filename="../ui/healthpane.cpp" line="581"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="580"/>
+        <location filename="../ui/healthpane.cpp" line="582"/>
         <source>Message:</source>
         <translation>Meldung:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="584"/>
+        <location filename="../ui/healthpane.cpp" line="586"/>
         <source>Excerpt (the start of the body or output):</source>
         <translation>Auszug (Anfang des Antwortinhalts oder der Ausgabe):</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="590"/>
+        <location filename="../ui/healthpane.cpp" line="592"/>
         <source>Log before this failure:</source>
         <translation>Protokoll vor diesem Fehlschlag:</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="595"/>
+        <location filename="../ui/healthpane.cpp" line="597"/>
         <source>(loading…)</source>
         <translation>(wird geladen…)</translation>
     </message>
     <message>
-        <location filename="../ui/healthpane.cpp" line="597"/>
+        <location filename="../ui/healthpane.cpp" line="599"/>
         <source>(no lines)</source>
         <translation>(keine Zeilen)</translation>
     </message>
@@ -1349,42 +1349,42 @@
 <context>
     <name>drover::ui::PoolsPane</name>
     <message>
-        <location filename="../ui/poolspane.cpp" line="29"/>
+        <location filename="../ui/poolspane.cpp" line="30"/>
         <source>Scale…</source>
         <translation>Skalieren…</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="68"/>
+        <location filename="../ui/poolspane.cpp" line="69"/>
         <source>Double-click a pool for its workers; the tiles below show the selected pool (all pools when none is).</source>
         <translation>Doppelklick auf einen Pool zeigt seine Worker; die Kacheln unten zeigen den ausgewählten Pool (alle Pools, wenn keiner ausgewählt ist).</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="75"/>
+        <location filename="../ui/poolspane.cpp" line="76"/>
         <source>Scale %1</source>
         <translation>%1 skalieren</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="76"/>
+        <location filename="../ui/poolspane.cpp" line="77"/>
         <source>Number of workers in %1:</source>
         <translation>Anzahl der Worker in %1:</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="90"/>
+        <location filename="../ui/poolspane.cpp" line="93"/>
         <source>%1 scaled to %2</source>
         <translation>%1 auf %2 skaliert</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="91"/>
+        <location filename="../ui/poolspane.cpp" line="94"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="123"/>
+        <location filename="../ui/poolspane.cpp" line="125"/>
         <source>Your role (%1) may not scale pools: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf keine Pools skalieren: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="125"/>
+        <location filename="../ui/poolspane.cpp" line="127"/>
         <source>Set the number of workers of the selected pool</source>
         <translation>Die Anzahl der Worker des gewählten Pools festlegen</translation>
     </message>
@@ -1492,92 +1492,97 @@
 <context>
     <name>drover::ui::WorkerDetail</name>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="32"/>
+        <location filename="../ui/workerdetail.cpp" line="33"/>
         <source>Follow</source>
         <translation>Mitlesen</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="46"/>
+        <location filename="../ui/workerdetail.cpp" line="37"/>
+        <source>Show secret values</source>
+        <translation>Geheime Werte zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="48"/>
         <source>Show new lines of the log as the worker writes them</source>
         <translation>Neue Zeilen des Protokolls zeigen, sobald der Worker sie schreibt</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="47"/>
+        <location filename="../ui/workerdetail.cpp" line="49"/>
         <source>Find in log…</source>
         <translation>Im Protokoll suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <location filename="../ui/workerdetail.cpp" line="76"/>
         <source>Time</source>
         <translation>Zeit</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <location filename="../ui/workerdetail.cpp" line="76"/>
         <source>What happened</source>
         <translation>Was geschah</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="64"/>
+        <location filename="../ui/workerdetail.cpp" line="76"/>
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="69"/>
+        <location filename="../ui/workerdetail.cpp" line="81"/>
         <source>Log</source>
         <translation>Protokoll</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="70"/>
+        <location filename="../ui/workerdetail.cpp" line="82"/>
         <source>Process</source>
         <translation>Prozess</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="71"/>
+        <location filename="../ui/workerdetail.cpp" line="83"/>
         <source>Recent events</source>
         <translation>Letzte Ereignisse</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="134"/>
+        <location filename="../ui/workerdetail.cpp" line="150"/>
         <source>Select a worker to see its details and log.</source>
         <translation>Einen Worker auswählen, um seine Details und sein Protokoll zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="135"/>
+        <location filename="../ui/workerdetail.cpp" line="151"/>
         <source>%1 is gone.</source>
         <translation>%1 gibt es nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="145"/>
+        <location filename="../ui/workerdetail.cpp" line="161"/>
         <source>pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="147"/>
+        <location filename="../ui/workerdetail.cpp" line="163"/>
         <source>pid %1</source>
         <translation>PID %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="149"/>
+        <location filename="../ui/workerdetail.cpp" line="165"/>
         <source>port %1</source>
         <translation>Port %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="150"/>
+        <location filename="../ui/workerdetail.cpp" line="166"/>
         <source>restarts %1</source>
         <translation>Neustarts %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="152"/>
+        <location filename="../ui/workerdetail.cpp" line="168"/>
         <source>CPU %1 %</source>
         <translation>CPU %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="153"/>
+        <location filename="../ui/workerdetail.cpp" line="169"/>
         <source>memory %1</source>
         <translation>Speicher %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="156"/>
+        <location filename="../ui/workerdetail.cpp" line="172"/>
         <source>%n thread(s)</source>
         <translation>
             <numerusform>%n Thread</numerusform>
@@ -1585,77 +1590,97 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="158"/>
+        <location filename="../ui/workerdetail.cpp" line="174"/>
         <source>last exit %1</source>
         <translation>letztes Ende %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="164"/>
+        <location filename="../ui/workerdetail.cpp" line="180"/>
         <source>Limits: %1</source>
         <translation>Limits: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="168"/>
+        <location filename="../ui/workerdetail.cpp" line="184"/>
         <source>Limit not applied: %1</source>
         <translation>Limit nicht angewandt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="171"/>
+        <location filename="../ui/workerdetail.cpp" line="187"/>
         <source>%1 probe (%2 %3): %4 %5</source>
         <translation>Prüfung %1 (%2 %3): %4 %5</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="184"/>
+        <location filename="../ui/workerdetail.cpp" line="200"/>
         <source>Cannot tell what %1 runs: %2</source>
         <translation>Nicht feststellbar, was %1 ausführt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="207"/>
+        <location filename="../ui/workerdetail.cpp" line="222"/>
+        <source>This worker has no secret values</source>
+        <translation>Dieser Worker hat keine geheimen Werte</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="224"/>
+        <source>Secret values are hidden until you show them</source>
+        <translation>Geheime Werte bleiben verborgen, bis Sie sie zeigen</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="225"/>
+        <source>Only an admin&apos;s connection gets secret values from the master</source>
+        <translation>Nur eine Admin-Verbindung erhält geheime Werte vom Master</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="249"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="208"/>
+        <location filename="../ui/workerdetail.cpp" line="250"/>
         <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
         <translation>&lt;i&gt;keiner bekannt: nur überwacht, nicht von Drover gestartet&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="210"/>
+        <location filename="../ui/workerdetail.cpp" line="252"/>
         <source>Directory</source>
         <translation>Verzeichnis</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="212"/>
+        <location filename="../ui/workerdetail.cpp" line="254"/>
         <source>PID file</source>
         <translation>PID-Datei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="214"/>
+        <location filename="../ui/workerdetail.cpp" line="255"/>
         <source>Log file</source>
         <translation>Protokolldatei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="218"/>
+        <location filename="../ui/workerdetail.cpp" line="261"/>
+        <source>hidden (secret)</source>
+        <translation>verborgen (geheim)</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="265"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="220"/>
+        <location filename="../ui/workerdetail.cpp" line="265"/>
         <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
         <translation>&lt;i&gt;nur was der Master weitergibt&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="223"/>
+        <location filename="../ui/workerdetail.cpp" line="268"/>
         <source>Besides these, the worker inherits the master&apos;s environment.</source>
         <translation>Außerdem erbt der Worker die Umgebung des Masters.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="298"/>
+        <location filename="../ui/workerdetail.cpp" line="343"/>
         <source>(cannot follow the log: %1)</source>
         <translation>(Protokoll kann nicht mitgelesen werden: %1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="319"/>
+        <location filename="../ui/workerdetail.cpp" line="364"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n Zeile ausgelassen</numerusform>
@@ -1663,7 +1688,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="321"/>
+        <location filename="../ui/workerdetail.cpp" line="366"/>
         <source>… the connection was down: lines may be missing</source>
         <translation>… die Verbindung war unterbrochen: Zeilen können fehlen</translation>
     </message>
@@ -1671,62 +1696,62 @@
 <context>
     <name>drover::ui::WorkersPane</name>
     <message>
-        <location filename="../ui/workerspane.cpp" line="38"/>
+        <location filename="../ui/workerspane.cpp" line="39"/>
         <source>Start</source>
         <translation>Starten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="39"/>
+        <location filename="../ui/workerspane.cpp" line="40"/>
         <source>Stop</source>
         <translation>Anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="40"/>
+        <location filename="../ui/workerspane.cpp" line="41"/>
         <source>Restart</source>
         <translation>Neu starten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="50"/>
+        <location filename="../ui/workerspane.cpp" line="51"/>
         <source>Filter by name, pool, state, pid or exit…</source>
         <translation>Nach Name, Pool, Zustand, PID oder Ende filtern…</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="52"/>
+        <location filename="../ui/workerspane.cpp" line="53"/>
         <source>All states</source>
         <translation>Alle Zustände</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="55"/>
+        <location filename="../ui/workerspane.cpp" line="56"/>
         <source>All pools</source>
         <translation>Alle Pools</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="100"/>
+        <location filename="../ui/workerspane.cpp" line="101"/>
         <source>Stop workers</source>
         <translation>Worker anhalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="112"/>
+        <location filename="../ui/workerspane.cpp" line="114"/>
         <source>Started %1</source>
         <translation>%1 gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="122"/>
+        <location filename="../ui/workerspane.cpp" line="124"/>
         <source>Stopped %1</source>
         <translation>%1 angehalten</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="125"/>
+        <location filename="../ui/workerspane.cpp" line="127"/>
         <source>Restarted %1</source>
         <translation>%1 neu gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="118"/>
+        <location filename="../ui/workerspane.cpp" line="120"/>
         <source>Stop %1? It stays stopped until someone starts it.</source>
         <translation>%1 anhalten? Er bleibt angehalten, bis ihn jemand startet.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="119"/>
+        <location filename="../ui/workerspane.cpp" line="121"/>
         <source>Stop %n workers? They stay stopped until someone starts them.</source>
         <translation>
             <numerusform>%n Worker anhalten? Er bleibt angehalten, bis ihn jemand startet.</numerusform>
@@ -1734,7 +1759,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerspane.cpp" line="167"/>
+        <location filename="../ui/workerspane.cpp" line="169"/>
         <source>%n worker(s) shown</source>
         <translation>
             <numerusform>%n Worker angezeigt</numerusform>
@@ -1742,22 +1767,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="169"/>
+        <location filename="../ui/workerspane.cpp" line="171"/>
         <source>%1 of %2 ready</source>
         <translation>%1 von %2 bereit</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="238"/>
+        <location filename="../ui/workerspane.cpp" line="240"/>
         <source>Your role (%1) may not start, stop or restart workers: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf Worker nicht starten, anhalten oder neu starten: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="241"/>
+        <location filename="../ui/workerspane.cpp" line="243"/>
         <source>Select one or more workers first.</source>
         <translation>Zuerst einen oder mehrere Worker auswählen.</translation>
     </message>
     <message>
-        <location filename="../ui/workerspane.cpp" line="257"/>
+        <location filename="../ui/workerspane.cpp" line="259"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
