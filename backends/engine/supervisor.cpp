@@ -343,15 +343,20 @@ void Supervisor::onCrash(Worker &w, const std::string &how, bool clean)
     m_registry.transition(w, Event::ExitToBackoff,
                           "restart in " + config::formatDuration(decision.delay) + " (" + how + ")",
                           nowMs() + decision.delay.count());
-    w.sup.timer = std::make_unique<Timer>(m_loop.io, decision.delay);
-    w.sup.timer->async_wait([this, id = w.id(), gen = w.sup.generation,
+    armTimer(w, decision.delay, WorkerState::Backoff, [this](Worker &w) { spawn(w); });
+}
+
+void Supervisor::armTimer(Worker &w, std::chrono::milliseconds delay, WorkerState state,
+                          std::function<void(Worker &)> fn)
+{
+    w.sup.timer = std::make_unique<Timer>(m_loop.io, delay);
+    w.sup.timer->async_wait([this, id = w.id(), gen = w.sup.generation, state, fn = std::move(fn),
                              alive = m_loop.token()](const boost::system::error_code &ec) {
         if (ec || alive.expired()) // an expired timer's handler may run after its owner went
             return;
         Worker *w = m_registry.find(id);
-        if (!w || w->sup.generation != gen || w->state() != WorkerState::Backoff)
-            return;
-        spawn(*w);
+        if (w && w->sup.generation == gen && w->state() == state)
+            fn(*w);
     });
 }
 
@@ -392,17 +397,10 @@ void Supervisor::stop(Worker &w, Intent intent, std::string reason, std::functio
                           reason + ": " + signalName(spec.signal) + ", SIGKILL after " +
                               config::formatDuration(spec.timeout));
     signalTree(w, spec.signal);
-    w.sup.timer = std::make_unique<Timer>(m_loop.io, spec.timeout);
-    w.sup.timer->async_wait([this, id = w.id(), gen = w.sup.generation,
-                             alive = m_loop.token()](const boost::system::error_code &ec) {
-        if (ec || alive.expired()) // an expired timer's handler may run after its owner went
-            return;
-        Worker *w = m_registry.find(id);
-        if (!w || w->sup.generation != gen || w->state() != WorkerState::Stopping)
-            return;
-        spdlog::warn("worker.kill worker={} reason=\"stop timeout\"", w->id());
-        w->sup.stopReason += "; killed after the stop timeout";
-        signalTree(*w, SIGKILL);
+    armTimer(w, spec.timeout, WorkerState::Stopping, [this](Worker &w) {
+        spdlog::warn("worker.kill worker={} reason=\"stop timeout\"", w.id());
+        w.sup.stopReason += "; killed after the stop timeout";
+        signalTree(w, SIGKILL);
     });
 }
 

@@ -74,6 +74,10 @@ private:
     void signalTree(Worker &w, int sig);
     void onExit(Worker &w);
     void onCrash(Worker &w, const std::string &how, bool clean);
+    /// After `delay`, `fn` runs on `w` if it is still there, with the same process
+    /// (generation), in `state` (a backoff's start, a stop's SIGKILL).
+    void armTimer(Worker &w, std::chrono::milliseconds delay, api::WorkerState state,
+                  std::function<void(Worker &)> fn);
     void watchPidFileLater(const std::string &id);
 
     Loop &m_loop;
