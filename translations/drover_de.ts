@@ -1790,67 +1790,72 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="88"/>
+        <location filename="../app/console/main.cpp" line="89"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation>Drover-Konsole: Worker, Pools und Gesundheit auf einen Blick.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="92"/>
+        <location filename="../app/console/main.cpp" line="93"/>
         <source>Run this config file.</source>
         <translation>Diese Konfigurationsdatei ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="96"/>
+        <location filename="../app/console/main.cpp" line="97"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation>Mit dem Master unter URL verbinden (ws:// oder wss://).</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="100"/>
+        <location filename="../app/console/main.cpp" line="101"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation>Das Zugangstoken für --connect aus DATEI lesen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="104"/>
+        <location filename="../app/console/main.cpp" line="105"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation>Für wss://: den Master mit dieser CA-Datei prüfen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="108"/>
+        <location filename="../app/console/main.cpp" line="109"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation>Für wss://: genau das Zertifikat mit diesem SHA-256-Fingerabdruck akzeptieren.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="113"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Colours: system (the default), light or dark.</source>
         <translation>Farben: system (Vorgabe), light oder dark.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="116"/>
+        <location filename="../app/console/main.cpp" line="117"/>
         <source>Language: de or en.</source>
         <translation>Sprache: de oder en.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="120"/>
+        <location filename="../app/console/main.cpp" line="121"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation>Ein Bild des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="124"/>
+        <location filename="../app/console/main.cpp" line="125"/>
         <source>Open on this pane: workers, pools, health, charts or events.</source>
         <translation>Mit dieser Ansicht öffnen: workers, pools, health, charts oder events.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="129"/>
+        <location filename="../app/console/main.cpp" line="130"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation>Diese Worker auswählen (durch Kommas getrennt), sobald sie angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="133"/>
+        <location filename="../app/console/main.cpp" line="134"/>
+        <source>The selected worker&apos;s tab to show: log, process or events.</source>
+        <translation>Welcher Reiter des gewählten Workers gezeigt wird: log, process oder events.</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="139"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation>Das Protokoll des eingebetteten Masters auf stderr: debug, info, warn (Vorgabe) oder error.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="199"/>
+        <location filename="../app/console/main.cpp" line="205"/>
         <source>Embedded master (%1)</source>
         <translation>Eingebetteter Master (%1)</translation>
     </message>

@@ -1788,67 +1788,72 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="88"/>
+        <location filename="../app/console/main.cpp" line="89"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="92"/>
+        <location filename="../app/console/main.cpp" line="93"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="96"/>
+        <location filename="../app/console/main.cpp" line="97"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="100"/>
+        <location filename="../app/console/main.cpp" line="101"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="104"/>
+        <location filename="../app/console/main.cpp" line="105"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="108"/>
+        <location filename="../app/console/main.cpp" line="109"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="113"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Colours: system (the default), light or dark.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="116"/>
+        <location filename="../app/console/main.cpp" line="117"/>
         <source>Language: de or en.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="120"/>
+        <location filename="../app/console/main.cpp" line="121"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="124"/>
+        <location filename="../app/console/main.cpp" line="125"/>
         <source>Open on this pane: workers, pools, health, charts or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="129"/>
+        <location filename="../app/console/main.cpp" line="130"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="133"/>
+        <location filename="../app/console/main.cpp" line="134"/>
+        <source>The selected worker&apos;s tab to show: log, process or events.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="139"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="199"/>
+        <location filename="../app/console/main.cpp" line="205"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

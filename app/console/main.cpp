@@ -12,6 +12,7 @@
 #include "ui/previewwindow.h"
 #include "ui/theme.h"
 #include "ui/translations.h"
+#include "ui/workerdetail.h"
 #include "ui/workerspane.h"
 
 #include <QApplication>
@@ -128,13 +129,18 @@ int main(int argc, char **argv)
         QStringLiteral("worker"),
         QApplication::translate("main", "Select these workers (comma-separated) once shown."),
         QStringLiteral("ID[,ID...]"));
+    QCommandLineOption detailOpt(
+        QStringLiteral("detail"),
+        QApplication::translate("main",
+                                "The selected worker's tab to show: log, process or events."),
+        QStringLiteral("TAB"));
     QCommandLineOption logOpt(
         QStringLiteral("log-level"),
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
                                         "warn (the default) or error."),
         QStringLiteral("LEVEL"), QStringLiteral("warn"));
     parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, themeOpt,
-                       paneOpt, workerOpt, logOpt, shotOpt});
+                       paneOpt, workerOpt, detailOpt, logOpt, shotOpt});
     parser.process(app);
 
     if (!drover::ui::applyTheme(parser.value(themeOpt))) {
@@ -207,6 +213,16 @@ int main(int argc, char **argv)
             return 2;
         }
         main->current()->showPane(drover::ui::MasterView::Pane(pane));
+    }
+    if (parser.isSet(detailOpt)) {
+        const QStringList tabs{QStringLiteral("log"), QStringLiteral("process"),
+                               QStringLiteral("events")};
+        const int tab = int(tabs.indexOf(parser.value(detailOpt)));
+        if (tab < 0) {
+            std::fprintf(stderr, "drover: --detail: one of log, process, events\n");
+            return 2;
+        }
+        main->current()->workersPane()->detail()->tabs()->setCurrentIndex(tab);
     }
     if (parser.isSet(workerOpt)) {
         drover::ui::MasterView *view = main->current();

@@ -348,6 +348,9 @@ Server::Server(asio::io_context &io, engine::Engine &engine, ServerOptions optio
 Server::~Server()
 {
     stop();
+    // A session and the hub hold each other until its close completes; a closing one that the
+    // loop no longer runs for would keep both forever. Its pending handlers own it from now on.
+    d->sessions.clear();
 }
 
 api::Result<bool> Server::start()

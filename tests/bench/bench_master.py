@@ -5,10 +5,13 @@
 
 DIR is ../shared/peers by default (the peers' harness; see its README). Runs, in order:
   1. the physical limit: peers/bench_spawn.sh 1000 (posix_spawn loop, restart floor)
-  2. droverd through peers/bench_supervisor.py with tests/bench/peers/drover.sh at
+  2. droverd with 1000 `sleep` workers, 20 kills, each timed from the kill to the
+     replacement's exec by the kernel's own timestamps (proc connector; root): the figure to
+     set against the floor, which the harness's 1 ms poller below cannot resolve
+  3. droverd through peers/bench_supervisor.py with tests/bench/peers/drover.sh at
      n=1000 (20 kills) and n=500, then supervisord and PM2 at n=500 (when installed)
-  3. droverd with 1000 drover-demo-worker HTTP workers: time until every one listens
-  4. build/bench/bench_engine_start: the engine's loop while 1000 workers start, against a
+  4. droverd with 1000 drover-demo-worker HTTP workers: time until every one listens
+  5. build/bench/bench_engine_start: the engine's loop while 1000 workers start, against a
      posix_spawn loop in the same process
 Prints the peers' RESULT lines unchanged, then `RESULT bench=master_summary ...` with the
 ratios the engine issue sets targets for. Figures go to README.md by hand.
@@ -16,10 +19,12 @@ ratios the engine issue sets targets for. Figures go to README.md by hand.
 import argparse
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,8 +36,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--peers", default=os.path.join(ROOT, "..", "shared", "peers"))
 ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR", os.path.join(ROOT, "build", "bin")))
 ap.add_argument("--quick", action="store_true", help="skip supervisord and PM2")
-ap.add_argument("--stages", default="spawn,drover,peers,demo,loop",
-                help="comma-separated subset of spawn,drover,peers,demo,loop")
+ap.add_argument("--stages", default="spawn,exact,drover,peers,demo,loop",
+                help="comma-separated subset of spawn,exact,drover,peers,demo,loop")
 args = ap.parse_args()
 PEERS = os.path.abspath(args.peers)
 BIN = os.path.abspath(args.bin)
@@ -110,11 +115,113 @@ def demo_workers(n=1000):
     return fields(line)
 
 
+class ProcEvents:
+    """The kernel's process events (the netlink proc connector; needs CAP_NET_ADMIN): fork
+    and exec with the kernel's CLOCK_MONOTONIC timestamps, so that a restart is timed from
+    the kill to the replacement's exec without a poller's granularity in the figure."""
+    FORK, EXEC, EXIT = 0x1, 0x2, 0x80000000
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 11)  # NETLINK_CONNECTOR
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.bind((os.getpid(), 1))  # CN_IDX_PROC
+        listen = struct.pack("=I", 1)  # PROC_CN_MCAST_LISTEN
+        cn = struct.pack("=IIIIHH", 1, 1, 0, 0, len(listen), 0) + listen  # CN_IDX_PROC, CN_VAL_PROC
+        self.sock.send(struct.pack("=IHHII", 16 + len(cn), 3, 0, 0, os.getpid()) + cn)  # NLMSG_DONE
+
+    def drain(self, until):
+        """(what, timestamp_ns, a, b, c, d) events until the monotonic time `until`"""
+        out = []
+        while True:
+            left = until - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return out
+            data = self.sock.recv(65536)
+            while len(data) >= 16 + 20 + 16:
+                length = struct.unpack_from("=I", data)[0]
+                what, _cpu, ts = struct.unpack_from("=IIQ", data, 36)
+                a, b, c, d = struct.unpack_from("=IIII", data.ljust(36 + 32, b"\0"), 52)
+                out.append((what, ts, a, b, c, d))
+                data = data[max(length, 16 + 20 + 16):]
+
+    def close(self):
+        self.sock.close()
+
+
+def restart_exact(n=1000, kills=20):
+    """droverd with n `sleep` workers that restart at once: kill -9 one at a time; the time
+    from the kill to the replacement's exec, from the kernel's own timestamps, in three parts:
+    the kill until the process is gone (the kernel), its exit until droverd clones the
+    replacement (droverd's reaction: wake-up, bookkeeping, everything before the clone) and
+    the clone until the exec (the child's set-up in the spawner)."""
+    try:
+        events = ProcEvents()
+    except OSError as e:
+        print(f"restart_exact: no proc connector ({e}); skipped", file=sys.stderr)
+        return {}
+    work = tempfile.mkdtemp(prefix="drover-restart-")
+    conf = os.path.join(work, "drover.yaml")
+    with open(conf, "w") as f:
+        f.write(f"version: 1\nmaster: {{state_dir: {work}/state}}\npools:\n")
+        for i in range(n):
+            f.write(f"  - {{name: p{i:04d}, command: [/bin/sleep, \"{900000 + i}\"], replicas: 1,\n"
+                    f"     restart: {{policy: always, backoff: {{initial: 0ms, jitter: 0}}, "
+                    f"max_restarts: 1000}}}}\n")
+    d = subprocess.Popen([os.path.join(BIN, "droverd"), "--config", conf, "--log-level", "warn"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = set()
+    deadline = time.monotonic() + 120
+    while len(children) < n and time.monotonic() < deadline:
+        for what, _ts, a, b, c, dd in events.drain(time.monotonic() + 0.2):
+            if what == ProcEvents.FORK and b == d.pid and c == dd:
+                children.add(c)
+    time.sleep(1.0)
+    events.drain(time.monotonic() + 0.05)
+    lat, exited, reacted, execd = [], [], [], []
+    victims = sorted(children)[:: max(1, len(children) // kills)][:kills]
+    for pid in victims:
+        t0 = time.monotonic_ns()
+        os.kill(pid, signal.SIGKILL)
+        t_exit = t_fork = t_exec = None
+        new = None
+        end = time.monotonic() + 5
+        while t_exec is None and time.monotonic() < end:
+            for what, ts, a, b, c, dd in events.drain(time.monotonic() + 0.05):
+                if what == ProcEvents.EXIT and a == pid and b == pid:
+                    t_exit = ts
+                elif what == ProcEvents.FORK and b == d.pid and c == dd:
+                    new, t_fork = c, ts
+                elif what == ProcEvents.EXEC and new is not None and a == new and t_exec is None:
+                    t_exec = ts
+        if None not in (t_exit, t_fork, t_exec):
+            lat.append((t_exec - t0) / 1e6)
+            exited.append((t_exit - t0) / 1e6)
+            reacted.append((t_fork - t_exit) / 1e6)
+            execd.append((t_exec - t_fork) / 1e6)
+        time.sleep(0.02)
+    events.close()
+    d.send_signal(signal.SIGTERM)
+    d.wait(timeout=60)
+    shutil.rmtree(work, ignore_errors=True)
+    if not lat:
+        return {}
+    line = (f"RESULT bench=master_restart_exact n={n} kills={len(lat)} "
+            f"restart_exec_ms={statistics.median(lat):.3f} restart_exec_max_ms={max(lat):.3f} "
+            f"restart_exec_min_ms={min(lat):.3f} "
+            f"kill_to_exit_ms={statistics.median(exited):.3f} "
+            f"exit_to_clone_ms={statistics.median(reacted):.3f} "
+            f"clone_to_exec_ms={statistics.median(execd):.3f}")
+    print(line, flush=True)
+    return fields(line)
+
+
 STAGES = set(args.stages.split(","))
-spawn = drover1000 = drover500 = sup500 = pm2500 = demo = loop = {}
+spawn = exact = drover1000 = drover500 = sup500 = pm2500 = demo = loop = {}
 if "spawn" in STAGES:
     spawn = run([os.path.join(PEERS, "bench_spawn.sh"), "1000", "2000", "20"], timeout=600)
     spawn = spawn[0] if spawn else {}
+if "exact" in STAGES:
+    exact = restart_exact(1000, kills=20)
 if "drover" in STAGES:
     drover1000 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 1000, kills=20)
     drover500 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 500, kills=20)
@@ -150,6 +257,9 @@ summary = {
     "restart_floor_ms": f"{float(spawn.get('restart_floor_us', 'nan')) / 1000:.3f}",
     "restart_vs_floor": ratio(drover1000.get("restart_spawn_ms"),
                               float(spawn.get("restart_floor_us", "nan")) / 1000),
+    "drover_restart_exec_ms": exact.get("restart_exec_ms", "na"),
+    "restart_exec_vs_floor": ratio(exact.get("restart_exec_ms"),
+                                   float(spawn.get("restart_floor_us", "nan")) / 1000),
     "drover_500_running_s": drover500.get("t_spawned_all_s", "na"),
     "supervisord_500_running_s": sup500.get("t_spawned_all_s", "na"),
     "pm2_500_running_s": pm2500.get("t_spawned_all_s", "na"),

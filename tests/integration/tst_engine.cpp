@@ -391,9 +391,11 @@ void TestEngine::readoptAfterMasterLoss()
     for (auto &[id, pid] : pids)
         QVERIFY(alive(pid));
     std::string log = m_dir->path().toStdString() + "/state/logs/r-1.log";
-    auto lines = [&] { return std::count(readFile(log).begin(), readFile(log).end(), '\n'); };
-    std::size_t before =
-        std::count_if(readFile(log).begin(), readFile(log).end(), [](char c) { return c == '\n'; });
+    auto lines = [&] {
+        const std::string text = readFile(log);
+        return std::size_t(std::count(text.begin(), text.end(), '\n'));
+    };
+    const std::size_t before = lines();
 
     m_rec = std::make_shared<Recorder>();
     QElapsedTimer t;
@@ -410,7 +412,7 @@ void TestEngine::readoptAfterMasterLoss()
     QCOMPARE(m_rec->workers["r-0"].reason, std::string("no readiness probe"));
     QVERIFY(m_rec->transitions("r-0")[0].reason.find("re-adopted pid") == 0);
     // Its log goes on.
-    QVERIFY(runUntil([&] { return std::size_t(lines()) > before + 2; }, 3000));
+    QVERIFY(runUntil([&] { return lines() > before + 2; }, 3000));
     // A re-adopted worker that dies is restarted like any other.
     ::kill(pids["r-1"], SIGKILL);
     QVERIFY(runUntil([&] {
