@@ -65,9 +65,10 @@ case $mode in
     if [[ ${DROVER_SANITIZE_TESTS:-1} != 0 ]]; then
       started=$SECONDS
       asan_dir=${DROVER_ASAN_DIR:-build-asan}
-      # The same arguments as above (-S . -B DIR first), another directory.
+      # The same arguments as above (-S . -B DIR first), another directory. -O0: the
+      # Beast-heavy files compile in about half the time of -O1 under ASan.
       cmake -S . -B "$asan_dir" "${cmake_args[@]:4}" -DDROVER_SANITIZE=ON -DDROVER_BUILD_FUZZ=OFF \
-        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g" >/dev/null
       cmake --build "$asan_dir" -j"$(nproc)"
       export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
       export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -456,4 +456,9 @@ StartCosts Engine::startCosts() const
     return d->supervisor ? d->supervisor->startCosts() : StartCosts{};
 }
 
+StartCosts Engine::restartCosts() const
+{
+    return d->supervisor ? d->supervisor->restartCosts() : StartCosts{};
+}
+
 } // namespace drover::engine

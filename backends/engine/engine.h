@@ -38,6 +38,9 @@ struct EngineOptions
 struct StartCosts
 {
     std::uint64_t starts = 0;
+    /// Restarts only: from the exit seen (pidfd readable) to the spawn beginning: reaping,
+    /// the exit's transition and deltas, the restart decision.
+    double exitMs = 0;
     double planMs = 0;    ///< command, environment and placeholders
     double cgroupMs = 0;  ///< making the worker's cgroups and writing its limits
     double logMs = 0;     ///< opening its log file
@@ -50,7 +53,7 @@ struct StartCosts
 /// called on that thread (LocalBackend and droverd post onto it). No locks inside.
 ///
 /// Workers move through the states of api::WorkerState; every transition is one `event`
-/// delta with a reason. Worker records in `<state_dir>/workers/` let a restarted master
+/// delta with a reason. Worker records in `<state_dir>/workers.journal` let a restarted master
 /// re-adopt the processes an earlier one left running.
 class Engine
 {
@@ -104,6 +107,8 @@ public:
     const MetricsStore &metrics() const;
     std::string stateDir() const;
     StartCosts startCosts() const;
+    /// The same for the starts that restarted a worker at once after its exit (no backoff).
+    StartCosts restartCosts() const;
 
 private:
     struct Private;

@@ -198,18 +198,22 @@ namespace logfile {
 
 api::Result<int> openForAppend(const std::string &path)
 {
-    try {
-        const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-        if (!parent.empty()) {
-            std::error_code ec;
-            std::filesystem::create_directories(parent, ec);
-            if (ec)
-                return ioError("cannot create directory", parent.string(), ec.value());
-        }
-    } catch (const std::exception &e) { // std::bad_alloc
-        return api::Error{api::ErrorCode::Io, "cannot open \"" + path + "\": " + e.what(), {}};
-    }
+    // The directory is there nearly always: made only when the open says it is missing.
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0 && errno == ENOENT) {
+        try {
+            const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+            if (!parent.empty()) {
+                std::error_code ec;
+                std::filesystem::create_directories(parent, ec);
+                if (ec)
+                    return ioError("cannot create directory", parent.string(), ec.value());
+            }
+        } catch (const std::exception &e) { // std::bad_alloc
+            return api::Error{api::ErrorCode::Io, "cannot open \"" + path + "\": " + e.what(), {}};
+        }
+        fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    }
     if (fd < 0)
         return ioError("cannot open", path, errno);
     return fd;

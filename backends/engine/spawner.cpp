@@ -202,7 +202,8 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
     if (!stackTop)
         return spawnError(std::string("cannot map a stack for the child: ") + std::strerror(errno));
 
-    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    // Every worker's stdin; opened once (it is close-on-exec, the children get a copy).
+    static const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0)
         return spawnError(std::string("cannot open /dev/null: ") + std::strerror(errno));
 
@@ -239,7 +240,6 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         clone(childMain, stackTop, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &args, &pidfd);
     int cloneErrno = errno;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    close(devnull);
 
     if (pid < 0)
         return spawnError(std::string("cannot start a process: ") + std::strerror(cloneErrno));

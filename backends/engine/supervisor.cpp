@@ -33,7 +33,7 @@ double msSince(Clock::time_point t)
 } // namespace
 
 Supervisor::Supervisor(Loop &loop, Registry &registry, const ConfigView &config, Prober &prober,
-                       const StateStore &state, Cgroups *cgroups, MetricsStore &metrics,
+                       StateStore &state, Cgroups *cgroups, MetricsStore &metrics,
                        const EngineOptions &options,
                        std::optional<std::uint64_t> inheritedNofileSoft, const bool &shutting)
     : m_loop(loop)
@@ -171,7 +171,6 @@ bool Supervisor::spawn(Worker &w)
     auto spawned = NativeRuntime::spawn(req);
     ::close(*logFd);
     cgroup.closeFds();
-    Clock::time_point t4 = Clock::now();
     if (!spawned.ok()) {
         spdlog::warn("worker.spawn worker={} error=\"{}\"", w.id(), spawned.error().message);
         m_registry.transition(w, Event::SpawnFailed, spawned.error().message);
@@ -181,24 +180,32 @@ bool Supervisor::spawn(Worker &w)
     m_registry.setRevision(w, revision);
     w.process.pgid = spawned->pid;
     w.process.runtime = std::make_unique<NativeRuntime>();
-    w.process.startTime = processStartTime(spawned->pid).value_or(0);
     w.sup.runningSince = Clock::now();
     w.sup.intent = Intent::Run;
     watch(w, spawned->pidfd, spawned->pid);
+    // Through the usage reader's descriptor, which stays open for sampling.
+    std::optional<ProcStat> stat = w.usage.reader->read();
+    w.process.startTime = stat ? stat->startTime : 0;
     Clock::time_point t5 = Clock::now();
     saveRecord(w);
     Clock::time_point t6 = Clock::now();
     m_registry.transition(w, Event::Spawned, "spawned pid " + std::to_string(spawned->pid));
     m_prober.processUp(w, "started", false);
 
-    m_costs.starts += 1;
-    m_costs.planMs += std::chrono::duration<double, std::milli>(t1 - t0).count();
-    m_costs.cgroupMs += std::chrono::duration<double, std::milli>(t2 - t1).count();
-    m_costs.logMs += std::chrono::duration<double, std::milli>(t3 - t2).count();
-    m_costs.spawnMs += std::chrono::duration<double, std::milli>(t4 - t3).count() +
-                       std::chrono::duration<double, std::milli>(t5 - t4).count();
-    m_costs.recordMs += std::chrono::duration<double, std::milli>(t6 - t5).count();
-    m_costs.publishMs += msSince(t6);
+    for (StartCosts *costs : {&m_costs, m_exitSeen ? &m_restartCosts : nullptr}) {
+        if (!costs)
+            continue;
+        costs->starts += 1;
+        costs->planMs += std::chrono::duration<double, std::milli>(t1 - t0).count();
+        costs->cgroupMs += std::chrono::duration<double, std::milli>(t2 - t1).count();
+        costs->logMs += std::chrono::duration<double, std::milli>(t3 - t2).count();
+        costs->spawnMs += std::chrono::duration<double, std::milli>(t5 - t3).count();
+        costs->recordMs += std::chrono::duration<double, std::milli>(t6 - t5).count();
+        costs->publishMs += msSince(t6);
+    }
+    if (m_exitSeen)
+        m_restartCosts.exitMs +=
+            std::chrono::duration<double, std::milli>(t0 - *m_exitSeen).count();
     return true;
 }
 
@@ -256,6 +263,12 @@ void Supervisor::signalTree(Worker &w, int sig)
 
 void Supervisor::onExit(Worker &w)
 {
+    m_exitSeen = Clock::now();
+    struct Clear
+    {
+        std::optional<Clock::time_point> &seen;
+        ~Clear() { seen.reset(); }
+    } clear{m_exitSeen};
     ExitStatus status = w.process.runtime
                             ? w.process.runtime->reap(w.process.exitWatch->native_handle())
                             : ExitStatus{"exited", false};
@@ -343,7 +356,10 @@ void Supervisor::onCrash(Worker &w, const std::string &how, bool clean)
     m_registry.transition(w, Event::ExitToBackoff,
                           "restart in " + config::formatDuration(decision.delay) + " (" + how + ")",
                           nowMs() + decision.delay.count());
-    armTimer(w, decision.delay, WorkerState::Backoff, [this](Worker &w) { spawn(w); });
+    if (decision.delay.count() == 0)
+        spawn(w); // no backoff: a timer would only add a turn of the loop to the restart
+    else
+        armTimer(w, decision.delay, WorkerState::Backoff, [this](Worker &w) { spawn(w); });
 }
 
 void Supervisor::armTimer(Worker &w, std::chrono::milliseconds delay, WorkerState state,

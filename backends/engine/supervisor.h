@@ -28,7 +28,7 @@ class Supervisor
 {
 public:
     Supervisor(Loop &loop, Registry &registry, const ConfigView &config, Prober &prober,
-               const StateStore &state, Cgroups *cgroups, MetricsStore &metrics,
+               StateStore &state, Cgroups *cgroups, MetricsStore &metrics,
                const EngineOptions &options, std::optional<std::uint64_t> inheritedNofileSoft,
                const bool &shutting);
     ~Supervisor();
@@ -65,6 +65,7 @@ public:
     std::optional<SpawnPlan> plan(const Worker &w, const std::vector<std::string> &baseEnv) const;
 
     const StartCosts &startCosts() const { return m_costs; }
+    const StartCosts &restartCosts() const { return m_restartCosts; }
 
 private:
     void drainSpawns();
@@ -84,7 +85,7 @@ private:
     Registry &m_registry;
     const ConfigView &m_config;
     Prober &m_prober;
-    const StateStore &m_state;
+    StateStore &m_state;
     Cgroups *m_cgroups;
     MetricsStore &m_metrics;
     const EngineOptions &m_options;
@@ -100,6 +101,9 @@ private:
     bool m_drainScheduled = false;
     static constexpr auto kSpawnSlice = std::chrono::milliseconds(2);
     StartCosts m_costs;
+    StartCosts m_restartCosts;
+    /// When the exit being handled was seen: a spawn made while it is set is a restart.
+    std::optional<Clock::time_point> m_exitSeen;
 };
 
 } // namespace drover::engine

@@ -1,10 +1,12 @@
 // What starting and stopping N workers costs the engine's loop, against the physical floor
 // measured in the same run: a plain posix_spawn loop of the same command, then kill + reap.
 //   build/bench/bench_engine_start [N=1000] [command=/bin/sleep]
-// Prints `RESULT bench=spawn_floor ...` for the loop, `RESULT bench=engine_start_costs ...`
-// (where a start's time goes, per start) and `RESULT bench=engine_start ...` for
+// Prints `RESULT bench=spawn_floor ...` for the loop, `RESULT bench=engine_start ...` for
 // the engine: time until every worker is running, the longest the loop was held (a 1 ms
-// ticker measures the gaps between its ticks), and the time to stop them all.
+// ticker measures the gaps between its ticks), and the time to stop them all; then where a
+// start's time goes, per start: `engine_start_costs` for every start, `engine_restart_costs`
+// for 20 workers killed once running and restarted at once (with the time from the exit
+// seen to the spawn).
 #include "config/loader.h"
 #include "engine/engine.h"
 
@@ -117,7 +119,8 @@ int runEngine(int n, const std::string &command)
     std::filesystem::create_directories(dir);
     std::string yaml = "version: 1\nmaster: {state_dir: " + (dir / "state").string() +
                        "}\npools:\n  - name: p\n    command: [\"" + command +
-                       "\", \"100000\"]\n    replicas: " + std::to_string(n) + "\n";
+                       "\", \"100000\"]\n    replicas: " + std::to_string(n) +
+                       "\n    restart: {policy: always, backoff: {initial: 0ms, jitter: 0}}\n";
     drover::config::LoadResult loaded = drover::config::loadText(yaml, "bench.yaml");
     if (!loaded.ok()) {
         std::fprintf(stderr, "%s", loaded.report().c_str());
@@ -136,16 +139,31 @@ int runEngine(int n, const std::string &command)
     double startP99Gap = 0;
     bool stopping = false;
     int ticks = 0;
+    // Then kKills workers are killed (SIGKILL), one every 20 ms; each restarts at once.
+    constexpr int kKills = 20;
+    int killed = 0;
     ticker.onTick = [&] {
         // A snapshot copies every worker: look at it every 10th tick only.
         if (stopping || ++ticks % 10 != 0)
             return;
-        std::vector<drover::api::PoolInfo> pools = engine.snapshot().pools;
-        if (pools.empty() || pools.front().running < n)
+        drover::api::Snapshot snapshot = engine.snapshot();
+        if (snapshot.pools.empty() || snapshot.pools.front().running < n)
             return;
-        allRunning = Clock::now() - t0;
-        startMaxGap = ticker.maxGapMs();
-        startP99Gap = ticker.percentileGapMs(0.99);
+        if (allRunning == Clock::duration{}) {
+            allRunning = Clock::now() - t0;
+            startMaxGap = ticker.maxGapMs();
+            startP99Gap = ticker.percentileGapMs(0.99);
+        }
+        if (killed < kKills) {
+            if (ticks % 20 == 0) {
+                const drover::api::WorkerInfo &w =
+                    snapshot.workers[std::size_t(killed) * snapshot.workers.size() / kKills];
+                if (w.pid > 0)
+                    ::kill(w.pid, SIGKILL);
+                ++killed;
+            }
+            return;
+        }
         stopping = true;
         Clock::time_point t1 = Clock::now();
         engine.shutdown([&, t1] {
@@ -167,13 +185,17 @@ int runEngine(int n, const std::string &command)
                 n, ms(startCall), ms(allRunning), startMaxGap, startP99Gap, ms(stopAll));
     // Where a start's time went, per start (engine.h StartCosts): the next regression shows
     // in which step it is.
-    const drover::engine::StartCosts costs = engine.startCosts();
-    const double per = costs.starts ? 1.0 / double(costs.starts) : 0;
-    std::printf("RESULT bench=engine_start_costs starts=%llu plan_us=%.1f cgroup_us=%.1f "
-                "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f\n",
-                static_cast<unsigned long long>(costs.starts), costs.planMs * 1000 * per,
-                costs.cgroupMs * 1000 * per, costs.logMs * 1000 * per, costs.spawnMs * 1000 * per,
-                costs.recordMs * 1000 * per, costs.publishMs * 1000 * per);
+    auto print = [](const char *bench, const drover::engine::StartCosts &costs) {
+        const double per = costs.starts ? 1000.0 / double(costs.starts) : 0;
+        std::printf("RESULT bench=%s starts=%llu exit_us=%.1f plan_us=%.1f cgroup_us=%.1f "
+                    "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f\n",
+                    bench, static_cast<unsigned long long>(costs.starts), costs.exitMs * per,
+                    costs.planMs * per, costs.cgroupMs * per, costs.logMs * per,
+                    costs.spawnMs * per, costs.recordMs * per, costs.publishMs * per);
+    };
+    print("engine_start_costs", engine.startCosts());
+    // The restarts alone: exit_us is from the exit seen to the spawn beginning.
+    print("engine_restart_costs", engine.restartCosts());
     std::fflush(stdout);
     return allRunning.count() > 0 && stopAll.count() > 0 ? 0 : 1;
 }

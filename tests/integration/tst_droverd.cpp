@@ -110,20 +110,22 @@ int countLines(const QString &text, const QString &needle)
     return int(linesWith(text, {needle}).size());
 }
 
-/// Worker id -> pid, from `<stateDir>/workers/*.json`.
+/// Worker id -> pid, the live records of `<stateDir>/workers.journal` (its lines replayed:
+/// `up` records a worker, `down` ends it).
 QMap<QString, int> recordsPids(const QString &stateDir)
 {
     QMap<QString, int> out;
-    QDir dir(stateDir + QStringLiteral("/workers"));
-    const QStringList files = dir.entryList({QStringLiteral("*.json")}, QDir::Files);
-    for (const QString &name : files) {
-        QFile f(dir.filePath(name));
-        if (!f.open(QIODevice::ReadOnly))
-            continue; // replaced or removed meanwhile
-        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-        if (o.contains(QStringLiteral("id")))
-            out.insert(o.value(QStringLiteral("id")).toString(),
-                       o.value(QStringLiteral("pid")).toInt());
+    QFile f(stateDir + QStringLiteral("/workers.journal"));
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (qsizetype i = 0; i + 1 < lines.size(); ++i) { // the last piece: after the last newline
+        const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+        const QString id = o.value(QStringLiteral("id")).toString();
+        if (o.value(QStringLiteral("op")).toString() == QStringLiteral("up"))
+            out.insert(id, o.value(QStringLiteral("pid")).toInt());
+        else
+            out.remove(id);
     }
     return out;
 }
@@ -783,9 +785,7 @@ void TestDroverd::sigtermDuringStartup()
     QElapsedTimer clock;
     clock.start();
     while (clock.elapsed() < 20'000 && droverd->state() == QProcess::Running &&
-           QDir(m_state + QStringLiteral("/workers"))
-               .entryList({QStringLiteral("*.json")}, QDir::Files)
-               .isEmpty()) {
+           recordsPids(m_state).isEmpty()) {
     }
     QCOMPARE(droverd->state(), QProcess::Running);
     QCOMPARE(::kill(pid_t(droverd->processId()), SIGTERM), 0);

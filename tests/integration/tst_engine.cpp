@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -15,9 +16,11 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <dirent.h>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <sys/resource.h>
@@ -56,6 +59,7 @@ private slots:
     void dependsOnOrdersStartAndStop();
     void readoptAfterMasterLoss();
     void pidReuseIsGuarded();
+    void stateJournal();
     void adoptsFromPidFile();
     void nofileLimit();
     void nofileRaisedForMasterOnly();
@@ -422,6 +426,88 @@ void TestEngine::readoptAfterMasterLoss()
     QCOMPARE(m_rec->workers["r-1"].restarts, 1);
 }
 
+// The state store's journal on its own: replay, a line cut short, a bad line, records of the
+// file-per-worker layout folded in, and rewriting that keeps it small.
+void TestEngine::stateJournal()
+{
+    const std::string dir = m_dir->path().toStdString() + "/journal";
+    auto record = [](std::string id, int pid) {
+        engine::WorkerRecord r;
+        r.id = std::move(id);
+        r.pool = "j";
+        r.pid = pid;
+        r.pgid = pid;
+        r.startTime = 1000 + std::uint64_t(pid);
+        r.port = 20000 + pid;
+        return r;
+    };
+    auto lineCount = [&] {
+        const std::string text = readFile(dir + "/workers.journal");
+        return std::size_t(std::count(text.begin(), text.end(), '\n'));
+    };
+    {
+        engine::StateStore store(dir);
+        QVERIFY(!store.open());
+        std::vector<std::string> problems;
+        QVERIFY(store.load(problems).empty());
+        QVERIFY(problems.empty());
+        QVERIFY(!store.save(record("j-0", 100)));
+        QVERIFY(!store.save(record("j-1", 101)));
+        QVERIFY(!store.save(record("j-2", 102)));
+        store.remove("j-1");
+        QVERIFY(!store.save(record("j-2", 202))); // restarted: the newer record counts
+        QCOMPARE(lineCount(), std::size_t(5));
+    }
+    // A master killed in the middle of a write leaves at most a line without its newline;
+    // a damaged line is reported and skipped. A record of the older layout is read too.
+    {
+        std::ofstream(dir + "/workers.journal", std::ios::app) << "not json\n{\"op\":\"up\",\"id";
+        QDir().mkpath(QString::fromStdString(dir + "/workers"));
+        std::ofstream(dir + "/workers/old-0.json")
+            << R"({"id":"old-0","pool":"old","pid":300,"start_time":7})";
+    }
+    {
+        engine::StateStore store(dir);
+        QVERIFY(!store.open());
+        std::vector<std::string> problems;
+        std::vector<engine::WorkerRecord> live = store.load(problems);
+        QCOMPARE(problems.size(), std::size_t(1));
+        QVERIFY2(problems[0].find("workers.journal\" line 6: not a worker record") !=
+                     std::string::npos,
+                 problems[0].c_str());
+        std::map<std::string, engine::WorkerRecord> byId;
+        for (auto &r : live)
+            byId[r.id] = r;
+        QCOMPARE(byId.size(), std::size_t(3));
+        QCOMPARE(byId["j-0"].pid, 100);
+        QCOMPARE(byId["j-0"].port.value_or(0), 20100);
+        QCOMPARE(byId["j-2"].pid, 202);
+        QCOMPARE(byId["j-2"].startTime, std::uint64_t(1202));
+        QCOMPARE(byId["old-0"].pid, 300);
+        QVERIFY(!byId.count("j-1"));
+        // Rewritten with the live records only; the old layout's file folded in and gone.
+        QCOMPARE(lineCount(), std::size_t(3));
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(dir + "/workers")));
+        // A worker restarted 5000 times: the journal stays near four times the live records
+        // (or 1024 lines) instead of growing without end.
+        for (int i = 0; i < 5000; ++i) {
+            store.remove("j-0");
+            QVERIFY(!store.save(record("j-0", 1000 + i)));
+        }
+        QVERIFY2(lineCount() <= 1025, std::to_string(lineCount()).c_str());
+    }
+    engine::StateStore store(dir);
+    QVERIFY(!store.open());
+    std::vector<std::string> problems;
+    std::vector<engine::WorkerRecord> live = store.load(problems);
+    QVERIFY(problems.empty());
+    QCOMPARE(live.size(), std::size_t(3));
+    for (const auto &r : live) {
+        if (r.id == "j-0")
+            QCOMPARE(r.pid, 5999);
+    }
+}
+
 void TestEngine::pidReuseIsGuarded()
 {
     // A record whose pid now belongs to another process (different start time).
@@ -431,7 +517,7 @@ void TestEngine::pidReuseIsGuarded()
         _exit(127);
     }
     m_ownChildren.push_back(other);
-    QDir().mkpath(m_dir->filePath(QStringLiteral("state/workers")));
+    QDir().mkpath(m_dir->filePath(QStringLiteral("state")));
     engine::StateStore store(m_dir->path().toStdString() + "/state");
     engine::WorkerRecord rec;
     rec.id = "g-0";

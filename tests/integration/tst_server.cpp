@@ -1238,10 +1238,14 @@ void TestServer::slowConsumer()
 {
 #if defined(__SANITIZE_ADDRESS__)
     // AddressSanitizer keeps freed blocks (256 MiB by default) to catch their later use; the
-    // bound below is about droverd's queues, so its quarantine is made small here.
+    // bound below is about droverd's queues, so its quarantine is made small here. Its -O0
+    // build is also about four times slower at making the large deltas.
     const QByteArray asanOptions = qgetenv("ASAN_OPTIONS");
     qputenv("ASAN_OPTIONS", asanOptions + ":quarantine_size_mb=8");
     auto restore = qScopeGuard([asanOptions] { qputenv("ASAN_OPTIONS", asanOptions); });
+    constexpr int kSlower = 4;
+#else
+    constexpr int kSlower = 1;
 #endif
     Droverd master;
     QVERIFY(master.writeConfig(master.yaml(kSleepers + kFlapper)));
@@ -1266,7 +1270,7 @@ void TestServer::slowConsumer()
     int refused = 0; // the large deltas made
     QElapsedTimer clock;
     clock.start();
-    while (refused < 720 && clock.elapsed() < 30'000) {
+    while (refused < 720 && clock.elapsed() < 30'000 * kSlower) {
         std::vector<std::shared_ptr<Link::Pending>> batch;
         for (int i = 0; i < 120; ++i)
             batch.push_back(producer.send("pool.scale", {{"pool", name}, {"replicas", 1}}));
@@ -1293,10 +1297,10 @@ void TestServer::slowConsumer()
     const int sentTotal = refused;
     QVERIFY(refused >= 720);
     qInfo("%d large deltas; slowest config.get meanwhile: %lld ms", sentTotal, slowest);
-    QVERIFY2(slowest < 1000, qPrintable(QString::number(slowest)));
+    QVERIFY2(slowest < 1000 * kSlower, qPrintable(QString::number(slowest)));
     clock.restart();
     QCOMPARE(httpGet(master.port, "/healthz").status, 200);
-    QVERIFY(clock.elapsed() < 1000);
+    QVERIFY(clock.elapsed() < 1000 * kSlower);
     const long rssPeak = master.rssKiB();
 
     // The slow client reads at last: it was told to resync (or was closed).
@@ -1430,8 +1434,9 @@ void TestServer::nonLoopbackWithoutTls()
     QVERIFY(!log.contains(QStringLiteral("server.listening")));
     // No worker was started, nothing listens there.
     QCOMPARE(markedProcesses(master.markEnv()).size(), std::size_t(0));
-    QVERIFY(!QFileInfo::exists(master.stateDir + QStringLiteral("/workers")) ||
-            QDir(master.stateDir + QStringLiteral("/workers")).entryList(QDir::Files).isEmpty());
+    QFile journal(master.stateDir + QStringLiteral("/workers.journal"));
+    QVERIFY(!journal.exists() ||
+            (journal.open(QIODevice::ReadOnly) && !journal.readAll().contains(R"("op":"up")")));
     // `droverd --check` says the same, with the file and line.
     Run check = runProgram(QStringLiteral("droverd"), {QStringLiteral("--check"), master.config});
     QCOMPARE(check.code, 1);

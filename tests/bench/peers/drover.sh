@@ -3,7 +3,8 @@
 # droverd runs the N programs `p%04d` = `/bin/sleep $((PEERS_BASE+i))`, each a pool of one
 # that restarts at once (backoff initial 0). `status` asks droverd through droverctl, as
 # supervisorctl and `pm2 jlist` ask theirs.
-# stop-all scales every pool to 0 by a config reload (SIGHUP).
+# stop-all scales every pool to 0 by a config reload (SIGHUP) and waits until droverd has no
+# child left.
 # Env: PEERS_WORK PEERS_N PEERS_BASE; DROVER_BIN_DIR (default: build/bin of this checkout);
 # DROVER_BENCH_LISTEN (default 127.0.0.1:17705), where droverd listens for droverctl.
 set -uo pipefail
@@ -46,7 +47,7 @@ case "${1:-}" in
     write_config 0
     kill -HUP "$(daemon_pid)"
     for ((i = 0; i < 3000; i++)); do
-      [[ -z $(ls -A "$STATE/workers" 2>/dev/null) ]] && break
+      [[ -z $(pgrep -P "$(daemon_pid)") ]] && break
       sleep 0.01
     done
     ;;
