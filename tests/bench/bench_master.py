@@ -85,7 +85,7 @@ def demo_workers(n=1000):
                          stdout=subprocess.DEVNULL, stderr=err)
     pending = set(range(base, base + n))
     deadline = t0 + 120
-    while pending and time.monotonic() < deadline:
+    while pending and time.monotonic() < deadline and d.poll() is None:
         for port in list(pending):
             s = socket.socket()
             s.settimeout(0.2)
@@ -167,14 +167,25 @@ def restart_exact(n=1000, kills=20):
             f.write(f"  - {{name: p{i:04d}, command: [/bin/sleep, \"{900000 + i}\"], replicas: 1,\n"
                     f"     restart: {{policy: always, backoff: {{initial: 0ms, jitter: 0}}, "
                     f"max_restarts: 1000}}}}\n")
+    err = open(os.path.join(work, "droverd.err"), "w+")
     d = subprocess.Popen([os.path.join(BIN, "droverd"), "--config", conf, "--log-level", "warn"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=err)
     children = set()
     deadline = time.monotonic() + 120
-    while len(children) < n and time.monotonic() < deadline:
+    while len(children) < n and time.monotonic() < deadline and d.poll() is None:
         for what, _ts, a, b, c, dd in events.drain(time.monotonic() + 0.2):
             if what == ProcEvents.FORK and b == d.pid and c == dd:
                 children.add(c)
+    if d.poll() is not None or len(children) < n:
+        err.seek(0)
+        print(f"restart_exact: droverd {'exited' if d.poll() is not None else 'was slow'} "
+              f"({len(children)} of {n} started):\n{err.read()[-2000:]}", file=sys.stderr)
+        events.close()
+        if d.poll() is None:
+            d.send_signal(signal.SIGTERM)
+            d.wait(timeout=60)
+        shutil.rmtree(work, ignore_errors=True)
+        return {}
     time.sleep(1.0)
     events.drain(time.monotonic() + 0.05)
     lat, exited, reacted, execd = [], [], [], []
