@@ -475,6 +475,14 @@ void TestProbes::neverReady()
         return probes.size() == 1 && probes[0].state == "failing";
     };
     QVERIFY(runUntil([&] { return failing("nr-0") && failing("nr-1"); }));
+    // The first checks may find the port not yet open (a slow start: the sanitized build
+    // under load); then the worker answers 503.
+    runUntil(
+        [&] {
+            return m_rec->workers["nr-0"].probes[0].message ==
+                   "503 Service Unavailable (expected 200-399)";
+        },
+        5000);
     runUntil([] { return false; }, 500);
     QVERIFY(m_rec->state("nr-0") == WorkerState::Running);
     QVERIFY(m_rec->state("nr-1") == WorkerState::Running);
