@@ -85,7 +85,7 @@ void Supervisor::readopt()
         ref.process.pgid = r.pgid;
         if (m_cgroups)
             ref.process.cgroup = m_cgroups->find(r.id);
-        saveRecord(ref);
+        // Its record stays as load() rewrote it: the same process, nothing to append.
         spdlog::info("worker.readopted worker={} pid={}", r.id, r.pid);
         if (!known) {
             ref.sup.intent = Intent::Remove;
