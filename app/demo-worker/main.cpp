@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -43,6 +44,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -51,6 +53,7 @@ constexpr auto kIoTimeout = std::chrono::seconds(30);
 constexpr auto kDrainLimit = std::chrono::seconds(5);
 constexpr auto kGrowStep = std::chrono::milliseconds(100);
 constexpr unsigned kMaxWorkMs = 600'000;
+constexpr std::uint64_t kMaxBody = 64ull << 20; // /echo takes up to this much
 constexpr int kExitUsage = 2;
 constexpr int kExitRuntime = 1;
 
@@ -110,24 +113,30 @@ std::string formatEndpoint(const tcp::endpoint &endpoint)
     return host + ':' + std::to_string(endpoint.port());
 }
 
-// The value of ?ms= as whole milliseconds, or nothing when it is missing or not a number.
-std::optional<unsigned> parseWorkMs(std::string_view query)
+// The value of `key` in a query string as a whole number up to `max`, or nothing when it is
+// missing, not a number or too large.
+std::optional<unsigned> queryNumber(std::string_view query, std::string_view key, unsigned max)
 {
     while (!query.empty()) {
         const auto amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (!pair.starts_with("ms="))
+        if (!pair.starts_with(key) || pair.size() <= key.size() || pair[key.size()] != '=')
             continue;
-        const std::string_view text = pair.substr(3);
+        const std::string_view text = pair.substr(key.size() + 1);
         unsigned value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-            value > kMaxWorkMs)
+        if (ec != std::errc() || end != text.data() + text.size() || value > max)
             return std::nullopt;
         return value;
     }
     return std::nullopt;
+}
+
+// The value of ?ms= as whole milliseconds, or nothing when it is missing or not a number.
+std::optional<unsigned> parseWorkMs(std::string_view query)
+{
+    return queryNumber(query, "ms", kMaxWorkMs);
 }
 
 // Forks `count` children that sleep until a signal ends them. They die with their parent too.
@@ -254,11 +263,19 @@ private:
     void onWorkDone(unsigned ms, beast::error_code ec);
     void send(http::status status, std::string body);
     void onWrite(bool keepAlive, beast::error_code ec, std::size_t bytes);
+    void logRequest(unsigned status);
+    void startStream(unsigned chunks, unsigned ms);
+    void nextChunk(unsigned sent, unsigned chunks, unsigned ms);
+    void acceptWebSocket();
 
     beast::tcp_stream m_stream;
     beast::flat_buffer m_buffer;
+    std::optional<http::request_parser<http::string_body>> m_parser;
     http::request<http::string_body> m_request;
     http::response<http::string_body> m_response;
+    http::response<http::empty_body> m_streamHead;
+    std::optional<http::response_serializer<http::empty_body>> m_streamWriter;
+    std::string m_chunk;
     asio::steady_timer m_workTimer;
     Clock::time_point m_requestStart;
     bool m_busy = false;
@@ -268,9 +285,10 @@ private:
 void Session::doRead()
 {
     // A fresh request each time; an idle keep-alive connection times out.
-    m_request = {};
+    m_parser.emplace();
+    m_parser->body_limit(kMaxBody);
     m_stream.expires_after(kIoTimeout);
-    http::async_read(m_stream, m_buffer, m_request,
+    http::async_read(m_stream, m_buffer, *m_parser,
                      beast::bind_front_handler(&Session::onRead, shared_from_this()));
 }
 
@@ -284,6 +302,7 @@ void Session::onRead(beast::error_code ec, std::size_t /*bytes*/)
     if (ec)
         return; // timeout, reset, or closed by closeIfIdle(): the session ends here
 
+    m_request = m_parser->release();
     m_busy = true;
     m_requestStart = Clock::now();
     m_worker.requestStarted();
@@ -298,10 +317,48 @@ void Session::handleRequest()
     const std::string_view query =
         question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
-    if (path != "/health" && path != "/ready" && path != "/work")
+    static constexpr std::string_view kPaths[] = {
+        "/", "/health", "/ready", "/work", "/headers", "/status", "/stream", "/echo", "/ws"};
+    if (std::find(std::begin(kPaths), std::end(kPaths), path) == std::end(kPaths))
         return send(http::status::not_found, "not found\n");
-    if (m_request.method() != http::verb::get)
+    const http::verb method = m_request.method();
+    if (path == "/echo" ? method != http::verb::post && method != http::verb::put
+                        : method != http::verb::get)
         return send(http::status::method_not_allowed, "method not allowed\n");
+
+    if (path == "/")
+        return send(http::status::ok, "ok\n");
+    if (path == "/ws") {
+        if (!websocket::is_upgrade(m_request))
+            return send(http::status::bad_request, "bad request: expected a WebSocket upgrade\n");
+        return acceptWebSocket();
+    }
+    if (path == "/echo")
+        return send(http::status::ok,
+                    "received " + std::to_string(m_request.body().size()) + " bytes\n");
+    if (path == "/headers") {
+        // The request's header as it arrived, one `name: value` per line.
+        std::string text;
+        for (const auto &field : m_request)
+            text += std::string(field.name_string()) + ": " + std::string(field.value()) + '\n';
+        return send(http::status::ok, std::move(text));
+    }
+    if (path == "/status") {
+        const std::optional<unsigned> code = queryNumber(query, "code", 599);
+        if (!code || *code < 200)
+            return send(http::status::bad_request,
+                        "bad request: expected code=N, N from 200 to 599\n");
+        return send(static_cast<http::status>(*code), "status " + std::to_string(*code) + "\n");
+    }
+    if (path == "/stream") {
+        // /stream?chunks=N&ms=M: a chunked body of N pieces, M ms apart.
+        const std::optional<unsigned> chunks = queryNumber(query, "chunks", 100'000);
+        const std::optional<unsigned> ms = queryNumber(query, "ms", 60'000);
+        if (!chunks || !ms)
+            return send(http::status::bad_request,
+                        "bad request: expected chunks=N&ms=M (N up to 100000, M up to 60000)\n");
+        return startStream(*chunks, *ms);
+    }
 
     if (path == "/health") {
         if (m_worker.healthy())
@@ -344,16 +401,119 @@ void Session::send(http::status status, std::string body)
     m_response.prepare_payload();
 
     // Log before writing, so the line is out by the time the client has its answer.
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_requestStart);
-    if (!m_worker.quiet())
-        printLine(utcTimestamp() + ' ' + std::string(m_request.method_string()) + ' ' +
-                  std::string(m_request.target()) + ' ' + std::to_string(m_response.result_int()) +
-                  ' ' + std::to_string(elapsed.count()) + "ms");
+    logRequest(m_response.result_int());
 
     m_stream.expires_after(kIoTimeout);
     http::async_write(m_stream, m_response,
                       beast::bind_front_handler(&Session::onWrite, shared_from_this(), keepAlive));
+}
+
+void Session::logRequest(unsigned status)
+{
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_requestStart);
+    if (!m_worker.quiet())
+        printLine(utcTimestamp() + ' ' + std::string(m_request.method_string()) + ' ' +
+                  std::string(m_request.target()) + ' ' + std::to_string(status) + ' ' +
+                  std::to_string(elapsed.count()) + "ms");
+}
+
+void Session::startStream(unsigned chunks, unsigned ms)
+{
+    const bool keepAlive = m_request.keep_alive() && !m_worker.stopping();
+    m_streamHead = http::response<http::empty_body>(http::status::ok, m_request.version());
+    m_streamHead.set(http::field::server, "drover-demo-worker/0.1.0");
+    m_streamHead.set(http::field::content_type, "text/plain; charset=utf-8");
+    m_streamHead.chunked(true);
+    m_streamHead.keep_alive(keepAlive);
+    logRequest(200);
+    m_streamWriter.emplace(m_streamHead);
+    m_stream.expires_after(kIoTimeout);
+    http::async_write_header(
+        m_stream, *m_streamWriter,
+        [self = shared_from_this(), chunks, ms, keepAlive](beast::error_code ec, std::size_t) {
+            if (ec)
+                return self->onWrite(false, ec, 0);
+            self->nextChunk(0, chunks, ms);
+            (void)keepAlive;
+        });
+}
+
+void Session::nextChunk(unsigned sent, unsigned chunks, unsigned ms)
+{
+    const bool keepAlive = m_streamHead.keep_alive();
+    if (sent == chunks) {
+        m_stream.expires_after(kIoTimeout);
+        asio::async_write(
+            m_stream, http::make_chunk_last(),
+            [self = shared_from_this(), keepAlive](beast::error_code ec, std::size_t n) {
+                self->onWrite(keepAlive, ec, n);
+            });
+        return;
+    }
+    // The first piece goes at once; each next one after `ms`.
+    m_workTimer.expires_after(std::chrono::milliseconds(sent == 0 ? 0 : ms));
+    m_workTimer.async_wait([self = shared_from_this(), sent, chunks, ms](beast::error_code) {
+        const auto since = std::chrono::duration_cast<std::chrono::milliseconds>(
+            Clock::now() - self->m_requestStart);
+        self->m_chunk = "chunk " + std::to_string(sent + 1) + " of " + std::to_string(chunks) +
+                        " at " + std::to_string(since.count()) + " ms\n";
+        self->m_stream.expires_after(kIoTimeout);
+        asio::async_write(self->m_stream, http::make_chunk(asio::buffer(self->m_chunk)),
+                          [self, sent, chunks, ms](beast::error_code ec, std::size_t) {
+                              if (ec)
+                                  return self->onWrite(false, ec, 0);
+                              self->nextChunk(sent + 1, chunks, ms);
+                          });
+    });
+}
+
+// A WebSocket that echoes every message back, text or binary, until the client closes it.
+class EchoSocket : public std::enable_shared_from_this<EchoSocket>
+{
+public:
+    explicit EchoSocket(beast::tcp_stream &&stream)
+        : m_ws(std::move(stream))
+    {}
+
+    void start(http::request<http::string_body> request)
+    {
+        beast::get_lowest_layer(m_ws).expires_never();
+        m_ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        m_ws.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->read();
+        });
+    }
+
+private:
+    void read()
+    {
+        m_ws.async_read(m_buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec)
+                return; // closed by the client, or broken
+            self->m_ws.text(self->m_ws.got_text());
+            self->m_ws.async_write(self->m_buffer.data(),
+                                   [self](beast::error_code ec, std::size_t) {
+                                       if (ec)
+                                           return;
+                                       self->m_buffer.consume(self->m_buffer.size());
+                                       self->read();
+                                   });
+        });
+    }
+
+    websocket::stream<beast::tcp_stream> m_ws;
+    beast::flat_buffer m_buffer;
+};
+
+void Session::acceptWebSocket()
+{
+    // The connection becomes the WebSocket's; this session ends here.
+    logRequest(101);
+    m_busy = false;
+    m_worker.requestFinished();
+    std::make_shared<EchoSocket>(std::move(m_stream))->start(std::move(m_request));
 }
 
 void Session::onWrite(bool keepAlive, beast::error_code ec, std::size_t /*bytes*/)

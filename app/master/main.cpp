@@ -38,6 +38,11 @@ int check(const std::string &file)
         return 1;
     }
     std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
+    for (const drover::api::Diagnostic &d : result.config->notActedOn)
+        std::cout << d.toString() << '\n';
+    if (const std::size_t n = result.config->notActedOn.size())
+        std::cout << file << ": " << n << (n == 1 ? " key is" : " keys are")
+                  << " checked but not acted on by this build\n";
     return 0;
 }
 

@@ -28,6 +28,10 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::WorkerRestart,  "worker.restart",  Role::Operator, true,  S::Engine},
     {Op::PoolScale,      "pool.scale",      Role::Operator, true,  S::Engine},
     {Op::ConfigApply,    "config.apply",    Role::Admin,    true,  S::Engine},
+    // Leases come and go by the thousand: not audited (pool.traffic lists them).
+    {Op::PoolAcquire,    "pool.acquire",    Role::Operator, false, S::Engine},
+    {Op::PoolRelease,    "pool.release",    Role::Operator, false, S::Engine},
+    {Op::PoolTraffic,    "pool.traffic",    Role::Viewer,   false, S::Engine},
 }};
 // clang-format on
 

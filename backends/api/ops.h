@@ -34,8 +34,11 @@ enum class Op : std::uint8_t {
     WorkerRestart,
     PoolScale,
     ConfigApply,
+    PoolAcquire,
+    PoolRelease,
+    PoolTraffic,
 };
-inline constexpr std::size_t kOpCount = std::size_t(Op::ConfigApply) + 1;
+inline constexpr std::size_t kOpCount = std::size_t(Op::PoolTraffic) + 1;
 
 /// Who answers an op: the connection itself (its stream, its follows) or the engine.
 enum class OpScope : std::uint8_t { Session, Engine };

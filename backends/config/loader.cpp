@@ -4,6 +4,7 @@
 #include "config/validate.h"
 #include "config/yamltree.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <new>
 #include <sys/stat.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace drover::config {
@@ -58,6 +60,13 @@ LoadResult loadText(std::string_view text, const std::string &fileName, const Lo
             config.file = fileName;
             config.baseDir = ctx.baseDir;
             validate(std::move(tree.root), ctx, config);
+            config.notActedOn = std::move(ctx.notActedOn);
+            std::stable_sort(config.notActedOn.begin(), config.notActedOn.end(),
+                             [](const api::Diagnostic &a, const api::Diagnostic &b) {
+                                 return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                             });
+            config.notActedOn.erase(std::unique(config.notActedOn.begin(), config.notActedOn.end()),
+                                    config.notActedOn.end());
         }
         LoadResult result;
         result.errors = diagnostics.report(options.maxErrors, result.moreErrors);

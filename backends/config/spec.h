@@ -1,5 +1,6 @@
 #pragma once
 
+#include "api/diagnostic.h"
 #include "api/role.h"
 #include "config/yamltree.h"
 
@@ -283,6 +284,9 @@ struct Config
     /// 12 hex digits of a SHA-256 of `text`: the config's version, what `config.apply`'s
     /// `base_version` is checked against. Empty for a config built in code.
     std::string digest;
+    /// Keys given in the file that this build checks but does not act on yet (`rollout:`),
+    /// sorted by position; `droverd --check` and the master's start-up say so.
+    std::vector<api::Diagnostic> notActedOn;
 
     const PoolSpec *pool(std::string_view name) const;
     Summary summary() const;

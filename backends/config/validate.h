@@ -13,6 +13,8 @@ struct ValidateContext
     EnvLookup env;
     std::string baseDir; ///< relative paths resolve against this (absolute)
     Diagnostics &diagnostics;
+    /// Keys that are given, valid, and that this build reads but does not act on yet.
+    std::vector<api::Diagnostic> notActedOn = {};
 };
 
 /// Expands `${VAR}`s, resolves `extends:`, reads every key into `out`, fills defaults, checks

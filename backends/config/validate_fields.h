@@ -39,6 +39,12 @@ struct Ctx
     {
         in.diagnostics.add(mark, path, std::move(message));
     }
+    /// A valid key that the engine does not act on: `droverd --check` and start-up say so.
+    void notActedOn(Mark mark, const std::string &path, std::string message)
+    {
+        in.notActedOn.push_back(
+            {in.diagnostics.file(), mark.line, mark.column, path, std::move(message)});
+    }
     /// A problem with a value on its own. A value copied into a pool by `extends:` was checked
     /// where the template is, so it is not reported again for every pool that uses it.
     void local(const Node &node, const std::string &path, std::string message)

@@ -273,6 +273,11 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
     if (const Node *g = f.get("gateway"); g && g->isMap())
         nodes.gatewayListen = g->find("listen");
     readRollout(ctx, f.get("rollout"), f.path("rollout"), pool.rollout);
+    if (const Entry *e = f.entry("rollout"); e && !isTemplate)
+        ctx.notActedOn(e->keyMark, f.path("rollout"),
+                       "not acted on yet: this build has no rollout controller; a template "
+                       "change restarts the pool's workers one at a time, each stopped before "
+                       "its replacement starts");
     nodes.dependsOn = f.get("depends_on");
     if (nodes.dependsOn && !nodes.dependsOn->isNull())
         strList(ctx, nodes.dependsOn, f.path("depends_on"), pool.dependsOn, false);

@@ -52,6 +52,7 @@ struct Engine::Private : Rooms, Notices
         // into are still there.
         sampler.reset();
         logs.reset();
+        serving.reset();
         pools.reset();
         supervisor.reset();
         prober.reset();
@@ -67,6 +68,8 @@ struct Engine::Private : Rooms, Notices
             prober->stateChanged(w);
         if (sampler)
             sampler->lookSoon(w); // a new process, or its series end now
+        if (serving)
+            serving->transitioned(w); // only ready workers take traffic
         // Pools waiting for dependencies, rollouts and shutdown move on after transitions:
         // once per turn of the loop however many workers changed, so stopping or starting
         // 1000 workers stays linear.
@@ -114,6 +117,7 @@ struct Engine::Private : Rooms, Notices
                (!w.fromPidFile || (w.process.runtime && w.process.runtime->stoppedOnShutdown()));
     }
 
+    void sayNotActedOn();
     void continueShutdown()
     {
         if (!shutting)
@@ -163,6 +167,15 @@ struct Engine::Private : Rooms, Notices
     }
 };
 
+void Engine::Private::sayNotActedOn()
+{
+    // Keys that are checked but do nothing yet are said, never silently accepted.
+    for (const api::Diagnostic &notice : config->notActedOn) {
+        spdlog::warn("config.not-acted-on {}", notice.toString());
+        stream.addEvent("config.not-acted-on", "", notice.toString());
+    }
+}
+
 Engine::Engine(asio::io_context &io, EngineOptions options)
     : d(std::make_unique<Private>(io, std::move(options)))
 {}
@@ -200,6 +213,11 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.logs = std::make_unique<LogRotation>(*r.registry, r.config, *r.state);
     r.sampler = std::make_unique<Sampler>(r.loop, *r.registry, r.stream, *r.metrics,
                                           r.options.sampleInterval, *r.logs);
+    r.serving =
+        std::make_unique<Serving>(r.loop, *r.registry, r.config, *r.pools, r.stream, *r.metrics);
+    r.supervisor->setDrainer([&r](Worker &w, std::function<void()> drained) {
+        return r.serving && r.serving->drain(w, std::move(drained));
+    });
 
     r.pools->addAll();
     r.supervisor->readopt();
@@ -212,6 +230,8 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
                           r.config->summary().toString() + ")",
                       {}, r.config.version());
     r.pools->startWaiting();
+    r.serving->start();
+    r.sayNotActedOn();
     r.logs->watch();
     r.sampler->setClients(r.clients);
     r.sampler->start();
@@ -229,6 +249,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     r.prober->setLimits(r.config->master.maxExecProbes,
                         std::size_t(r.config->master.healthHistory));
     r.pools->reload(old);
+    r.serving->reload();
     // Removed adopted entries: a process we started is stopped, one we only watched is left.
     std::vector<std::string> adoptedGone;
     for (const auto &[id, w] : r.registry->workers()) {
@@ -268,6 +289,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     // The versions in from/to: a listener's config version follows the stream.
     r.stream.addEvent("config.reloaded", "", "config reloaded from " + r.config->file, oldVersion,
                       r.config.version());
+    r.sayNotActedOn();
     r.pools->startWaiting();
 }
 
@@ -287,6 +309,8 @@ void Engine::shutdown(std::function<void()> done)
     }
     r.shutting = true;
     r.shutdownDone = std::move(done);
+    if (r.serving)
+        r.serving->close(); // no new requests; those in flight finish as their workers stop
     r.stream.addEvent("master.stopping", "", "stopping every worker");
     r.continueShutdown();
 }

@@ -137,6 +137,20 @@ void Pools::reconcile(Pool &pool)
     m_registry.publishPool(pool.name);
 }
 
+void Pools::scale(Pool &pool, int desired, const std::string &why)
+{
+    const int before = pool.desired;
+    if (before == desired)
+        return;
+    pool.desired = desired;
+    m_stream.addEvent("pool.scaled", pool.name,
+                      "pool " + pool.name + " scaled from " + std::to_string(before) + " to " +
+                          std::to_string(desired),
+                      {}, {}, why);
+    reconcile(pool);
+    m_registry.publishPool(pool.name);
+}
+
 void Pools::continueRolling(Pool &pool)
 {
     // One worker of an old revision at a time: the next once none is on its way, and the

@@ -64,6 +64,10 @@ struct Supervision
     std::string recoverCause; ///< `probe:liveness` while it is stopped for it
     std::vector<std::function<void()>> whenDown;
     std::uint64_t generation = 0; ///< bumped per process, so stale callbacks do nothing
+    /// A stop waits while its gateway drains the worker (no new requests, in-flight ones
+    /// finish, at most `drain_timeout`): the stop that follows, and that it drained.
+    std::optional<std::pair<Intent, std::string>> drainingFor;
+    bool drained = false;
 };
 
 /// The sampler's part: what it needs to look at the process cheaply once a second.

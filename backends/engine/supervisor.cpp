@@ -406,6 +406,30 @@ void Supervisor::stop(Worker &w, Intent intent, std::string reason, std::functio
             w.sup.intent = intent;
         return;
     }
+    // Draining at its gateway: the stop comes once that is done, with the strongest intent.
+    // A broken worker (Recover) is not waited for.
+    if (w.sup.drainingFor) {
+        if (intent != Intent::Recover) {
+            if (intent == Intent::Remove)
+                w.sup.drainingFor = {intent, std::move(reason)};
+            return;
+        }
+        w.sup.drainingFor.reset();
+    }
+    if (intent != Intent::Recover && !w.sup.drained && m_drainer &&
+        m_drainer(w, [this, id = w.id()] {
+            Worker *w = m_registry.find(id);
+            if (!w || !w->sup.drainingFor)
+                return;
+            auto [intent, reason] = std::move(*w->sup.drainingFor);
+            w->sup.drainingFor.reset();
+            w->sup.drained = true;
+            stop(*w, intent, std::move(reason));
+        })) {
+        w.sup.drainingFor = {intent, std::move(reason)};
+        return;
+    }
+    w.sup.drained = false;
     w.sup.intent = intent;
     w.sup.stopReason = reason;
     const config::StopSpec &spec = m_config.stop(w);

@@ -41,6 +41,10 @@ public:
     /// Stops a worker's process (stop signal to the tree, SIGKILL after the timeout); `done`
     /// runs once it is gone. Without a process it only cancels a pending start or backoff.
     void stop(Worker &w, Intent intent, std::string reason, std::function<void()> done = {});
+    /// Asked before a running worker is stopped (not when it is recovered): true when its
+    /// gateway drains it first and calls `drained` once that is done (Serving::drain).
+    using Drainer = std::function<bool(Worker &w, std::function<void()> drained)>;
+    void setDrainer(Drainer drainer) { m_drainer = std::move(drainer); }
     /// A startup or liveness probe gave up on `w`: its tree is stopped as its stop spec says,
     /// and the exit counts as a crash (restart policy, backoff, restart limit).
     void recover(Worker &w, std::string cause, const std::string &detail);
@@ -91,6 +95,7 @@ private:
     const EngineOptions &m_options;
     std::optional<std::uint64_t> m_nofileSoft;
     const bool &m_shutting;
+    Drainer m_drainer;
 
     /// Starts of new workers waiting their turn (id, generation when queued). One spawn
     /// holds the loop while the kernel copies the page tables and execs (about 3 ms on a

@@ -63,6 +63,42 @@ constexpr Family kPoolReady{"drover_pool_ready_workers", kGauge,
 constexpr Family kPoolRestarts{"drover_pool_restarts_total", kCounter,
                                "Crashes of the pool's workers over the pool's life."};
 
+// Pools' gateways and leases (the serving room), from its series in the metrics store.
+constexpr Family kGatewayRequests{"drover_gateway_requests_total", kCounter,
+                                  "Requests the pool's gateway finished (any outcome) and "
+                                  "leases asked for, since the gateway opened."};
+constexpr Family kGatewayResponses{"drover_gateway_responses_total", kCounter,
+                                   "Responses the pool's gateway sent, by status class."};
+constexpr Family kGatewayStatus{"drover_gateway_responses_by_status_total", kCounter,
+                                "Responses the gateway made itself: 429 (rate limit), 503 (queue "
+                                "full or timed out), 504 (request timeout)."};
+constexpr Family kGatewayInflight{"drover_gateway_inflight_requests", kGauge,
+                                  "Requests and leases held by the pool's workers now."};
+constexpr Family kGatewayQueued{"drover_gateway_queued_requests", kGauge,
+                                "Requests and leases waiting for a free worker now."};
+constexpr Family kGatewayQueueWaitP50{"drover_gateway_queue_wait_p50_seconds", kGauge,
+                                      "Median time the last 2048 requests waited for a worker."};
+constexpr Family kGatewayQueueWaitP99{"drover_gateway_queue_wait_p99_seconds", kGauge,
+                                      "99th percentile of the time the last 2048 requests "
+                                      "waited for a worker."};
+constexpr Family kGatewayLatencyP50{"drover_gateway_latency_p50_seconds", kGauge,
+                                    "Median time from arrival to response header of the last "
+                                    "2048 requests."};
+constexpr Family kGatewayLatencyP99{"drover_gateway_latency_p99_seconds", kGauge,
+                                    "99th percentile of the time from arrival to response "
+                                    "header of the last 2048 requests."};
+constexpr Family kGatewayRetries{"drover_gateway_retries_total", kCounter,
+                                 "Requests tried again on another worker."};
+constexpr Family kGatewayColdStarts{"drover_gateway_cold_starts_total", kCounter,
+                                    "Requests that found the pool at zero workers and waited for "
+                                    "one to start."};
+constexpr Family kGatewayEjections{"drover_gateway_ejections_total", kCounter,
+                                   "Times a worker's circuit breaker opened."};
+constexpr Family kGatewayLeasesExpired{"drover_gateway_leases_expired_total", kCounter,
+                                       "Leases taken back at the end of their TTL."};
+constexpr Family kPoolScaleEvents{"drover_pool_scale_events_total", kCounter,
+                                  "Times the autoscaler changed the pool's size."};
+
 // Workers.
 constexpr Family kWorkerUp{"drover_worker_up", kGauge,
                            "1 if the worker has a process (starting, running, ready, draining, "
@@ -456,6 +492,49 @@ std::string renderPrometheus(const api::Snapshot &snapshot, const MasterFigures 
     eachPool(kPoolRunning, [](const api::PoolInfo &p) { return p.running; });
     eachPool(kPoolReady, [](const api::PoolInfo &p) { return p.ready; });
     eachPool(kPoolRestarts, [](const api::PoolInfo &p) { return std::max(p.restarts, 0); });
+
+    // Pools that serve: their series in the metrics store (Serving records them each second).
+    std::string key;
+    auto gatewaySeries = [&](const api::PoolInfo &p, std::string_view what) {
+        key.assign("pool/").append(p.name).append("/gateway/").append(what);
+        std::optional<double> v = latest ? latest(key) : std::nullopt;
+        return v && std::isfinite(*v) ? v : std::nullopt;
+    };
+    auto eachServing = [&](const Family &f, std::string_view what, int shift = 0) {
+        out.family(f);
+        for (const api::PoolInfo *p : pools) {
+            if (std::optional<double> v = gatewaySeries(*p, what))
+                out.open().label("pool", p->name).value(*v, shift);
+        }
+    };
+    eachServing(kGatewayRequests, "requests_total");
+    out.family(kGatewayResponses);
+    for (const api::PoolInfo *p : pools) {
+        for (std::string_view c : {"2xx", "3xx", "4xx", "5xx"}) {
+            if (std::optional<double> v =
+                    gatewaySeries(*p, std::string("responses_").append(c).append("_total")))
+                out.open().label("pool", p->name).label("class", c).value(*v);
+        }
+    }
+    out.family(kGatewayStatus);
+    for (const api::PoolInfo *p : pools) {
+        for (std::string_view c : {"429", "503", "504"}) {
+            if (std::optional<double> v =
+                    gatewaySeries(*p, std::string("status_").append(c).append("_total")))
+                out.open().label("pool", p->name).label("status", c).value(*v);
+        }
+    }
+    eachServing(kGatewayInflight, "inflight");
+    eachServing(kGatewayQueued, "queued");
+    eachServing(kGatewayQueueWaitP50, "queue_wait_p50_ms", 3);
+    eachServing(kGatewayQueueWaitP99, "queue_wait_p99_ms", 3);
+    eachServing(kGatewayLatencyP50, "latency_p50_ms", 3);
+    eachServing(kGatewayLatencyP99, "latency_p99_ms", 3);
+    eachServing(kGatewayRetries, "retries_total");
+    eachServing(kGatewayColdStarts, "cold_starts_total");
+    eachServing(kGatewayEjections, "ejections_total");
+    eachServing(kGatewayLeasesExpired, "leases_expired_total");
+    eachServing(kPoolScaleEvents, "scale_events_total");
 
     // Workers. The usage families only for a worker with a process: without one there is
     // nothing to measure, and the metrics store has a gap there too.

@@ -88,6 +88,7 @@ private slots:
     void fileErrors();
     void hugeFile();
     void examplesLoad();
+    void notActedOnIsReported();
     void secretKeyNames_data();
     void secretKeyNames();
     void envLongForm();
@@ -860,6 +861,33 @@ void TestConfig::envExpansion()
     Config n =
         loadOk("version: 1\npools:\n  - {name: a, command: [a], replicas: \"${NOPE:-3}\"}\n");
     QCOMPARE(n.pools.at(0).replicas, 3);
+}
+
+void TestConfig::notActedOnIsReported()
+{
+    // A key that is valid but does nothing yet is reported where it is, never silently kept.
+    Config c = loadOk(R"(version: 1
+templates:
+  t:
+    rollout: {strategy: recreate}
+pools:
+  - name: a
+    command: [a]
+  - name: b
+    command: [b]
+    rollout:
+      strategy: blue-green
+  - name: c
+    extends: t
+    command: [c]
+)");
+    QCOMPARE(c.notActedOn.size(), std::size_t(2));
+    QCOMPARE(c.notActedOn[0].line, 4); // the template's, for pool c
+    QCOMPARE(c.notActedOn[1].line, 10);
+    QCOMPARE(c.notActedOn[1].column, 5);
+    QCOMPARE(c.notActedOn[1].path, std::string("pools[1].rollout"));
+    QVERIFY(c.notActedOn[1].message.find("not acted on") != std::string::npos);
+    QVERIFY(loadOk("version: 1\npools:\n  - name: a\n    command: [a]\n").notActedOn.empty());
 }
 
 void TestConfig::extendsChain()

@@ -40,6 +40,20 @@ const QList<QByteArray> kFamilies{
     "drover_pool_running_workers",
     "drover_pool_ready_workers",
     "drover_pool_restarts_total",
+    "drover_gateway_requests_total",
+    "drover_gateway_responses_total",
+    "drover_gateway_responses_by_status_total",
+    "drover_gateway_inflight_requests",
+    "drover_gateway_queued_requests",
+    "drover_gateway_queue_wait_p50_seconds",
+    "drover_gateway_queue_wait_p99_seconds",
+    "drover_gateway_latency_p50_seconds",
+    "drover_gateway_latency_p99_seconds",
+    "drover_gateway_retries_total",
+    "drover_gateway_cold_starts_total",
+    "drover_gateway_ejections_total",
+    "drover_gateway_leases_expired_total",
+    "drover_pool_scale_events_total",
     "drover_worker_up",
     "drover_worker_ready",
     "drover_worker_state",
@@ -150,6 +164,15 @@ LatestValue sampleLatest()
             {"worker/api-3/probe/readiness/latency_ms", 5000},
             {"worker/api-4/probe/readiness/latency_ms", std::numeric_limits<double>::infinity()},
             {"master/cpu_percent", 12.5},
+            {"pool/api/gateway/requests_total", 1500},
+            {"pool/api/gateway/responses_2xx_total", 1450},
+            {"pool/api/gateway/responses_5xx_total", 50},
+            {"pool/api/gateway/status_503_total", 20},
+            {"pool/api/gateway/inflight", 7},
+            {"pool/api/gateway/queue_wait_p99_ms", 12.5},
+            {"pool/api/gateway/latency_p50_ms", 1.25},
+            {"pool/api/gateway/cold_starts_total", 2},
+            {"pool/api/gateway/scale_events_total", 3},
         });
     return [series](std::string_view name) -> std::optional<double> {
         auto it = series->find(name);
@@ -423,6 +446,15 @@ void TestPrometheus::values_data()
         "kind=\"tcp\"} 0.0005");
     row("drover_probe_latency_seconds{worker=\"api-2\",pool=\"api\",probe=\"liveness\","
         "kind=\"tcp\"} 0.003");
+    row("drover_gateway_requests_total{pool=\"api\"} 1500");
+    row("drover_gateway_responses_total{pool=\"api\",class=\"2xx\"} 1450");
+    row("drover_gateway_responses_total{pool=\"api\",class=\"5xx\"} 50");
+    row("drover_gateway_responses_by_status_total{pool=\"api\",status=\"503\"} 20");
+    row("drover_gateway_inflight_requests{pool=\"api\"} 7");
+    row("drover_gateway_queue_wait_p99_seconds{pool=\"api\"} 0.0125");
+    row("drover_gateway_latency_p50_seconds{pool=\"api\"} 0.00125");
+    row("drover_gateway_cold_starts_total{pool=\"api\"} 2");
+    row("drover_pool_scale_events_total{pool=\"api\"} 3");
 }
 
 void TestPrometheus::values()

@@ -45,6 +45,10 @@ void workerStart(OpCall &call);
 void workerStop(OpCall &call);
 void workerRestart(OpCall &call);
 void poolScale(OpCall &call);
+// Serving: leases and traffic (serveops.cpp).
+void poolAcquire(OpCall &call);
+void poolRelease(OpCall &call);
+void poolTraffic(OpCall &call);
 // Queries (queryops.cpp).
 void logsTail(OpCall &call);
 void workerDescribe(OpCall &call);

@@ -22,6 +22,9 @@ constexpr std::array kHandlers{
     OpHandler{Op::WorkerRestart,  &ops::workerRestart,  true},
     OpHandler{Op::PoolScale,      &ops::poolScale,      true},
     OpHandler{Op::ConfigApply,    &ops::configApply,    false},
+    OpHandler{Op::PoolAcquire,    &ops::poolAcquire,    true},
+    OpHandler{Op::PoolRelease,    &ops::poolRelease,    false},
+    OpHandler{Op::PoolTraffic,    &ops::poolTraffic,    false},
 };
 // clang-format on
 

@@ -130,14 +130,7 @@ void poolScale(OpCall &call)
                                                         std::to_string(hi) + ")"));
         return;
     }
-    const int before = pool->desired;
-    pool->desired = int(n);
-    r.stream.addEvent("pool.scaled", name,
-                      "pool " + name + " scaled from " + std::to_string(before) + " to " +
-                          std::to_string(n),
-                      {}, {}, "operator");
-    r.pools->reconcile(*pool);
-    r.registry->publishPool(name);
+    r.pools->scale(*pool, int(n), "operator");
     call.done(json{{"pool", api::toJson(r.registry->poolInfo(*pool))}});
 }
 

@@ -1,0 +1,1133 @@
+// The pool's door: the bounded queue, the choice of a worker, and the HTTP/1.1 reverse proxy.
+// Boost.Beast and Asio's coroutines stay in this file.
+//
+// clang-format off
+// Boost 1.74's Asio uses std::exchange without including <utility> (g++ 12, C++20): keep it first.
+#include <utility>
+// clang-format on
+
+#include "engine/serve/gateway.h"
+
+#include "api/clock.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+#include <map>
+#include <set>
+
+namespace drover::engine::serve {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+
+/// Bodies up to this size (with a Content-Length) are read whole and sent with one write;
+/// larger and chunked ones are passed through as they come.
+constexpr std::uint64_t kWholeBody = 1 << 20;
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+/// No limit on a body passed through. (Not boost::none: Boost 1.74's parser compares the
+/// length with the optional itself, and an empty optional then fails every sized body.)
+constexpr std::uint64_t kNoBodyLimit = std::numeric_limits<std::uint64_t>::max();
+constexpr auto kClientIdle = 75s;     ///< a keep-alive client connection with no request
+constexpr auto kClientTransfer = 60s; ///< reading a request, writing a response
+constexpr auto kConnectTimeout = 3s;
+constexpr std::size_t kRecorderSize = 1000;
+constexpr std::size_t kRelayChunk = 16 * 1024;
+
+auto ec_(error_code &ec)
+{
+    return asio::redirect_error(asio::use_awaitable, ec);
+}
+
+bool idempotent(http::verb v)
+{
+    switch (v) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string hex(std::uint64_t v, int digits)
+{
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string s(std::size_t(digits), '0');
+    for (int i = digits - 1; i >= 0; --i, v >>= 4)
+        s[std::size_t(i)] = kDigits[v & 15];
+    return s;
+}
+
+bool isHex(std::string_view s)
+{
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+    });
+}
+
+/// A W3C traceparent we pass on unchanged: version 00, a trace id and parent id that are
+/// hex and not all zeros, and flags.
+bool validTraceparent(std::string_view t)
+{
+    if (t.size() != 55 || t[2] != '-' || t[35] != '-' || t[52] != '-')
+        return false;
+    const std::string_view version = t.substr(0, 2), trace = t.substr(3, 32),
+                           parent = t.substr(36, 16), flags = t.substr(53, 2);
+    return isHex(version) && version != "ff" && isHex(trace) && isHex(parent) && isHex(flags) &&
+           trace.find_first_not_of('0') != std::string_view::npos &&
+           parent.find_first_not_of('0') != std::string_view::npos;
+}
+
+/// A client's X-Request-Id we keep: printable, no spaces, at most 128 characters.
+bool usableRequestId(std::string_view id)
+{
+    return !id.empty() && id.size() <= 128 &&
+           std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+/// Hop-by-hop headers, which are the connection's and not passed on (RFC 9110 7.6.1), and
+/// those the Connection header names.
+template <class Fields>
+void dropHopByHop(Fields &f, bool keepUpgrade)
+{
+    std::vector<std::string> named;
+    for (auto part : http::token_list{f[http::field::connection]})
+        named.emplace_back(part);
+    for (const std::string &n : named) {
+        if (!(keepUpgrade && beast::iequals(n, "upgrade")))
+            f.erase(n);
+    }
+    f.erase(http::field::connection);
+    f.erase(http::field::keep_alive);
+    f.erase(http::field::proxy_connection);
+    f.erase(http::field::te);
+    f.erase(http::field::trailer);
+    if (!keepUpgrade)
+        f.erase(http::field::upgrade);
+}
+
+struct Upstream
+{
+    explicit Upstream(asio::io_context &io)
+        : stream(io)
+    {}
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+};
+
+/// What a try at a worker came to.
+enum class TryResult {
+    Answered,     ///< a response went to the client (or began to)
+    ConnectError, ///< nothing reached the worker
+    Timeout,      ///< no response header within request_timeout
+    WorkerError,  ///< the worker's connection broke before a response header
+    Status5xx,    ///< a 5xx header that a retry may replace (not sent to the client)
+    ClientGone,   ///< the client's side failed while we wrote to it
+};
+
+} // namespace
+
+struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
+{
+    Core(asio::io_context &io, std::string pool, std::optional<config::GatewaySpec> spec,
+         Hooks hooks)
+        : io(io)
+        , pool(std::move(pool))
+        , spec(std::move(spec))
+        , hooks(std::move(hooks))
+        , acceptor(io)
+        , rng(std::random_device{}())
+    {
+        resetBucket();
+    }
+
+    struct Waiter
+    {
+        explicit Waiter(asio::io_context &io)
+            : timer(io)
+        {}
+        asio::steady_timer timer;
+        Clock::time_point since;
+        bool granted = false;
+        std::string worker;
+        int port = 0;
+    };
+
+    struct Grant
+    {
+        std::string worker; ///< empty: none (see outcome)
+        int port = 0;
+        double queueMs = 0;
+        std::string outcome;
+    };
+
+    struct LeaseRecord
+    {
+        Lease lease;
+        std::unique_ptr<asio::steady_timer> timer;
+    };
+
+    asio::io_context &io;
+    std::string pool;
+    std::optional<config::GatewaySpec> spec;
+    Hooks hooks;
+    tcp::acceptor acceptor;
+    bool closed = false;
+    std::mt19937_64 rng;
+
+    Balancer balancer;
+    std::vector<Backend> backends;
+    std::map<std::string, std::vector<std::unique_ptr<Upstream>>, std::less<>> idle;
+    std::deque<std::shared_ptr<Waiter>> queue;
+    std::optional<TokenBucket> bucket;
+    Traffic traffic;
+    std::deque<Decision> recorder;
+    std::map<std::string, LeaseRecord> leases;
+    std::uint64_t leaseCounter = 0;
+    std::map<beast::tcp_stream *, bool> clients; ///< open client connections: busy?
+    bool coldPending = false;
+    Clock::time_point coldSince{};
+
+    int perWorker() const { return spec ? std::max(1, spec->perWorkerConcurrency) : 1; }
+    int queueMax() const { return spec ? spec->queueMax : 256; }
+    config::GatewayStrategy strategy() const
+    {
+        return spec ? spec->strategy : config::GatewayStrategy::LeastBusy;
+    }
+
+    void resetBucket()
+    {
+        if (spec && spec->rateLimitRps && *spec->rateLimitRps > 0) {
+            const double burst =
+                spec->rateLimitBurst > 0 ? double(spec->rateLimitBurst) : *spec->rateLimitRps;
+            bucket.emplace(*spec->rateLimitRps, std::max(1.0, burst), Clock::now());
+        } else {
+            bucket.reset();
+        }
+    }
+
+    Backend *find(std::string_view worker)
+    {
+        for (Backend &b : backends) {
+            if (b.worker == worker)
+                return &b;
+        }
+        return nullptr;
+    }
+
+    // ---- the queue --------------------------------------------------------------------
+
+    Grant take(std::size_t i, Clock::time_point since)
+    {
+        Backend &b = backends[i];
+        ++b.inflight;
+        ++b.served;
+        ++traffic.inflight;
+        Grant g{b.worker, b.port,
+                std::chrono::duration<double, std::milli>(Clock::now() - since).count(), "ok"};
+        if (coldPending) {
+            coldPending = false;
+            ++traffic.coldStarts;
+            traffic.lastColdStartMs =
+                std::chrono::duration<double, std::milli>(Clock::now() - coldSince).count();
+            spdlog::info("gateway.cold-start pool={} worker={} waited_ms={:.1f}", pool, b.worker,
+                         traffic.lastColdStartMs);
+        }
+        return g;
+    }
+
+    bool anyReady() const
+    {
+        return std::any_of(backends.begin(), backends.end(),
+                           [](const Backend &b) { return b.ready; });
+    }
+
+    awaitable<Grant> acquire(std::chrono::milliseconds wait)
+    {
+        auto self = shared_from_this();
+        const Clock::time_point since = Clock::now();
+        if (closed)
+            co_return Grant{{}, 0, 0, "closing"};
+        if (queue.empty()) {
+            const int i = balancer.choose(backends, strategy(), perWorker(), since);
+            if (i >= 0)
+                co_return take(std::size_t(i), since);
+        }
+        if (int(queue.size()) >= queueMax())
+            co_return Grant{{}, 0, 0, "queue-full"};
+        auto waiter = std::make_shared<Waiter>(io);
+        waiter->since = since;
+        queue.push_back(waiter);
+        traffic.queued = int(queue.size());
+        if (!anyReady() && hooks.coldStart)
+            hooks.coldStart();
+        waiter->timer.expires_after(wait);
+        error_code ec;
+        co_await waiter->timer.async_wait(ec_(ec));
+        if (waiter->granted)
+            co_return Grant{waiter->worker, waiter->port,
+                            std::chrono::duration<double, std::milli>(Clock::now() - since).count(),
+                            "ok"};
+        auto at = std::find(queue.begin(), queue.end(), waiter);
+        if (at != queue.end())
+            queue.erase(at);
+        traffic.queued = int(queue.size());
+        co_return Grant{{},
+                        0,
+                        std::chrono::duration<double, std::milli>(Clock::now() - since).count(),
+                        closed ? "closing" : "queue-timeout"};
+    }
+
+    /// Hands free workers to the requests waiting longest.
+    void pump()
+    {
+        const Clock::time_point now = Clock::now();
+        while (!queue.empty()) {
+            const int i = balancer.choose(backends, strategy(), perWorker(), now);
+            if (i < 0)
+                break;
+            std::shared_ptr<Waiter> w = queue.front();
+            queue.pop_front();
+            Grant g = take(std::size_t(i), w->since);
+            w->granted = true;
+            w->worker = std::move(g.worker);
+            w->port = g.port;
+            w->timer.cancel();
+        }
+        traffic.queued = int(queue.size());
+    }
+
+    /// A request or lease is done with `worker`; `outcome` of a try counts for its breaker
+    /// (nothing: it does not count, e.g. a lease).
+    void release(const std::string &worker, std::optional<bool> failed)
+    {
+        --traffic.inflight;
+        Backend *b = find(worker);
+        if (b) {
+            --b->inflight;
+            if (failed && spec) {
+                const bool ejected = Balancer::record(
+                    *b, *failed, spec->breakerFailures,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(spec->breakerOpenFor),
+                    Clock::now());
+                if (ejected) {
+                    ++traffic.ejections;
+                    spdlog::warn("gateway.eject pool={} worker={} failures={} open_for={}", pool,
+                                 worker, b->consecutiveFailures,
+                                 config::formatDuration(spec->breakerOpenFor));
+                    // Its trial comes when it is due, even with no other request to pump.
+                    armTrialTimer(*b);
+                }
+            } else if (b->breaker == Breaker::HalfOpen) {
+                b->trialInFlight = false;
+            }
+            if (!b->ready && b->inflight == 0 && hooks.idle)
+                hooks.idle(worker);
+        }
+        pump();
+    }
+
+    void armTrialTimer(const Backend &b)
+    {
+        auto timer = std::make_shared<asio::steady_timer>(io);
+        timer->expires_at(b.openUntil);
+        timer->async_wait([self = shared_from_this(), timer](error_code ec) {
+            if (!ec)
+                self->pump();
+        });
+    }
+
+    // ---- records ---------------------------------------------------------------------
+
+    void record(Decision d)
+    {
+        ++traffic.requests;
+        const int s = d.status;
+        if (s >= 200 && s < 300)
+            ++traffic.status2xx;
+        else if (s >= 300 && s < 400)
+            ++traffic.status3xx;
+        else if (s >= 400 && s < 500)
+            ++traffic.status4xx;
+        else if (s >= 500)
+            ++traffic.status5xx;
+        if (s == 429)
+            ++traffic.status429;
+        else if (s == 503)
+            ++traffic.status503;
+        else if (s == 504)
+            ++traffic.status504;
+        if (!d.worker.empty())
+            traffic.queueWaitMs.add(d.queueMs);
+        traffic.latencyMs.add(d.latencyMs);
+        if (recorder.size() >= kRecorderSize)
+            recorder.pop_front();
+        recorder.push_back(std::move(d));
+    }
+
+    std::string newRequestId() { return hex(rng(), 16) + hex(rng(), 16); }
+
+    // ---- the proxy -------------------------------------------------------------------
+
+    void startAccepting() { asio::co_spawn(io, acceptLoop(), asio::detached); }
+
+    awaitable<void> acceptLoop()
+    {
+        auto self = shared_from_this();
+        for (;;) {
+            error_code ec;
+            tcp::socket socket = co_await acceptor.async_accept(ec_(ec));
+            if (closed || ec == asio::error::operation_aborted)
+                co_return;
+            if (ec) {
+                // Out of descriptors and the like: say so, breathe, go on.
+                spdlog::warn("gateway.accept pool={} error=\"{}\"", pool, ec.message());
+                asio::steady_timer pause(io, 50ms);
+                co_await pause.async_wait(ec_(ec));
+                if (closed)
+                    co_return;
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            asio::co_spawn(io, serveClient(std::move(socket)), asio::detached);
+        }
+    }
+
+    awaitable<bool> sendOwn(beast::tcp_stream &client, http::status status, unsigned version,
+                            bool keepAlive, const std::string &requestId, const std::string &text,
+                            int retryAfter)
+    {
+        http::response<http::string_body> res{status, version};
+        res.set(http::field::server, "drover-gateway");
+        res.set(http::field::content_type, "text/plain; charset=utf-8");
+        res.set("X-Request-Id", requestId);
+        if (retryAfter > 0)
+            res.set(http::field::retry_after, std::to_string(retryAfter));
+        res.keep_alive(keepAlive);
+        res.body() = "drover gateway: " + text + "\n";
+        res.prepare_payload();
+        error_code ec;
+        client.expires_after(kClientTransfer);
+        co_await http::async_write(client, res, ec_(ec));
+        co_return !ec;
+    }
+
+    awaitable<void> serveClient(tcp::socket socket)
+    {
+        auto self = shared_from_this();
+        beast::tcp_stream client(std::move(socket));
+        beast::flat_buffer buffer;
+        clients[&client] = false;
+        std::string peer;
+        {
+            error_code ec;
+            auto ep = client.socket().remote_endpoint(ec);
+            if (!ec)
+                peer = ep.address().to_string();
+        }
+        for (;;) {
+            if (closed)
+                break;
+            clients[&client] = false;
+            http::request_parser<http::empty_body> head;
+            head.header_limit(kHeaderLimit);
+            head.body_limit(kNoBodyLimit);
+            client.expires_after(kClientIdle);
+            error_code ec;
+            co_await http::async_read_header(client, buffer, head, ec_(ec));
+            if (ec)
+                break;
+            clients[&client] = true;
+            const bool keepOpen = co_await handle(client, buffer, head, peer);
+            if (!keepOpen || closed)
+                break;
+        }
+        clients.erase(&client);
+        error_code ignored;
+        client.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        client.close();
+    }
+
+    /// One request, from its header read to its response sent; whether the client's
+    /// connection goes on.
+    awaitable<bool> handle(beast::tcp_stream &client, beast::flat_buffer &buffer,
+                           http::request_parser<http::empty_body> &head, const std::string &peer)
+    {
+        const Clock::time_point arrived = Clock::now();
+        auto &req = head.get();
+        const unsigned version = req.version();
+        bool keepAlive = req.keep_alive() && !closed;
+        Decision d;
+        d.timeMs = api::nowMs();
+        d.method = std::string(req.method_string());
+        d.target = std::string(req.target().substr(0, 200));
+        {
+            auto given = req["X-Request-Id"];
+            d.requestId =
+                usableRequestId({given.data(), given.size()}) ? std::string(given) : newRequestId();
+        }
+        auto finish = [&](int status, std::string outcome) {
+            d.status = status;
+            d.outcome = std::move(outcome);
+            d.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - arrived).count();
+            record(d);
+        };
+        const bool upgrade = req[http::field::upgrade].size() > 0 &&
+                             http::token_list{req[http::field::connection]}.exists("upgrade");
+        const bool hasBody = !head.is_done();
+        // A body is read whole before a worker is chosen when it is small and sized; one
+        // that is larger or chunked streams once the worker is known.
+        const bool wholeBody =
+            !hasBody || (head.content_length() && *head.content_length() <= kWholeBody);
+
+        if (bucket && !bucket->take(arrived)) {
+            finish(429, "rate-limited");
+            if (hasBody)
+                keepAlive = false; // its body is not read
+            // (No temporaries inside a co_await's operands: g++ 12 may destroy them twice.)
+            const std::string text = "rate limit exceeded";
+            const bool sent =
+                co_await sendOwn(client, http::status::too_many_requests, version, keepAlive,
+                                 d.requestId, text, bucket->retryAfterSeconds());
+            co_return sent &&keepAlive;
+        }
+
+        std::optional<http::request_parser<http::string_body>> whole;
+        std::optional<http::request_parser<http::buffer_body>> streamed;
+        if (wholeBody) {
+            whole.emplace(std::move(head));
+            if (hasBody) {
+                error_code ec;
+                client.expires_after(kClientTransfer);
+                co_await http::async_read(client, buffer, *whole, ec_(ec));
+                if (ec) {
+                    finish(400, "client-error");
+                    co_return false;
+                }
+            }
+        } else {
+            streamed.emplace(std::move(head));
+        }
+        auto &fields = whole ? static_cast<http::fields &>(whole->get())
+                             : static_cast<http::fields &>(streamed->get());
+        const http::verb method = whole ? whole->get().method() : streamed->get().method();
+        dropHopByHop(fields, upgrade);
+        fields.set("X-Request-Id", d.requestId);
+        {
+            auto tp = fields["traceparent"];
+            if (!validTraceparent({tp.data(), tp.size()}))
+                fields.set("traceparent", "00-" + hex(rng(), 16) + hex(rng(), 16) + "-" +
+                                              hex(rng() | 1, 16) + "-01");
+        }
+        if (!peer.empty()) {
+            auto before = fields["X-Forwarded-For"];
+            fields.set("X-Forwarded-For",
+                       before.empty() ? peer : std::string(before) + ", " + peer);
+        }
+        if (upgrade)
+            fields.set(http::field::connection, "Upgrade");
+
+        const int retries = spec ? spec->retryAttempts : 0;
+        const bool mayRetry = idempotent(method) && whole.has_value() && !upgrade;
+        const auto &retryOn = spec ? spec->retryOn : std::vector<config::RetryOn>{};
+        auto retriesOn = [&](config::RetryOn what) {
+            return std::find(retryOn.begin(), retryOn.end(), what) != retryOn.end();
+        };
+        const auto queueWait =
+            spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->queueTimeout)
+                 : std::chrono::milliseconds(5000);
+
+        for (int attempt = 0;; ++attempt) {
+            d.attempts = attempt + 1;
+            Grant g = co_await acquire(queueWait);
+            d.queueMs += g.queueMs;
+            if (g.worker.empty()) {
+                const bool full = g.outcome == "queue-full";
+                finish(503, g.outcome);
+                if (!wholeBody)
+                    keepAlive = false;
+                const int after = std::max(
+                    1, int(std::chrono::duration_cast<std::chrono::seconds>(queueWait).count()));
+                std::string text;
+                if (full)
+                    text = "the queue of pool " + pool + " is full";
+                else if (g.outcome == "closing")
+                    text = "pool " + pool + " is shutting down";
+                else
+                    text = "no worker of pool " + pool + " was free in time";
+                const bool sent =
+                    co_await sendOwn(client, http::status::service_unavailable, version, keepAlive,
+                                     d.requestId, text, full ? 1 : after);
+                co_return sent &&keepAlive;
+            }
+            d.worker = g.worker;
+            bool answered = false;
+            TryResult r = co_await tryWorker(client, buffer, g, whole, streamed, upgrade, keepAlive,
+                                             d, answered);
+            // What counts against the worker's breaker: no connection, no answer in time, a
+            // broken connection, or a 5xx of its own (as Envoy's consecutive_5xx counts).
+            const bool failed = r == TryResult::ConnectError || r == TryResult::Timeout ||
+                                r == TryResult::WorkerError || r == TryResult::Status5xx ||
+                                (r == TryResult::Answered && d.status >= 500);
+            release(g.worker,
+                    r == TryResult::ClientGone ? std::nullopt : std::optional<bool>(failed));
+            if (r == TryResult::Answered) {
+                finish(d.status, upgrade ? "upgraded" : attempt > 0 ? "retried" : "ok");
+                co_return keepAlive && !upgrade;
+            }
+            if (r == TryResult::ClientGone) {
+                finish(d.status ? d.status : 499, "client-gone");
+                co_return false;
+            }
+            const bool retryable =
+                mayRetry && attempt < retries &&
+                ((r == TryResult::ConnectError && retriesOn(config::RetryOn::ConnectError)) ||
+                 (r == TryResult::Timeout && retriesOn(config::RetryOn::Timeout)) ||
+                 (r == TryResult::Status5xx && retriesOn(config::RetryOn::Status5xx)));
+            if (retryable) {
+                ++traffic.retries;
+                continue;
+            }
+            if (r == TryResult::Status5xx) {
+                // Not retried after all: the 5xx we held back is what the client gets.
+                finish(d.status, "worker-5xx");
+                const std::string text =
+                    "worker " + g.worker + " answered " + std::to_string(d.status);
+                const bool sent = co_await sendOwn(client, http::status(d.status), version,
+                                                   keepAlive, d.requestId, text, 0);
+                co_return sent &&keepAlive;
+            }
+            if (answered) // the response had begun: nothing more can be said
+            {
+                finish(d.status ? d.status : 502, "worker-error");
+                co_return false;
+            }
+            const bool timeout = r == TryResult::Timeout;
+            finish(timeout ? 504 : 502, timeout ? "timeout" : "worker-error");
+            if (!wholeBody)
+                keepAlive = false;
+            std::string text = "worker " + g.worker;
+            if (timeout)
+                text += " did not answer within " + config::formatDuration(spec->requestTimeout);
+            else
+                text +=
+                    " failed: " + (d.detail.empty() ? std::string("connection broken") : d.detail);
+            const http::status status =
+                timeout ? http::status::gateway_timeout : http::status::bad_gateway;
+            const bool sent =
+                co_await sendOwn(client, status, version, keepAlive, d.requestId, text, 0);
+            co_return sent &&keepAlive;
+        }
+    }
+
+    std::unique_ptr<Upstream> takeIdle(const std::string &worker)
+    {
+        auto it = idle.find(worker);
+        if (it == idle.end() || it->second.empty())
+            return nullptr;
+        std::unique_ptr<Upstream> u = std::move(it->second.back());
+        it->second.pop_back();
+        return u;
+    }
+
+    void giveBack(const std::string &worker, std::unique_ptr<Upstream> u)
+    {
+        Backend *b = find(worker);
+        auto &list = idle[worker];
+        if (!b || closed || u->buffer.size() > 0 || int(list.size()) >= perWorker())
+            return; // closed as it goes
+        list.push_back(std::move(u));
+    }
+
+    /// Sends the request to `g`'s worker and its answer to the client.
+    awaitable<TryResult> tryWorker(beast::tcp_stream &client, beast::flat_buffer &clientBuffer,
+                                   const Grant &g,
+                                   std::optional<http::request_parser<http::string_body>> &whole,
+                                   std::optional<http::request_parser<http::buffer_body>> &streamed,
+                                   bool upgrade, bool &clientKeepAlive, Decision &d, bool &answered)
+    {
+        const auto timeout =
+            spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->requestTimeout)
+                 : std::chrono::milliseconds(30000);
+        std::unique_ptr<Upstream> up;
+        std::optional<http::response_parser<http::empty_body>> head;
+        bool reused = false;
+        error_code ec;
+        // A reused connection that the worker closed meanwhile fails at once: then one more
+        // try on a new one, which is safe because the worker saw nothing.
+        for (int fresh = 0; fresh < 2; ++fresh) {
+            // A streamed body cannot be sent twice: it always gets a new connection.
+            up = fresh == 0 && whole && !upgrade ? takeIdle(g.worker) : nullptr;
+            reused = up != nullptr;
+            if (!up) {
+                up = std::make_unique<Upstream>(io);
+                up->stream.expires_after(std::min<std::chrono::milliseconds>(
+                    timeout,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout)));
+                co_await up->stream.async_connect(
+                    tcp::endpoint(asio::ip::address_v4::loopback(), std::uint16_t(g.port)),
+                    ec_(ec));
+                if (ec) {
+                    d.detail = "connecting: " + ec.message();
+                    co_return ec == beast::error::timeout ? TryResult::Timeout
+                                                          : TryResult::ConnectError;
+                }
+                error_code ignored;
+                up->stream.socket().set_option(tcp::no_delay(true), ignored);
+            }
+            up->stream.expires_after(timeout);
+            if (whole) {
+                whole->get().version(11);
+                if (!upgrade)
+                    whole->get().keep_alive(true);
+                co_await http::async_write(up->stream, whole->get(), ec_(ec));
+            } else {
+                streamed->get().version(11);
+                streamed->get().keep_alive(true);
+                ec = co_await relayBody<true>(client, clientBuffer, *streamed, up->stream, timeout,
+                                              kClientTransfer);
+            }
+            if (ec && reused && whole)
+                continue;
+            if (ec) {
+                d.detail = "sending the request: " + ec.message();
+                co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
+            }
+            head.emplace();
+            head->header_limit(kHeaderLimit);
+            head->body_limit(kNoBodyLimit);
+            if (whole && whole->get().method() == http::verb::head)
+                head->skip(true);
+            co_await http::async_read_header(up->stream, up->buffer, *head, ec_(ec));
+            // A kept-alive connection the worker had closed just before: it saw nothing of
+            // an idempotent request, which goes once more on a new connection.
+            if (ec && reused && whole && idempotent(whole->get().method()) &&
+                (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+                 ec == asio::error::eof))
+                continue;
+            if (ec) {
+                d.detail = "reading the response header: " + ec.message();
+                co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
+            }
+            break;
+        }
+        if (!head)
+            co_return TryResult::WorkerError;
+
+        auto &res = head->get();
+        d.status = int(res.result_int());
+        if (d.status >= 500 && whole && spec && spec->retryAttempts > 0 &&
+            std::find(spec->retryOn.begin(), spec->retryOn.end(), config::RetryOn::Status5xx) !=
+                spec->retryOn.end() &&
+            idempotent(whole->get().method()) && d.attempts <= spec->retryAttempts)
+            co_return TryResult::Status5xx; // the connection is dropped with its body
+
+        const bool upstreamKeepAlive = res.keep_alive();
+        if (res.result() == http::status::switching_protocols && upgrade) {
+            answered = true;
+            co_await tunnel(client, clientBuffer, std::move(up), *head, d);
+            co_return TryResult::Answered;
+        }
+        dropHopByHop(res, false);
+        res.set("X-Drover-Worker", g.worker);
+        res.set("X-Request-Id", d.requestId);
+        // A body that ends when the worker closes ends the client's connection the same way.
+        if (!head->is_done() && !head->chunked() && !head->content_length())
+            clientKeepAlive = false;
+        res.keep_alive(clientKeepAlive);
+        const bool wholeResponse =
+            head->is_done() || (head->content_length() && *head->content_length() <= kWholeBody);
+        answered = true;
+        if (wholeResponse) {
+            http::response_parser<http::string_body> body{std::move(*head)};
+            if (!body.is_done()) {
+                co_await http::async_read(up->stream, up->buffer, body, ec_(ec));
+                if (ec) {
+                    answered = false; // nothing went to the client yet
+                    d.detail = "reading the response body: " + ec.message();
+                    co_return ec == beast::error::timeout ? TryResult::Timeout
+                                                          : TryResult::WorkerError;
+                }
+            }
+            client.expires_after(kClientTransfer);
+            // (A HEAD's answer keeps its Content-Length and has no body: written as it is.)
+            co_await http::async_write(client, body.get(), ec_(ec));
+            if (ec)
+                co_return TryResult::ClientGone;
+        } else {
+            http::response_parser<http::buffer_body> body{std::move(*head)};
+            // The client does not decide the worker's time to stream: each piece within
+            // the request timeout, each write to the client within the transfer limit.
+            ec = co_await relayBody<false>(up->stream, up->buffer, body, client, kClientTransfer,
+                                           timeout);
+            if (ec)
+                co_return TryResult::ClientGone; // could be either side: the response is cut
+        }
+        if (upstreamKeepAlive)
+            giveBack(g.worker, std::move(up));
+        co_return TryResult::Answered;
+    }
+
+    /// Passes a message's header and body from `in` (parsed by `p`, header already read) to
+    /// `out`, piece by piece as they come. `outLimit` bounds each write, `inLimit` each read.
+    template <bool isRequest>
+    awaitable<error_code> relayBody(beast::tcp_stream &in, beast::flat_buffer &inBuffer,
+                                    http::parser<isRequest, http::buffer_body> &p,
+                                    beast::tcp_stream &out, std::chrono::milliseconds outLimit,
+                                    std::chrono::milliseconds inLimit)
+    {
+        std::array<char, kRelayChunk> chunk;
+        http::serializer<isRequest, http::buffer_body> sr{p.get()};
+        error_code ec;
+        p.get().body().data = nullptr;
+        p.get().body().size = 0;
+        p.get().body().more = !p.is_done();
+        out.expires_after(outLimit);
+        co_await http::async_write_header(out, sr, ec_(ec));
+        if (ec)
+            co_return ec;
+        do {
+            if (!p.is_done()) {
+                p.get().body().data = chunk.data();
+                p.get().body().size = chunk.size();
+                in.expires_after(inLimit);
+                // What has come, not the whole body: a stream goes on as it is produced.
+                co_await http::async_read_some(in, inBuffer, p, ec_(ec));
+                if (ec == http::error::need_buffer)
+                    ec = {};
+                if (ec)
+                    co_return ec;
+                p.get().body().size = chunk.size() - p.get().body().size;
+                // Nothing this time (a chunk's header only): no data, or a chunked
+                // serializer would write an empty chunk, which ends the body.
+                p.get().body().data = p.get().body().size ? chunk.data() : nullptr;
+                p.get().body().more = !p.is_done();
+            } else {
+                p.get().body().data = nullptr;
+                p.get().body().size = 0;
+            }
+            out.expires_after(outLimit);
+            co_await http::async_write(out, sr, ec_(ec));
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (ec)
+                co_return ec;
+        } while (!p.is_done() || !sr.is_done());
+        co_return error_code{};
+    }
+
+    /// After a 101: the response goes to the client, then bytes both ways until one side
+    /// closes. The worker's slot is given back at once (a WebSocket may stay for hours).
+    awaitable<void> tunnel(beast::tcp_stream &client, beast::flat_buffer &clientBuffer,
+                           std::unique_ptr<Upstream> up,
+                           http::response_parser<http::empty_body> &head, Decision &d)
+    {
+        head.get().set("X-Drover-Worker", d.worker);
+        head.get().set("X-Request-Id", d.requestId);
+        error_code ec;
+        http::response_serializer<http::empty_body> sr{head.get()};
+        co_await http::async_write_header(client, sr, ec_(ec));
+        if (ec)
+            co_return;
+        ++traffic.tunnels;
+        // Bytes already read past either header go first.
+        if (clientBuffer.size())
+            co_await asio::async_write(up->stream, clientBuffer.data(), ec_(ec));
+        clientBuffer.consume(clientBuffer.size());
+        if (!ec && up->buffer.size())
+            co_await asio::async_write(client, up->buffer.data(), ec_(ec));
+        up->buffer.consume(up->buffer.size());
+        if (!ec) {
+            client.expires_never();
+            up->stream.expires_never();
+            auto state = std::make_shared<TunnelState>(io);
+            auto upShared = std::shared_ptr<Upstream>(std::move(up));
+            asio::co_spawn(io,
+                           pipe(upShared->stream.socket(), client.socket(), state, true, upShared),
+                           asio::detached);
+            co_await pipe(client.socket(), upShared->stream.socket(), state, false, upShared);
+            // The other direction uses the client's socket, which lives in our caller's
+            // frame: it must have ended before we return.
+            if (!state->otherDone)
+                co_await state->signal.async_wait(ec_(ec));
+        }
+        --traffic.tunnels;
+    }
+
+    struct TunnelState
+    {
+        explicit TunnelState(asio::io_context &io)
+            : signal(io, Clock::time_point::max())
+        {}
+        bool closing = false;
+        bool otherDone = false;
+        asio::steady_timer signal;
+    };
+
+    awaitable<void> pipe(tcp::socket &from, tcp::socket &to, std::shared_ptr<TunnelState> state,
+                         bool spawned, std::shared_ptr<Upstream> keep)
+    {
+        auto self = shared_from_this();
+        std::array<char, kRelayChunk> buf;
+        for (;;) {
+            error_code ec;
+            const std::size_t n = co_await from.async_read_some(asio::buffer(buf), ec_(ec));
+            if (ec)
+                break;
+            co_await asio::async_write(to, asio::buffer(buf.data(), n), ec_(ec));
+            if (ec)
+                break;
+        }
+        if (!state->closing) {
+            state->closing = true;
+            error_code ignored;
+            from.shutdown(tcp::socket::shutdown_both, ignored);
+            to.shutdown(tcp::socket::shutdown_both, ignored);
+            from.cancel(ignored);
+            to.cancel(ignored);
+        }
+        if (spawned) {
+            state->otherDone = true;
+            state->signal.cancel();
+        }
+        (void)keep; // the worker's connection lives until both directions end
+    }
+};
+
+Gateway::Gateway(asio::io_context &io, std::string pool, std::optional<config::GatewaySpec> spec,
+                 Hooks hooks)
+    : d(std::make_shared<Core>(io, std::move(pool), std::move(spec), std::move(hooks)))
+{}
+
+Gateway::~Gateway()
+{
+    close();
+    d->hooks = {}; // the core may outlive us in a coroutine that is ending
+}
+
+std::optional<std::string> Gateway::listen()
+{
+    if (!d->spec || d->spec->listen.port == 0)
+        return std::nullopt;
+    const config::Endpoint &at = d->spec->listen;
+    error_code ec;
+    tcp::resolver resolver(d->io);
+    auto results = resolver.resolve(at.host, std::to_string(at.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+        return "cannot resolve " + at.toString() + ": " + ec.message();
+    const tcp::endpoint ep = results.begin()->endpoint();
+    d->acceptor.open(ep.protocol(), ec);
+    if (!ec)
+        d->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        d->acceptor.bind(ep, ec);
+    if (!ec)
+        d->acceptor.listen(4096, ec);
+    if (ec) {
+        error_code ignored;
+        d->acceptor.close(ignored);
+        return "cannot listen on " + at.toString() + ": " + ec.message();
+    }
+    d->startAccepting();
+    return std::nullopt;
+}
+
+void Gateway::update(std::optional<config::GatewaySpec> spec)
+{
+    const bool rateChanged = !d->spec || !spec || d->spec->rateLimitRps != spec->rateLimitRps ||
+                             d->spec->rateLimitBurst != spec->rateLimitBurst;
+    d->spec = std::move(spec);
+    if (rateChanged)
+        d->resetBucket();
+    d->pump(); // a larger concurrency may free waiting requests
+}
+
+const std::optional<config::GatewaySpec> &Gateway::spec() const
+{
+    return d->spec;
+}
+
+void Gateway::close()
+{
+    if (d->closed)
+        return;
+    d->closed = true;
+    d->hooks.coldStart = nullptr; // (idle still tells of workers that finish draining)
+    error_code ignored;
+    d->acceptor.close(ignored);
+    for (auto &[stream, busy] : d->clients) {
+        if (!busy)
+            stream->socket().cancel(ignored);
+    }
+    for (auto &w : d->queue)
+        w->timer.cancel();
+    d->idle.clear();
+    for (auto &[id, l] : d->leases)
+        l.timer->cancel();
+    d->leases.clear();
+}
+
+void Gateway::setBackend(const std::string &worker, int port, bool ready)
+{
+    Backend *b = d->find(worker);
+    if (!b) {
+        d->backends.push_back(Backend{});
+        b = &d->backends.back();
+        b->worker = worker;
+    }
+    const bool wasReady = b->ready;
+    if (b->port != port)
+        d->idle.erase(worker); // another process: its connections are gone
+    b->port = port;
+    b->ready = ready && port > 0;
+    if (!b->ready)
+        d->idle.erase(worker);
+    if (b->ready && !wasReady) {
+        b->breaker = Breaker::Closed;
+        b->consecutiveFailures = 0;
+        b->trialInFlight = false;
+        d->pump();
+    }
+    if (!b->ready && wasReady && b->inflight == 0 && d->hooks.idle)
+        d->hooks.idle(worker);
+}
+
+void Gateway::removeBackend(const std::string &worker)
+{
+    d->idle.erase(worker);
+    auto it = std::find_if(d->backends.begin(), d->backends.end(),
+                           [&](const Backend &b) { return b.worker == worker; });
+    if (it != d->backends.end())
+        d->backends.erase(it);
+}
+
+int Gateway::inflight(const std::string &worker) const
+{
+    const Backend *b = d->find(worker);
+    return b ? b->inflight : 0;
+}
+
+std::vector<Backend> Gateway::backends() const
+{
+    return d->backends;
+}
+
+void Gateway::acquire(std::chrono::milliseconds wait, std::chrono::milliseconds ttl,
+                      std::function<void(std::optional<Lease>, std::string)> done)
+{
+    auto core = d;
+    asio::co_spawn(
+        d->io,
+        [core, wait, ttl, done = std::move(done)]() -> awaitable<void> {
+            Core::Grant g = co_await core->acquire(wait);
+            if (g.worker.empty()) {
+                Decision dec;
+                dec.timeMs = api::nowMs();
+                dec.requestId = "lease";
+                dec.queueMs = g.queueMs;
+                dec.status = 503;
+                dec.outcome = g.outcome;
+                core->record(std::move(dec));
+                done(std::nullopt, g.outcome);
+                co_return;
+            }
+            ++core->traffic.leases;
+            Lease lease;
+            lease.id = core->pool + "-lease-" + std::to_string(++core->leaseCounter) + "-" +
+                       hex(core->rng(), 8);
+            lease.worker = g.worker;
+            lease.port = g.port;
+            lease.expiresAtMs = api::nowMs() + ttl.count();
+            Decision dec;
+            dec.timeMs = api::nowMs();
+            dec.requestId = lease.id;
+            dec.worker = g.worker;
+            dec.queueMs = g.queueMs;
+            dec.status = 200;
+            dec.outcome = "lease";
+            core->record(std::move(dec));
+            auto timer = std::make_unique<asio::steady_timer>(core->io, ttl);
+            timer->async_wait([core, id = lease.id](error_code ec) {
+                if (ec)
+                    return;
+                auto it = core->leases.find(id);
+                if (it == core->leases.end())
+                    return;
+                const std::string worker = it->second.lease.worker;
+                core->leases.erase(it);
+                ++core->traffic.leasesExpired;
+                spdlog::info("gateway.lease-expired pool={} lease={} worker={}", core->pool, id,
+                             worker);
+                core->release(worker, std::nullopt);
+            });
+            core->leases[lease.id] = Core::LeaseRecord{lease, std::move(timer)};
+            done(lease, "ok");
+        },
+        asio::detached);
+}
+
+bool Gateway::release(const std::string &leaseId)
+{
+    auto it = d->leases.find(leaseId);
+    if (it == d->leases.end())
+        return false;
+    const std::string worker = it->second.lease.worker;
+    it->second.timer->cancel();
+    d->leases.erase(it);
+    d->release(worker, std::nullopt);
+    return true;
+}
+
+std::vector<Gateway::Lease> Gateway::leases() const
+{
+    std::vector<Lease> out;
+    for (const auto &[id, l] : d->leases)
+        out.push_back(l.lease);
+    return out;
+}
+
+const Traffic &Gateway::traffic() const
+{
+    return d->traffic;
+}
+
+const std::deque<Decision> &Gateway::recorder() const
+{
+    return d->recorder;
+}
+
+void Gateway::markColdStart()
+{
+    if (!d->coldPending) {
+        d->coldPending = true;
+        d->coldSince = Clock::now();
+    }
+}
+
+} // namespace drover::engine::serve

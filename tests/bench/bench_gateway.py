@@ -1,0 +1,314 @@
+#!/usr/bin/python3
+"""The Drover gateway against nginx and HAProxy in front of the same 4 workers, in one run.
+
+  tests/bench/bench_gateway.py [--bin build/bin] [--runs 3] [--duration 10] [--conns 64]
+
+droverd runs a pool of 4 drover-demo-workers (ports 18181-18184) behind its gateway
+(127.0.0.1:18190, round-robin). nginx (1 worker process, keep-alive upstreams) and HAProxy
+(1 thread, http-reuse always), configured as ../shared/peers/bench_http.sh configures them,
+proxy to the same 4 worker processes. wrk (-t2 -c64 --latency, 2 s warm-up) loads, in turn and
+interleaved over --runs rounds: one worker directly, nginx, HAProxy, the Drover gateway.
+Then, on the same targets with one connection (wrk -t1 -c1), the latency a proxy adds to a
+request to a warm worker. Then two more pools of droverd:
+  - step: autoscale 1..4, per_worker_concurrency 4, a step from no load to 32 connections on
+    /work?ms=50: the time until 4 workers are ready, and the 503s (none while the queue holds);
+  - cold: autoscale 0..1; the first request's time against the demo worker's own start time
+    (spawned directly, until it answers).
+Prints `RESULT bench=gateway ...` lines per run, and `RESULT bench=gateway_summary ...` with
+medians and the ratios the gateway issue sets targets for. Needs nginx, haproxy and wrk
+(Debian: nginx-light haproxy wrk).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ap = argparse.ArgumentParser()
+ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR", os.path.join(ROOT, "build", "bin")))
+ap.add_argument("--runs", type=int, default=3)
+ap.add_argument("--duration", type=int, default=10)
+ap.add_argument("--conns", type=int, default=64)
+args = ap.parse_args()
+BIN = os.path.abspath(args.bin)
+WORKERS = [18181, 18182, 18183, 18184]
+PORTS = {"drover": 18190, "step": 18191, "cold": 18192, "nginx": 18180, "haproxy": 18170}
+children = []
+
+
+def log(*a):
+    print("#", *a, file=sys.stderr, flush=True)
+
+
+def port_free(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read().decode()
+
+
+def wait_http(url, limit=20):
+    until = time.time() + limit
+    while time.time() < until:
+        try:
+            if get(url, 1)[0] == 200:
+                return True
+        except Exception:
+            time.sleep(0.02)
+    return False
+
+
+def start(cmd, logfile, **kw):
+    p = subprocess.Popen(cmd, stdout=open(logfile, "w"), stderr=subprocess.STDOUT,
+                         start_new_session=True, **kw)
+    children.append(p)
+    return p
+
+
+def stop_all():
+    for p in reversed(children):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for p in children:
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+
+
+def to_ms(token):
+    m = re.match(r"([0-9.]+)(us|ms|s|m)$", token)
+    if not m:
+        return float("nan")
+    v, unit = float(m.group(1)), m.group(2)
+    return {"us": v / 1000, "ms": v, "s": v * 1000, "m": v * 60000}[unit]
+
+
+def wrk(url, threads, conns, duration, label, run):
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", url],
+                         capture_output=True, text=True, timeout=duration + 60).stdout
+    r = {"target": label, "run": run, "threads": threads, "conns": conns}
+    m = re.search(r"^Requests/sec:\s+([0-9.]+)", out, re.M)
+    r["rps"] = float(m.group(1)) if m else float("nan")
+    for q in ("50", "90", "99"):
+        m = re.search(rf"^\s+{q}%\s+(\S+)", out, re.M)
+        r[f"p{q}_ms"] = to_ms(m.group(1)) if m else float("nan")
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors:(.*)", out)
+    r["sock_errors"] = sum(int(x) for x in re.findall(r"\d+", m.group(1))) if m else 0
+    print("RESULT bench=gateway " + " ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()), flush=True)
+    return r
+
+
+def metric(master_port, name, pool):
+    text = get(f"http://127.0.0.1:{master_port}/metrics")[1]
+    m = re.search(rf'^{name}{{pool="{pool}"}} ([0-9.e+-]+)$', text, re.M)
+    return float(m.group(1)) if m else None
+
+
+def main():
+    for tool in ("nginx", "haproxy", "wrk"):
+        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}"):
+            log(f"{tool} is missing: apt-get install nginx-light haproxy wrk")
+            return 2
+    busy = [p for p in WORKERS + list(PORTS.values()) if not port_free(p)]
+    if busy:
+        log("ports in use:", busy)
+        return 2
+    d = tempfile.mkdtemp(prefix="bench_gateway.")
+    master_port = 18199
+    worker = [f"{BIN}/drover-demo-worker", "--port", "{{port}}", "--quiet"]
+    cmd = json.dumps(worker)
+    probe = '{http: {url: "http://127.0.0.1:{{port}}/ready"}, interval: 100ms}'
+    config = f"""version: 1
+master: {{listen: 127.0.0.1:{master_port}, state_dir: {d}/state}}
+pools:
+  - name: web
+    command: {cmd}
+    replicas: 4
+    ports: {WORKERS[0]}-{WORKERS[-1]}
+    gateway:
+      listen: 127.0.0.1:{PORTS['drover']}
+      strategy: round-robin
+      per_worker_concurrency: 64
+      queue: {{max: 4096, timeout: 5s}}
+  - name: step
+    command: {cmd}
+    autoscale: {{min: 1, max: 4, target_utilization: 0.7, scale_up_after: 1s, scale_down_after: 5m}}
+    ports: 18200-18209
+    probes: {{readiness: {probe}}}
+    gateway:
+      listen: 127.0.0.1:{PORTS['step']}
+      per_worker_concurrency: 4
+      queue: {{max: 256, timeout: 30s}}
+  - name: cold
+    command: {cmd}
+    autoscale: {{min: 0, max: 1, scale_up_after: 0s, scale_down_after: 5m}}
+    ports: 18210-18219
+    probes: {{readiness: {probe}}}
+    gateway:
+      listen: 127.0.0.1:{PORTS['cold']}
+      queue: {{max: 16, timeout: 10s}}
+"""
+    with open(f"{d}/drover.yaml", "w") as f:
+        f.write(config)
+    start([f"{BIN}/droverd", "--config", f"{d}/drover.yaml"], f"{d}/droverd.log")
+    for p in WORKERS:
+        if not wait_http(f"http://127.0.0.1:{p}/"):
+            log(f"worker {p} did not answer; see {d}/droverd.log")
+            return 1
+    if not wait_http(f"http://127.0.0.1:{PORTS['drover']}/"):
+        log("the gateway did not answer")
+        return 1
+
+    upstream = "\n".join(f"    server 127.0.0.1:{p};" for p in WORKERS)
+    os.makedirs(f"{d}/nginx/logs")
+    with open(f"{d}/nginx/nginx.conf", "w") as f:
+        f.write(f"""worker_processes 1;
+daemon off;
+pid {d}/nginx/nginx.pid;
+error_log {d}/nginx/logs/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path {d}/nginx/tmp_body;
+  proxy_temp_path {d}/nginx/tmp_proxy;
+  fastcgi_temp_path {d}/nginx/tmp_fcgi;
+  uwsgi_temp_path {d}/nginx/tmp_uwsgi;
+  scgi_temp_path {d}/nginx/tmp_scgi;
+  upstream pool {{
+{upstream}
+    keepalive 64; keepalive_requests 1000000;
+  }}
+  server {{ listen 127.0.0.1:{PORTS['nginx']} backlog=4096;
+    location / {{ proxy_pass http://pool; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+}}
+""")
+    start(["nginx", "-p", f"{d}/nginx", "-e", f"{d}/nginx/logs/error.log", "-c",
+           f"{d}/nginx/nginx.conf"], f"{d}/nginx.log")
+    servers = "\n".join(f"  server w{i} 127.0.0.1:{p}" for i, p in enumerate(WORKERS))
+    with open(f"{d}/haproxy.cfg", "w") as f:
+        f.write(f"""global
+  nbthread 1
+  maxconn 4096
+
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+
+frontend fe
+  bind 127.0.0.1:{PORTS['haproxy']}
+  default_backend be
+
+backend be
+  balance roundrobin
+{servers}
+""")
+    start(["haproxy", "-db", "-f", f"{d}/haproxy.cfg"], f"{d}/haproxy.log")
+    for name in ("nginx", "haproxy"):
+        if not wait_http(f"http://127.0.0.1:{PORTS[name]}/"):
+            log(f"{name} did not answer; see {d}")
+            return 1
+
+    targets = {"direct": WORKERS[0], "nginx": PORTS["nginx"], "haproxy": PORTS["haproxy"],
+               "drover": PORTS["drover"]}
+    load = {t: [] for t in targets}
+    single = {t: [] for t in targets}
+    for run in range(1, args.runs + 1):
+        for t, port in targets.items():
+            url = f"http://127.0.0.1:{port}/"
+            subprocess.run(["wrk", "-t2", f"-c{args.conns}", "-d2s", url], capture_output=True)
+            load[t].append(wrk(url, 2, args.conns, args.duration, t, run))
+    for run in range(1, args.runs + 1):
+        for t, port in targets.items():
+            single[t].append(wrk(f"http://127.0.0.1:{port}/", 1, 1, max(3, args.duration // 2),
+                                 t + "-c1", run))
+
+    # Step load on the autoscaled pool.
+    step_url = f"http://127.0.0.1:{PORTS['step']}/work?ms=50"
+    t0 = time.time()
+    w = subprocess.Popen(["wrk", "-t2", "-c32", "-d12s", "--latency", step_url],
+                         stdout=subprocess.PIPE, text=True)
+    scaled_s = float("nan")
+    while w.poll() is None:
+        ready = metric(master_port, "drover_pool_ready_workers", "step")
+        if ready is not None and ready >= 4 and scaled_s != scaled_s:
+            scaled_s = time.time() - t0
+        time.sleep(0.05)
+    out = w.stdout.read()
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    step_non2xx = int(m.group(1)) if m else 0
+    m = re.search(r"^Requests/sec:\s+([0-9.]+)", out, re.M)
+    step_rps = float(m.group(1)) if m else float("nan")
+    rejected = metric(master_port, "drover_gateway_responses_by_status_total", "step")
+    print(f"RESULT bench=gateway_step from=1 to=4 conns=32 scaled_s={scaled_s:.2f} "
+          f"rps={step_rps:.0f} non2xx={step_non2xx}", flush=True)
+
+    # Cold start from zero, against the worker's own start (spawned here, until it answers).
+    own = []
+    for i in range(5):
+        t = time.time()
+        p = subprocess.Popen([f"{BIN}/drover-demo-worker", "--port", "18230", "--quiet"],
+                             stdout=subprocess.DEVNULL)
+        wait_http("http://127.0.0.1:18230/ready", 10)
+        own.append((time.time() - t) * 1000)
+        p.terminate()
+        p.wait()
+    t = time.time()
+    status, _ = get(f"http://127.0.0.1:{PORTS['cold']}/", 15)
+    cold_ms = (time.time() - t) * 1000
+    own_ms = statistics.median(own)
+    print(f"RESULT bench=gateway_cold status={status} first_request_ms={cold_ms:.1f} "
+          f"worker_own_start_ms={own_ms:.1f} overhead_ms={cold_ms - own_ms:.1f}", flush=True)
+
+    med = lambda rows, k: statistics.median(r[k] for r in rows)
+    best_rps = max(med(load["nginx"], "rps"), med(load["haproxy"], "rps"))
+    best_p99 = min(med(load["nginx"], "p99_ms"), med(load["haproxy"], "p99_ms"))
+    print("RESULT bench=gateway_summary "
+          f"direct_rps={med(load['direct'], 'rps'):.0f} nginx_rps={med(load['nginx'], 'rps'):.0f} "
+          f"haproxy_rps={med(load['haproxy'], 'rps'):.0f} drover_rps={med(load['drover'], 'rps'):.0f} "
+          f"rps_vs_best={med(load['drover'], 'rps') / best_rps:.2f} "
+          f"nginx_p99_ms={med(load['nginx'], 'p99_ms'):.2f} "
+          f"haproxy_p99_ms={med(load['haproxy'], 'p99_ms'):.2f} "
+          f"drover_p99_ms={med(load['drover'], 'p99_ms'):.2f} "
+          f"p99_vs_best={med(load['drover'], 'p99_ms') / best_p99:.2f} "
+          f"c1_direct_p50_ms={med(single['direct'], 'p50_ms'):.3f} "
+          f"c1_nginx_p50_ms={med(single['nginx'], 'p50_ms'):.3f} "
+          f"c1_haproxy_p50_ms={med(single['haproxy'], 'p50_ms'):.3f} "
+          f"c1_drover_p50_ms={med(single['drover'], 'p50_ms'):.3f} "
+          f"added_p50_ms={med(single['drover'], 'p50_ms') - med(single['direct'], 'p50_ms'):.3f} "
+          f"non2xx={sum(r['non2xx'] for r in load['drover'])} "
+          f"step_scaled_s={scaled_s:.2f} step_non2xx={step_non2xx} "
+          f"cold_overhead_ms={cold_ms - own_ms:.1f}", flush=True)
+    if rejected is None:
+        pass
+    shutil.rmtree(d, ignore_errors=True)
+    return 0
+
+
+try:
+    sys.exit(main())
+finally:
+    stop_all()

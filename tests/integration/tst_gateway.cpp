@@ -1,0 +1,540 @@
+// The serving room against real drover-demo-workers: the gateway's strategies, queue, timeouts,
+// retries, breakers, rate limit, streaming bodies and WebSocket tunnels, the autoscaler (up,
+// down, from zero, warm spares), leases, draining and the traffic figures. Clients run on
+// their own threads with blocking sockets while the test's thread runs the engine's loop.
+// clang-format off
+#include <utility> // before Asio: Boost 1.74 + g++ 12
+// clang-format on
+
+#include "engine/observe/metricsstore.h"
+#include "enginefixture.h"
+
+#include <QTest>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <future>
+#include <regex>
+#include <set>
+
+using namespace drover;
+using namespace drover::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Answer
+{
+    int status = 0;
+    std::map<std::string, std::string> headers; ///< lower-case names
+    std::string body;
+    std::string error; ///< a socket error instead of an answer
+    double ms = 0;     ///< from the request's write to the whole answer read
+
+    std::string header(const std::string &name) const
+    {
+        auto it = headers.find(name);
+        return it == headers.end() ? std::string() : it->second;
+    }
+};
+
+/// One HTTP/1.1 request on a new connection (blocking; called on a client thread).
+Answer fetch(int port, const std::string &target, http::verb method = http::verb::get,
+             std::map<std::string, std::string> fields = {}, std::string body = {},
+             bool chunkedBody = false)
+{
+    Answer a;
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        asio::io_context io;
+        beast::tcp_stream stream(io);
+        stream.expires_after(30s);
+        stream.connect(tcp::endpoint(asio::ip::address_v4::loopback(), std::uint16_t(port)));
+        http::request<http::string_body> req{method, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        for (const auto &[k, v] : fields)
+            req.set(k, v);
+        req.body() = std::move(body);
+        if (chunkedBody)
+            req.chunked(true);
+        else if (method != http::verb::get || !req.body().empty())
+            req.prepare_payload();
+        http::write(stream, req);
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 << 20);
+        http::read(stream, buffer, parser);
+        const auto &res = parser.get();
+        a.status = int(res.result_int());
+        for (const auto &f : res) {
+            std::string name(f.name_string());
+            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+            a.headers[name] = std::string(f.value());
+        }
+        a.body = res.body();
+    } catch (const std::exception &e) {
+        a.error = e.what();
+    }
+    a.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return a;
+}
+
+/// The worker each line of an `X-Drover-Worker` header named, counted.
+std::map<std::string, int> byWorker(const std::vector<Answer> &answers)
+{
+    std::map<std::string, int> n;
+    for (const Answer &a : answers)
+        ++n[a.header("x-drover-worker")];
+    return n;
+}
+
+} // namespace
+
+class TestGateway : public QObject, public EngineFixture
+{
+    Q_OBJECT
+
+    /// Runs fetch() on a client thread while the engine's loop runs here.
+    Answer get(int port, const std::string &target, std::map<std::string, std::string> f = {})
+    {
+        auto future = std::async(std::launch::async, fetch, port, target, http::verb::get,
+                                 std::move(f), std::string(), false);
+        runUntil([&] { return future.wait_for(0s) == std::future_status::ready; }, 40000);
+        return future.get();
+    }
+
+    /// Starts `n` requests at once, each on its own thread.
+    std::vector<std::future<Answer>> launch(int n, int port, const std::string &target)
+    {
+        std::vector<std::future<Answer>> out;
+        for (int i = 0; i < n; ++i)
+            out.push_back(std::async(std::launch::async, fetch, port, target, http::verb::get,
+                                     std::map<std::string, std::string>{}, std::string(), false));
+        return out;
+    }
+
+    std::vector<Answer> collect(std::vector<std::future<Answer>> &futures)
+    {
+        runUntil(
+            [&] {
+                return std::all_of(futures.begin(), futures.end(), [](auto &f) {
+                    return f.wait_for(0s) == std::future_status::ready;
+                });
+            },
+            40000);
+        std::vector<Answer> out;
+        for (auto &f : futures)
+            out.push_back(f.get());
+        return out;
+    }
+
+    bool allReady(const std::string &pool, int n)
+    {
+        return runUntil(
+            [&] {
+                int ready = 0;
+                for (const auto &[id, w] : m_rec->workers)
+                    ready += w.pool == pool && w.state == WorkerState::Ready;
+                return ready == n;
+            },
+            15000);
+    }
+
+    /// Runs the loop for `ms`.
+    void pause(int ms)
+    {
+        runUntil([] { return false; }, ms);
+    }
+
+    json traffic(const std::string &pool, int recent = 100)
+    {
+        return call("pool.traffic", {{"pool", pool}, {"recent", recent}});
+    }
+
+    /// A pool of demo workers behind a gateway on `gw`, workers on ports from `base`.
+    static std::string pool(const std::string &name, int base, int gw, const std::string &more,
+                            const std::string &sizing = "replicas: 3")
+    {
+        return "pools:\n  - name: " + name +
+               "\n    command: [\"${BIN}/drover-demo-worker\", \"--port\", \"{{port}}\", "
+               "\"--quiet\"]\n    " +
+               sizing + "\n    ports: " + std::to_string(base) + "-" + std::to_string(base + 9) +
+               "\n    stop: {timeout: 5s}\n    probes:\n      readiness: {http: {url: "
+               "\"http://127.0.0.1:{{port}}/ready\"}, interval: 200ms}\n    gateway:\n      "
+               "listen: 127.0.0.1:" +
+               std::to_string(gw) + "\n" + more;
+    }
+
+private slots:
+    void init() { setUp(); }
+    void cleanup() { tearDown(); }
+
+    void roundRobinSpreadsEvenlyAndNamesTheWorker()
+    {
+        start(pool("rr", 26000, 26050, "      strategy: round-robin\n"));
+        QVERIFY(allReady("rr", 3));
+        std::vector<Answer> answers;
+        for (int i = 0; i < 30; ++i)
+            answers.push_back(get(26050, "/"));
+        for (const Answer &a : answers) {
+            QCOMPARE(a.status, 200);
+            QCOMPARE(a.body, std::string("ok\n"));
+            QVERIFY(std::regex_match(a.header("x-request-id"), std::regex("[0-9a-f]{32}")));
+        }
+        const auto n = byWorker(answers);
+        QCOMPARE(n.size(), std::size_t(3));
+        for (const auto &[worker, count] : n)
+            QVERIFY2(count == 10, (worker + " took " + std::to_string(count)).c_str());
+        const json t = traffic("rr");
+        QCOMPARE(t["requests"].get<int>(), 30);
+        QCOMPARE(t["status"]["2xx"].get<int>(), 30);
+        QCOMPARE(t["recent"].size(), std::size_t(30));
+        QCOMPARE(t["recent"].back()["outcome"].get<std::string>(), std::string("ok"));
+        // The series agree with what the client saw, once the next second recorded them.
+        auto latest = [&](const std::string &what) {
+            engine::MetricsStore::Point p;
+            return m_engine->metrics().latest("pool/rr/gateway/" + what, p) ? p.v : -1.0;
+        };
+        QVERIFY(runUntil([&] { return latest("requests_total") == 30; }, 3000));
+        QCOMPARE(latest("responses_2xx_total"), 30.0);
+        QCOMPARE(latest("status_503_total"), 0.0);
+        QCOMPARE(latest("queued"), 0.0);
+    }
+
+    void leastBusyAvoidsBusyWorkers()
+    {
+        start(pool("lb", 26100, 26150,
+                   "      strategy: least-busy\n      per_worker_concurrency: 4\n"));
+        QVERIFY(allReady("lb", 3));
+        // Three slow requests at once land on three different workers.
+        auto slow = launch(3, 26150, "/work?ms=800");
+        QVERIFY(runUntil([&] { return traffic("lb")["inflight"].get<int>() == 3; }, 5000));
+        const json t = traffic("lb");
+        for (const json &w : t["workers"])
+            QCOMPARE(w["inflight"].get<int>(), 1);
+        const auto answers = collect(slow);
+        QCOMPARE(byWorker(answers).size(), std::size_t(3));
+    }
+
+    void randomTwoUsesEveryWorker()
+    {
+        start(pool("r2", 26200, 26250, "      strategy: random-two\n"));
+        QVERIFY(allReady("r2", 3));
+        std::vector<Answer> answers;
+        for (int i = 0; i < 30; ++i)
+            answers.push_back(get(26250, "/"));
+        QCOMPARE(byWorker(answers).size(), std::size_t(3));
+    }
+
+    void headersAreKeptOrStarted()
+    {
+        start(pool("hd", 26300, 26350, "", "replicas: 1"));
+        QVERIFY(allReady("hd", 1));
+        const std::string tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Answer kept = get(26350, "/headers", {{"traceparent", tp}, {"X-Request-Id", "abc-123"}});
+        QCOMPARE(kept.status, 200);
+        QVERIFY2(kept.body.find("traceparent: " + tp) != std::string::npos, kept.body.c_str());
+        QVERIFY(kept.body.find("X-Request-Id: abc-123") != std::string::npos);
+        QVERIFY(kept.body.find("X-Forwarded-For: 127.0.0.1") != std::string::npos);
+        QCOMPARE(kept.header("x-request-id"), std::string("abc-123"));
+        QCOMPARE(kept.header("x-drover-worker"), std::string("hd-0"));
+
+        Answer started = get(26350, "/headers", {{"traceparent", "garbage"}});
+        std::smatch m;
+        QVERIFY2(std::regex_search(started.body, m,
+                                   std::regex("traceparent: 00-[0-9a-f]{32}-[0-9a-f]{16}-01")),
+                 started.body.c_str());
+    }
+
+    void fullQueueAndQueueTimeoutAnswer503()
+    {
+        start(pool("q", 26400, 26450,
+                   "      per_worker_concurrency: 1\n      queue: {max: 2, timeout: 400ms}\n",
+                   "replicas: 1"));
+        QVERIFY(allReady("q", 1));
+        auto first = launch(1, 26450, "/work?ms=1500");
+        QVERIFY(runUntil([&] { return traffic("q")["inflight"].get<int>() == 1; }, 5000));
+        auto waiting = launch(2, 26450, "/work?ms=10");
+        QVERIFY(runUntil([&] { return traffic("q")["queued"].get<int>() == 2; }, 5000));
+        Answer full = get(26450, "/");
+        QCOMPARE(full.status, 503);
+        QCOMPARE(full.header("retry-after"), std::string("1"));
+        QVERIFY(full.body.find("queue of pool q is full") != std::string::npos);
+        const auto timedOut = collect(waiting);
+        for (const Answer &a : timedOut) {
+            QCOMPARE(a.status, 503);
+            QVERIFY(!a.header("retry-after").empty());
+            QVERIFY2(a.ms >= 350, std::to_string(a.ms).c_str());
+        }
+        QCOMPARE(collect(first).front().status, 200);
+        const json t = traffic("q");
+        QCOMPARE(t["status"]["503"].get<int>(), 3);
+        std::set<std::string> outcomes;
+        for (const json &d : t["recent"])
+            outcomes.insert(d["outcome"].get<std::string>());
+        QVERIFY(outcomes.count("queue-full") && outcomes.count("queue-timeout"));
+    }
+
+    void queuedRequestsGoToTheNextFreeWorker()
+    {
+        start(pool("qn", 26500, 26550,
+                   "      per_worker_concurrency: 1\n      queue: {max: 10, timeout: 5s}\n",
+                   "replicas: 2"));
+        QVERIFY(allReady("qn", 2));
+        auto batch = launch(6, 26550, "/work?ms=200");
+        const auto answers = collect(batch);
+        for (const Answer &a : answers)
+            QCOMPARE(a.status, 200);
+        const json t = traffic("qn");
+        QVERIFY(t["queue_wait_ms"]["p99"].get<double>() >= 150);
+    }
+
+    void requestTimeoutAnswers504()
+    {
+        start(pool("to", 26600, 26650, "      request_timeout: 300ms\n", "replicas: 1"));
+        QVERIFY(allReady("to", 1));
+        Answer a = get(26650, "/work?ms=3000");
+        QCOMPARE(a.status, 504);
+        QVERIFY(a.ms < 2000);
+        QCOMPARE(traffic("to")["status"]["504"].get<int>(), 1);
+    }
+
+    void connectErrorsAreRetriedAndTheBreakerEjects()
+    {
+        // Worker 0 runs but does not listen: every try on it is a connect error.
+        start("pools:\n  - name: br\n    command: [\"sh\", \"-c\", \"if [ {{index}} = 0 ]; then "
+              "exec sleep 1000; else exec ${BIN}/drover-demo-worker --port {{port}} --quiet; "
+              "fi\"]\n    replicas: 2\n    ports: 26700-26709\n    gateway:\n      listen: "
+              "127.0.0.1:26750\n      strategy: round-robin\n      retry: {attempts: 2, on: "
+              "[connect-error]}\n      circuit_breaker: {consecutive_failures: 2, open_for: "
+              "600ms}\n");
+        QVERIFY(allReady("br", 2));
+        pause(300); // the demo worker listens
+        std::vector<Answer> answers;
+        for (int i = 0; i < 10; ++i)
+            answers.push_back(get(26750, "/"));
+        for (const Answer &a : answers) {
+            QCOMPARE(a.status, 200);
+            QCOMPARE(a.header("x-drover-worker"), std::string("br-1"));
+        }
+        json t = traffic("br");
+        QVERIFY(t["retries"].get<int>() >= 2);
+        QCOMPARE(t["ejections"].get<int>(), 1);
+        json zero;
+        for (const json &w : t["workers"])
+            if (w["worker"] == "br-0")
+                zero = w;
+        QCOMPARE(zero["breaker"].get<std::string>(), std::string("open"));
+        // Once open_for passed, one trial goes to it (fails, is retried) and it opens again;
+        // round-robin sends one of the next two requests to it.
+        pause(700);
+        QCOMPARE(get(26750, "/").status, 200);
+        QCOMPARE(get(26750, "/").status, 200);
+        t = traffic("br");
+        QCOMPARE(t["ejections"].get<int>(), 2);
+    }
+
+    void rateLimitAnswers429()
+    {
+        start(pool("rl", 26800, 26850, "      rate_limit: {rps: 2, burst: 3}\n", "replicas: 1"));
+        QVERIFY(allReady("rl", 1));
+        int ok = 0, limited = 0;
+        std::string retryAfter;
+        for (int i = 0; i < 10; ++i) {
+            Answer a = get(26850, "/");
+            ok += a.status == 200;
+            if (a.status == 429) {
+                ++limited;
+                retryAfter = a.header("retry-after");
+            }
+        }
+        QVERIFY2(ok >= 3 && ok <= 5, std::to_string(ok).c_str());
+        QCOMPARE(ok + limited, 10);
+        QVERIFY(!retryAfter.empty());
+        QCOMPARE(traffic("rl")["status"]["429"].get<int>(), limited);
+    }
+
+    void streamingBodiesPassThrough()
+    {
+        start(pool("st", 26900, 26950, "", "replicas: 1"));
+        QVERIFY(allReady("st", 1));
+        // The response: its first piece reaches the client long before the last is made.
+        auto reader = std::async(std::launch::async, [] {
+            asio::io_context io;
+            tcp::socket s(io);
+            s.connect(tcp::endpoint(asio::ip::address_v4::loopback(), 26950));
+            const std::string req =
+                "GET /stream?chunks=4&ms=400 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            asio::write(s, asio::buffer(req));
+            const auto t0 = std::chrono::steady_clock::now();
+            std::string got;
+            double firstMs = -1;
+            std::array<char, 4096> buf;
+            boost::system::error_code ec;
+            for (;;) {
+                const std::size_t n = s.read_some(asio::buffer(buf), ec);
+                got.append(buf.data(), n);
+                if (firstMs < 0 && got.find("chunk 1 of 4") != std::string::npos)
+                    firstMs = std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - t0)
+                                  .count();
+                if (ec)
+                    break;
+            }
+            return std::make_pair(firstMs, got);
+        });
+        runUntil([&] { return reader.wait_for(0s) == std::future_status::ready; }, 20000);
+        auto [firstMs, got] = reader.get();
+        QVERIFY2(firstMs >= 0 && firstMs < 600, std::to_string(firstMs).c_str());
+        QVERIFY(got.find("chunk 4 of 4") != std::string::npos);
+        QVERIFY(got.find("Transfer-Encoding: chunked") != std::string::npos);
+
+        // A request body larger than the gateway keeps whole, chunked: streamed to the worker.
+        std::string big(3 << 20, 'x');
+        auto upload = std::async(std::launch::async, fetch, 26950, "/echo", http::verb::post,
+                                 std::map<std::string, std::string>{}, big, true);
+        runUntil([&] { return upload.wait_for(0s) == std::future_status::ready; }, 20000);
+        Answer a = upload.get();
+        QVERIFY2(a.status == 200, (a.body + a.error).c_str());
+        QCOMPARE(a.body, "received " + std::to_string(3 << 20) + " bytes\n");
+    }
+
+    void webSocketsAreTunnelled()
+    {
+        start(pool("ws", 27000, 27050, "", "replicas: 1"));
+        QVERIFY(allReady("ws", 1));
+        auto client = std::async(std::launch::async, []() -> std::string {
+            try {
+                asio::io_context io;
+                beast::websocket::stream<tcp::socket> ws(io);
+                ws.next_layer().connect(
+                    tcp::endpoint(asio::ip::address_v4::loopback(), std::uint16_t(27050)));
+                beast::websocket::response_type res;
+                ws.handshake(res, "127.0.0.1", "/ws");
+                std::string worker(res["X-Drover-Worker"]);
+                std::string echoed;
+                for (const char *msg : {"hello", "again"}) {
+                    ws.write(asio::buffer(std::string(msg)));
+                    beast::flat_buffer b;
+                    ws.read(b);
+                    echoed += beast::buffers_to_string(b.data()) + ";";
+                }
+                ws.close(beast::websocket::close_code::normal);
+                return worker + "|" + echoed;
+            } catch (const std::exception &e) {
+                return std::string("error: ") + e.what();
+            }
+        });
+        runUntil([&] { return client.wait_for(0s) == std::future_status::ready; }, 20000);
+        QCOMPARE(client.get(), std::string("ws-0|hello;again;"));
+        QVERIFY(runUntil([&] { return traffic("ws")["tunnels"].get<int>() == 0; }, 5000));
+        QCOMPARE(traffic("ws")["inflight"].get<int>(), 0);
+    }
+
+    void autoscalerFollowsTheLoad()
+    {
+        start(pool("as", 27100, 27150,
+                   "      per_worker_concurrency: 1\n      queue: {max: 20, timeout: 20s}\n",
+                   "autoscale: {min: 1, max: 3, target_utilization: 1.0, scale_up_after: 0s, "
+                   "scale_down_after: 2s}"));
+        QVERIFY(allReady("as", 1));
+        auto load = launch(3, 27150, "/work?ms=4000");
+        QVERIFY(runUntil([&] { return m_rec->pools["as"].desired == 3; }, 8000));
+        QVERIFY(allReady("as", 3));
+        const auto answers = collect(load);
+        for (const Answer &a : answers)
+            QCOMPARE(a.status, 200);
+        QVERIFY(runUntil([&] { return m_rec->pools["as"].desired == 1; }, 10000));
+        const json t = traffic("as");
+        QVERIFY(t["scale_events"].size() >= 2);
+        QCOMPARE(t["scale_events"].back()["to"].get<int>(), 1);
+    }
+
+    void scaleFromZeroColdStarts()
+    {
+        start(pool("cold", 27200, 27250, "      queue: {max: 10, timeout: 15s}\n",
+                   "autoscale: {min: 0, max: 2, scale_up_after: 0s, scale_down_after: 1m}"));
+        pause(300);
+        QCOMPARE(m_rec->pools["cold"].desired, 0);
+        Answer a = get(27250, "/");
+        QCOMPARE(a.status, 200);
+        const json t = traffic("cold");
+        QCOMPARE(t["cold_starts"].get<int>(), 1);
+        QVERIFY(t["last_cold_start_ms"].get<double>() > 1);
+        QVERIFY(a.ms >= t["last_cold_start_ms"].get<double>() * 0.5);
+    }
+
+    void minIdleKeepsWarmSpares()
+    {
+        start(pool("warm", 27300, 27350,
+                   "      per_worker_concurrency: 1\n      queue: {max: 10, timeout: 10s}\n",
+                   "autoscale: {min: 1, max: 4, target_utilization: 1.0, scale_up_after: 0s, "
+                   "scale_down_after: 1m, min_idle: 1}"));
+        QVERIFY(allReady("warm", 1));
+        auto busy = launch(1, 27350, "/work?ms=2500");
+        // One busy worker and no idle one: a spare is started while it works.
+        QVERIFY(runUntil([&] { return m_rec->pools["warm"].desired == 2; }, 5000));
+        QCOMPARE(collect(busy).front().status, 200);
+    }
+
+    void leasesWaitExpireAndRelease()
+    {
+        start("pools:\n  - name: ls\n    command: [\"${BIN}/drover-demo-worker\", \"--port\", "
+              "\"{{port}}\", \"--quiet\"]\n    replicas: 2\n    ports: 27400-27409\n");
+        QVERIFY(allReady("ls", 2));
+        json a = call("pool.acquire", {{"pool", "ls"}});
+        json b = call("pool.acquire", {{"pool", "ls"}, {"ttl_ms", 400}});
+        QVERIFY(a.is_object() && b.is_object());
+        QVERIFY(a["worker"] != b["worker"]);
+        QVERIFY(a["endpoint"].get<std::string>().starts_with("127.0.0.1:2740"));
+        api::Error err;
+        QVERIFY(call("pool.acquire", {{"pool", "ls"}, {"wait_ms", 100}}, &err).is_null());
+        QCOMPARE(int(err.code), int(api::ErrorCode::Unavailable));
+        // b's TTL runs out: its worker is taken back and given to the next one waiting.
+        json c = call("pool.acquire", {{"pool", "ls"}, {"wait_ms", 3000}});
+        QVERIFY(c["worker"] == b["worker"]);
+        json t = traffic("ls");
+        QCOMPARE(t["leases_expired"].get<int>(), 1);
+        QCOMPARE(t["leases"].size(), std::size_t(2));
+        QVERIFY(call("pool.release", {{"pool", "ls"}, {"lease", a["lease"]}}).is_object());
+        QVERIFY(call("pool.release", {{"pool", "ls"}, {"lease", a["lease"]}}, &err).is_null());
+        QCOMPARE(int(err.code), int(api::ErrorCode::NotFound));
+        QCOMPARE(traffic("ls")["leases"].size(), std::size_t(1));
+    }
+
+    void aStoppedWorkerFinishesItsRequestsFirst()
+    {
+        start(pool("dr", 27500, 27550,
+                   "      drain_timeout: 5s\n      queue: {max: 5, timeout: 300ms}\n",
+                   "replicas: 1"));
+        QVERIFY(allReady("dr", 1));
+        auto inflight = launch(1, 27550, "/work?ms=1200");
+        QVERIFY(runUntil([&] { return traffic("dr")["inflight"].get<int>() == 1; }, 5000));
+        QVERIFY(call("pool.scale", {{"pool", "dr"}, {"replicas", 0}}).is_object());
+        pause(200);
+        // Still running while it drains; no new request reaches it.
+        QVERIFY(m_rec->workers.count("dr-0"));
+        QVERIFY(m_rec->state("dr-0") != WorkerState::Stopping);
+        Answer refused = get(27550, "/");
+        QCOMPARE(refused.status, 503);
+        const Answer done = collect(inflight).front();
+        QCOMPARE(done.status, 200);
+        QVERIFY(runUntil([&] { return !m_rec->workers.count("dr-0"); }, 10000));
+        bool drained = false;
+        for (const api::Event &e : m_rec->events)
+            drained |= e.kind == "worker.draining" && e.subject == "dr-0";
+        QVERIFY(drained);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGateway)
+#include "tst_gateway.moc"
