@@ -306,6 +306,25 @@ int main(int argc, char **argv)
     auto *scale = app.add_subcommand("scale", "Set a pool's number of workers");
     scale->add_option("POOL", poolName, "The pool")->required();
     scale->add_option("N", replicas, "Workers")->required()->check(CLI::NonNegativeNumber);
+    auto *traffic = app.add_subcommand(
+        "traffic", "A pool's gateway: figures, workers and breakers, leases, recent requests");
+    traffic->add_option("POOL", poolName, "The pool")->required();
+    int recent = 20;
+    traffic->add_option("-n,--recent", recent, "How many recent routing decisions (up to 1000)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1000));
+    int waitMs = 5000, ttlMs = 30000;
+    auto *acquire = app.add_subcommand(
+        "acquire", "Lease a worker of a pool (waits in its queue); prints the lease");
+    acquire->add_option("POOL", poolName, "The pool")->required();
+    acquire->add_option("--wait-ms", waitMs, "How long to wait for a free worker")
+        ->capture_default_str();
+    acquire->add_option("--ttl-ms", ttlMs, "When the lease expires unless released")
+        ->capture_default_str();
+    std::string lease;
+    auto *release = app.add_subcommand("release", "Give a leased worker back");
+    release->add_option("POOL", poolName, "The pool")->required();
+    release->add_option("LEASE", lease, "The lease's id")->required();
     int lines = 100;
     bool follow = false;
     auto *logs = app.add_subcommand("logs", "The last lines of a worker's log; -f to follow");
@@ -555,6 +574,104 @@ int main(int argc, char **argv)
         printer->asJson = asJson;
         client.backend().subscribe(printer, 0);
         return client.waitForEnd();
+    }
+    if (traffic->parsed()) {
+        api::Reply r = client.call(api::opName(api::Op::PoolTraffic),
+                                   {{"pool", poolName}, {"recent", recent}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        const json &t = *r;
+        if (!t.contains("requests")) {
+            std::cout << poolName << ": no gateway and no leases yet\n";
+            return Ok;
+        }
+        auto ms = [](double v) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.2fms", v);
+            return std::string(text);
+        };
+        const json &status = t["status"];
+        std::cout << poolName << ": gateway "
+                  << (t["gateway"].is_string() ? t["gateway"].get<std::string>()
+                                               : "none (leases only)")
+                  << ", " << t.value("inflight", 0) << " in flight, " << t.value("queued", 0) << "/"
+                  << t.value("queue_max", 0) << " queued\n"
+                  << "requests " << t.value("requests", 0) << ": 2xx " << status.value("2xx", 0)
+                  << ", 4xx " << status.value("4xx", 0) << ", 5xx " << status.value("5xx", 0)
+                  << " (429 " << status.value("429", 0) << ", 503 " << status.value("503", 0)
+                  << ", 504 " << status.value("504", 0) << "), retries " << t.value("retries", 0)
+                  << ", ejections " << t.value("ejections", 0) << ", cold starts "
+                  << t.value("cold_starts", 0) << "\n"
+                  << "latency p50 " << ms(t["latency_ms"].value("p50", 0.0)) << " p99 "
+                  << ms(t["latency_ms"].value("p99", 0.0)) << ", queue wait p50 "
+                  << ms(t["queue_wait_ms"].value("p50", 0.0)) << " p99 "
+                  << ms(t["queue_wait_ms"].value("p99", 0.0)) << "\n\n";
+        std::vector<std::vector<std::string>> workerRows{
+            {"WORKER", "PORT", "READY", "IN FLIGHT", "SERVED", "BREAKER", "EJECTIONS"}};
+        for (const json &w : t.value("workers", json::array()))
+            workerRows.push_back({w.value("worker", ""), std::to_string(w.value("port", 0)),
+                                  w.value("ready", false) ? "yes" : "no",
+                                  std::to_string(w.value("inflight", 0)),
+                                  std::to_string(w.value("served", 0)), w.value("breaker", ""),
+                                  std::to_string(w.value("ejections", 0))});
+        table(workerRows);
+        if (!t.value("leases", json::array()).empty()) {
+            std::cout << "\n";
+            std::vector<std::vector<std::string>> leaseRows{
+                {"LEASE", "WORKER", "ENDPOINT", "EXPIRES"}};
+            for (const json &l : t["leases"])
+                leaseRows.push_back(
+                    {l.value("lease", ""), l.value("worker", ""),
+                     l["endpoint"].is_string() ? l["endpoint"].get<std::string>() : "-",
+                     clock(l.value("expires_at_ms", std::int64_t(0)))});
+            table(leaseRows);
+        }
+        if (!t.value("recent", json::array()).empty()) {
+            std::cout << "\n";
+            std::vector<std::vector<std::string>> rows{
+                {"TIME", "REQUEST", "WORKER", "QUEUE", "LATENCY", "STATUS", "OUTCOME", "TARGET"}};
+            for (const json &d : t["recent"])
+                rows.push_back({clock(d.value("time_ms", std::int64_t(0))),
+                                d.value("request_id", "").substr(0, 16),
+                                d.value("worker", "").empty() ? "-" : d.value("worker", ""),
+                                ms(d.value("queue_ms", 0.0)), ms(d.value("latency_ms", 0.0)),
+                                std::to_string(d.value("status", 0)), d.value("outcome", ""),
+                                d.value("method", "") + " " + d.value("target", "")});
+            table(rows);
+        }
+        return Ok;
+    }
+    if (acquire->parsed()) {
+        api::Reply r = client.call(api::opName(api::Op::PoolAcquire),
+                                   {{"pool", poolName}, {"wait_ms", waitMs}, {"ttl_ms", ttlMs}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        std::cout << (asJson
+                          ? r->dump(2)
+                          : r->value("lease", "") + " " + r->value("worker", "") + " " +
+                                ((*r)["endpoint"].is_string() ? (*r)["endpoint"].get<std::string>()
+                                                              : "(no port)") +
+                                " expires " + clock(r->value("expires_at_ms", std::int64_t(0))))
+                  << "\n";
+        return Ok;
+    }
+    if (release->parsed()) {
+        api::Reply r =
+            client.call(api::opName(api::Op::PoolRelease), {{"pool", poolName}, {"lease", lease}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        std::cout << (asJson ? r->dump(2) : "released " + lease) << "\n";
+        return Ok;
     }
     if (configGet->parsed()) {
         api::Reply r = client.call(api::opName(api::Op::ConfigGet), json::object());

@@ -29,8 +29,8 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::PoolScale,      "pool.scale",      Role::Operator, true,  S::Engine},
     {Op::ConfigApply,    "config.apply",    Role::Admin,    true,  S::Engine},
     // Leases come and go by the thousand: not audited (pool.traffic lists them).
-    {Op::PoolAcquire,    "pool.acquire",    Role::Operator, false, S::Engine},
-    {Op::PoolRelease,    "pool.release",    Role::Operator, false, S::Engine},
+    {Op::PoolAcquire,    "pool.acquire",    Role::Operator, true,  S::Engine},
+    {Op::PoolRelease,    "pool.release",    Role::Operator, true,  S::Engine},
     {Op::PoolTraffic,    "pool.traffic",    Role::Viewer,   false, S::Engine},
 }};
 // clang-format on

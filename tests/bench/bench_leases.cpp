@@ -34,6 +34,8 @@
 #include <unistd.h>
 #include <vector>
 
+using namespace drover;
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -114,8 +116,6 @@ std::unique_ptr<remote::RemoteBackend> connect(int port)
 }
 
 } // namespace
-
-using namespace drover;
 
 int main(int argc, char **argv)
 {

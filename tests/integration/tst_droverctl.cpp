@@ -66,6 +66,7 @@ private slots:
     void pools();
     void stopStartRestart();
     void scale();
+    void leasesAndTraffic();
     void logs();
     void logsFollow();
     void followEndsWhenTheMasterGoes();
@@ -309,6 +310,35 @@ void TestDroverctl::scale()
     QCOMPARE(workerMap().size(), 4);
     // Out of range for the pool: the master says so.
     r = ctl({QStringLiteral("scale"), QStringLiteral("nosuch"), QStringLiteral("2")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.startsWith(QStringLiteral("droverctl: not_found: ")), qPrintable(r.err));
+}
+
+void TestDroverctl::leasesAndTraffic()
+{
+    Run r = ctl({QStringLiteral("acquire"), QStringLiteral("w"), QStringLiteral("--ttl-ms"),
+                 QStringLiteral("60000"), QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const QJsonObject lease = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QString id = lease[QLatin1String("lease")].toString();
+    QVERIFY2(!id.isEmpty(), qPrintable(r.out));
+    QVERIFY(lease[QLatin1String("worker")].toString().startsWith(QStringLiteral("w-")));
+    QVERIFY(lease[QLatin1String("endpoint")].isNull()); // the pool has no ports
+    // The lease is in the pool's traffic, with its worker's slot taken.
+    r = ctl({QStringLiteral("traffic"), QStringLiteral("w")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("1 in flight")), qPrintable(r.out));
+    QVERIFY(r.out.contains(id));
+    QVERIFY(r.out.contains(QStringLiteral("BREAKER")));
+    // A viewer may look but not lease.
+    r = ctl({QStringLiteral("acquire"), QStringLiteral("w")}, m_viewer);
+    QCOMPARE(r.code, 4);
+    r = ctl({QStringLiteral("traffic"), QStringLiteral("w")}, m_viewer);
+    QCOMPARE(r.code, 0);
+    r = ctl({QStringLiteral("release"), QStringLiteral("w"), id});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out.trimmed(), QStringLiteral("released ") + id);
+    r = ctl({QStringLiteral("release"), QStringLiteral("w"), id});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.startsWith(QStringLiteral("droverctl: not_found: ")), qPrintable(r.err));
 }

@@ -607,6 +607,12 @@ void TestServer::authMatrix()
             return {{"text", configText.toStdString()}};
         if (op == "pool.scale")
             return {{"pool", "w"}, {"replicas", 1}};
+        if (op == "pool.acquire") // short leases: the next acquire finds the worker free
+            return {{"pool", "w"}, {"wait_ms", 3000}, {"ttl_ms", 200}};
+        if (op == "pool.release") // no such lease: refused as not_found, and audited
+            return {{"pool", "w"}, {"lease", "w-lease-none"}};
+        if (op == "pool.traffic")
+            return {{"pool", "w"}};
         if (op.rfind("worker.", 0) == 0)
             return {{"worker", "w-0"}};
         return json::object();
@@ -687,8 +693,11 @@ void TestServer::authMatrix()
                          what.c_str());
             } else {
                 QVERIFY2(code != "forbidden" && code != "unauthorized", what.c_str());
-                // With these args every mutating op is expected to work.
-                if (info.mutating)
+                // With these args every mutating op is expected to work (but the release of
+                // a lease that is not there).
+                if (info.op == api::Op::PoolRelease)
+                    QVERIFY2(code == "not_found", what.c_str());
+                else if (info.mutating)
                     QVERIFY2(code.empty(), what.c_str());
             }
             ++checked;
@@ -698,7 +707,7 @@ void TestServer::authMatrix()
     }
     const int ops = int(api::allOps().size()) - 1;
     QCOMPARE(checked, 5 * ops);
-    QCOMPARE(int(audited.size()), 25); // 5 mutating ops x 5
+    QCOMPARE(int(audited.size()), 35); // 7 mutating ops x 5
 
     // The audit log: one JSON line per mutating request, in order, with who, what, result.
     QTRY_COMPARE_WITH_TIMEOUT(int(auditLines(master.stateDir).size()), int(audited.size()), 5000);
@@ -830,6 +839,8 @@ void TestServer::secretsByRole()
                 args = {{"series", "worker/s-0/rss_bytes"}};
             else if (info.op == api::Op::ConfigValidate)
                 args = {{"text", "version: 1\n"}};
+            else if (info.op == api::Op::PoolTraffic)
+                args = {{"pool", "s"}};
             auto r = call({{"id", id++}, {"op", info.name}, {"args", args}});
             QVERIFY2(
                 r && r->value("ok", false),

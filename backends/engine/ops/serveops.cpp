@@ -73,11 +73,13 @@ void poolAcquire(OpCall &call)
                                          std::to_string(wait) + " ms"));
                 return;
             }
-            done(json{{"lease", lease->id},
-                      {"pool", name},
-                      {"worker", lease->worker},
-                      {"endpoint", "127.0.0.1:" + std::to_string(lease->port)},
-                      {"expires_at_ms", lease->expiresAtMs}});
+            done(
+                json{{"lease", lease->id},
+                     {"pool", name},
+                     {"worker", lease->worker},
+                     {"endpoint", lease->port > 0 ? json("127.0.0.1:" + std::to_string(lease->port))
+                                                  : json(nullptr)},
+                     {"expires_at_ms", lease->expiresAtMs}});
         });
 }
 

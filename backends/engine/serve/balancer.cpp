@@ -20,7 +20,7 @@ const char *toString(Breaker b)
 
 bool Balancer::eligible(Backend &b, int perWorkerConcurrency, Clock::time_point now)
 {
-    if (!b.ready || b.port <= 0 || b.inflight >= perWorkerConcurrency)
+    if (!b.ready || b.inflight >= perWorkerConcurrency)
         return false;
     switch (b.breaker) {
     case Breaker::Closed:

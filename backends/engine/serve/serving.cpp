@@ -469,10 +469,11 @@ json Serving::traffic(const std::string &pool, std::size_t recent) const
     out["workers"] = std::move(backends);
     json leases = json::array();
     for (const serve::Gateway::Lease &l : gw.leases())
-        leases.push_back({{"lease", l.id},
-                          {"worker", l.worker},
-                          {"endpoint", "127.0.0.1:" + std::to_string(l.port)},
-                          {"expires_at_ms", l.expiresAtMs}});
+        leases.push_back(
+            {{"lease", l.id},
+             {"worker", l.worker},
+             {"endpoint", l.port > 0 ? json("127.0.0.1:" + std::to_string(l.port)) : json(nullptr)},
+             {"expires_at_ms", l.expiresAtMs}});
     out["leases"] = std::move(leases);
     json decisions = json::array();
     const auto &rec = gw.recorder();
