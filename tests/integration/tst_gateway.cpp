@@ -447,8 +447,8 @@ private slots:
                    "autoscale: {min: 1, max: 3, target_utilization: 1.0, scale_up_after: 0s, "
                    "scale_down_after: 2s}"));
         QVERIFY(allReady("as", 1));
-        auto load = launch(3, 27150, "/work?ms=4000");
-        QVERIFY(runUntil([&] { return m_rec->pools["as"].desired == 3; }, 8000));
+        auto load = launch(3, 27150, "/work?ms=6000");
+        QVERIFY(runUntil([&] { return m_rec->pools["as"].desired == 3; }, 10000));
         QVERIFY(allReady("as", 3));
         const auto answers = collect(load);
         for (const Answer &a : answers)
@@ -533,6 +533,24 @@ private slots:
         for (const api::Event &e : m_rec->events)
             drained |= e.kind == "worker.draining" && e.subject == "dr-0";
         QVERIFY(drained);
+    }
+
+    void removingAPoolDrainsItsWorkers()
+    {
+        const std::string other = "  - name: other\n    command: [\"sleep\", \"1000\"]\n";
+        start(pool("rm", 27600, 27650, "      drain_timeout: 5s\n", "replicas: 1") + other);
+        QVERIFY(allReady("rm", 1));
+        auto inflight = launch(1, 27650, "/work?ms=1500");
+        QVERIFY(runUntil([&] { return traffic("rm")["inflight"].get<int>() == 1; }, 5000));
+        auto next = load("pools:\n" + other);
+        QVERIFY(next);
+        m_engine->reload(next);
+        pause(300);
+        // The gateway is closed, but the worker still runs while its request is in flight.
+        QVERIFY(m_rec->workers.count("rm-0"));
+        QVERIFY(m_rec->state("rm-0") != WorkerState::Stopping);
+        QCOMPARE(collect(inflight).front().status, 200);
+        QVERIFY(runUntil([&] { return !m_rec->workers.count("rm-0"); }, 10000));
     }
 };
 

@@ -110,6 +110,8 @@ struct Serving::Private
     MetricsStore &metrics;
     boost::asio::steady_timer timer;
     std::map<std::string, Door, std::less<>> doors;
+    /// Doors of removed pools (or an old listen address) whose workers still drain.
+    std::map<std::string, Door, std::less<>> retiring;
     std::map<std::string, serve::ScaleMemory, std::less<>> undoored; ///< autoscaled, no door
     std::map<std::string, std::deque<ScaleEvent>, std::less<>> undooredEvents;
     bool closed = false;
@@ -198,8 +200,21 @@ void Serving::reload()
             door.gateway->update(spec->gateway);
     }
     for (const std::string &name : closing) {
-        d->doors[name].gateway->close();
-        d->doors.erase(name);
+        auto node = d->doors.extract(name);
+        node.mapped().gateway->close();
+        // A door with workers still draining stays until they are done (no new requests).
+        if (node.mapped().draining.empty())
+            continue;
+        auto kept = d->retiring.insert(std::move(node));
+        if (!kept.inserted) {
+            // One retiring door per pool at a time: the stops this one held go on now.
+            for (auto &[worker, drain] : kept.node.mapped().draining)
+                boost::asio::post(d->loop.io,
+                                  [then = std::move(drain.then), alive = d->loop.token()] {
+                                      if (!alive.expired())
+                                          then();
+                                  });
+        }
     }
     for (const config::PoolSpec &spec : d->config->pools) {
         if (spec.gateway && !findDoor(spec.name))
@@ -262,6 +277,10 @@ bool Serving::drain(Worker &w, std::function<void()> drained)
 void Serving::drainedOne(const std::string &pool, const std::string &worker, bool timedOut)
 {
     Door *door = findDoor(pool);
+    if (!door || !door->draining.count(worker)) {
+        auto retired = d->retiring.find(pool);
+        door = retired == d->retiring.end() ? nullptr : &retired->second;
+    }
     if (!door)
         return;
     auto it = door->draining.find(worker);
@@ -280,6 +299,19 @@ void Serving::drainedOne(const std::string &pool, const std::string &worker, boo
     } else {
         spdlog::info("worker.drained worker={} after_ms={:.0f}", worker, ms);
         drain.deadline->cancel();
+    }
+    if (door->draining.empty()) {
+        // A retired door has done its last drain. (Erased in a later turn: its gateway may
+        // be the one calling us.)
+        auto retired = d->retiring.find(pool);
+        if (retired != d->retiring.end() && &retired->second == door)
+            boost::asio::post(d->loop.io, [this, pool, alive = d->loop.token()] {
+                if (alive.expired())
+                    return;
+                auto r = d->retiring.find(pool);
+                if (r != d->retiring.end() && r->second.draining.empty())
+                    d->retiring.erase(r);
+            });
     }
     // The stop continues in a later turn: not inside the gateway's bookkeeping.
     boost::asio::post(d->loop.io, [then = std::move(drain.then), alive = d->loop.token()] {
