@@ -23,6 +23,8 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::MetricsQuery,   "metrics.query",   Role::Viewer,   false, S::Engine},
     {Op::ConfigGet,      "config.get",      Role::Viewer,   false, S::Engine},
     {Op::ConfigValidate, "config.validate", Role::Viewer,   false, S::Engine},
+    {Op::ConfigPlan,     "config.plan",     Role::Viewer,   false, S::Engine},
+    {Op::ConfigHistory,  "config.history",  Role::Viewer,   false, S::Engine},
     {Op::WorkerStart,    "worker.start",    Role::Operator, true,  S::Engine},
     {Op::WorkerStop,     "worker.stop",     Role::Operator, true,  S::Engine},
     {Op::WorkerRestart,  "worker.restart",  Role::Operator, true,  S::Engine},
