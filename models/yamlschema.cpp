@@ -3,6 +3,8 @@
 #include <QHash>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace drover::models {
 
 namespace {
@@ -128,6 +130,14 @@ QStringList YamlSchema::valuesOf(const QStringList &path, const QString &key)
 {
     QString at = normalized(path);
     return valueTable().value(at.isEmpty() ? key : at + QLatin1Char('.') + key);
+}
+
+bool YamlSchema::hasValues(const QString &key)
+{
+    const QString tail = QLatin1Char('.') + key;
+    const auto &table = valueTable();
+    return std::any_of(table.keyBegin(), table.keyEnd(),
+                       [&](const QString &k) { return k.endsWith(tail) || k == key; });
 }
 
 QList<QStringList> YamlSchema::mappings()

@@ -21,6 +21,8 @@ public:
     static QStringList keysAt(const QStringList &path);
     /// The values `key` may take in the mapping at `path`, when it is one of a fixed set.
     static QStringList valuesOf(const QStringList &path, const QString &key);
+    /// Whether `key` takes one of a fixed set of values anywhere in the schema.
+    static bool hasValues(const QString &key);
     /// Every mapping of the schema, as paths (for the test against the validator).
     static QList<QStringList> mappings();
 

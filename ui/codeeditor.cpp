@@ -261,6 +261,7 @@ void CodeEditor::setProblems(const QList<models::Problem> &problems)
     QTextCharFormat wave;
     wave.setUnderlineStyle(QTextCharFormat::WaveUnderline);
     wave.setUnderlineColor(QColor(0xd7, 0x3a, 0x49));
+    wave.setBackground(QColor(0xd7, 0x3a, 0x49, 36)); // the wave alone is thin to spot
     for (int i = 0; i < problems.size(); ++i) {
         const models::Problem &p = problems[i];
         QTextBlock block = document()->findBlockByNumber(qMax(0, p.line - 1));
@@ -323,12 +324,11 @@ void CodeEditor::goTo(int line, int column)
     setFocus();
 }
 
-bool CodeEditor::event(QEvent *event)
+bool CodeEditor::viewportEvent(QEvent *event)
 {
-    if (event->type() == QEvent::ToolTip) {
+    if (event->type() == QEvent::ToolTip) { // hovering the text: the problems there
         auto *help = static_cast<QHelpEvent *>(event);
-        const QPoint at = help->pos() - viewport()->pos();
-        const int pos = cursorForPosition(at).position();
+        const int pos = cursorForPosition(help->pos()).position();
         QStringList texts;
         for (const Mark &m : m_marks) {
             if (pos >= m.start && pos <= qMax(m.end, m.start + 1))
@@ -340,7 +340,7 @@ bool CodeEditor::event(QEvent *event)
             QToolTip::showText(help->globalPos(), texts.join(QLatin1Char('\n')), this);
         return true;
     }
-    return QPlainTextEdit::event(event);
+    return QPlainTextEdit::viewportEvent(event);
 }
 
 QStringList CodeEditor::completionsHere(QString *prefix) const
@@ -348,33 +348,53 @@ QStringList CodeEditor::completionsHere(QString *prefix) const
     const QTextCursor cursor = textCursor();
     const QTextBlock block = cursor.block();
     const QString before = block.text().left(cursor.positionInBlock());
-    // The lines above up to the top-level key they belong to: enough for the context.
+    QRegularExpressionMatch m = valuePlace().match(before);
+    const bool value = m.hasMatch();
+    if (!value) {
+        m = keyPlace().match(before);
+        if (!m.hasMatch())
+            return {};
+    }
+    if (value && !models::YamlSchema::hasValues(m.captured(3)))
+        return {}; // a key that takes any value: no need to know where it is
+    const int column = int(m.capturedLength(1) + m.capturedLength(2));
+    const int dash = m.capturedLength(2) ? int(m.capturedLength(1)) : -1;
+    // Only the lines that can be parents of this one matter: each less indented than the
+    // last one taken, up to the top level. The others are skipped without a closer look, so
+    // that a line 8000 lines under `pools:` costs little.
     QStringList lines;
-    for (QTextBlock b = block.previous(); b.isValid(); b = b.previous()) {
+    int limit = dash >= 0 ? dash : column;
+    for (QTextBlock b = block.previous(); b.isValid() && limit > 0; b = b.previous()) {
         const QString t = b.text();
+        int indent = 0;
+        while (indent < t.size() && t[indent] == QLatin1Char(' '))
+            ++indent;
+        if (indent == t.size() || t[indent] == QLatin1Char('#'))
+            continue;
+        const bool isDash = t.mid(indent, 2) == QLatin1String("- ");
+        int keyCol = indent;
+        if (isDash) {
+            keyCol += 2;
+            while (keyCol < t.size() && t[keyCol] == QLatin1Char(' '))
+                ++keyCol;
+        }
+        if (keyCol >= limit && !(isDash && indent < limit))
+            continue;
         lines.prepend(t);
-        if (!t.isEmpty() && !t[0].isSpace() && t[0] != QLatin1Char('#') && t[0] != QLatin1Char('-'))
-            break;
+        limit = isDash ? indent : keyCol;
     }
     const int line = int(lines.size());
     lines << before;
-    if (auto m = valuePlace().match(before); m.hasMatch()) {
-        const int column = int(m.capturedLength(1) + m.capturedLength(2));
-        const int dash = m.capturedLength(2) ? int(m.capturedLength(1)) : -1;
-        QStringList path = models::YamlSchema::contextAt(lines, line, column, dash);
+    const QStringList path = models::YamlSchema::contextAt(lines, line, column, dash);
+    if (value) {
         if (prefix)
             *prefix = m.captured(4);
         return models::YamlSchema::valuesOf(path, m.captured(3));
     }
-    if (auto m = keyPlace().match(before); m.hasMatch()) {
-        const int column = int(m.capturedLength(1) + m.capturedLength(2));
-        const int dash = m.capturedLength(2) ? int(m.capturedLength(1)) : -1;
-        QStringList path = models::YamlSchema::contextAt(lines, line, column, dash);
-        if (prefix)
-            *prefix = m.captured(3);
-        if (!path.isEmpty() || column == 0)
-            return models::YamlSchema::keysAt(path);
-    }
+    if (prefix)
+        *prefix = m.captured(3);
+    if (!path.isEmpty() || column == 0)
+        return models::YamlSchema::keysAt(path);
     return {};
 }
 

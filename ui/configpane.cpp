@@ -140,6 +140,7 @@ void ConfigPane::build()
     m_problemsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_problemsView->verticalHeader()->hide();
     m_problemsView->horizontalHeader()->setStretchLastSection(false);
+    m_problemsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_problemsView->horizontalHeader()->setSectionResizeMode(models::ProblemsModel::Message,
                                                              QHeaderView::Stretch);
     m_problemsView->setWordWrap(false);
@@ -744,14 +745,16 @@ void ConfigPane::compareSelected()
                         ? picked[1]->data(0, Qt::UserRole).toString()
                         : m_history->topLevelItem(0)->data(0, Qt::UserRole).toString();
     QPointer<ConfigPane> self(this);
-    fetchVersionText(left, [self, left, right](const QString &leftText) {
-        if (!self)
+    const quint64 generation = ++m_compareGeneration; // only the newest selection is shown
+    fetchVersionText(left, [self, left, right, generation](const QString &leftText) {
+        if (!self || generation != self->m_compareGeneration)
             return;
-        self->fetchVersionText(right, [self, left, right, leftText](const QString &rightText) {
-            if (self)
-                self->m_historyDiff->setTexts(tr("Version %1").arg(left), leftText,
-                                              tr("Version %1").arg(right), rightText);
-        });
+        self->fetchVersionText(
+            right, [self, left, right, leftText, generation](const QString &rightText) {
+                if (self && generation == self->m_compareGeneration)
+                    self->m_historyDiff->setTexts(tr("Version %1").arg(left), leftText,
+                                                  tr("Version %1").arg(right), rightText);
+            });
     });
 }
 

@@ -186,6 +186,7 @@ private:
     QString m_theirVersion;
     bool m_planUnchanged = false;
     QHash<QString, QString> m_versionTexts; ///< history: texts fetched so far
+    quint64 m_compareGeneration = 0;
     std::function<Discard()> m_prompt;
     QString m_savedCopy; ///< on a master: the text last saved to a local file
 };

@@ -24,6 +24,8 @@
 #include "ui/translations.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QHelpEvent>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -32,9 +34,12 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextBrowser>
+#include <QToolTip>
 #include <QTreeWidget>
 
 #include <set>
+
+extern char **environ;
 
 using namespace drover;
 using nlohmann::json;
@@ -89,6 +94,7 @@ private slots:
     void viewerMayNotApply();
     void localFile();
     void unsavedEditsAreKept();
+    void screenshots();
 
 private:
     void screenshot(QWidget *w, const QString &name);
@@ -296,11 +302,20 @@ void TestConfigEditor::editValidateApply()
                     .data()
                     .toString()
                     .contains(QStringLiteral("two")));
+        // Its message as the tooltip of the underlined text.
+        {
+            QTextCursor at(editor->document());
+            at.setPosition(editor->marks()[0].start + 1);
+            const QPoint p = editor->cursorRect(at).center();
+            QHelpEvent help(QEvent::ToolTip, p, editor->viewport()->mapToGlobal(p));
+            QApplication::sendEvent(editor->viewport(), &help);
+            QTRY_VERIFY2(QToolTip::text().contains(QStringLiteral("\"two\"")),
+                         qPrintable(QToolTip::text()));
+        }
         // A problem's row goes to its place.
         editor->moveCursor(QTextCursor::Start);
         pane->problemsView()->activated(pane->problems()->index(0, 0));
         QCOMPARE(editor->textCursor().blockNumber(), line - 1);
-        screenshot(&window, QStringLiteral("config-editor"));
 
         // Fixed: gone.
         QVERIFY(typeOver(editor, QStringLiteral("two"), QStringLiteral("3")));
@@ -317,7 +332,6 @@ void TestConfigEditor::editValidateApply()
                      plan.contains(QStringLiteral("3")),
                  qPrintable(plan));
         QVERIFY(pane->applyAction()->isEnabled());
-        screenshot(&window, QStringLiteral("config-review"));
         QSignalSpy applied(pane, &ui::ConfigPane::applied);
         pane->applyAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 10'000);
@@ -363,7 +377,6 @@ void TestConfigEditor::editValidateApply()
         list->topLevelItem(0)->setSelected(true);
         list->topLevelItem(2)->setSelected(true);
         QTRY_VERIFY_WITH_TIMEOUT(pane->historyDiff()->changes() >= 1, 10'000);
-        screenshot(&window, QStringLiteral("config-history"));
 
         // Restore the first version: it goes through the review and apply, and round-trips.
         list->clearSelection();
@@ -473,6 +486,112 @@ void TestConfigEditor::unsavedEditsAreKept()
     QVERIFY(pane->saveTo(m_dir.filePath(QStringLiteral("copy.yaml"))));
     QVERIFY(pane->maybeDiscard());
     QCOMPARE(asked, 2);
+}
+
+// The pictures of docs/screenshots, on a config that names no path of this machine (its state
+// dir is under a HOME of the test's own); only with DROVER_SCREENSHOT_DIR set.
+void TestConfigEditor::screenshots()
+{
+    if (qEnvironmentVariableIsEmpty("DROVER_SCREENSHOT_DIR"))
+        QSKIP("DROVER_SCREENSHOT_DIR is not set");
+    const QByteArray home = m_dir.filePath(QStringLiteral("home")).toUtf8();
+    QDir().mkpath(QString::fromUtf8(home));
+    qputenv("HOME", home);
+    const std::string text = "# Three pools of the demo, and a nightly job.\n"
+                             "version: 1\n"
+                             "\n"
+                             "master:\n"
+                             "  listen: 127.0.0.1:7700\n"
+                             "  state_dir: ~/state\n"
+                             "  metrics: {retention: 1h, resolution: 1s}\n"
+                             "\n"
+                             "templates:\n"
+                             "  sleeper:\n"
+                             "    restart: {policy: on-failure, backoff: {initial: 200ms, max: "
+                             "10s}}\n"
+                             "    stop: {signal: SIGTERM, timeout: 5s}\n"
+                             "\n"
+                             "pools:\n"
+                             "  - name: web\n"
+                             "    extends: sleeper\n"
+                             "    command: [\"sleep\", \"1000\"]\n"
+                             "    replicas: 3\n"
+                             "    ports: 18100-18109\n"
+                             "    env: {LOG_LEVEL: info}\n"
+                             "    probes:\n"
+                             "      liveness: {exec: {command: [\"true\"]}, interval: 5s}\n"
+                             "\n"
+                             "  - name: worker\n"
+                             "    extends: sleeper\n"
+                             "    command: [\"sleep\", \"1000\"]\n"
+                             "    replicas: 2\n"
+                             "    depends_on: [web]\n"
+                             "\n"
+                             "  - name: nightly-report\n"
+                             "    command: [\"sleep\", \"1000\"]\n"
+                             "    restart: {policy: never}\n";
+    config::LoadOptions load; // as the console loads a file: against its directory
+    load.baseDir = m_dir.path().toStdString();
+    auto loaded =
+        config::loadText(text, m_dir.filePath(QStringLiteral("demo.yaml")).toStdString(), load);
+    QVERIFY2(loaded.ok(), loaded.report().c_str());
+    engine::EngineOptions options;
+    for (char **e = environ; *e; ++e)
+        options.masterEnv.emplace_back(*e);
+    options.masterEnv.push_back(m_mark);
+    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
+                                                 [](local::LocalBackend *b) {
+                                                     b->shutdown();
+                                                     delete b;
+                                                 });
+    QVERIFY(backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok());
+    ui::MainWindow window(
+        backend, ui::MainWindow::tr("Embedded master (%1)").arg(QStringLiteral("demo.yaml")));
+    window.resize(1180, 720);
+    window.show();
+    ui::MasterView *view = window.current();
+    view->showPane(ui::MasterView::Config);
+    ui::ConfigPane *pane = view->configPane();
+    ui::CodeEditor *editor = pane->editor();
+    QTRY_VERIFY_WITH_TIMEOUT(!pane->baseVersion().isEmpty(), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(desiredOf(view->bridge(), QStringLiteral("worker")), 2, 10'000);
+
+    QVERIFY(typeOver(editor, QStringLiteral("replicas: 2"), QStringLiteral("two"), 1));
+    QVERIFY(typeOver(editor, QStringLiteral("depends_on"), QStringLiteral("depend_on")));
+    QTRY_COMPARE_WITH_TIMEOUT(pane->problems()->rowCount(), 2, 10'000);
+    pane->problemsView()->selectRow(0);
+    editor->goTo(3, 1); // the current line's colour away from the underlines
+    screenshot(&window, QStringLiteral("config-editor"));
+
+    QVERIFY(typeOver(editor, QStringLiteral("two"), QStringLiteral("4")));
+    QVERIFY(typeOver(editor, QStringLiteral("depend_on"), QStringLiteral("depends_on")));
+    QVERIFY(typeOver(editor, QStringLiteral("replicas: 3"), QStringLiteral("2"), 1));
+    { // the worker pool's command: a new template
+        QTextCursor first = editor->document()->find(QStringLiteral("1000"));
+        QTextCursor second = editor->document()->find(QStringLiteral("1000"), first);
+        QVERIFY(!second.isNull());
+        editor->setTextCursor(second);
+        QTest::keyClicks(editor, QStringLiteral("2000"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(pane->problems()->rowCount(), 0, 10'000);
+    pane->review();
+    QTRY_COMPARE_WITH_TIMEOUT(pane->page(), ui::ConfigPane::ReviewPage, 10'000);
+    screenshot(&window, QStringLiteral("config-review"));
+    QSignalSpy applied(pane, &ui::ConfigPane::applied);
+    pane->applyAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 10'000);
+    QVERIFY(typeOver(editor, QStringLiteral("interval: 5s"), QStringLiteral("10s"), 2));
+    pane->review();
+    QTRY_COMPARE_WITH_TIMEOUT(pane->page(), ui::ConfigPane::ReviewPage, 10'000);
+    pane->applyAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 2, 10'000);
+    pane->showHistory();
+    QTRY_COMPARE_WITH_TIMEOUT(pane->historyList()->topLevelItemCount(), 3, 10'000);
+    pane->historyList()->topLevelItem(1)->setSelected(true);
+    pane->historyList()->topLevelItem(2)->setSelected(true);
+    QTRY_VERIFY_WITH_TIMEOUT(pane->historyDiff()->changes() >= 2, 10'000);
+    screenshot(&window, QStringLiteral("config-history"));
 }
 
 QTEST_MAIN(TestConfigEditor)
