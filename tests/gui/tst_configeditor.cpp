@@ -546,8 +546,8 @@ void TestConfigEditor::screenshots()
                                                      delete b;
                                                  });
     QVERIFY(backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok());
-    ui::MainWindow window(
-        backend, ui::MainWindow::tr("Embedded master (%1)").arg(QStringLiteral("demo.yaml")));
+    ui::MainWindow window(backend, QCoreApplication::translate("main", "Embedded master (%1)")
+                                       .arg(QStringLiteral("demo.yaml")));
     window.resize(1180, 720);
     window.show();
     ui::MasterView *view = window.current();
