@@ -82,6 +82,8 @@ QVariant ProblemsModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ToolTipRole && index.column() == Message)
         return p.message;
+    if (role == Qt::ToolTipRole && index.column() == Suggestion && !p.suggestion.isEmpty())
+        return tr("Double-click to use \"%1\"").arg(p.suggestion);
     return {};
 }
 

@@ -252,27 +252,32 @@
         <translation>Warnung</translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="94"/>
+        <location filename="../models/problemsmodel.cpp" line="86"/>
+        <source>Double-click to use &quot;%1&quot;</source>
+        <translation>Doppelklick übernimmt „%1“</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="96"/>
         <source>Severity</source>
         <translation>Schwere</translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="96"/>
+        <location filename="../models/problemsmodel.cpp" line="98"/>
         <source>Line:Col</source>
         <translation>Zeile:Spalte</translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="98"/>
+        <location filename="../models/problemsmodel.cpp" line="100"/>
         <source>Path</source>
         <translation>Pfad</translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="100"/>
+        <location filename="../models/problemsmodel.cpp" line="102"/>
         <source>Message</source>
         <translation>Meldung</translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="102"/>
+        <location filename="../models/problemsmodel.cpp" line="104"/>
         <source>Did you mean</source>
         <translation>Meinten Sie</translation>
     </message>
@@ -714,178 +719,178 @@
         <translation>Der Master läuft jetzt mit Version %1; Ihre Änderungen beruhen auf %2. Beim Anwenden werden beide Änderungen gezeigt.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="156"/>
+        <location filename="../ui/configpane.cpp" line="158"/>
         <source>Re&amp;load File</source>
         <translation>Datei neu &amp;laden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="156"/>
+        <location filename="../ui/configpane.cpp" line="158"/>
         <source>Re&amp;load from Master</source>
         <translation>Vom Master neu &amp;laden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="158"/>
+        <location filename="../ui/configpane.cpp" line="159"/>
         <source>&amp;Review and Apply…</source>
         <translation>&amp;Prüfen und anwenden…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="160"/>
+        <location filename="../ui/configpane.cpp" line="161"/>
         <source>&amp;Apply</source>
         <translation>&amp;Anwenden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="161"/>
+        <location filename="../ui/configpane.cpp" line="162"/>
         <source>&amp;Overwrite Theirs</source>
         <translation>Deren Stand &amp;überschreiben</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="162"/>
+        <location filename="../ui/configpane.cpp" line="163"/>
         <source>Reload and &amp;Merge</source>
         <translation>Neu laden und &amp;zusammenführen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="163"/>
+        <location filename="../ui/configpane.cpp" line="164"/>
         <source>&amp;History</source>
         <translation>&amp;Verlauf</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="164"/>
+        <location filename="../ui/configpane.cpp" line="165"/>
         <source>Re&amp;store This Version…</source>
         <translation>Diese Version &amp;wiederherstellen…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="165"/>
+        <location filename="../ui/configpane.cpp" line="166"/>
         <source>&amp;Save</source>
         <translation>&amp;Speichern</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="165"/>
+        <location filename="../ui/configpane.cpp" line="166"/>
         <source>&amp;Save Copy to File…</source>
         <translation>Kopie in Datei &amp;speichern…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="167"/>
+        <location filename="../ui/configpane.cpp" line="168"/>
         <source>Save &amp;As…</source>
         <translation>Speichern &amp;unter…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="168"/>
+        <location filename="../ui/configpane.cpp" line="169"/>
         <source>&amp;Find…</source>
         <translation>&amp;Suchen…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="170"/>
+        <location filename="../ui/configpane.cpp" line="171"/>
         <source>R&amp;eplace…</source>
         <translation>&amp;Ersetzen…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="176"/>
+        <location filename="../ui/configpane.cpp" line="177"/>
         <source>&amp;Undo</source>
         <translation>&amp;Rückgängig</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="177"/>
+        <location filename="../ui/configpane.cpp" line="178"/>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederholen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="230"/>
-        <location filename="../ui/configpane.cpp" line="250"/>
-        <location filename="../ui/configpane.cpp" line="268"/>
+        <location filename="../ui/configpane.cpp" line="231"/>
+        <location filename="../ui/configpane.cpp" line="251"/>
+        <location filename="../ui/configpane.cpp" line="269"/>
         <source>Back to Editing</source>
         <translation>Zurück zum Bearbeiten</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>Version</source>
         <translation>Version</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>Applied</source>
         <translation>Angewendet</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>By</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>State</source>
         <translation>Stand</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="270"/>
+        <location filename="../ui/configpane.cpp" line="271"/>
         <source>Select a version to compare it with the running one, or two to compare them.</source>
         <translation>Wählen Sie eine Version, um sie mit der laufenden zu vergleichen, oder zwei, um diese zu vergleichen.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="344"/>
-        <location filename="../ui/configpane.cpp" line="351"/>
-        <location filename="../ui/configpane.cpp" line="813"/>
+        <location filename="../ui/configpane.cpp" line="348"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="837"/>
         <source>Save Config</source>
         <translation>Konfiguration speichern</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="345"/>
-        <location filename="../ui/configpane.cpp" line="352"/>
-        <location filename="../ui/configpane.cpp" line="814"/>
+        <location filename="../ui/configpane.cpp" line="349"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="838"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="382"/>
+        <location filename="../ui/configpane.cpp" line="385"/>
         <source>A local file is not applied to a master: save it, or open the master&apos;s Config tab.</source>
         <translation>Eine lokale Datei wird auf keinen Master angewendet: Speichern Sie sie, oder öffnen Sie den Reiter „Konfiguration“ des Masters.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="385"/>
+        <location filename="../ui/configpane.cpp" line="388"/>
         <source>Your role (%1) may not apply a config: that needs admin.</source>
         <translation>Ihre Rolle (%1) darf keine Konfiguration anwenden: Dafür ist admin nötig.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="396"/>
+        <location filename="../ui/configpane.cpp" line="399"/>
         <source>Nothing to apply: the text is the running version.</source>
         <translation>Nichts anzuwenden: Der Text ist die laufende Version.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="398"/>
+        <location filename="../ui/configpane.cpp" line="401"/>
         <source>Apply this config to the master</source>
         <translation>Diese Konfiguration auf den Master anwenden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="402"/>
+        <location filename="../ui/configpane.cpp" line="405"/>
         <source>Apply your text over theirs</source>
         <translation>Ihren Text statt des ihren anwenden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="407"/>
+        <location filename="../ui/configpane.cpp" line="410"/>
         <source>Put this version in the editor, then review and apply it</source>
         <translation>Diese Version in den Editor holen, dann prüfen und anwenden</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="446"/>
+        <location filename="../ui/configpane.cpp" line="449"/>
         <source>Cannot read &quot;%1&quot;: %2</source>
         <translation>„%1“ kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="454"/>
+        <location filename="../ui/configpane.cpp" line="458"/>
         <source>Cannot get the running config: %1</source>
         <translation>Die laufende Konfiguration ist nicht abrufbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="460"/>
+        <location filename="../ui/configpane.cpp" line="463"/>
         <source>Config version %1 loaded</source>
         <translation>Konfiguration, Version %1, geladen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="508"/>
+        <location filename="../ui/configpane.cpp" line="533"/>
         <source>✓ Valid: %1</source>
         <translation>✓ Gültig: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="511"/>
+        <location filename="../ui/configpane.cpp" line="536"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n Problem</numerusform>
@@ -893,17 +898,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="513"/>
+        <location filename="../ui/configpane.cpp" line="538"/>
         <source>Not checked: %1 (your text is kept)</source>
         <translation>Nicht geprüft: %1 (Ihr Text bleibt erhalten)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="529"/>
+        <location filename="../ui/configpane.cpp" line="553"/>
         <source>Asking the master for the plan…</source>
         <translation>Der Master wird nach dem Plan gefragt…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="538"/>
+        <location filename="../ui/configpane.cpp" line="562"/>
         <source>Fix the %n problem(s) before applying.</source>
         <translation>
             <numerusform>Beheben Sie vor dem Anwenden das %n Problem.</numerusform>
@@ -911,103 +916,103 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="542"/>
+        <location filename="../ui/configpane.cpp" line="565"/>
         <source>No plan: %1</source>
         <translation>Kein Plan: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="547"/>
+        <location filename="../ui/configpane.cpp" line="570"/>
         <source>Running (version %1)</source>
         <translation>Laufend (Version %1)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="548"/>
+        <location filename="../ui/configpane.cpp" line="571"/>
         <source>Yours (not applied)</source>
         <translation>Ihre (nicht angewendet)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="548"/>
-        <location filename="../ui/configpane.cpp" line="671"/>
+        <location filename="../ui/configpane.cpp" line="571"/>
+        <location filename="../ui/configpane.cpp" line="692"/>
         <source>Yours</source>
         <translation>Ihre</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="564"/>
+        <location filename="../ui/configpane.cpp" line="586"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is added: %2 worker(s) start.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; kommt hinzu: %2 Worker starten.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="567"/>
+        <location filename="../ui/configpane.cpp" line="589"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is removed: its workers stop.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; wird entfernt: Seine Worker halten an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="569"/>
+        <location filename="../ui/configpane.cpp" line="591"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is scaled from %2 to %3 workers.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; wird von %2 auf %3 Worker skaliert.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="573"/>
+        <location filename="../ui/configpane.cpp" line="594"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Seine Worker werden einzeln ersetzt, jeder neue ist bereit, bevor der nächste alte anhält.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="579"/>
+        <location filename="../ui/configpane.cpp" line="600"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt;: Seine Prüfungen ändern sich; die Worker laufen weiter.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="585"/>
+        <location filename="../ui/configpane.cpp" line="606"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; kommt hinzu.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="586"/>
+        <location filename="../ui/configpane.cpp" line="607"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; wird entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="589"/>
+        <location filename="../ui/configpane.cpp" line="610"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation>&lt;b&gt;master.%1&lt;/b&gt; ändert sich von %2 auf %3: Das wirkt, wenn droverd neu startet.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="593"/>
+        <location filename="../ui/configpane.cpp" line="614"/>
         <source>What applying does</source>
         <translation>Was das Anwenden bewirkt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="595"/>
+        <location filename="../ui/configpane.cpp" line="616"/>
         <source>Nothing: the text is the running version.</source>
         <translation>Nichts: Der Text ist die laufende Version.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="598"/>
+        <location filename="../ui/configpane.cpp" line="619"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation>Kein Pool kommt hinzu, wird entfernt, skaliert oder ersetzt; die übrigen Einstellungen gelten sofort.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="603"/>
+        <location filename="../ui/configpane.cpp" line="625"/>
         <source>Afterwards: %1</source>
         <translation>Danach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="613"/>
+        <location filename="../ui/configpane.cpp" line="635"/>
         <source>Applying…</source>
         <translation>Wird angewendet…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="625"/>
+        <location filename="../ui/configpane.cpp" line="647"/>
         <source>Applied: the master runs version %1.</source>
         <translation>Angewendet: Der Master läuft mit Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="626"/>
+        <location filename="../ui/configpane.cpp" line="648"/>
         <source>Config applied: version %1</source>
         <translation>Konfiguration angewendet: Version %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="640"/>
+        <location filename="../ui/configpane.cpp" line="663"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Nicht angewendet: %n Problem.</numerusform>
@@ -1015,37 +1020,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="647"/>
+        <location filename="../ui/configpane.cpp" line="668"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation>Nicht angewendet: %1. Ihr Text bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="648"/>
+        <location filename="../ui/configpane.cpp" line="669"/>
         <source>Config not applied: %1</source>
         <translation>Konfiguration nicht angewendet: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="658"/>
+        <location filename="../ui/configpane.cpp" line="679"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation>Jemand anderes hat zuerst angewendet, und die laufende Konfiguration ist nicht abrufbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="666"/>
+        <location filename="../ui/configpane.cpp" line="687"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation>&lt;b&gt;Jemand hat Version %1 angewendet, während Sie Version %2 bearbeitet haben.&lt;/b&gt; Links: die jetzt laufende Konfiguration; rechts: Ihre. &lt;i&gt;Neu laden und zusammenführen&lt;/i&gt; überträgt Ihre Änderungen auf deren Stand; &lt;i&gt;Deren Stand überschreiben&lt;/i&gt; wendet Ihre unverändert an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="670"/>
+        <location filename="../ui/configpane.cpp" line="691"/>
         <source>Theirs (running, version %1)</source>
         <translation>Deren Stand (laufend, Version %1)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="673"/>
+        <location filename="../ui/configpane.cpp" line="694"/>
         <source>Conflict: the config changed on the master</source>
         <translation>Konflikt: Die Konfiguration hat sich auf dem Master geändert</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="686"/>
+        <location filename="../ui/configpane.cpp" line="707"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Mit %n Konflikt zusammengeführt: Beide Fassungen stehen zwischen den Markierungen &lt;&lt;&lt;&lt;&lt;&lt;&lt; und &gt;&gt;&gt;&gt;&gt;&gt;&gt;.</numerusform>
@@ -1053,63 +1058,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="689"/>
+        <location filename="../ui/configpane.cpp" line="710"/>
         <source>Merged: your edits are on version %1.</source>
         <translation>Zusammengeführt: Ihre Änderungen liegen auf Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="699"/>
+        <location filename="../ui/configpane.cpp" line="720"/>
         <source>No history: %1</source>
         <translation>Kein Verlauf: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="709"/>
+        <location filename="../ui/configpane.cpp" line="730"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="710"/>
+        <location filename="../ui/configpane.cpp" line="731"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="727"/>
+        <location filename="../ui/configpane.cpp" line="749"/>
         <source>Cannot get version %1: %2</source>
         <translation>Version %1 ist nicht abrufbar: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="755"/>
-        <location filename="../ui/configpane.cpp" line="756"/>
+        <location filename="../ui/configpane.cpp" line="779"/>
+        <location filename="../ui/configpane.cpp" line="780"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="768"/>
+        <location filename="../ui/configpane.cpp" line="792"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation>Version %1 steht im Editor: Prüfen und wenden Sie sie an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="778"/>
+        <location filename="../ui/configpane.cpp" line="802"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation>„%1“ kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="788"/>
+        <location filename="../ui/configpane.cpp" line="812"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation>In „%1“ gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="789"/>
+        <location filename="../ui/configpane.cpp" line="813"/>
         <source>Saved to %1</source>
         <translation>In %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="801"/>
+        <location filename="../ui/configpane.cpp" line="825"/>
         <source>Unsaved Config Edits</source>
         <translation>Ungespeicherte Konfigurationsänderungen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="802"/>
+        <location filename="../ui/configpane.cpp" line="826"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation>Die Konfiguration hat Änderungen, die weder angewendet noch gespeichert sind. Zuerst in einer Datei speichern?</translation>
     </message>
@@ -1239,52 +1244,52 @@
 <context>
     <name>drover::ui::FindBar</name>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="571"/>
+        <location filename="../ui/codeeditor.cpp" line="590"/>
         <source>Match case</source>
         <translation>Groß-/Kleinschreibung</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="575"/>
+        <location filename="../ui/codeeditor.cpp" line="594"/>
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="576"/>
+        <location filename="../ui/codeeditor.cpp" line="595"/>
         <source>Replace with</source>
         <translation>Ersetzen durch</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="577"/>
+        <location filename="../ui/codeeditor.cpp" line="596"/>
         <source>Next</source>
         <translation>Weiter</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="578"/>
+        <location filename="../ui/codeeditor.cpp" line="597"/>
         <source>Previous</source>
         <translation>Zurück</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="581"/>
+        <location filename="../ui/codeeditor.cpp" line="600"/>
         <source>Close (Esc)</source>
         <translation>Schließen (Esc)</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="582"/>
+        <location filename="../ui/codeeditor.cpp" line="601"/>
         <source>Replace</source>
         <translation>Ersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="583"/>
+        <location filename="../ui/codeeditor.cpp" line="602"/>
         <source>Replace All</source>
         <translation>Alle ersetzen</translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="650"/>
+        <location filename="../ui/codeeditor.cpp" line="670"/>
         <source>Not found</source>
         <translation>Nicht gefunden</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/codeeditor.cpp" line="672"/>
+        <location filename="../ui/codeeditor.cpp" line="692"/>
         <source>%n replaced</source>
         <translation>
             <numerusform>%n ersetzt</numerusform>
@@ -1577,7 +1582,7 @@
 <context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184"/>
+        <location filename="../ui/mainwindow.cpp" line="183"/>
         <source>%1 – Drover</source>
         <translation>%1 – Drover</translation>
     </message>
@@ -1632,103 +1637,103 @@
         <translation>Konfiguration öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145"/>
+        <location filename="../ui/mainwindow.cpp" line="144"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
+        <location filename="../ui/mainwindow.cpp" line="149"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
+        <location filename="../ui/mainwindow.cpp" line="151"/>
         <source>W&amp;orkers</source>
         <translation>W&amp;orker</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="165"/>
+        <location filename="../ui/mainwindow.cpp" line="164"/>
         <source>&amp;Master Charts</source>
         <translation>&amp;Master-Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <location filename="../ui/mainwindow.cpp" line="168"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="170"/>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
         <source>&amp;About Drover</source>
         <translation>Über &amp;Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171"/>
+        <location filename="../ui/mainwindow.cpp" line="170"/>
         <source>About Drover</source>
         <translation>Über Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
+        <location filename="../ui/mainwindow.cpp" line="171"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;Ein Prozess- und Pool-Manager für native Worker: Überwachung, Gesundheitsprüfungen, Pools und Rollouts, mit dieser Konsole, droverd und droverctl.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="190"/>
         <source>Unknown certificate</source>
         <translation>Unbekanntes Zertifikat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192"/>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation>Der Master &lt;b&gt;%1&lt;/b&gt; legt ein Zertifikat vor, dem dieser Rechner nicht vertraut.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="197"/>
+        <location filename="../ui/mainwindow.cpp" line="196"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation>Sein SHA-256-Fingerabdruck lautet:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Vergleichen Sie ihn mit dem Fingerabdruck, den droverd beim Start auf jenem Host protokolliert hat. Stimmen beide überein, vertrauen Sie diesem Zertifikat: Drover akzeptiert für %2 von nun an genau dieses eine.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="201"/>
+        <location filename="../ui/mainwindow.cpp" line="200"/>
         <source>Trust and Connect</source>
         <translation>Vertrauen und verbinden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="403"/>
-        <location filename="../ui/mainwindow.cpp" line="407"/>
+        <location filename="../ui/mainwindow.cpp" line="402"/>
+        <location filename="../ui/mainwindow.cpp" line="406"/>
         <source>%1 — Drover config</source>
         <translation>%1 — Drover-Konfiguration</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="478"/>
+        <location filename="../ui/mainwindow.cpp" line="477"/>
         <source>The token is kept in %1.</source>
         <translation>Das Token ist gespeichert: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="479"/>
+        <location filename="../ui/mainwindow.cpp" line="478"/>
         <source>The token could not be kept: %1.</source>
         <translation>Das Token konnte nicht gespeichert werden: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="532"/>
+        <location filename="../ui/mainwindow.cpp" line="531"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="535"/>
+        <location filename="../ui/mainwindow.cpp" line="534"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="539"/>
+        <location filename="../ui/mainwindow.cpp" line="538"/>
         <source>connecting…</source>
         <translation>verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="546"/>
+        <location filename="../ui/mainwindow.cpp" line="545"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>neuer Versuch in %n s</numerusform>
@@ -1736,62 +1741,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="552"/>
+        <location filename="../ui/mainwindow.cpp" line="551"/>
         <source>refused</source>
         <translation>abgewiesen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="556"/>
+        <location filename="../ui/mainwindow.cpp" line="555"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="560"/>
+        <location filename="../ui/mainwindow.cpp" line="559"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="579"/>
+        <location filename="../ui/mainwindow.cpp" line="578"/>
         <source>%1 · %2/%3</source>
         <translation>%1 · %2/%3</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="594"/>
+        <location filename="../ui/mainwindow.cpp" line="593"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation>Kein Master: Datei &gt; Mit Master verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="602"/>
+        <location filename="../ui/mainwindow.cpp" line="601"/>
         <source>embedded, Drover %1</source>
         <translation>eingebettet, Drover %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="605"/>
+        <location filename="../ui/mainwindow.cpp" line="604"/>
         <source>%1 · refused: %2</source>
         <translation>%1 · abgewiesen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="607"/>
+        <location filename="../ui/mainwindow.cpp" line="606"/>
         <source>%1 · link down: %2</source>
         <translation>%1 · Verbindung unterbrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="609"/>
+        <location filename="../ui/mainwindow.cpp" line="608"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation>%1 · Rolle %2 · Konfiguration %3 · %4</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="559"/>
+        <location filename="../ui/mainwindow.cpp" line="558"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation>%1: %2 von %3 Workern bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="612"/>
+        <location filename="../ui/mainwindow.cpp" line="611"/>
         <source>%1 · connecting…</source>
         <translation>%1 · verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="616"/>
+        <location filename="../ui/mainwindow.cpp" line="615"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n fehlgeschlagen</numerusform>

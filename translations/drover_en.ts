@@ -252,27 +252,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/problemsmodel.cpp" line="94"/>
-        <source>Severity</source>
+        <location filename="../models/problemsmodel.cpp" line="86"/>
+        <source>Double-click to use &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/problemsmodel.cpp" line="96"/>
-        <source>Line:Col</source>
+        <source>Severity</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/problemsmodel.cpp" line="98"/>
-        <source>Path</source>
+        <source>Line:Col</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/problemsmodel.cpp" line="100"/>
-        <source>Message</source>
+        <source>Path</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/problemsmodel.cpp" line="102"/>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="104"/>
         <source>Did you mean</source>
         <translation type="unfinished"></translation>
     </message>
@@ -714,178 +719,178 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="156"/>
+        <location filename="../ui/configpane.cpp" line="158"/>
         <source>Re&amp;load File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="156"/>
+        <location filename="../ui/configpane.cpp" line="158"/>
         <source>Re&amp;load from Master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="158"/>
+        <location filename="../ui/configpane.cpp" line="159"/>
         <source>&amp;Review and Apply…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="160"/>
+        <location filename="../ui/configpane.cpp" line="161"/>
         <source>&amp;Apply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="161"/>
+        <location filename="../ui/configpane.cpp" line="162"/>
         <source>&amp;Overwrite Theirs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="162"/>
+        <location filename="../ui/configpane.cpp" line="163"/>
         <source>Reload and &amp;Merge</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="163"/>
+        <location filename="../ui/configpane.cpp" line="164"/>
         <source>&amp;History</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="164"/>
+        <location filename="../ui/configpane.cpp" line="165"/>
         <source>Re&amp;store This Version…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="165"/>
+        <location filename="../ui/configpane.cpp" line="166"/>
         <source>&amp;Save</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="165"/>
+        <location filename="../ui/configpane.cpp" line="166"/>
         <source>&amp;Save Copy to File…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="167"/>
+        <location filename="../ui/configpane.cpp" line="168"/>
         <source>Save &amp;As…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="168"/>
+        <location filename="../ui/configpane.cpp" line="169"/>
         <source>&amp;Find…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="170"/>
+        <location filename="../ui/configpane.cpp" line="171"/>
         <source>R&amp;eplace…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="176"/>
+        <location filename="../ui/configpane.cpp" line="177"/>
         <source>&amp;Undo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="177"/>
+        <location filename="../ui/configpane.cpp" line="178"/>
         <source>&amp;Redo</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="230"/>
-        <location filename="../ui/configpane.cpp" line="250"/>
-        <location filename="../ui/configpane.cpp" line="268"/>
+        <location filename="../ui/configpane.cpp" line="231"/>
+        <location filename="../ui/configpane.cpp" line="251"/>
+        <location filename="../ui/configpane.cpp" line="269"/>
         <source>Back to Editing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>Version</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>Applied</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>By</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="266"/>
+        <location filename="../ui/configpane.cpp" line="267"/>
         <source>State</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="270"/>
+        <location filename="../ui/configpane.cpp" line="271"/>
         <source>Select a version to compare it with the running one, or two to compare them.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="344"/>
-        <location filename="../ui/configpane.cpp" line="351"/>
-        <location filename="../ui/configpane.cpp" line="813"/>
+        <location filename="../ui/configpane.cpp" line="348"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="837"/>
         <source>Save Config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="345"/>
-        <location filename="../ui/configpane.cpp" line="352"/>
-        <location filename="../ui/configpane.cpp" line="814"/>
+        <location filename="../ui/configpane.cpp" line="349"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="838"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="382"/>
+        <location filename="../ui/configpane.cpp" line="385"/>
         <source>A local file is not applied to a master: save it, or open the master&apos;s Config tab.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="385"/>
+        <location filename="../ui/configpane.cpp" line="388"/>
         <source>Your role (%1) may not apply a config: that needs admin.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="396"/>
+        <location filename="../ui/configpane.cpp" line="399"/>
         <source>Nothing to apply: the text is the running version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="398"/>
+        <location filename="../ui/configpane.cpp" line="401"/>
         <source>Apply this config to the master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="402"/>
+        <location filename="../ui/configpane.cpp" line="405"/>
         <source>Apply your text over theirs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="407"/>
+        <location filename="../ui/configpane.cpp" line="410"/>
         <source>Put this version in the editor, then review and apply it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="446"/>
+        <location filename="../ui/configpane.cpp" line="449"/>
         <source>Cannot read &quot;%1&quot;: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="454"/>
+        <location filename="../ui/configpane.cpp" line="458"/>
         <source>Cannot get the running config: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="460"/>
+        <location filename="../ui/configpane.cpp" line="463"/>
         <source>Config version %1 loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="508"/>
+        <location filename="../ui/configpane.cpp" line="533"/>
         <source>✓ Valid: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="511"/>
+        <location filename="../ui/configpane.cpp" line="536"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n problem</numerusform>
@@ -893,17 +898,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="513"/>
+        <location filename="../ui/configpane.cpp" line="538"/>
         <source>Not checked: %1 (your text is kept)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="529"/>
+        <location filename="../ui/configpane.cpp" line="553"/>
         <source>Asking the master for the plan…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="538"/>
+        <location filename="../ui/configpane.cpp" line="562"/>
         <source>Fix the %n problem(s) before applying.</source>
         <translation>
             <numerusform>Fix the problem before applying.</numerusform>
@@ -911,103 +916,103 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="542"/>
+        <location filename="../ui/configpane.cpp" line="565"/>
         <source>No plan: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="547"/>
+        <location filename="../ui/configpane.cpp" line="570"/>
         <source>Running (version %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="548"/>
+        <location filename="../ui/configpane.cpp" line="571"/>
         <source>Yours (not applied)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="548"/>
-        <location filename="../ui/configpane.cpp" line="671"/>
+        <location filename="../ui/configpane.cpp" line="571"/>
+        <location filename="../ui/configpane.cpp" line="692"/>
         <source>Yours</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="564"/>
+        <location filename="../ui/configpane.cpp" line="586"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is added: %2 worker(s) start.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="567"/>
+        <location filename="../ui/configpane.cpp" line="589"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is removed: its workers stop.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="569"/>
+        <location filename="../ui/configpane.cpp" line="591"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is scaled from %2 to %3 workers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="573"/>
+        <location filename="../ui/configpane.cpp" line="594"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="579"/>
+        <location filename="../ui/configpane.cpp" line="600"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="585"/>
+        <location filename="../ui/configpane.cpp" line="606"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="586"/>
+        <location filename="../ui/configpane.cpp" line="607"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="589"/>
+        <location filename="../ui/configpane.cpp" line="610"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="593"/>
+        <location filename="../ui/configpane.cpp" line="614"/>
         <source>What applying does</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="595"/>
+        <location filename="../ui/configpane.cpp" line="616"/>
         <source>Nothing: the text is the running version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="598"/>
+        <location filename="../ui/configpane.cpp" line="619"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="603"/>
+        <location filename="../ui/configpane.cpp" line="625"/>
         <source>Afterwards: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="613"/>
+        <location filename="../ui/configpane.cpp" line="635"/>
         <source>Applying…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="625"/>
+        <location filename="../ui/configpane.cpp" line="647"/>
         <source>Applied: the master runs version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="626"/>
+        <location filename="../ui/configpane.cpp" line="648"/>
         <source>Config applied: version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="640"/>
+        <location filename="../ui/configpane.cpp" line="663"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Not applied: %n problem.</numerusform>
@@ -1015,37 +1020,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="647"/>
+        <location filename="../ui/configpane.cpp" line="668"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="648"/>
+        <location filename="../ui/configpane.cpp" line="669"/>
         <source>Config not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="658"/>
+        <location filename="../ui/configpane.cpp" line="679"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="666"/>
+        <location filename="../ui/configpane.cpp" line="687"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="670"/>
+        <location filename="../ui/configpane.cpp" line="691"/>
         <source>Theirs (running, version %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="673"/>
+        <location filename="../ui/configpane.cpp" line="694"/>
         <source>Conflict: the config changed on the master</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="686"/>
+        <location filename="../ui/configpane.cpp" line="707"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Merged with %n conflict: both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</numerusform>
@@ -1053,63 +1058,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="689"/>
+        <location filename="../ui/configpane.cpp" line="710"/>
         <source>Merged: your edits are on version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="699"/>
+        <location filename="../ui/configpane.cpp" line="720"/>
         <source>No history: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="709"/>
+        <location filename="../ui/configpane.cpp" line="730"/>
         <source>unknown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="710"/>
+        <location filename="../ui/configpane.cpp" line="731"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="727"/>
+        <location filename="../ui/configpane.cpp" line="749"/>
         <source>Cannot get version %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="755"/>
-        <location filename="../ui/configpane.cpp" line="756"/>
+        <location filename="../ui/configpane.cpp" line="779"/>
+        <location filename="../ui/configpane.cpp" line="780"/>
         <source>Version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="768"/>
+        <location filename="../ui/configpane.cpp" line="792"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="778"/>
+        <location filename="../ui/configpane.cpp" line="802"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="788"/>
+        <location filename="../ui/configpane.cpp" line="812"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="789"/>
+        <location filename="../ui/configpane.cpp" line="813"/>
         <source>Saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="801"/>
+        <location filename="../ui/configpane.cpp" line="825"/>
         <source>Unsaved Config Edits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="802"/>
+        <location filename="../ui/configpane.cpp" line="826"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1239,52 +1244,52 @@
 <context>
     <name>drover::ui::FindBar</name>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="571"/>
+        <location filename="../ui/codeeditor.cpp" line="590"/>
         <source>Match case</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="575"/>
+        <location filename="../ui/codeeditor.cpp" line="594"/>
         <source>Find</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="576"/>
+        <location filename="../ui/codeeditor.cpp" line="595"/>
         <source>Replace with</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="577"/>
+        <location filename="../ui/codeeditor.cpp" line="596"/>
         <source>Next</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="578"/>
+        <location filename="../ui/codeeditor.cpp" line="597"/>
         <source>Previous</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="581"/>
+        <location filename="../ui/codeeditor.cpp" line="600"/>
         <source>Close (Esc)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="582"/>
+        <location filename="../ui/codeeditor.cpp" line="601"/>
         <source>Replace</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="583"/>
+        <location filename="../ui/codeeditor.cpp" line="602"/>
         <source>Replace All</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/codeeditor.cpp" line="650"/>
+        <location filename="../ui/codeeditor.cpp" line="670"/>
         <source>Not found</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/codeeditor.cpp" line="672"/>
+        <location filename="../ui/codeeditor.cpp" line="692"/>
         <source>%n replaced</source>
         <translation>
             <numerusform>%n replaced</numerusform>
@@ -1575,7 +1580,7 @@
 <context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="184"/>
+        <location filename="../ui/mainwindow.cpp" line="183"/>
         <source>%1 – Drover</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1630,103 +1635,103 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="145"/>
+        <location filename="../ui/mainwindow.cpp" line="144"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
+        <location filename="../ui/mainwindow.cpp" line="149"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
+        <location filename="../ui/mainwindow.cpp" line="151"/>
         <source>W&amp;orkers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="163"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="165"/>
+        <location filename="../ui/mainwindow.cpp" line="164"/>
         <source>&amp;Master Charts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <location filename="../ui/mainwindow.cpp" line="168"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="170"/>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
         <source>&amp;About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171"/>
+        <location filename="../ui/mainwindow.cpp" line="170"/>
         <source>About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
+        <location filename="../ui/mainwindow.cpp" line="171"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="190"/>
         <source>Unknown certificate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="192"/>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="197"/>
+        <location filename="../ui/mainwindow.cpp" line="196"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="201"/>
+        <location filename="../ui/mainwindow.cpp" line="200"/>
         <source>Trust and Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="403"/>
-        <location filename="../ui/mainwindow.cpp" line="407"/>
+        <location filename="../ui/mainwindow.cpp" line="402"/>
+        <location filename="../ui/mainwindow.cpp" line="406"/>
         <source>%1 — Drover config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="478"/>
+        <location filename="../ui/mainwindow.cpp" line="477"/>
         <source>The token is kept in %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="479"/>
+        <location filename="../ui/mainwindow.cpp" line="478"/>
         <source>The token could not be kept: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="532"/>
+        <location filename="../ui/mainwindow.cpp" line="531"/>
         <source>loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="535"/>
+        <location filename="../ui/mainwindow.cpp" line="534"/>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="539"/>
+        <location filename="../ui/mainwindow.cpp" line="538"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="546"/>
+        <location filename="../ui/mainwindow.cpp" line="545"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>retry in %n s</numerusform>
@@ -1734,62 +1739,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="552"/>
+        <location filename="../ui/mainwindow.cpp" line="551"/>
         <source>refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="556"/>
+        <location filename="../ui/mainwindow.cpp" line="555"/>
         <source>%1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="560"/>
+        <location filename="../ui/mainwindow.cpp" line="559"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="579"/>
+        <location filename="../ui/mainwindow.cpp" line="578"/>
         <source>%1 · %2/%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="594"/>
+        <location filename="../ui/mainwindow.cpp" line="593"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="602"/>
+        <location filename="../ui/mainwindow.cpp" line="601"/>
         <source>embedded, Drover %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="605"/>
+        <location filename="../ui/mainwindow.cpp" line="604"/>
         <source>%1 · refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="607"/>
+        <location filename="../ui/mainwindow.cpp" line="606"/>
         <source>%1 · link down: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="609"/>
+        <location filename="../ui/mainwindow.cpp" line="608"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="559"/>
+        <location filename="../ui/mainwindow.cpp" line="558"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="612"/>
+        <location filename="../ui/mainwindow.cpp" line="611"/>
         <source>%1 · connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="616"/>
+        <location filename="../ui/mainwindow.cpp" line="615"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n failed</numerusform>

@@ -320,7 +320,10 @@ void ConfigPane::build()
     });
     connect(m_problemsView, &QTableView::activated, this, [this](const QModelIndex &index) {
         const models::Problem &p = m_problems->problem(index.row());
-        m_editor->goTo(p.line, p.column);
+        if (index.column() == models::ProblemsModel::Suggestion && !p.suggestion.isEmpty())
+            useSuggestion(index.row());
+        else
+            m_editor->goTo(p.line, p.column);
     });
     connect(m_problemsView, &QTableView::clicked, this, [this](const QModelIndex &index) {
         const models::Problem &p = m_problems->problem(index.row());
@@ -498,6 +501,27 @@ void ConfigPane::validateNow()
     request("config.validate",
             {{"text", text.toStdString()}, {"file", displayName().toStdString()}},
             [this, generation](const api::Reply &reply) { showValidation(generation, reply); });
+}
+
+bool ConfigPane::useSuggestion(int row)
+{
+    if (row < 0 || row >= m_problems->rowCount())
+        return false;
+    const QString suggestion = m_problems->problem(row).suggestion;
+    if (suggestion.isEmpty() || suggestion.startsWith(QLatin1Char('{')))
+        return false; // a {{placeholder}} is inside a value: left to the user
+    for (const CodeEditor::Mark &mark : m_editor->marks()) {
+        if (mark.problem != row || mark.end <= mark.start)
+            continue;
+        QTextCursor c(m_editor->document());
+        c.setPosition(mark.start);
+        c.setPosition(mark.end, QTextCursor::KeepAnchor);
+        c.insertText(suggestion); // one undo step; checked again after the debounce
+        m_editor->setTextCursor(c);
+        m_editor->setFocus();
+        return true;
+    }
+    return false;
 }
 
 void ConfigPane::showValidation(quint64 generation, const api::Reply &reply)

@@ -113,6 +113,9 @@ public:
     void compareSelected();
     /// Puts `version`'s text in the editor and goes to its review.
     void restoreVersion(const QString &version);
+    /// Replaces the misspelt key of problem `row` by the validator's "did you mean" (also a
+    /// double-click or Enter on the problem's suggestion).
+    bool useSuggestion(int row);
     /// Writes the editor's text to `path` (a local copy, or the local file itself).
     bool saveTo(const QString &path);
     /// Whether the edits may be replaced: none, saved, or the user said discard.
