@@ -30,6 +30,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QTextBlock>
@@ -92,6 +93,7 @@ private slots:
     void editValidateApply_data();
     void editValidateApply();
     void viewerMayNotApply();
+    void editsSurviveALostLink();
     void localFile();
     void unsavedEditsAreKept();
     void screenshots();
@@ -432,6 +434,54 @@ void TestConfigEditor::viewerMayNotApply()
                          a->toolTip().contains(QStringLiteral("admin")),
                      qPrintable(a->toolTip()));
         }
+    }
+    remote.reset();
+    QCOMPARE(master.stop(), 0);
+}
+
+// The link to droverd drops while the text has edits: they stay, a check says it could not be
+// made, and once droverd is back the same edits are checked and applied.
+void TestConfigEditor::editsSurviveALostLink()
+{
+    test::Droverd master;
+    QVERIFY(master.writeConfig(master.yaml(kPools)));
+    const QString admin = master.createToken(QStringLiteral("ada"), QStringLiteral("admin"));
+    QVERIFY2(master.start(), qPrintable(master.log()));
+    auto remote = std::make_shared<remote::RemoteBackend>(test::Link::options(master.port, admin));
+    remote->start();
+    {
+        ui::MainWindow window(remote, master.url());
+        window.show();
+        ui::ConfigPane *pane = window.current()->configPane();
+        QTRY_VERIFY_WITH_TIMEOUT(!pane->baseVersion().isEmpty(), 10'000);
+        const QString version = pane->baseVersion();
+        pane->editor()->moveCursor(QTextCursor::Start);
+        QTest::keyClicks(pane->editor(), QStringLiteral("# kept through the outage"));
+        QTest::keyClick(pane->editor(), Qt::Key_Return);
+        const QString typed = pane->editor()->toPlainText();
+        QCOMPARE(master.stop(), 0);
+        pane->validateNow();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->statusLabel()->text().contains(QStringLiteral("your text is kept")), 10'000);
+        pane->apply(); // refused: not connected; the text stays
+        QTRY_VERIFY_WITH_TIMEOUT(
+            pane->statusLabel()->text().contains(QStringLiteral("Your text is kept")), 10'000);
+        QCOMPARE(pane->editor()->toPlainText(), typed);
+
+        QVERIFY2(master.start(), qPrintable(master.log()));
+        // Checked again once the link is back (each try sends the text anew).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (pane->validateNow(), pane->statusLabel()->text().startsWith(QStringLiteral("✓"))),
+            15'000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.bridge()->hasSnapshot(), 10'000);
+        QTest::qWait(300); // a new snapshot does not replace edited text
+        QCOMPARE(pane->editor()->toPlainText(), typed);
+        QCOMPARE(pane->baseVersion(), version);
+        QSignalSpy applied(pane, &ui::ConfigPane::applied);
+        pane->apply();
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 10'000);
+        QVERIFY(window.statusBar()->currentMessage().contains(applied[0][0].toString()));
+        QVERIFY(test::readText(master.config).startsWith(QStringLiteral("# kept through")));
     }
     remote.reset();
     QCOMPARE(master.stop(), 0);
