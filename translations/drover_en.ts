@@ -828,14 +828,14 @@
     <message>
         <location filename="../ui/configpane.cpp" line="348"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="837"/>
+        <location filename="../ui/configpane.cpp" line="842"/>
         <source>Save Config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="349"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="838"/>
+        <location filename="../ui/configpane.cpp" line="843"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -865,32 +865,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../ui/configpane.cpp" line="408"/>
+        <source>See the change against the running config and the master&apos;s plan, then apply it (Ctrl+Return)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../ui/configpane.cpp" line="410"/>
+        <source>See the change against the running config and the master&apos;s plan. %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="415"/>
         <source>Put this version in the editor, then review and apply it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="449"/>
+        <location filename="../ui/configpane.cpp" line="454"/>
         <source>Cannot read &quot;%1&quot;: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="458"/>
+        <location filename="../ui/configpane.cpp" line="463"/>
         <source>Cannot get the running config: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="463"/>
+        <location filename="../ui/configpane.cpp" line="468"/>
         <source>Config version %1 loaded</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="533"/>
+        <location filename="../ui/configpane.cpp" line="538"/>
         <source>✓ Valid: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="536"/>
+        <location filename="../ui/configpane.cpp" line="541"/>
         <source>%n problem(s)</source>
         <translation>
             <numerusform>%n problem</numerusform>
@@ -898,17 +908,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="538"/>
+        <location filename="../ui/configpane.cpp" line="543"/>
         <source>Not checked: %1 (your text is kept)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="553"/>
+        <location filename="../ui/configpane.cpp" line="558"/>
         <source>Asking the master for the plan…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="562"/>
+        <location filename="../ui/configpane.cpp" line="567"/>
         <source>Fix the %n problem(s) before applying.</source>
         <translation>
             <numerusform>Fix the problem before applying.</numerusform>
@@ -916,103 +926,103 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="565"/>
+        <location filename="../ui/configpane.cpp" line="570"/>
         <source>No plan: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="570"/>
+        <location filename="../ui/configpane.cpp" line="575"/>
         <source>Running (version %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="571"/>
+        <location filename="../ui/configpane.cpp" line="576"/>
         <source>Yours (not applied)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="571"/>
-        <location filename="../ui/configpane.cpp" line="692"/>
+        <location filename="../ui/configpane.cpp" line="576"/>
+        <location filename="../ui/configpane.cpp" line="697"/>
         <source>Yours</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="586"/>
+        <location filename="../ui/configpane.cpp" line="591"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is added: %2 worker(s) start.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="589"/>
+        <location filename="../ui/configpane.cpp" line="594"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is removed: its workers stop.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="591"/>
+        <location filename="../ui/configpane.cpp" line="596"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; is scaled from %2 to %3 workers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="594"/>
+        <location filename="../ui/configpane.cpp" line="599"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="600"/>
+        <location filename="../ui/configpane.cpp" line="605"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="606"/>
+        <location filename="../ui/configpane.cpp" line="611"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="607"/>
+        <location filename="../ui/configpane.cpp" line="612"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="610"/>
+        <location filename="../ui/configpane.cpp" line="615"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="614"/>
+        <location filename="../ui/configpane.cpp" line="619"/>
         <source>What applying does</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="616"/>
+        <location filename="../ui/configpane.cpp" line="621"/>
         <source>Nothing: the text is the running version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="619"/>
+        <location filename="../ui/configpane.cpp" line="624"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="625"/>
+        <location filename="../ui/configpane.cpp" line="630"/>
         <source>Afterwards: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="635"/>
+        <location filename="../ui/configpane.cpp" line="640"/>
         <source>Applying…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="647"/>
+        <location filename="../ui/configpane.cpp" line="652"/>
         <source>Applied: the master runs version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="648"/>
+        <location filename="../ui/configpane.cpp" line="653"/>
         <source>Config applied: version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="663"/>
+        <location filename="../ui/configpane.cpp" line="668"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Not applied: %n problem.</numerusform>
@@ -1020,37 +1030,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="668"/>
+        <location filename="../ui/configpane.cpp" line="673"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="669"/>
+        <location filename="../ui/configpane.cpp" line="674"/>
         <source>Config not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="679"/>
+        <location filename="../ui/configpane.cpp" line="684"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="687"/>
+        <location filename="../ui/configpane.cpp" line="692"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="691"/>
+        <location filename="../ui/configpane.cpp" line="696"/>
         <source>Theirs (running, version %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="694"/>
+        <location filename="../ui/configpane.cpp" line="699"/>
         <source>Conflict: the config changed on the master</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="707"/>
+        <location filename="../ui/configpane.cpp" line="712"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Merged with %n conflict: both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</numerusform>
@@ -1058,63 +1068,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="710"/>
+        <location filename="../ui/configpane.cpp" line="715"/>
         <source>Merged: your edits are on version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="720"/>
+        <location filename="../ui/configpane.cpp" line="725"/>
         <source>No history: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="730"/>
+        <location filename="../ui/configpane.cpp" line="735"/>
         <source>unknown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="731"/>
+        <location filename="../ui/configpane.cpp" line="736"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="749"/>
+        <location filename="../ui/configpane.cpp" line="754"/>
         <source>Cannot get version %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="779"/>
-        <location filename="../ui/configpane.cpp" line="780"/>
+        <location filename="../ui/configpane.cpp" line="784"/>
+        <location filename="../ui/configpane.cpp" line="785"/>
         <source>Version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="792"/>
+        <location filename="../ui/configpane.cpp" line="797"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="802"/>
+        <location filename="../ui/configpane.cpp" line="807"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="812"/>
+        <location filename="../ui/configpane.cpp" line="817"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="813"/>
+        <location filename="../ui/configpane.cpp" line="818"/>
         <source>Saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="825"/>
+        <location filename="../ui/configpane.cpp" line="830"/>
         <source>Unsaved Config Edits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="826"/>
+        <location filename="../ui/configpane.cpp" line="831"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation type="unfinished"></translation>
     </message>

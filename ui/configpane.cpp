@@ -405,6 +405,11 @@ void ConfigPane::updateActions()
     m_overwriteAction->setToolTip(admin ? tr("Apply your text over theirs") : reason);
     const bool connected = !m_bridge || m_bridge->hasSnapshot();
     m_reviewAction->setEnabled(!isLocalFile() && connected);
+    m_reviewAction->setToolTip(admin ? tr("See the change against the running config and the "
+                                          "master's plan, then apply it (Ctrl+Return)")
+                                     : tr("See the change against the running config and the "
+                                          "master's plan. %1")
+                                           .arg(reason));
     m_historyAction->setEnabled(!isLocalFile() && connected);
     m_restoreAction->setEnabled(admin && m_history->selectedItems().size() == 1);
     m_restoreAction->setToolTip(admin ? tr("Put this version in the editor, then review and "

@@ -428,6 +428,9 @@ void TestConfigEditor::viewerMayNotApply()
         QTRY_COMPARE_WITH_TIMEOUT(pane->problems()->rowCount(), 0, 10'000);
         pane->review();
         QTRY_COMPARE_WITH_TIMEOUT(pane->page(), ui::ConfigPane::ReviewPage, 10'000);
+        QVERIFY2(pane->reviewAction()->isEnabled() &&
+                     pane->reviewAction()->toolTip().contains(QStringLiteral("needs admin")),
+                 qPrintable(pane->reviewAction()->toolTip()));
         for (QAction *a : {pane->applyAction(), pane->overwriteAction()}) {
             QVERIFY(!a->isEnabled());
             QVERIFY2(a->toolTip().contains(QStringLiteral("viewer")) &&
