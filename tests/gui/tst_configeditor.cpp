@@ -27,6 +27,7 @@
 #include <QApplication>
 #include <QHelpEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -90,6 +91,7 @@ private slots:
     void schemaMatchesValidator();
     void completion();
     void diffAndMerge();
+    void findReplace();
     void editValidateApply_data();
     void editValidateApply();
     void viewerMayNotApply();
@@ -214,6 +216,30 @@ void TestConfigEditor::completion()
     QCOMPARE(editor.toPlainText(), QStringLiteral("  a: []"));
     QTest::keyClicks(&editor, QStringLiteral("x]"));
     QCOMPARE(editor.toPlainText(), QStringLiteral("  a: [x]"));
+}
+
+void TestConfigEditor::findReplace()
+{
+    ui::CodeEditor editor;
+    ui::FindBar bar(&editor);
+    editor.setPlainText(QStringLiteral("a: 1\nb: 2\nc: 1\n"));
+    bar.open(true);
+    bar.findEdit()->setText(QStringLiteral("1"));
+    QVERIFY(bar.find());
+    QCOMPARE(editor.textCursor().blockNumber(), 0);
+    QVERIFY(bar.find());
+    QCOMPARE(editor.textCursor().blockNumber(), 2);
+    QVERIFY(bar.find()); // wraps around
+    QCOMPARE(editor.textCursor().blockNumber(), 0);
+    QVERIFY(bar.find(true));
+    QCOMPARE(editor.textCursor().blockNumber(), 2);
+    bar.replaceEdit()->setText(QStringLiteral("9"));
+    QCOMPARE(bar.replaceAll(), 2);
+    QCOMPARE(editor.toPlainText(), QStringLiteral("a: 9\nb: 2\nc: 9\n"));
+    editor.undo(); // one step
+    QCOMPARE(editor.toPlainText(), QStringLiteral("a: 1\nb: 2\nc: 1\n"));
+    bar.findEdit()->setText(QStringLiteral("zzz"));
+    QVERIFY(!bar.find());
 }
 
 void TestConfigEditor::diffAndMerge()
