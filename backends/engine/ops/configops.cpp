@@ -12,12 +12,14 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace drover::engine {
 
@@ -60,10 +62,13 @@ void recordApplied(const std::string &stateDir, const std::string &version, cons
                                   {"who", who.empty() ? std::string("local") : who}}
                                  .dump() +
                              "\n";
-    if (std::FILE *f = std::fopen((stateDir + "/applied.jsonl").c_str(), "ae")) {
-        std::fwrite(line.data(), 1, line.size(), f);
-        std::fclose(f);
-    } else {
+    // One write with O_APPEND: a line is whole or absent; 0640 as the kept config files.
+    const int fd = ::open((stateDir + "/applied.jsonl").c_str(),
+                          O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    const bool written = fd >= 0 && ::write(fd, line.data(), line.size()) == ssize_t(line.size());
+    if (fd >= 0)
+        ::close(fd);
+    if (!written) {
         spdlog::warn("config.applied cannot record who applied: {}/applied.jsonl", stateDir);
     }
 }
