@@ -240,6 +240,49 @@
     </message>
 </context>
 <context>
+    <name>drover::models::ProblemsModel</name>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="70"/>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="70"/>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="86"/>
+        <source>Double-click to use &quot;%1&quot;</source>
+        <translation>Doppelklick übernimmt „%1“</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="96"/>
+        <source>Severity</source>
+        <translation>Schwere</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="98"/>
+        <source>Line:Col</source>
+        <translation>Zeile:Spalte</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="100"/>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="102"/>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <location filename="../models/problemsmodel.cpp" line="104"/>
+        <source>Did you mean</source>
+        <translation>Meinten Sie</translation>
+    </message>
+</context>
+<context>
     <name>drover::models::WorkersModel</name>
     <message>
         <location filename="../models/workersmodel.cpp" line="22"/>
@@ -669,6 +712,424 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::ConfigPane</name>
+    <message>
+        <location filename="../ui/configpane.cpp" line="111"/>
+        <source>The master now runs version %1; your edits are based on %2. Applying will show both changes.</source>
+        <translation>Der Master läuft jetzt mit Version %1; Ihre Änderungen beruhen auf %2. Beim Anwenden werden beide Änderungen gezeigt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="158"/>
+        <source>Re&amp;load File</source>
+        <translation>Datei neu &amp;laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="158"/>
+        <source>Re&amp;load from Master</source>
+        <translation>Vom Master neu &amp;laden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="159"/>
+        <source>&amp;Review and Apply…</source>
+        <translation>&amp;Prüfen und anwenden…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="161"/>
+        <source>&amp;Apply</source>
+        <translation>&amp;Anwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="162"/>
+        <source>&amp;Overwrite Theirs</source>
+        <translation>Deren Stand &amp;überschreiben</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="163"/>
+        <source>Reload and &amp;Merge</source>
+        <translation>Neu laden und &amp;zusammenführen</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="164"/>
+        <source>&amp;History</source>
+        <translation>&amp;Verlauf</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="165"/>
+        <source>Re&amp;store This Version…</source>
+        <translation>Diese Version &amp;wiederherstellen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="166"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="166"/>
+        <source>&amp;Save Copy to File…</source>
+        <translation>Kopie in Datei &amp;speichern…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="168"/>
+        <source>Save &amp;As…</source>
+        <translation>Speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="169"/>
+        <source>&amp;Find…</source>
+        <translation>&amp;Suchen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="171"/>
+        <source>R&amp;eplace…</source>
+        <translation>&amp;Ersetzen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="177"/>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="178"/>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="231"/>
+        <location filename="../ui/configpane.cpp" line="251"/>
+        <location filename="../ui/configpane.cpp" line="269"/>
+        <source>Back to Editing</source>
+        <translation>Zurück zum Bearbeiten</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="267"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="267"/>
+        <source>Applied</source>
+        <translation>Angewendet</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="267"/>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="267"/>
+        <source>State</source>
+        <translation>Stand</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="271"/>
+        <source>Select a version to compare it with the running one, or two to compare them.</source>
+        <translation>Wählen Sie eine Version, um sie mit der laufenden zu vergleichen, oder zwei, um diese zu vergleichen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="348"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="842"/>
+        <source>Save Config</source>
+        <translation>Konfiguration speichern</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="349"/>
+        <location filename="../ui/configpane.cpp" line="355"/>
+        <location filename="../ui/configpane.cpp" line="843"/>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="385"/>
+        <source>A local file is not applied to a master: save it, or open the master&apos;s Config tab.</source>
+        <translation>Eine lokale Datei wird auf keinen Master angewendet: Speichern Sie sie, oder öffnen Sie den Reiter „Konfiguration“ des Masters.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="388"/>
+        <source>Your role (%1) may not apply a config: that needs admin.</source>
+        <translation>Ihre Rolle (%1) darf keine Konfiguration anwenden: Dafür ist admin nötig.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="399"/>
+        <source>Nothing to apply: the text is the running version.</source>
+        <translation>Nichts anzuwenden: Der Text ist die laufende Version.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="401"/>
+        <source>Apply this config to the master</source>
+        <translation>Diese Konfiguration auf den Master anwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="405"/>
+        <source>Apply your text over theirs</source>
+        <translation>Ihren Text statt des ihren anwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="408"/>
+        <source>See the change against the running config and the master&apos;s plan, then apply it (Ctrl+Return)</source>
+        <translation>Die Änderung gegenüber der laufenden Konfiguration und den Plan des Masters sehen, dann anwenden (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="410"/>
+        <source>See the change against the running config and the master&apos;s plan. %1</source>
+        <translation>Die Änderung gegenüber der laufenden Konfiguration und den Plan des Masters sehen. %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="415"/>
+        <source>Put this version in the editor, then review and apply it</source>
+        <translation>Diese Version in den Editor holen, dann prüfen und anwenden</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="454"/>
+        <source>Cannot read &quot;%1&quot;: %2</source>
+        <translation>„%1“ kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="463"/>
+        <source>Cannot get the running config: %1</source>
+        <translation>Die laufende Konfiguration ist nicht abrufbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="468"/>
+        <source>Config version %1 loaded</source>
+        <translation>Konfiguration, Version %1, geladen</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="538"/>
+        <source>✓ Valid: %1</source>
+        <translation>✓ Gültig: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/configpane.cpp" line="541"/>
+        <source>%n problem(s)</source>
+        <translation>
+            <numerusform>%n Problem</numerusform>
+            <numerusform>%n Probleme</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="543"/>
+        <source>Not checked: %1 (your text is kept)</source>
+        <translation>Nicht geprüft: %1 (Ihr Text bleibt erhalten)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="558"/>
+        <source>Asking the master for the plan…</source>
+        <translation>Der Master wird nach dem Plan gefragt…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/configpane.cpp" line="567"/>
+        <source>Fix the %n problem(s) before applying.</source>
+        <translation>
+            <numerusform>Beheben Sie vor dem Anwenden das %n Problem.</numerusform>
+            <numerusform>Beheben Sie vor dem Anwenden die %n Probleme.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="570"/>
+        <source>No plan: %1</source>
+        <translation>Kein Plan: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="575"/>
+        <source>Running (version %1)</source>
+        <translation>Laufend (Version %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="576"/>
+        <source>Yours (not applied)</source>
+        <translation>Ihre (nicht angewendet)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="576"/>
+        <location filename="../ui/configpane.cpp" line="697"/>
+        <source>Yours</source>
+        <translation>Ihre</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="591"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; is added: %2 worker(s) start.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; kommt hinzu: %2 Worker starten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="594"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; is removed: its workers stop.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; wird entfernt: Seine Worker halten an.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="596"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; is scaled from %2 to %3 workers.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; wird von %2 auf %3 Worker skaliert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="599"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Seine Worker werden einzeln ersetzt, jeder neue ist bereit, bevor der nächste alte anhält.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="605"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt;: Seine Prüfungen ändern sich; die Worker laufen weiter.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="611"/>
+        <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
+        <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; kommt hinzu.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="612"/>
+        <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
+        <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; wird entfernt.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="615"/>
+        <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
+        <translation>&lt;b&gt;master.%1&lt;/b&gt; ändert sich von %2 auf %3: Das wirkt, wenn droverd neu startet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="619"/>
+        <source>What applying does</source>
+        <translation>Was das Anwenden bewirkt</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="621"/>
+        <source>Nothing: the text is the running version.</source>
+        <translation>Nichts: Der Text ist die laufende Version.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="624"/>
+        <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
+        <translation>Kein Pool kommt hinzu, wird entfernt, skaliert oder ersetzt; die übrigen Einstellungen gelten sofort.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="630"/>
+        <source>Afterwards: %1</source>
+        <translation>Danach: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="640"/>
+        <source>Applying…</source>
+        <translation>Wird angewendet…</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="652"/>
+        <source>Applied: the master runs version %1.</source>
+        <translation>Angewendet: Der Master läuft mit Version %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="653"/>
+        <source>Config applied: version %1</source>
+        <translation>Konfiguration angewendet: Version %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/configpane.cpp" line="668"/>
+        <source>Not applied: %n problem(s).</source>
+        <translation>
+            <numerusform>Nicht angewendet: %n Problem.</numerusform>
+            <numerusform>Nicht angewendet: %n Probleme.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="673"/>
+        <source>Not applied: %1. Your text is kept.</source>
+        <translation>Nicht angewendet: %1. Ihr Text bleibt erhalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="674"/>
+        <source>Config not applied: %1</source>
+        <translation>Konfiguration nicht angewendet: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="684"/>
+        <source>Someone else applied first, and the running config cannot be fetched: %1</source>
+        <translation>Jemand anderes hat zuerst angewendet, und die laufende Konfiguration ist nicht abrufbar: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="692"/>
+        <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
+        <translation>&lt;b&gt;Jemand hat Version %1 angewendet, während Sie Version %2 bearbeitet haben.&lt;/b&gt; Links: die jetzt laufende Konfiguration; rechts: Ihre. &lt;i&gt;Neu laden und zusammenführen&lt;/i&gt; überträgt Ihre Änderungen auf deren Stand; &lt;i&gt;Deren Stand überschreiben&lt;/i&gt; wendet Ihre unverändert an.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="696"/>
+        <source>Theirs (running, version %1)</source>
+        <translation>Deren Stand (laufend, Version %1)</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="699"/>
+        <source>Conflict: the config changed on the master</source>
+        <translation>Konflikt: Die Konfiguration hat sich auf dem Master geändert</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/configpane.cpp" line="712"/>
+        <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
+        <translation>
+            <numerusform>Mit %n Konflikt zusammengeführt: Beide Fassungen stehen zwischen den Markierungen &lt;&lt;&lt;&lt;&lt;&lt;&lt; und &gt;&gt;&gt;&gt;&gt;&gt;&gt;.</numerusform>
+            <numerusform>Mit %n Konflikten zusammengeführt: Beide Fassungen stehen zwischen den Markierungen &lt;&lt;&lt;&lt;&lt;&lt;&lt; und &gt;&gt;&gt;&gt;&gt;&gt;&gt;.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="715"/>
+        <source>Merged: your edits are on version %1.</source>
+        <translation>Zusammengeführt: Ihre Änderungen liegen auf Version %1.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="725"/>
+        <source>No history: %1</source>
+        <translation>Kein Verlauf: %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="735"/>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="736"/>
+        <source>running</source>
+        <translation>läuft</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="754"/>
+        <source>Cannot get version %1: %2</source>
+        <translation>Version %1 ist nicht abrufbar: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="784"/>
+        <location filename="../ui/configpane.cpp" line="785"/>
+        <source>Version %1</source>
+        <translation>Version %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="797"/>
+        <source>Version %1 is in the editor: review and apply it.</source>
+        <translation>Version %1 steht im Editor: Prüfen und wenden Sie sie an.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="807"/>
+        <source>Cannot save &quot;%1&quot;: %2</source>
+        <translation>„%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="817"/>
+        <source>Saved to &quot;%1&quot;.</source>
+        <translation>In „%1“ gespeichert.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="818"/>
+        <source>Saved to %1</source>
+        <translation>In %1 gespeichert</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="830"/>
+        <source>Unsaved Config Edits</source>
+        <translation>Ungespeicherte Konfigurationsänderungen</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="831"/>
+        <source>The config has edits that are not applied or saved. Save them to a file first?</source>
+        <translation>Die Konfiguration hat Änderungen, die weder angewendet noch gespeichert sind. Zuerst in einer Datei speichern?</translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::ConnectDialog</name>
     <message>
         <location filename="../ui/connectdialog.cpp" line="25"/>
@@ -772,11 +1233,78 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::DiffView</name>
+    <message numerus="yes">
+        <location filename="../ui/diffview.cpp" line="69"/>
+        <source>⋯ %n unchanged line(s)</source>
+        <translation>
+            <numerusform>⋯ %n unveränderte Zeile</numerusform>
+            <numerusform>⋯ %n unveränderte Zeilen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::EventsPane</name>
     <message>
         <location filename="../ui/eventspane.cpp" line="32"/>
         <source>Search events…</source>
         <translation>Ereignisse durchsuchen…</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::FindBar</name>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="590"/>
+        <source>Match case</source>
+        <translation>Groß-/Kleinschreibung</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="594"/>
+        <source>Find</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="595"/>
+        <source>Replace with</source>
+        <translation>Ersetzen durch</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="596"/>
+        <source>Next</source>
+        <translation>Weiter</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="597"/>
+        <source>Previous</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="600"/>
+        <source>Close (Esc)</source>
+        <translation>Schließen (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="601"/>
+        <source>Replace</source>
+        <translation>Ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="602"/>
+        <source>Replace All</source>
+        <translation>Alle ersetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/codeeditor.cpp" line="670"/>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/codeeditor.cpp" line="692"/>
+        <source>%n replaced</source>
+        <translation>
+            <numerusform>%n ersetzt</numerusform>
+            <numerusform>%n ersetzt</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1064,137 +1592,158 @@
 <context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="174"/>
+        <location filename="../ui/mainwindow.cpp" line="183"/>
         <source>%1 – Drover</source>
         <translation>%1 – Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="87"/>
+        <location filename="../ui/mainwindow.cpp" line="90"/>
         <source>Drover</source>
         <translation>Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="94"/>
+        <location filename="../ui/mainwindow.cpp" line="97"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="114"/>
+        <location filename="../ui/mainwindow.cpp" line="117"/>
         <source>Charts of %1</source>
         <translation>Diagramme von %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="122"/>
+        <location filename="../ui/mainwindow.cpp" line="125"/>
         <source>Disconnect</source>
         <translation>Trennen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="123"/>
+        <location filename="../ui/mainwindow.cpp" line="126"/>
         <source>Disconnect and Forget</source>
         <translation>Trennen und vergessen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="131"/>
+        <location filename="../ui/mainwindow.cpp" line="134"/>
         <source>Connect to Master…</source>
         <translation>Mit Master verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="135"/>
+        <location filename="../ui/mainwindow.cpp" line="138"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="136"/>
+        <location filename="../ui/mainwindow.cpp" line="139"/>
         <source>&amp;Connect to Master…</source>
         <translation>Mit Master &amp;verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="140"/>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <source>&amp;Open Config…</source>
+        <translation>Konfiguration &amp;öffnen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="144"/>
+        <source>Open Config</source>
+        <translation>Konfiguration öffnen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="144"/>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="149"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="151"/>
         <source>W&amp;orkers</source>
         <translation>W&amp;orker</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="153"/>
+        <location filename="../ui/mainwindow.cpp" line="162"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="155"/>
+        <location filename="../ui/mainwindow.cpp" line="164"/>
         <source>&amp;Master Charts</source>
         <translation>&amp;Master-Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="159"/>
+        <location filename="../ui/mainwindow.cpp" line="168"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="160"/>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
         <source>&amp;About Drover</source>
         <translation>Über &amp;Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="161"/>
+        <location filename="../ui/mainwindow.cpp" line="170"/>
         <source>About Drover</source>
         <translation>Über Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162"/>
+        <location filename="../ui/mainwindow.cpp" line="171"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;Ein Prozess- und Pool-Manager für native Worker: Überwachung, Gesundheitsprüfungen, Pools und Rollouts, mit dieser Konsole, droverd und droverctl.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="181"/>
+        <location filename="../ui/mainwindow.cpp" line="190"/>
         <source>Unknown certificate</source>
         <translation>Unbekanntes Zertifikat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="182"/>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation>Der Master &lt;b&gt;%1&lt;/b&gt; legt ein Zertifikat vor, dem dieser Rechner nicht vertraut.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="187"/>
+        <location filename="../ui/mainwindow.cpp" line="196"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation>Sein SHA-256-Fingerabdruck lautet:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Vergleichen Sie ihn mit dem Fingerabdruck, den droverd beim Start auf jenem Host protokolliert hat. Stimmen beide überein, vertrauen Sie diesem Zertifikat: Drover akzeptiert für %2 von nun an genau dieses eine.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="200"/>
         <source>Trust and Connect</source>
         <translation>Vertrauen und verbinden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="414"/>
+        <location filename="../ui/mainwindow.cpp" line="402"/>
+        <location filename="../ui/mainwindow.cpp" line="406"/>
+        <source>%1 — Drover config</source>
+        <translation>%1 — Drover-Konfiguration</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="477"/>
         <source>The token is kept in %1.</source>
         <translation>Das Token ist gespeichert: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="415"/>
+        <location filename="../ui/mainwindow.cpp" line="478"/>
         <source>The token could not be kept: %1.</source>
         <translation>Das Token konnte nicht gespeichert werden: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="468"/>
+        <location filename="../ui/mainwindow.cpp" line="531"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="471"/>
+        <location filename="../ui/mainwindow.cpp" line="534"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="475"/>
+        <location filename="../ui/mainwindow.cpp" line="538"/>
         <source>connecting…</source>
         <translation>verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="482"/>
+        <location filename="../ui/mainwindow.cpp" line="545"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>neuer Versuch in %n s</numerusform>
@@ -1202,62 +1751,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="488"/>
+        <location filename="../ui/mainwindow.cpp" line="551"/>
         <source>refused</source>
         <translation>abgewiesen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="492"/>
+        <location filename="../ui/mainwindow.cpp" line="555"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="496"/>
+        <location filename="../ui/mainwindow.cpp" line="559"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="515"/>
+        <location filename="../ui/mainwindow.cpp" line="578"/>
         <source>%1 · %2/%3</source>
         <translation>%1 · %2/%3</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="530"/>
+        <location filename="../ui/mainwindow.cpp" line="593"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation>Kein Master: Datei &gt; Mit Master verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="538"/>
+        <location filename="../ui/mainwindow.cpp" line="601"/>
         <source>embedded, Drover %1</source>
         <translation>eingebettet, Drover %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="541"/>
+        <location filename="../ui/mainwindow.cpp" line="604"/>
         <source>%1 · refused: %2</source>
         <translation>%1 · abgewiesen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="543"/>
+        <location filename="../ui/mainwindow.cpp" line="606"/>
         <source>%1 · link down: %2</source>
         <translation>%1 · Verbindung unterbrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="545"/>
+        <location filename="../ui/mainwindow.cpp" line="608"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation>%1 · Rolle %2 · Konfiguration %3 · %4</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="495"/>
+        <location filename="../ui/mainwindow.cpp" line="558"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation>%1: %2 von %3 Workern bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="548"/>
+        <location filename="../ui/mainwindow.cpp" line="611"/>
         <source>%1 · connecting…</source>
         <translation>%1 · verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="552"/>
+        <location filename="../ui/mainwindow.cpp" line="615"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n fehlgeschlagen</numerusform>
@@ -1268,29 +1817,34 @@
 <context>
     <name>drover::ui::MasterView</name>
     <message>
-        <location filename="../ui/masterview.cpp" line="29"/>
+        <location filename="../ui/masterview.cpp" line="31"/>
         <source>&amp;Workers</source>
         <translation>&amp;Worker</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="30"/>
+        <location filename="../ui/masterview.cpp" line="32"/>
         <source>&amp;Pools</source>
         <translation>&amp;Pools</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="31"/>
+        <location filename="../ui/masterview.cpp" line="33"/>
         <source>&amp;Health</source>
         <translation>&amp;Gesundheit</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="32"/>
+        <location filename="../ui/masterview.cpp" line="34"/>
         <source>&amp;Charts</source>
         <translation>Diag&amp;ramme</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="33"/>
+        <location filename="../ui/masterview.cpp" line="35"/>
         <source>&amp;Events</source>
         <translation>&amp;Ereignisse</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="36"/>
+        <source>C&amp;onfig</source>
+        <translation>K&amp;onfiguration</translation>
     </message>
 </context>
 <context>
@@ -1836,8 +2390,8 @@
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="125"/>
-        <source>Open on this pane: workers, pools, health, charts or events.</source>
-        <translation>Mit dieser Ansicht öffnen: workers, pools, health, charts oder events.</translation>
+        <source>Open on this pane: workers, pools, health, charts, events or config.</source>
+        <translation>Mit dieser Ansicht öffnen: workers, pools, health, charts, events oder config.</translation>
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="130"/>

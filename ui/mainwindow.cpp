@@ -6,6 +6,7 @@
 #include "models/workersmodel.h"
 #include "remote/masterurl.h"
 #include "remote/remotebackend.h"
+#include "ui/configpane.h"
 #include "ui/connectdialog.h"
 #include "ui/masterview.h"
 #include "ui/poolspane.h"
@@ -16,6 +17,8 @@
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -136,6 +139,12 @@ MainWindow::MainWindow(QWidget *parent)
     file->addAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connect to Master…"),
                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
                     &MainWindow::connectDialog);
+    file->addAction(tr("&Open Config…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open Config"), QString(), tr("YAML files (*.yaml *.yml);;All files (*)"));
+        if (!path.isEmpty())
+            openConfigFile(path);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     // The workers menu acts on the master shown: refilled when another is picked.
@@ -298,7 +307,7 @@ void MainWindow::connectSaved()
 
 void MainWindow::removeMaster(MasterView *view)
 {
-    if (!masters().contains(view))
+    if (!masters().contains(view) || !view->configPane()->maybeDiscard())
         return;
     m_remote.removeIf([&](const SavedMaster &m) { return m.name == view->name(); });
     if (QTreeWidgetItem *item = itemOf(view))
@@ -361,12 +370,66 @@ void MainWindow::setTrustPrompt(std::function<bool(const QString &, const QStrin
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Config edits that are neither applied nor saved are not dropped without asking.
+    for (MasterView *v : masters()) {
+        if (!v->configPane()->maybeDiscard()) {
+            setCurrent(v);
+            v->showPane(MasterView::Config);
+            event->ignore();
+            return;
+        }
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     if (MasterView *v = current())
         v->saveLayout(settings);
     event->accept();
+}
+
+namespace {
+
+/// File > Open Config: a local file in its own window, checked by the console's validator.
+class ConfigFileWindow : public QMainWindow
+{
+public:
+    explicit ConfigFileWindow(const QString &file, QWidget *parent)
+        : QMainWindow(parent)
+        , m_pane(new ConfigPane(file, this))
+    {
+        setAttribute(Qt::WA_DeleteOnClose);
+        setCentralWidget(m_pane);
+        setWindowTitle(MainWindow::tr("%1 — Drover config").arg(QFileInfo(file).fileName()));
+        connect(m_pane, &ConfigPane::message, this,
+                [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+        connect(m_pane, &ConfigPane::modifiedChanged, this, [this, file](bool modified) {
+            setWindowTitle(MainWindow::tr("%1 — Drover config").arg(QFileInfo(file).fileName()) +
+                           (modified ? QStringLiteral(" *") : QString()));
+        });
+        resize(900, 700);
+    }
+    ConfigPane *pane() const { return m_pane; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override
+    {
+        if (m_pane->maybeDiscard())
+            event->accept();
+        else
+            event->ignore();
+    }
+
+private:
+    ConfigPane *m_pane;
+};
+
+} // namespace
+
+ConfigPane *MainWindow::openConfigFile(const QString &path)
+{
+    auto *window = new ConfigFileWindow(path, this);
+    window->show();
+    return window->pane();
 }
 
 void MainWindow::onLink(MasterView *view)

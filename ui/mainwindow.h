@@ -23,6 +23,7 @@ class BackendBridge;
 
 namespace drover::ui {
 
+class ConfigPane;
 class EventsPane;
 class MasterView;
 class PoolsPane;
@@ -52,7 +53,11 @@ public:
     MasterView *connectTo(const SavedMaster &master, const QString &token);
     /// Connects to every saved master (their tokens from the keychain or its fallback file).
     void connectSaved();
+    /// Asks first when the master's config editor has unsaved edits.
     void removeMaster(MasterView *view);
+    /// File > Open Config: `path` in an editor window of its own, checked by the console's
+    /// validator, without a master.
+    ConfigPane *openConfigFile(const QString &path);
 
     QList<MasterView *> masters() const;
     MasterView *current() const;

@@ -2,6 +2,7 @@
 
 #include "models/backendbridge.h"
 #include "ui/chartspane.h"
+#include "ui/configpane.h"
 #include "ui/eventspane.h"
 #include "ui/healthpane.h"
 #include "ui/poolspane.h"
@@ -25,12 +26,14 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     , m_health(new HealthPane(m_bridge, this))
     , m_charts(new ChartsPane(m_bridge, this))
     , m_events(new EventsPane(m_bridge, this))
+    , m_config(new ConfigPane(m_bridge, this))
 {
     m_tabs->addTab(m_workers, tr("&Workers"));
     m_tabs->addTab(m_pools, tr("&Pools"));
     m_tabs->addTab(m_health, tr("&Health"));
     m_tabs->addTab(m_charts, tr("&Charts"));
     m_tabs->addTab(m_events, tr("&Events"));
+    m_tabs->addTab(m_config, tr("C&onfig"));
     m_tabs->setDocumentMode(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -38,6 +41,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
 
     connect(m_workers, &WorkersPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::message, this, &MasterView::message);
+    connect(m_config, &ConfigPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::poolActivated, this, [this](const QString &pool) {
         m_workers->showPool(pool);
         showPane(Workers);
@@ -78,8 +82,8 @@ void MasterView::showPane(Pane pane)
 int MasterView::paneFromName(const QString &name)
 {
     static const QStringList names{QStringLiteral("workers"), QStringLiteral("pools"),
-                                   QStringLiteral("health"), QStringLiteral("charts"),
-                                   QStringLiteral("events")};
+                                   QStringLiteral("health"),  QStringLiteral("charts"),
+                                   QStringLiteral("events"),  QStringLiteral("config")};
     return int(names.indexOf(name));
 }
 

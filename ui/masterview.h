@@ -18,6 +18,7 @@ class BackendBridge;
 namespace drover::ui {
 
 class ChartsPane;
+class ConfigPane;
 class EventsPane;
 class HealthPane;
 class PoolsPane;
@@ -42,14 +43,14 @@ struct MasterLink
 };
 
 /// Everything the console shows of one master: its bridge and the panes over it (workers,
-/// pools, health, charts, events), wired together: the workers selected are those whose
-/// health and charts are shown, a pool picked in the pools pane is charted.
+/// pools, health, charts, events, the config editor), wired together: the workers selected are
+/// those whose health and charts are shown, a pool picked in the pools pane is charted.
 class MasterView : public QWidget
 {
     Q_OBJECT
 
 public:
-    enum Pane { Workers, Pools, Health, Charts, Events };
+    enum Pane { Workers, Pools, Health, Charts, Events, Config };
 
     /// `name` says which master this is ("Embedded master (demo.yaml)", a saved name, a URL).
     MasterView(std::shared_ptr<api::Backend> backend, const QString &name,
@@ -64,10 +65,11 @@ public:
     HealthPane *healthPane() const { return m_health; }
     ChartsPane *chartsPane() const { return m_charts; }
     EventsPane *eventsPane() const { return m_events; }
+    ConfigPane *configPane() const { return m_config; }
     void showPane(Pane pane);
     /// The master's own CPU, memory and workers in the charts pane.
     void showMasterCharts();
-    /// `workers`, `pools`, `health`, `charts`, `events`; -1 for anything else.
+    /// `workers`, `pools`, `health`, `charts`, `events`, `config`; -1 for anything else.
     static int paneFromName(const QString &name);
 
     const MasterLink &link() const { return m_link; }
@@ -93,6 +95,7 @@ private:
     HealthPane *m_health;
     ChartsPane *m_charts;
     EventsPane *m_events;
+    ConfigPane *m_config;
     MasterLink m_link;
     QString m_chartPool;        ///< picked in the pools pane after any worker: charted instead
     bool m_chartMaster = false; ///< "Master Charts" asked for since the last pick

@@ -122,8 +122,8 @@ int main(int argc, char **argv)
         QStringLiteral("FILE"));
     QCommandLineOption paneOpt(
         QStringLiteral("pane"),
-        QApplication::translate("main",
-                                "Open on this pane: workers, pools, health, charts or events."),
+        QApplication::translate(
+            "main", "Open on this pane: workers, pools, health, charts, events or config."),
         QStringLiteral("PANE"));
     QCommandLineOption workerOpt(
         QStringLiteral("worker"),
@@ -209,7 +209,8 @@ int main(int argc, char **argv)
     if (parser.isSet(paneOpt)) {
         const int pane = drover::ui::MasterView::paneFromName(parser.value(paneOpt));
         if (pane < 0) {
-            std::fprintf(stderr, "drover: --pane: one of workers, pools, health, charts, events\n");
+            std::fprintf(stderr,
+                         "drover: --pane: one of workers, pools, health, charts, events, config\n");
             return 2;
         }
         main->current()->showPane(drover::ui::MasterView::Pane(pane));

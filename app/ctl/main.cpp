@@ -257,6 +257,69 @@ int printJsonArray(const std::vector<T> &items)
     return Ok;
 }
 
+/// `2026-12-06 09:30:12` in local time.
+std::string dateTime(std::int64_t ms)
+{
+    std::time_t t = std::time_t(ms / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string replicasText(const json &r)
+{
+    if (r.is_object())
+        return "autoscale " + std::to_string(r.value("min", 0)) + ".." +
+               std::to_string(r.value("max", 0));
+    return r.is_number() ? std::to_string(r.get<int>()) : r.dump();
+}
+
+/// A `config.plan` result in words, one change a line.
+void printPlan(const json &plan)
+{
+    if (plan.value("unchanged", false)) {
+        std::cout << "no change: the text is the running version " << plan.value("version", "")
+                  << "\n";
+        return;
+    }
+    int n = 0;
+    for (const json &p : plan.value("pools", json::array())) {
+        const std::string pool = p.value("pool", "");
+        const std::string change = p.value("change", "");
+        ++n;
+        if (change == "added")
+            std::cout << "pool " << pool << ": added, " << replicasText(p["replicas"])
+                      << " workers\n";
+        else if (change == "removed")
+            std::cout << "pool " << pool << ": removed, its workers stop\n";
+        else if (change == "scaled")
+            std::cout << "pool " << pool << ": scaled from " << replicasText(p["from"]) << " to "
+                      << replicasText(p["to"]) << "\n";
+        else if (change == "template")
+            std::cout << "pool " << pool << ": template changed (revision "
+                      << p.value("from_revision", "") << " -> " << p.value("to_revision", "")
+                      << "), workers replaced one at a time, each new one ready before the next\n";
+        else if (change == "probes")
+            std::cout << "pool " << pool << ": probes changed, applied without a restart\n";
+        else
+            std::cout << "pool " << pool << ": " << change << "\n";
+    }
+    for (const json &a : plan.value("adopted", json::array())) {
+        ++n;
+        std::cout << "adopted " << a.value("name", "") << ": " << a.value("change", "") << "\n";
+    }
+    for (const json &m : plan.value("master", json::array())) {
+        ++n;
+        std::cout << "master." << m.value("setting", "") << ": " << m.value("from", "") << " -> "
+                  << m.value("to", "") << " (takes effect when droverd restarts)\n";
+    }
+    if (n == 0)
+        std::cout << "no pool or master setting changes (other settings apply in place)\n";
+    std::cout << "after: " << plan.value("summary", "") << "\n";
+}
+
 std::string readFile(const std::string &path, bool &ok)
 {
     std::ifstream in(path, std::ios::binary);
@@ -348,6 +411,14 @@ int main(int argc, char **argv)
     std::string baseVersion;
     apply->add_option("--base-version", baseVersion,
                       "Refuse (conflict) unless the master still runs this version");
+    auto *plan = config->add_subcommand(
+        "plan", "What applying FILE would change: pools added, removed, scaled, replaced");
+    plan->add_option("FILE", file, "The config file")->required();
+    std::string historyVersion;
+    auto *history = config->add_subcommand(
+        "history", "The config versions the master keeps, who applied each and when; with "
+                   "VERSION, that version's YAML");
+    history->add_option("VERSION", historyVersion, "A version to print");
     app.footer("Exit codes: 0 ok, 1 error from the master, 2 usage, 3 cannot connect, "
                "4 unauthorized or forbidden.");
     try {
@@ -687,6 +758,53 @@ int main(int argc, char **argv)
         std::string text = r->value("text", "");
         std::cout << "# " << r->value("file", "") << ", version " << r->value("version", "") << "\n"
                   << text << (text.empty() || text.back() == '\n' ? "" : "\n");
+        return Ok;
+    }
+    if (plan->parsed()) {
+        bool ok = false;
+        std::string text = readFile(file, ok);
+        if (!ok) {
+            std::cerr << "droverctl: cannot read \"" << file << "\"\n";
+            return Usage;
+        }
+        api::Reply r =
+            client.call(api::opName(api::Op::ConfigPlan), json{{"text", text}, {"file", file}});
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson)
+            std::cout << r->dump(2) << "\n";
+        else
+            printPlan(*r);
+        return Ok;
+    }
+    if (history->parsed()) {
+        json args = json::object();
+        if (!historyVersion.empty())
+            args["version"] = historyVersion;
+        api::Reply r = client.call(api::opName(api::Op::ConfigHistory), args);
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+        } else if (!historyVersion.empty()) {
+            std::string text = r->value("text", "");
+            std::cout << text << (text.empty() || text.back() == '\n' ? "" : "\n");
+        } else {
+            std::vector<std::vector<std::string>> rows{{"VERSION", "APPLIED", "BY", ""}};
+            for (const json &v : r->value("versions", json::array())) {
+                const json at = v.value("applied_at", json());
+                const json who = v.value("who", json());
+                rows.push_back({v.value("version", ""),
+                                at.is_number() ? dateTime(at.get<std::int64_t>()) : "-",
+                                who.is_string() ? who.get<std::string>() : "-",
+                                v.value("current", false) ? "running" : ""});
+            }
+            table(rows);
+        }
         return Ok;
     }
     if (apply->parsed()) {

@@ -23,12 +23,14 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::MetricsQuery,   "metrics.query",   Role::Viewer,   false, S::Engine},
     {Op::ConfigGet,      "config.get",      Role::Viewer,   false, S::Engine},
     {Op::ConfigValidate, "config.validate", Role::Viewer,   false, S::Engine},
+    {Op::ConfigPlan,     "config.plan",     Role::Viewer,   false, S::Engine},
+    {Op::ConfigHistory,  "config.history",  Role::Viewer,   false, S::Engine},
     {Op::WorkerStart,    "worker.start",    Role::Operator, true,  S::Engine},
     {Op::WorkerStop,     "worker.stop",     Role::Operator, true,  S::Engine},
     {Op::WorkerRestart,  "worker.restart",  Role::Operator, true,  S::Engine},
     {Op::PoolScale,      "pool.scale",      Role::Operator, true,  S::Engine},
     {Op::ConfigApply,    "config.apply",    Role::Admin,    true,  S::Engine},
-    // Leases come and go by the thousand: not audited (pool.traffic lists them).
+    // Leases are operator requests like the others: audited (pool.traffic lists those held).
     {Op::PoolAcquire,    "pool.acquire",    Role::Operator, true,  S::Engine},
     {Op::PoolRelease,    "pool.release",    Role::Operator, true,  S::Engine},
     {Op::PoolTraffic,    "pool.traffic",    Role::Viewer,   false, S::Engine},

@@ -29,6 +29,8 @@ enum class Op : std::uint8_t {
     MetricsQuery,
     ConfigGet,
     ConfigValidate,
+    ConfigPlan,
+    ConfigHistory,
     WorkerStart,
     WorkerStop,
     WorkerRestart,

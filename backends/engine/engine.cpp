@@ -346,8 +346,13 @@ std::uint64_t Engine::followLogs(const json &args, api::LogLinesFn onLines, api:
     Worker *w = nullptr;
     int lines = 10;
     try {
-        OpCall call{r, *this, args, api::Role::Admin,
-                    [&failure](api::Reply reply) { failure = std::move(reply); }};
+        const std::string caller = "local";
+        OpCall call{r,
+                    *this,
+                    args,
+                    api::Role::Admin,
+                    [&failure](api::Reply reply) { failure = std::move(reply); },
+                    caller};
         w = ops::findWorker(call);
         if (w)
             lines = args.value("lines", 10);
@@ -392,7 +397,8 @@ void Engine::unfollowLogs(std::uint64_t follow)
     d->logFollows.erase(follow);
 }
 
-void Engine::request(const std::string &op, const json &args, api::ReplyFn done, api::Role role)
+void Engine::request(const std::string &op, const json &args, api::ReplyFn done, api::Role role,
+                     const std::string &caller)
 {
     Private &r = *d;
     if (!r.config) {
@@ -428,7 +434,7 @@ void Engine::request(const std::string &op, const json &args, api::ReplyFn done,
         return;
     }
     try {
-        OpCall call{r, *this, args, role, once};
+        OpCall call{r, *this, args, role, once, caller};
         handler->handle(call);
     } catch (const json::exception &e) {
         if (!*replied)

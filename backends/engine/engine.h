@@ -81,9 +81,10 @@ public:
     /// Requests of the Backend interface (the engine's ops of api/ops.h); `done` is called
     /// exactly once (maybe later, e.g. a stop replies once the worker has stopped). `role`
     /// is the caller's: what it may see of secrets depends on it (the server has already
-    /// refused what it may not ask).
+    /// refused what it may not ask). `caller` names who asks (a token's name, `console`):
+    /// `config.apply` records it for `config.history`.
     void request(const std::string &op, const nlohmann::json &args, api::ReplyFn done,
-                 api::Role role = api::Role::Admin);
+                 api::Role role = api::Role::Admin, const std::string &caller = "local");
 
     /// `logs.follow` (Backend::followLogs): the reply (with the follow's id as `follow`),
     /// then new lines until unfollowLogs(). `done` is called before this returns. Returns the

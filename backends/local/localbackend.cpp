@@ -131,7 +131,7 @@ void LocalBackend::request(const std::string &op, const nlohmann::json &args, ap
                 api::Error{api::ErrorCode::Unavailable, "the embedded master has not started", {}});
             return;
         }
-        d->engine->request(op, args, std::move(done));
+        d->engine->request(op, args, std::move(done), api::Role::Admin, "console");
     });
 }
 

@@ -524,7 +524,7 @@ void Session::dispatch(ClientFrame frame)
             if (auto self = weak.lock())
                 self->reply(id, r);
         },
-        role);
+        role, m_tokenName.empty() ? std::string("local") : m_tokenName);
 }
 
 void Session::followLogs(const ClientFrame &frame)

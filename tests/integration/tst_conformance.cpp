@@ -62,8 +62,12 @@ public:
             options.cgroupParent = "drover-test-" + std::to_string(getpid());
             m_local = std::make_unique<local::LocalBackend>(options);
             const QByteArray text = m_droverd.yaml(kPools);
+            // As droverd loads its file: relative paths (and a pool's default cwd, part of its
+            // revision) against the file's directory.
+            config::LoadOptions load;
+            load.baseDir = QFileInfo(m_droverd.config).absolutePath().toStdString();
             config::LoadResult loaded =
-                config::loadText(text.toStdString(), m_droverd.config.toStdString());
+                config::loadText(text.toStdString(), m_droverd.config.toStdString(), load);
             if (!loaded.ok()) {
                 qWarning("%s", loaded.report().c_str());
                 return false;
@@ -152,6 +156,8 @@ private slots:
     void config();
     void logsFollow_data() { rows(); }
     void logsFollow();
+    void configPlanAndHistory_data() { rows(); }
+    void configPlanAndHistory();
 
 private:
     static void rows()
@@ -389,6 +395,97 @@ void TestConformance::config()
     }));
     got = subject.call("config.get", json::object());
     QCOMPARE((*got)->at("version").get<std::string>(), next);
+    QVERIFY(subject.finish());
+}
+
+// config.plan says what an apply would do, in data, without doing it; config.history lists the
+// running version and the ones kept, with who applied each, and gives any one's text.
+void TestConformance::configPlanAndHistory()
+{
+    QFETCH(QString, kind);
+    Subject subject(kind);
+    QVERIFY(subject.start());
+    const std::string text = subject.files().yaml(kPools).toStdString();
+    auto got = subject.call("config.get", json::object());
+    QVERIFY(got && got->ok());
+    const std::string v0 = (*got)->at("version").get<std::string>();
+
+    // Scale w, change talker's command (a new template), drop ticker, add a pool.
+    std::string next = text;
+    next.replace(next.find("replicas: 3"), 11, "replicas: 5");
+    next.replace(next.find("echo one"), 8, "echo uno");
+    next.erase(next.find("  - name: ticker"));
+    next += "  - name: extra\n    command: [\"sleep\", \"1000\"]\n    replicas: 2\n";
+    auto plan = subject.call("config.plan", {{"text", next}});
+    QVERIFY2(plan && plan->ok(), codeOf(plan).c_str());
+    const json &p = **plan;
+    QCOMPARE(p["version"].get<std::string>(), v0);
+    QCOMPARE(p["unchanged"].get<bool>(), false);
+    std::map<std::string, json> byPool;
+    for (const json &c : p["pools"])
+        byPool[c["pool"].get<std::string>() + "/" + c["change"].get<std::string>()] = c;
+    QVERIFY2(byPool.size() == 4, p["pools"].dump().c_str()); // flap's revision is the same
+    QCOMPARE(byPool["w/scaled"]["from"].get<int>(), 3);
+    QCOMPARE(byPool["w/scaled"]["to"].get<int>(), 5);
+    QCOMPARE(byPool["talker/template"]["replace"].get<std::string>(), std::string("one-at-a-time"));
+    QVERIFY(byPool.count("ticker/removed"));
+    QCOMPARE(byPool["extra/added"]["replicas"].get<int>(), 2);
+    QVERIFY(p["master"].empty());
+    // Nothing happened: same version, same file.
+    QCOMPARE(readText(subject.files().config).toStdString(), text);
+    auto same = subject.call("config.plan", {{"text", text}});
+    QVERIFY(same && same->ok() && (*same)->at("unchanged").get<bool>());
+    // A master setting read only at start.
+    std::string moved = text;
+    const std::string port = std::to_string(subject.files().port);
+    moved.replace(moved.find(port), port.size(), std::to_string(subject.files().port + 1));
+    auto restart = subject.call("config.plan", {{"text", moved}});
+    QVERIFY(restart && restart->ok());
+    QCOMPARE((*restart)->at("master").size(), std::size_t(1));
+    QCOMPARE((*restart)->at("master")[0]["setting"].get<std::string>(), std::string("listen"));
+    QCOMPARE((*restart)->at("master")[0]["restart"].get<bool>(), true);
+    // Errors as config.validate gives them.
+    auto bad = subject.call("config.plan", {{"text", "version: 1\npools: 7\n"}});
+    QCOMPARE(codeOf(bad), std::string("invalid_config"));
+    QCOMPARE(bad->error().details[0].line, 2);
+    QCOMPARE(codeOf(subject.call("config.plan", json::object())), std::string("bad_request"));
+
+    // History: only the running version, then two applies.
+    auto history = subject.call("config.history", json::object());
+    QVERIFY(history && history->ok());
+    QCOMPARE((*history)->at("versions").size(), std::size_t(1));
+    QCOMPARE((*history)->at("versions")[0]["version"].get<std::string>(), v0);
+    QCOMPARE((*history)->at("versions")[0]["current"].get<bool>(), true);
+    auto a1 = subject.call("config.apply", {{"text", next}, {"base_version", v0}});
+    QVERIFY2(a1 && a1->ok(), codeOf(a1).c_str());
+    const std::string v1 = (*a1)->at("version").get<std::string>();
+    std::string last = next;
+    last.replace(last.find("replicas: 5"), 11, "replicas: 1");
+    auto a2 = subject.call("config.apply", {{"text", last}, {"base_version", v1}});
+    QVERIFY2(a2 && a2->ok(), codeOf(a2).c_str());
+    const std::string v2 = (*a2)->at("version").get<std::string>();
+    history = subject.call("config.history", json::object());
+    QVERIFY(history && history->ok());
+    const json &versions = (*history)->at("versions");
+    QCOMPARE(versions.size(), std::size_t(3));
+    QCOMPARE(versions[0]["version"].get<std::string>(), v2);
+    QCOMPARE(versions[1]["version"].get<std::string>(), v1);
+    QCOMPARE(versions[2]["version"].get<std::string>(), v0);
+    // The embedded master's console applies as "console"; droverd without tokens as "local".
+    const std::string who = kind == QLatin1String("local") ? "console" : "local";
+    QCOMPARE(versions[0]["who"].get<std::string>(), who);
+    QCOMPARE(versions[1]["who"].get<std::string>(), who);
+    QVERIFY(versions[0]["applied_at"].get<std::int64_t>() >=
+            versions[1]["applied_at"].get<std::int64_t>());
+    QVERIFY(versions[2]["who"].is_null()); // loaded at start: nobody applied it here
+    for (const auto &[version, body] :
+         {std::pair{v0, text}, std::pair{v1, next}, std::pair{v2, last}}) {
+        auto one = subject.call("config.history", {{"version", version}});
+        QVERIFY2(one && one->ok(), version.c_str());
+        QCOMPARE((*one)->at("text").get<std::string>(), body);
+    }
+    QCOMPARE(codeOf(subject.call("config.history", {{"version", "000000000000"}})),
+             std::string("not_found"));
     QVERIFY(subject.finish());
 }
 

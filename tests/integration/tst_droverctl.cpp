@@ -607,6 +607,13 @@ void TestDroverctl::configApplyValid()
     const QString next = m_master->tmp.filePath(QStringLiteral("next.yaml"));
     const QByteArray nextText = m_master->yaml(::pools(2));
     QVERIFY(writeFile(next, nextText));
+    // The plan first, as a viewer may ask it: in words, and nothing changes.
+    Run plan = ctl({QStringLiteral("config"), QStringLiteral("plan"), next}, m_viewer);
+    QCOMPARE(plan.code, 0);
+    QVERIFY2(plan.out.startsWith(QStringLiteral("pool w: scaled from 3 to 2\n")),
+             qPrintable(plan.out));
+    QVERIFY(plan.out.contains(QStringLiteral("after: 2 pools")));
+    QCOMPARE(configVersion(), versionBefore);
     Run r = ctl({QStringLiteral("config"), QStringLiteral("apply"), next,
                  QStringLiteral("--base-version"), versionBefore});
     QCOMPARE(r.code, 0);
@@ -630,6 +637,18 @@ void TestDroverctl::configApplyValid()
     QVERIFY2(kept.endsWith(QLatin1Char('-') + versionBefore + QStringLiteral(".yaml")),
              qPrintable(kept));
     QCOMPARE(fileBytes(m_master->stateDir + QStringLiteral("/config-history/") + kept), before);
+
+    // The history: the new version first, applied by the admin's token; the old one's YAML.
+    Run listed = ctl({QStringLiteral("config"), QStringLiteral("history")}, m_viewer);
+    QCOMPARE(listed.code, 0);
+    const QStringList rows = lines(listed.out);
+    QVERIFY2(rows.size() >= 3 && rows[1].startsWith(versionAfter) &&
+                 rows[1].contains(QStringLiteral(" root ")) &&
+                 rows[1].endsWith(QStringLiteral("running")) && rows[2].startsWith(versionBefore),
+             qPrintable(listed.out));
+    Run old = ctl({QStringLiteral("config"), QStringLiteral("history"), versionBefore});
+    QCOMPARE(old.code, 0);
+    QCOMPARE(old.out.toUtf8(), before);
 
     // The master runs it: version, and w scaled to 2.
     QCOMPARE(configVersion(), versionAfter);

@@ -603,7 +603,7 @@ void TestServer::authMatrix()
             return {{"worker", "w-0"}};
         if (op == "metrics.query")
             return {{"series", "master/rss_bytes"}};
-        if (op == "config.validate" || op == "config.apply")
+        if (op == "config.validate" || op == "config.apply" || op == "config.plan")
             return {{"text", configText.toStdString()}};
         if (op == "pool.scale")
             return {{"pool", "w"}, {"replicas", 1}};
@@ -837,7 +837,7 @@ void TestServer::secretsByRole()
                 args = {{"worker", "s-0"}};
             else if (info.op == api::Op::MetricsQuery)
                 args = {{"series", "worker/s-0/rss_bytes"}};
-            else if (info.op == api::Op::ConfigValidate)
+            else if (info.op == api::Op::ConfigValidate || info.op == api::Op::ConfigPlan)
                 args = {{"text", "version: 1\n"}};
             else if (info.op == api::Op::PoolTraffic)
                 args = {{"pool", "s"}};

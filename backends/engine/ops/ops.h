@@ -6,6 +6,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <string>
 #include <vector>
 
 namespace drover::engine {
@@ -22,6 +23,8 @@ struct OpCall
     const nlohmann::json &args;
     api::Role role; ///< the caller's (an embedded master's console is admin)
     api::ReplyFn done;
+    /// Who asks: a token's name, `console` for the embedded master's console, `local`.
+    const std::string &caller;
 };
 
 /// The engine's column of the op table (api/ops.cpp has the names, roles and whether each
@@ -59,6 +62,8 @@ void healthHistory(OpCall &call);
 void configGet(OpCall &call);
 void configValidate(OpCall &call);
 void configApply(OpCall &call);
+void configPlan(OpCall &call);
+void configHistory(OpCall &call);
 
 /// The worker `args.worker` names; nothing (and the error in `call.done`) otherwise.
 Worker *findWorker(OpCall &call);

@@ -17,6 +17,8 @@ constexpr std::array kHandlers{
     OpHandler{Op::MetricsQuery,   &ops::metricsQuery,   false},
     OpHandler{Op::ConfigGet,      &ops::configGet,      false},
     OpHandler{Op::ConfigValidate, &ops::configValidate, false},
+    OpHandler{Op::ConfigPlan,     &ops::configPlan,     false},
+    OpHandler{Op::ConfigHistory,  &ops::configHistory,  false},
     OpHandler{Op::WorkerStart,    &ops::workerStart,    true},
     OpHandler{Op::WorkerStop,     &ops::workerStop,     false},
     OpHandler{Op::WorkerRestart,  &ops::workerRestart,  true},
