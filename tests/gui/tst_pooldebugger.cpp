@@ -95,17 +95,18 @@ private slots:
     void statusShowsAsSuch();
     void scrubbing();
     void leaseComesAndGoes();
+    void coldStartIsAScaleEvent();
     void chartsFollowTheDoor();
     void thousandDecisions();
     void screenshots();
 
 private:
     /// Sends `n` GETs of `path` through the gateway (answered: m_outstanding goes down).
-    void send(const QString &path, int n = 1)
+    void send(const QString &path, int n = 1, int port = 0)
     {
         for (int i = 0; i < n; ++i) {
-            QNetworkRequest request(
-                QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_gateway).arg(path)));
+            QNetworkRequest request(QUrl(
+                QStringLiteral("http://127.0.0.1:%1%2").arg(port ? port : m_gateway).arg(path)));
             // Spread over several managers: each opens at most six connections to a host.
             QNetworkReply *r = m_net[m_sent++ % std::size(m_net)].get(request);
             ++m_outstanding;
@@ -147,6 +148,7 @@ private:
     QNetworkAccessManager m_net[4];
     std::size_t m_sent = 0;
     int m_gateway = 0;
+    int m_autoGateway = 0;
     int m_outstanding = 0;
 };
 
@@ -157,10 +159,12 @@ void TestPoolDebugger::initTestCase()
     QVERIFY(m_dir.isValid());
     const QString worker = QStringLiteral(DROVER_BIN_DIR "/drover-demo-worker");
     QVERIFY2(QFile::exists(worker), qPrintable(worker));
-    // 2 workers, a third when scaled, the surge, the gateway; the lending pool's one.
-    const int port = freePorts(8);
+    // 2 workers, a third when scaled, the surge, the gateway; the lending pool's two; the
+    // autoscaled pool's two and its gateway.
+    const int port = freePorts(11);
     QVERIFY(port > 0);
     m_gateway = port + 5;
+    m_autoGateway = port + 10;
     const std::string command = "[\"" + worker.toStdString() +
                                 "\", \"--port\", \"{{port}}\", "
                                 "\"--quiet\"]";
@@ -176,7 +180,16 @@ void TestPoolDebugger::initTestCase()
             "      queue: {max: 32, timeout: 5s}\n"
             "  - name: lend\n    command: [\"sleep\", \"1000\"]\n    stop: {timeout: 1s}\n"
             "    ports: " +
-            std::to_string(port + 6) + "-" + std::to_string(port + 7) + "\n",
+            std::to_string(port + 6) + "-" + std::to_string(port + 7) +
+            "\n"
+            "  - name: auto\n    command: " +
+            command + "\n    ports: " + std::to_string(port + 8) + "-" + std::to_string(port + 9) +
+            "\n    autoscale: {min: 0, max: 1, scale_down_after: 5m}\n"
+            "    stop: {timeout: 2s}\n"
+            "    probes:\n      readiness: {http: {url: \"http://127.0.0.1:{{port}}/ready\"}, "
+            "interval: 1s}\n"
+            "    gateway: {listen: \"127.0.0.1:" +
+            std::to_string(port + 10) + "\"}\n",
         m_dir.path() + QStringLiteral("/state"), m_mark);
     QVERIFY(m_backend);
     m_view = std::make_unique<ui::MasterView>(m_backend, QStringLiteral("test"));
@@ -184,7 +197,7 @@ void TestPoolDebugger::initTestCase()
     m_view->showPane(ui::MasterView::Pools);
     m_view->show();
     debugger()->poller()->setInterval(200); // the console asks once a second
-    QTRY_VERIFY_WITH_TIMEOUT(m_view->bridge()->pools()->rowCount() == 2, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_view->bridge()->pools()->rowCount() == 3, 5000);
     // Both workers ready: the gateway sends them requests.
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
@@ -371,6 +384,35 @@ void TestPoolDebugger::leaseComesAndGoes()
     QCOMPARE(debugger()->tabs()->tabText(2), QStringLiteral("Leases"));
 }
 
+// A pool at zero: the first request starts a worker. The scale event is on the timeline and
+// in the list with its reason, and the cold start is counted with its wait.
+void TestPoolDebugger::coldStartIsAScaleEvent()
+{
+    selectPool(QStringLiteral("auto"));
+    QTRY_VERIFY(debugger()->poller()->current() &&
+                debugger()->poller()->current()->pool == QLatin1String("auto"));
+    QVERIFY(debugger()->poller()->current()->hasDoor);
+    QVERIFY(debugger()->poller()->current()->workers.empty());
+    QCOMPARE(debugger()->figure(QStringLiteral("cold_starts")), QStringLiteral("0"));
+    send(QStringLiteral("/"), 1, m_autoGateway);
+    QTRY_VERIFY_WITH_TIMEOUT(m_outstanding == 0, 15'000);
+    QTreeWidget *list = debugger()->scaleEventsView();
+    QTRY_VERIFY_WITH_TIMEOUT(list->topLevelItemCount() >= 1, 5000);
+    QCOMPARE(list->topLevelItem(list->topLevelItemCount() - 1)->text(1), QStringLiteral("0 → 1"));
+    QVERIFY(!list->topLevelItem(0)->text(2).isEmpty()); // why
+    QCOMPARE(debugger()->scaleTimeline()->events().front().to, 1);
+    QVERIFY(debugger()->tabs()->tabText(1).contains(QStringLiteral("(")));
+    QTRY_VERIFY(
+        debugger()->figure(QStringLiteral("cold_starts")).startsWith(QStringLiteral("1 (")));
+    // The request that waited for the worker to start: its queue wait is most of its time.
+    const auto &rows = debugger()->decisions()->rows();
+    QTRY_VERIFY(!debugger()->decisions()->rows().empty());
+    QCOMPARE(rows.front().worker, QStringLiteral("auto-0"));
+    QCOMPARE(rows.front().status, 200);
+    QVERIFY(rows.front().queueMs > rows.front().latencyMs / 2);
+    selectPool(QStringLiteral("web"));
+}
+
 // The pool's charts get the door's series once they have points, and a scale is a marker.
 void TestPoolDebugger::chartsFollowTheDoor()
 {
@@ -445,7 +487,7 @@ void TestPoolDebugger::screenshots()
         view->resize(1280, 900);
         view->showPane(ui::MasterView::Pools);
         view->show();
-        QTRY_VERIFY(view->bridge()->pools()->rowCount() == 2);
+        QTRY_VERIFY(view->bridge()->pools()->rowCount() == 3);
         std::swap(view, m_view);
         selectPool(QStringLiteral("web"));
         // Six seconds of mixed traffic: fast and slow requests, a few errors, bursts that have
@@ -482,6 +524,19 @@ void TestPoolDebugger::screenshots()
         QVERIFY(m_view->grab().save(file));
         qInfo("saved %s", qPrintable(file));
         QTRY_VERIFY_WITH_TIMEOUT(m_outstanding == 0, 10'000);
+        if (lang == QLatin1String("en")) {
+            // The same pool's charts, its door's series among them.
+            m_view->showPane(ui::MasterView::Charts);
+            m_view->chartsPane()->setWindow(60);
+            m_view->chartsPane()->showPool(QStringLiteral("web"));
+            QTRY_VERIFY_WITH_TIMEOUT(m_view->chartsPane()->seriesNames().contains(
+                                         QStringLiteral("pool/web/gateway/latency_p99_ms")),
+                                     5000);
+            QTest::qWait(1500);
+            const QString charts = dir + QStringLiteral("/pool-gateway-charts-en.png");
+            QVERIFY(m_view->grab().save(charts));
+            qInfo("saved %s", qPrintable(charts));
+        }
         std::swap(view, m_view);
     }
     ui::installTranslations(QStringLiteral("en"));
