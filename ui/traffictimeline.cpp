@@ -254,8 +254,10 @@ void TrafficTimeline::paintEvent(QPaintEvent *)
         p.setPen(QPen(pal.color(QPalette::Highlight), 1, Qt::DashLine));
         p.drawLine(QPointF(x, f.plot.top()), QPointF(x, f.plot.bottom()));
         p.setPen(pal.color(QPalette::Highlight));
-        p.drawText(QPointF(x + 3, f.plot.top() + fm.ascent()),
-                   QStringLiteral("%1 → %2").arg(e.from).arg(e.to));
+        const QString label = QStringLiteral("%1 → %2").arg(e.from).arg(e.to);
+        const int w = fm.horizontalAdvance(label);
+        p.drawText(QPointF(x + 3 + w > width() ? x - 3 - w : x + 3, f.plot.top() + fm.ascent()),
+                   label);
     }
     // The marks: a small picture per class, drawn once and copied for every decision (an
     // antialiased ellipse each cost about 10 µs, a copy about 1).
@@ -456,8 +458,11 @@ void ScaleTimeline::paintEvent(QPaintEvent *)
         p.setBrush(e.to > e.from ? QColor(0x3c, 0x9a, 0x4a) : QColor(0xef, 0x7d, 0x12));
         p.drawEllipse(at, 4.5, 4.5);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QPointF(at.x() + 6, at.y() - 4),
-                   QStringLiteral("%1 → %2").arg(e.from).arg(e.to));
+        const QString label = QStringLiteral("%1 → %2").arg(e.from).arg(e.to);
+        const int w = fm.horizontalAdvance(label);
+        // Right of the dot, or left of it near the right edge.
+        const double x = at.x() + 6 + w > width() ? at.x() - 6 - w : at.x() + 6;
+        p.drawText(QPointF(x, std::max(double(fm.ascent()), at.y() - 4)), label);
     }
 }
 

@@ -20,6 +20,7 @@
 #include "ui/traffictimeline.h"
 #include "ui/translations.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -30,6 +31,7 @@
 #include <QNetworkReply>
 #include <QProgressBar>
 #include <QRandomGenerator>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -89,6 +91,7 @@ class TestPoolDebugger : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void decodeAndMerge();
     void poolWithoutGatewayExplains();
     void inflightOnTiles();
     void recorderRowsAndSelection();
@@ -212,6 +215,83 @@ void TestPoolDebugger::cleanupTestCase()
     m_view.reset();
     m_backend.reset(); // stops its workers
     QVERIFY(test::killLeftovers(m_mark, 3000).empty());
+}
+
+// The reply's decoding (missing fields keep defaults) and the recorder table's merge, under a
+// model tester: rows leave from the top and come at the bottom, a gap is a reset.
+void TestPoolDebugger::decodeAndMerge()
+{
+    const nlohmann::json payload = nlohmann::json::parse(R"({
+        "pool": "p", "gateway": "127.0.0.1:1", "inflight": 2, "queued": 1, "queue_max": 8,
+        "per_worker_concurrency": 4, "requests": 10,
+        "status": {"2xx": 7, "5xx": 1, "503": 2},
+        "queue_wait_ms": {"p50": 0.5, "p99": 12}, "latency_ms": {"p50": 3, "p99": 40},
+        "workers": [{"worker": "p-0", "port": 5, "ready": true, "inflight": 2, "served": 9,
+                     "breaker": "half-open", "ejections": 1}],
+        "leases": [{"lease": "l1", "worker": "p-0", "endpoint": "127.0.0.1:5",
+                    "expires_at_ms": 99}],
+        "recent": [{"time_ms": 1, "request_id": "a", "worker": "p-0", "status": 200,
+                    "outcome": "ok"}, {"time_ms": 2, "request_id": "b", "status": 503,
+                    "outcome": "queue-full", "detail": "full"}],
+        "scale_events": [{"time_ms": 5, "from": 0, "to": 1, "why": "cold start"}]})");
+    const models::PoolTraffic t = models::trafficFromJson(payload);
+    QVERIFY(t.hasDoor);
+    QCOMPARE(t.perWorkerConcurrency, 4);
+    QCOMPARE(t.status2xx, 7);
+    QCOMPARE(t.status503, 2);
+    QCOMPARE(t.status4xx, 0);
+    QCOMPARE(t.queueWaitP99, 12.0);
+    QCOMPARE(t.workers.at(0).breaker, QStringLiteral("half-open"));
+    QCOMPARE(t.leases.at(0).expiresAtMs, 99);
+    QCOMPARE(t.recent.size(), std::size_t(2));
+    QCOMPARE(t.recent[1].attempts, 1);
+    QCOMPARE(models::classify(t.recent[1]), models::DecisionClass::Rejected);
+    QCOMPARE(t.scaleEvents.at(0).why, QStringLiteral("cold start"));
+    // A pool whose door never opened: only its name, `gateway: null` and scale events.
+    QVERIFY(!models::trafficFromJson(
+                 nlohmann::json::parse(R"({"pool": "q", "gateway": null, "scale_events": []})"))
+                 .hasDoor);
+
+    DecisionsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    auto decisions = [](int from, int to) {
+        std::vector<models::TrafficDecision> out;
+        for (int i = from; i < to; ++i)
+            out.push_back({i,
+                           QString::number(i),
+                           QStringLiteral("GET"),
+                           QStringLiteral("/"),
+                           QStringLiteral("w"),
+                           0,
+                           double(i),
+                           200,
+                           QStringLiteral("ok"),
+                           1,
+                           {}});
+        return out;
+    };
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.merge(decisions(0, 5));
+    QCOMPARE(model.rowCount(), 5);
+    model.merge(decisions(2, 9)); // 0 and 1 dropped, 5..8 new
+    QCOMPARE(reset.size(), 1);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(removed[0][2].toInt(), 1);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(model.rowCount(), 7);
+    QCOMPARE(model.index(0, DecisionsModel::RequestId).data().toString(), QStringLiteral("2"));
+    QCOMPARE(model.index(6, DecisionsModel::RequestId).data().toString(), QStringLiteral("8"));
+    model.merge(decisions(2, 9)); // nothing new: no signal
+    QCOMPARE(removed.size() + inserted.size() + reset.size(), 3);
+    model.merge(decisions(20, 22)); // no overlap: a reset
+    QCOMPARE(reset.size(), 2);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(1, DecisionsModel::LatencyMs).data(DecisionsModel::ValueRole).toDouble(),
+             21.0);
+    model.merge({});
+    QCOMPARE(model.rowCount(), 0);
 }
 
 // No pool: a hint. A pool without a gateway that lent nothing: why there is nothing to show,
@@ -525,6 +605,15 @@ void TestPoolDebugger::screenshots()
         qInfo("saved %s", qPrintable(file));
         QTRY_VERIFY_WITH_TIMEOUT(m_outstanding == 0, 10'000);
         if (lang == QLatin1String("en")) {
+            // The autoscaled pool after a cold start, on its scale events (to look at).
+            selectPool(QStringLiteral("auto"));
+            send(QStringLiteral("/"), 1, m_autoGateway);
+            QTRY_VERIFY_WITH_TIMEOUT(m_outstanding == 0, 15'000);
+            QTRY_VERIFY_WITH_TIMEOUT(debugger()->scaleEventsView()->topLevelItemCount() > 0, 5000);
+            debugger()->tabs()->setCurrentIndex(1);
+            QTest::qWait(300);
+            QVERIFY(debugger()->grab().save(dir + QStringLiteral("/pool-debugger-scale-en.png")));
+            debugger()->tabs()->setCurrentIndex(0);
             // The same pool's charts, its door's series among them.
             m_view->showPane(ui::MasterView::Charts);
             m_view->chartsPane()->setWindow(60);
