@@ -25,6 +25,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QImage>
 #include <QItemSelectionModel>
 #include <QMouseEvent>
 #include <QNetworkAccessManager>
@@ -99,6 +100,7 @@ private slots:
     void scrubbing();
     void leaseComesAndGoes();
     void coldStartIsAScaleEvent();
+    void breakerOpens();
     void chartsFollowTheDoor();
     void thousandDecisions();
     void screenshots();
@@ -192,7 +194,8 @@ void TestPoolDebugger::initTestCase()
             "    probes:\n      readiness: {http: {url: \"http://127.0.0.1:{{port}}/ready\"}, "
             "interval: 1s}\n"
             "    gateway: {listen: \"127.0.0.1:" +
-            std::to_string(port + 10) + "\"}\n",
+            std::to_string(port + 10) +
+            "\", circuit_breaker: {consecutive_failures: 2, open_for: 2m}}\n",
         m_dir.path() + QStringLiteral("/state"), m_mark);
     QVERIFY(m_backend);
     m_view = std::make_unique<ui::MasterView>(m_backend, QStringLiteral("test"));
@@ -490,6 +493,32 @@ void TestPoolDebugger::coldStartIsAScaleEvent()
     QCOMPARE(rows.front().worker, QStringLiteral("auto-0"));
     QCOMPARE(rows.front().status, 200);
     QVERIFY(rows.front().queueMs > rows.front().latencyMs / 2);
+    selectPool(QStringLiteral("web"));
+}
+
+// Two 500s in a row open the worker's breaker: the tile says so in red, the ejection counts.
+void TestPoolDebugger::breakerOpens()
+{
+    selectPool(QStringLiteral("auto"));
+    ui::PoolTiles *tiles = m_view->poolsPane()->tiles();
+    QTRY_VERIFY(tiles->trafficOf(QStringLiteral("auto-0")));
+    QCOMPARE(tiles->trafficOf(QStringLiteral("auto-0"))->breaker, QStringLiteral("closed"));
+    for (int i = 0; i < 2; ++i) { // one after the other: consecutive
+        send(QStringLiteral("/status?code=500"), 1, m_autoGateway);
+        QTRY_VERIFY_WITH_TIMEOUT(m_outstanding == 0, 5000);
+    }
+    QTRY_COMPARE(tiles->trafficOf(QStringLiteral("auto-0"))->breaker, QStringLiteral("open"));
+    QCOMPARE(tiles->trafficOf(QStringLiteral("auto-0"))->ejections, 1);
+    QCOMPARE(debugger()->figure(QStringLiteral("ejections")), QStringLiteral("1"));
+    // Drawn: the tile's pill in the open colour.
+    const QRect tile = tiles->tiles().front().rect;
+    const QImage image = tiles->grab(tile).toImage();
+    bool red = false;
+    for (int y = 0; y < image.height() && !red; ++y) {
+        for (int x = 0; x < image.width() && !red; ++x)
+            red = image.pixelColor(x, y) == QColor(0xdc, 0x32, 0x2f);
+    }
+    QVERIFY(red);
     selectPool(QStringLiteral("web"));
 }
 
