@@ -1762,47 +1762,47 @@
 <context>
     <name>drover::ui::PoolTiles</name>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="159"/>
+        <location filename="../ui/pooltiles.cpp" line="160"/>
         <source>No workers to show.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="177"/>
+        <location filename="../ui/pooltiles.cpp" line="178"/>
         <source>%1 · %2 of %3 ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="215"/>
+        <location filename="../ui/pooltiles.cpp" line="216"/>
         <source>↻ %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="235"/>
+        <location filename="../ui/pooltiles.cpp" line="236"/>
         <source>%1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="252"/>
+        <location filename="../ui/pooltiles.cpp" line="253"/>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="281"/>
+        <location filename="../ui/pooltiles.cpp" line="282"/>
         <source>open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="282"/>
+        <location filename="../ui/pooltiles.cpp" line="283"/>
         <source>half-open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="283"/>
+        <location filename="../ui/pooltiles.cpp" line="284"/>
         <source>closed</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="295"/>
+        <location filename="../ui/pooltiles.cpp" line="296"/>
         <source>%n served</source>
         <translation>
             <numerusform>%n served</numerusform>
@@ -1810,7 +1810,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="297"/>
+        <location filename="../ui/pooltiles.cpp" line="298"/>
         <source>%n ejected</source>
         <translation>
             <numerusform>%n ejection</numerusform>
@@ -1818,37 +1818,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="315"/>
+        <location filename="../ui/pooltiles.cpp" line="316"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="319"/>
+        <location filename="../ui/pooltiles.cpp" line="320"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="321"/>
+        <location filename="../ui/pooltiles.cpp" line="322"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="322"/>
+        <location filename="../ui/pooltiles.cpp" line="323"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="325"/>
+        <location filename="../ui/pooltiles.cpp" line="326"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="331"/>
+        <location filename="../ui/pooltiles.cpp" line="332"/>
         <source>in flight %1 of %2 · served %3 · breaker %4 · ejected %5×</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="338"/>
+        <location filename="../ui/pooltiles.cpp" line="339"/>
         <source>Double-click to open it in the workers pane</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1965,12 +1965,12 @@
 <context>
     <name>drover::ui::ScaleTimeline</name>
     <message>
-        <location filename="../ui/traffictimeline.cpp" line="429"/>
+        <location filename="../ui/traffictimeline.cpp" line="439"/>
         <source>No scale events in the last 15 minutes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/traffictimeline.cpp" line="469"/>
+        <location filename="../ui/traffictimeline.cpp" line="482"/>
         <source>&lt;b&gt;%1&lt;/b&gt;: %2 → %3 workers&lt;br&gt;%4</source>
         <translation type="unfinished"></translation>
     </message>
