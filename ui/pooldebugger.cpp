@@ -379,6 +379,8 @@ void PoolDebugger::onUpdated()
         m_explain->hide();
         m_summary->show();
         m_tabs->show();
+        if (!m_tabs->isTabVisible(0)) // after a pool without a door: the recorder first
+            m_tabs->setCurrentIndex(0);
         m_tabs->setTabVisible(0, true);
         m_tabs->setTabVisible(2, true);
 
@@ -441,10 +443,14 @@ void PoolDebugger::onUpdated()
     }
     // Scale events, newest first in the list.
     m_scale->setEvents(t->scaleEvents, QDateTime::currentMSecsSinceEpoch());
-    if (m_scaleList->topLevelItemCount() != int(t->scaleEvents.size())) {
+    // Rewritten when one came (the master keeps the last ones: the count alone may stay).
+    const QTreeWidgetItem *newest = m_scaleList->topLevelItem(0);
+    if (m_scaleList->topLevelItemCount() != int(t->scaleEvents.size()) ||
+        (newest && newest->data(0, Qt::UserRole).toLongLong() != t->scaleEvents.back().timeMs)) {
         m_scaleList->clear();
         for (auto it = t->scaleEvents.rbegin(); it != t->scaleEvents.rend(); ++it) {
             auto *item = new QTreeWidgetItem(m_scaleList);
+            item->setData(0, Qt::UserRole, it->timeMs);
             item->setText(
                 0, QDateTime::fromMSecsSinceEpoch(it->timeMs).toString(QStringLiteral("HH:mm:ss")));
             item->setText(1, QStringLiteral("%1 → %2").arg(it->from).arg(it->to));
