@@ -9,6 +9,8 @@ namespace drover::models {
 
 std::optional<MarkerKind> markerKind(const api::Event &event)
 {
+    if (event.kind == "pool.scaled")
+        return MarkerKind::Scaled;
     if (event.kind != "worker.state")
         return std::nullopt;
     const std::optional<api::WorkerState> to = api::parseWorkerState(event.to);
@@ -155,6 +157,8 @@ void MetricSeriesStore::addEvents(const std::vector<api::Event> &events)
         m.worker = QString::fromStdString(e.subject);
         m.kind = *kind;
         m.message = QString::fromStdString(e.message);
+        if (*kind == MarkerKind::Scaled && !e.reason.empty())
+            m.message += QStringLiteral(": ") + QString::fromStdString(e.reason);
         m.eventId = e.id;
         // After those of the same time: the order they happened in.
         auto at = std::upper_bound(

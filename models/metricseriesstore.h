@@ -25,11 +25,12 @@ enum class MarkerKind {
     Failed,    ///< gave up: restart limit hit or cannot be spawned
     Backoff,   ///< waiting before the next start
     Restarted, ///< starting again after an exit or a backoff
+    Scaled,    ///< a pool's desired size changed (`pool.scaled`: by hand or by the autoscaler)
 };
 
 /// The marker `event` makes, or none: a `worker.state` event to exited, failed or backoff (an
-/// exit when it comes straight from a live process), or to starting from exited or backoff. A first
-/// start, a stop or a probe verdict is none.
+/// exit when it comes straight from a live process), or to starting from exited or backoff; a
+/// `pool.scaled` event. A first start, a stop or a probe verdict is none.
 std::optional<MarkerKind> markerKind(const api::Event &event);
 /// Whether `kind` is an exit (the process is gone: exited, failed) rather than a restart
 /// (backoff, started again).
@@ -42,7 +43,7 @@ constexpr bool isExit(MarkerKind kind)
 struct SeriesMarker
 {
     std::int64_t timeMs = 0;
-    QString worker; ///< the event's subject: whose line it sits on
+    QString worker; ///< the event's subject: whose line it sits on (a pool's name when Scaled)
     MarkerKind kind = MarkerKind::Exited;
     QString message;
     std::uint64_t eventId = 0;

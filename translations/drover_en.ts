@@ -65,6 +65,104 @@
     </message>
 </context>
 <context>
+    <name>drover::models::DecisionsModel</name>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="88"/>
+        <source>ok</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="90"/>
+        <source>retried</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="92"/>
+        <source>client error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="94"/>
+        <source>worker error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="96"/>
+        <source>timeout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="98"/>
+        <source>rejected (503)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="100"/>
+        <source>rate-limited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="102"/>
+        <source>lease</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="302"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="304"/>
+        <source>Request ID</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="306"/>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="308"/>
+        <source>Target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="310"/>
+        <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="312"/>
+        <source>Queue ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="314"/>
+        <source>Latency ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="316"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="318"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="320"/>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/pooltraffic.cpp" line="322"/>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::models::EventsModel</name>
     <message>
         <location filename="../models/eventsmodel.cpp" line="61"/>
@@ -428,187 +526,188 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="105"/>
-        <location filename="../ui/chartspane.cpp" line="167"/>
+        <location filename="../ui/chartspane.cpp" line="106"/>
+        <location filename="../ui/chartspane.cpp" line="168"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="117"/>
+        <location filename="../ui/chartspane.cpp" line="118"/>
         <source>1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="118"/>
+        <location filename="../ui/chartspane.cpp" line="119"/>
         <source>5 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="119"/>
+        <location filename="../ui/chartspane.cpp" line="120"/>
         <source>15 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="120"/>
+        <location filename="../ui/chartspane.cpp" line="121"/>
         <source>1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="122"/>
+        <location filename="../ui/chartspane.cpp" line="123"/>
         <source>How much of the past the charts show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="127"/>
+        <location filename="../ui/chartspane.cpp" line="128"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="130"/>
+        <location filename="../ui/chartspane.cpp" line="131"/>
         <source>Export PNG…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="131"/>
+        <location filename="../ui/chartspane.cpp" line="132"/>
         <source>Save the charts as an image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="132"/>
+        <location filename="../ui/chartspane.cpp" line="133"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="133"/>
+        <location filename="../ui/chartspane.cpp" line="134"/>
         <source>Save the shown points as comma-separated values</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="137"/>
+        <location filename="../ui/chartspane.cpp" line="138"/>
         <source>Window:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="167"/>
+        <location filename="../ui/chartspane.cpp" line="168"/>
         <source>Resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="185"/>
+        <location filename="../ui/chartspane.cpp" line="186"/>
         <source>Export PNG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="185"/>
+        <location filename="../ui/chartspane.cpp" line="186"/>
         <source>PNG images (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="186"/>
+        <location filename="../ui/chartspane.cpp" line="187"/>
         <source>Charts saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="182"/>
+        <location filename="../ui/chartspane.cpp" line="183"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="189"/>
+        <location filename="../ui/chartspane.cpp" line="190"/>
         <source>Export CSV</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="189"/>
+        <location filename="../ui/chartspane.cpp" line="190"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="190"/>
+        <location filename="../ui/chartspane.cpp" line="191"/>
         <source>Points saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="333"/>
+        <location filename="../ui/chartspane.cpp" line="335"/>
         <source>Worker %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="266"/>
-        <location filename="../ui/chartspane.cpp" line="367"/>
+        <location filename="../ui/chartspane.cpp" line="267"/>
+        <location filename="../ui/chartspane.cpp" line="386"/>
         <source>CPU %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="279"/>
-        <location filename="../ui/chartspane.cpp" line="368"/>
+        <location filename="../ui/chartspane.cpp" line="280"/>
+        <location filename="../ui/chartspane.cpp" line="387"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
-        <location filename="../ui/chartspane.cpp" line="369"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="388"/>
         <source>RSS MiB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="280"/>
-        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="281"/>
+        <location filename="../ui/chartspane.cpp" line="389"/>
         <source>RSS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="273"/>
+        <location filename="../ui/chartspane.cpp" line="274"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
         <source>Latency ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Startup probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Liveness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
         <source>Readiness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Startup ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Liveness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Readiness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="305"/>
+        <location filename="../ui/chartspane.cpp" line="306"/>
         <source>exit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="306"/>
+        <location filename="../ui/chartspane.cpp" line="307"/>
         <source>restart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="338"/>
+        <location filename="../ui/chartspane.cpp" line="340"/>
         <source>Workers %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="339"/>
+        <location filename="../ui/chartspane.cpp" line="341"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n worker: %1, …</numerusform>
@@ -616,97 +715,143 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="343"/>
+        <location filename="../ui/chartspane.cpp" line="345"/>
         <source>(the first %1 of %2 selected)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="352"/>
+        <location filename="../ui/chartspane.cpp" line="354"/>
         <source>Pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="355"/>
-        <location filename="../ui/chartspane.cpp" line="356"/>
-        <location filename="../ui/chartspane.cpp" line="371"/>
-        <location filename="../ui/chartspane.cpp" line="372"/>
+        <location filename="../ui/chartspane.cpp" line="357"/>
+        <location filename="../ui/chartspane.cpp" line="358"/>
+        <location filename="../ui/chartspane.cpp" line="390"/>
+        <location filename="../ui/chartspane.cpp" line="391"/>
         <source>Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="357"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
         <source>Running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="358"/>
+        <location filename="../ui/chartspane.cpp" line="360"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
-        <location filename="../ui/chartspane.cpp" line="410"/>
+        <location filename="../ui/chartspane.cpp" line="361"/>
+        <location filename="../ui/chartspane.cpp" line="429"/>
         <source>Restarts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="360"/>
+        <location filename="../ui/chartspane.cpp" line="362"/>
         <source>Restarts (total)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="365"/>
-        <source>Master</source>
+        <location filename="../ui/chartspane.cpp" line="366"/>
+        <location filename="../ui/chartspane.cpp" line="367"/>
+        <source>Requests/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="368"/>
+        <source>Errors/s (5xx, 429)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="370"/>
+        <source>Requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="371"/>
+        <source>In flight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="372"/>
+        <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/chartspane.cpp" line="374"/>
+        <source>Latency p50</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="376"/>
+        <source>Latency p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="378"/>
+        <source>Queue wait p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="384"/>
+        <source>Master</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="393"/>
         <source>Clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="375"/>
+        <location filename="../ui/chartspane.cpp" line="394"/>
         <source>Connected clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="408"/>
+        <location filename="../ui/chartspane.cpp" line="427"/>
         <source>Exits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="513"/>
+        <location filename="../ui/chartspane.cpp" line="434"/>
+        <source>Scaled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="541"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="718"/>
+        <location filename="../ui/chartspane.cpp" line="755"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="719"/>
+        <location filename="../ui/chartspane.cpp" line="756"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="720"/>
-        <location filename="../ui/chartspane.cpp" line="721"/>
+        <location filename="../ui/chartspane.cpp" line="757"/>
+        <location filename="../ui/chartspane.cpp" line="758"/>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="801"/>
+        <location filename="../ui/chartspane.cpp" line="838"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="802"/>
+        <location filename="../ui/chartspane.cpp" line="839"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="800"/>
+        <location filename="../ui/chartspane.cpp" line="837"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1846,54 +1991,418 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::PoolDebugger</name>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="34"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="35"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="47"/>
+        <source>expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="50"/>
+        <source>in %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="52"/>
+        <source>in %1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="53"/>
+        <source>in %1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="93"/>
+        <source>Requests and leases waiting for a free worker, out of the queue&apos;s bound (gateway.queue.max); beyond it they get a 503</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="96"/>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="101"/>
+        <source>Requests/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="102"/>
+        <source>Requests and leases finished per second, over the last update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="103"/>
+        <source>Latency p50 / p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="104"/>
+        <source>Arrival to the response&apos;s header, over the last 2048 requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="105"/>
+        <source>Queue wait p50 / p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="106"/>
+        <source>Time waited for a free worker, over the last 2048 requests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="107"/>
+        <source>In flight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="108"/>
+        <source>Requests and leases held by the pool&apos;s workers now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="109"/>
+        <source>2xx · 4xx · 5xx</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="110"/>
+        <source>Responses by class since the gateway opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="111"/>
+        <source>429 · 503 · 504</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="112"/>
+        <source>Rate-limited, rejected (queue full or no worker in time) and timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="113"/>
+        <source>Retries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="114"/>
+        <source>Requests sent to another worker after the first failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="115"/>
+        <source>Cold starts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="116"/>
+        <source>Requests that waited for a worker to start from zero; the last one&apos;s wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="117"/>
+        <source>Ejections</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="118"/>
+        <source>Times a worker&apos;s circuit breaker opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="119"/>
+        <source>Tunnels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="120"/>
+        <source>Upgraded connections (WebSocket) passed through now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="121"/>
+        <source>Leases granted · expired</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="122"/>
+        <source>Workers lent through pool.acquire, and leases taken back at their TTL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="130"/>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="131"/>
+        <source>Queue wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="132"/>
+        <source>What the height of a mark shows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="141"/>
+        <source>Height:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="179"/>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="179"/>
+        <source>Workers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="179"/>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="191"/>
+        <source>Lease</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="191"/>
+        <source>Worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="191"/>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="191"/>
+        <source>Expires</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="196"/>
+        <source>Flight recorder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="197"/>
+        <location filename="../ui/pooldebugger.cpp" line="456"/>
+        <source>Scale events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="198"/>
+        <location filename="../ui/pooldebugger.cpp" line="439"/>
+        <source>Leases</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="340"/>
+        <source>All pools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="341"/>
+        <source>Select a pool above to debug its traffic: its workers&apos; requests in flight, its queue, the last routing decisions, scale events and leases.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="350"/>
+        <source>Pool %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="352"/>
+        <source>Asking the master for the traffic of %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="353"/>
+        <source>The master did not give the traffic of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="362"/>
+        <source>Pool %1 · no gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="364"/>
+        <source>Pool %1 has no gateway and has lent no worker, so no request passes through Drover to trace here.&lt;br&gt;Give it a &lt;tt&gt;gateway:&lt;/tt&gt; section (docs/config.md) to route HTTP to its workers through a queue, or lend its workers to clients with &lt;tt&gt;pool.acquire&lt;/tt&gt;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="377"/>
+        <source>Pool %1 · leases only (no gateway)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="378"/>
+        <source>Pool %1 · gateway %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="388"/>
+        <source>%1 of %2 queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="407"/>
+        <source>%1 (last %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="440"/>
+        <source>Leases (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="455"/>
+        <source>Scale events (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="470"/>
+        <source>&lt;i&gt;Click a mark or a row, or drag across the timeline, to see why a request took as long as it did.&lt;/i&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="477"/>
+        <source>&lt;b&gt;%1 %2&lt;/b&gt; at %3 (request %4): </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="481"/>
+        <source>no worker took it; %1 after waiting %2 in the queue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/pooldebugger.cpp" line="484"/>
+        <source>%1 on %2 after %n attempt(s).</source>
+        <translation>
+            <numerusform>%1 on %2 after %n attempt.</numerusform>
+            <numerusform>%1 on %2 after %n attempts.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="490"/>
+        <source>Waited %1 for a free worker.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooldebugger.cpp" line="493"/>
+        <source>Total %1: %2 waiting in the queue, %3 with the worker.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::PoolTiles</name>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="130"/>
+        <location filename="../ui/pooltiles.cpp" line="160"/>
         <source>No workers to show.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="148"/>
+        <location filename="../ui/pooltiles.cpp" line="178"/>
         <source>%1 · %2 of %3 ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="185"/>
+        <location filename="../ui/pooltiles.cpp" line="216"/>
         <source>↻ %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="205"/>
+        <location filename="../ui/pooltiles.cpp" line="236"/>
         <source>%1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="221"/>
+        <location filename="../ui/pooltiles.cpp" line="253"/>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="282"/>
+        <source>open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="283"/>
+        <source>half-open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="284"/>
+        <source>closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/pooltiles.cpp" line="296"/>
+        <source>%n served</source>
+        <translation>
+            <numerusform>%n served</numerusform>
+            <numerusform>%n served</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/pooltiles.cpp" line="298"/>
+        <source>%n ejected</source>
+        <translation>
+            <numerusform>%n ejection</numerusform>
+            <numerusform>%n ejections</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="316"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="225"/>
+        <location filename="../ui/pooltiles.cpp" line="320"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="227"/>
+        <location filename="../ui/pooltiles.cpp" line="322"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="228"/>
+        <location filename="../ui/pooltiles.cpp" line="323"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="231"/>
+        <location filename="../ui/pooltiles.cpp" line="326"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="235"/>
+        <location filename="../ui/pooltiles.cpp" line="332"/>
+        <source>in flight %1 of %2 · served %3 · breaker %4 · ejected %5×</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/pooltiles.cpp" line="339"/>
         <source>Double-click to open it in the workers pane</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1906,27 +2415,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="69"/>
-        <source>Double-click a pool for its workers; the tiles below show the selected pool (all pools when none is).</source>
+        <location filename="../ui/poolspane.cpp" line="65"/>
+        <source>Double-click a pool for its workers; below, the selected pool&apos;s workers and traffic (every pool&apos;s workers when none is selected).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="76"/>
+        <location filename="../ui/poolspane.cpp" line="75"/>
         <source>Scale %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="77"/>
+        <location filename="../ui/poolspane.cpp" line="76"/>
         <source>Number of workers in %1:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="93"/>
+        <location filename="../ui/poolspane.cpp" line="92"/>
         <source>%1 scaled to %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/poolspane.cpp" line="94"/>
+        <location filename="../ui/poolspane.cpp" line="93"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2008,6 +2517,19 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::ScaleTimeline</name>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="439"/>
+        <source>No scale events in the last 15 minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="482"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;: %2 → %3 workers&lt;br&gt;%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::TokenStore</name>
     <message>
         <location filename="../ui/masterstore.cpp" line="135"/>
@@ -2038,6 +2560,39 @@
     <message>
         <location filename="../ui/masterstore.cpp" line="162"/>
         <source>the file %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::TrafficTimeline</name>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="49"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="50"/>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="60"/>
+        <source>%1 → %2, status %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="61"/>
+        <source>no worker</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="64"/>
+        <source>queue wait %1 · total %2 · attempts %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/traffictimeline.cpp" line="231"/>
+        <source>No requests yet: each request through the gateway will be a mark here.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

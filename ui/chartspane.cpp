@@ -50,6 +50,7 @@ constexpr int kHistoryPoints = 600;
 constexpr double kMiB = 1024.0 * 1024.0;
 const QColor kExitColor(220, 50, 47);
 const QColor kRestartColor(240, 140, 0);
+const QColor kScaleColor(47, 126, 216);
 
 /// A colour per worker when several share the charts: distinct hues that read on light and
 /// dark backgrounds (Tableau 10 and six more), orange and red last, as the markers are.
@@ -321,6 +322,7 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
     m_lineIndex.clear();
     m_exits = nullptr;
     m_restarts = nullptr;
+    m_scales = nullptr;
     m_shownMarkers.clear();
     m_missing = false;
     m_key->hide();
@@ -358,6 +360,23 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
         addLine(counts, prefix + QStringLiteral("ready"), tr("Ready"));
         addLine(addPanel(tr("Restarts"), true, true), prefix + QStringLiteral("restarts"),
                 tr("Restarts (total)"), 1, true);
+        // The door's series (a pool with a gateway, or that lent workers): shown once they
+        // have points, so a pool without them gets no empty charts.
+        const QString door = prefix + QStringLiteral("gateway/");
+        const int rate = addPanel(tr("Requests/s"), true, false);
+        addLine(rate, door + QStringLiteral("rps"), tr("Requests/s"), 1, false, true);
+        addLine(rate, door + QStringLiteral("errors_per_s"), tr("Errors/s (5xx, 429)"), 1, false,
+                true);
+        const int load = addPanel(tr("Requests"), true, true);
+        addLine(load, door + QStringLiteral("inflight"), tr("In flight"), 1, false, true);
+        addLine(load, door + QStringLiteral("queued"), tr("Queued"), 1, false, true);
+        const int latency = addPanel(tr("Latency ms"), true, false);
+        addLine(latency, door + QStringLiteral("latency_p50_ms"), tr("Latency p50"), 1, false,
+                true);
+        addLine(latency, door + QStringLiteral("latency_p99_ms"), tr("Latency p99"), 1, false,
+                true);
+        addLine(latency, door + QStringLiteral("queue_wait_p99_ms"), tr("Queue wait p99"), 1, false,
+                true);
         break;
     }
     case Kind::Master:
@@ -408,9 +427,18 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
         m_exits->setName(tr("Exits"));
         m_restarts = new QScatterSeries(first.chart);
         m_restarts->setName(tr("Restarts"));
-        for (QScatterSeries *s : {m_restarts, m_exits}) {
-            s->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-            s->setMarkerSize(9);
+        std::vector<QScatterSeries *> markers{m_restarts, m_exits};
+        if (kind == Kind::Pool) {
+            // The pool's size changes, on its workers line: a triangle.
+            m_scales = new QScatterSeries(first.chart);
+            m_scales->setName(tr("Scaled"));
+            m_scales->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+            markers.push_back(m_scales);
+        }
+        for (QScatterSeries *s : markers) {
+            if (s != m_scales)
+                s->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+            s->setMarkerSize(s == m_scales ? 11 : 9);
             first.chart->addSeries(s);
             s->attachAxis(first.x);
             s->attachAxis(first.y);
@@ -613,6 +641,8 @@ void ChartsPane::onPointsChanged(const QStringList &series)
 
 bool ChartsPane::concerns(const api::Event &event) const
 {
+    if (event.kind == "pool.scaled") // a pool's own event
+        return m_kind == Kind::Pool && QString::fromStdString(event.subject) == m_names.value(0);
     if (m_kind == Kind::Worker)
         return m_names.contains(QString::fromStdString(event.subject));
     if (m_kind == Kind::Pool && m_bridge) {
@@ -680,6 +710,7 @@ void ChartsPane::render()
     m_shownMarkers.clear();
     QList<QPointF> exits;
     QList<QPointF> restarts;
+    QList<QPointF> scales;
     const Line *first = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
     for (const models::SeriesMarker &m : m_store->markers()) {
         if (m.timeMs < from || m.timeMs > now)
@@ -693,14 +724,20 @@ void ChartsPane::render()
         const std::optional<QPointF> at =
             base ? models::MetricSeriesStore::nearest(base->shown, double(m.timeMs)) : std::nullopt;
         const double y = at ? at->y() * base->scale : m_panels[0].y->min();
-        (models::isExit(m.kind) ? exits : restarts)
+        (m.kind == models::MarkerKind::Scaled ? scales
+         : models::isExit(m.kind)             ? exits
+                                              : restarts)
             .append(QPointF(double(m.timeMs - now) / 1000.0, y));
         m_shownMarkers.push_back(m);
     }
     m_exits->replace(exits);
     m_restarts->replace(restarts);
+    if (m_scales)
+        m_scales->replace(scales);
     QLegend *legend = m_panels[0].chart->legend();
-    for (QScatterSeries *s : {m_exits, m_restarts}) {
+    for (QScatterSeries *s : {m_exits, m_restarts, m_scales}) {
+        if (!s)
+            continue;
         for (QLegendMarker *marker : legend->markers(s))
             marker->setVisible(s->count() > 0);
     }
@@ -828,6 +865,10 @@ void ChartsPane::applyTheme()
         m_restarts->setColor(kRestartColor);
         m_restarts->setBorderColor(kRestartColor.darker(130));
     }
+    if (m_scales) {
+        m_scales->setColor(kScaleColor);
+        m_scales->setBorderColor(kScaleColor.darker(130));
+    }
 }
 
 void ChartsPane::showEvent(QShowEvent *event)
@@ -891,6 +932,11 @@ QColor ChartsPane::lineColor(const QString &series) const
 int ChartsPane::markerCount() const
 {
     return m_exits ? m_exits->count() + m_restarts->count() : 0;
+}
+
+int ChartsPane::scaleMarkerCount() const
+{
+    return m_scales ? m_scales->count() : 0;
 }
 
 bool ChartsPane::exportPng(const QString &file)

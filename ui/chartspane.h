@@ -44,7 +44,9 @@ namespace drover::ui {
 /// colour each), a pool (workers by state, restarts) or the master (CPU, RSS, workers,
 /// clients). Each series' history over the window comes from `metrics.query`, then the lines
 /// follow the live metric batches (at most one redraw per drain of the bridge). Exits and
-/// restarts of the subject's workers are markers on the first chart. Pause freezes the lines
+/// restarts of the subject's workers are markers on the first chart, and so are a pool's scale
+/// events. A pool with a gateway (or leases) also gets its door's requests/s, errors, in-flight
+/// and queued requests, and latency and queue wait percentiles. Pause freezes the lines
 /// while new points are still kept; export as PNG or CSV. The points and markers are held by a
 /// models::MetricSeriesStore; the pane lays out, draws and exports them.
 class ChartsPane : public QWidget
@@ -74,6 +76,8 @@ public:
     QColor lineColor(const QString &series) const;
     /// Event markers drawn now (exits, failures, restarts).
     int markerCount() const;
+    /// A pool's scale events drawn now (triangles on its workers line).
+    int scaleMarkerCount() const;
     /// History replies (metrics.query over the window) taken in since the pane was made: one
     /// per series each time a subject is shown or the window changes.
     int historyLoads() const;
@@ -182,6 +186,7 @@ private:
     QHash<QString, int> m_lineIndex;
     QScatterSeries *m_exits = nullptr;                // Owned by the first chart.
     QScatterSeries *m_restarts = nullptr;             // Owned by the first chart.
+    QScatterSeries *m_scales = nullptr;               // Owned by the first chart (a pool's).
     std::vector<models::SeriesMarker> m_shownMarkers; ///< as drawn
     bool m_renderPending = false;
     bool m_renderWhenShown = false; ///< a render was skipped while hidden

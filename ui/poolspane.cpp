@@ -4,6 +4,7 @@
 #include "models/backendbridge.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
+#include "ui/pooldebugger.h"
 #include "ui/pooltiles.h"
 #include "ui/tableview.h"
 
@@ -12,7 +13,6 @@
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -49,26 +49,25 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
     auto *bar = new QHBoxLayout;
     bar->addStretch(1);
     bar->addWidget(button);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_tiles);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setBackgroundRole(QPalette::Window);
+    m_debugger = new PoolDebugger(bridge, m_tiles, this); // holds the tiles
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(QStringLiteral("PoolsSplitter"));
     split->addWidget(m_view);
-    split->addWidget(scroll);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->addWidget(m_debugger);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);
-    split->setSizes({170, 400}); // the table holds a few pools; the tiles need the room
+    split->setSizes({110, 600}); // the table holds a few pools; the debugger needs the room
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(split, 1);
-    bar->insertWidget(0, new QLabel(tr("Double-click a pool for its workers; the tiles below "
-                                       "show the selected pool (all pools when none is)."),
-                                    this));
+    auto *hint = new QLabel(tr("Double-click a pool for its workers; below, the selected "
+                               "pool's workers and traffic (every pool's workers when none is "
+                               "selected)."),
+                            this);
+    hint->setWordWrap(true);
+    bar->insertWidget(0, hint, 1);
     connect(m_tiles, &PoolTiles::workerActivated, this, &PoolsPane::workerActivated);
 
     m_ask = [this](const QString &pool, int current, int &size) {
@@ -100,6 +99,7 @@ PoolsPane::PoolsPane(models::BackendBridge *bridge, QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateActions();
         m_tiles->setPool(selectedPool());
+        m_debugger->setPool(selectedPool());
         emit currentPoolChanged(selectedPool());
     });
     connect(bridge, &models::BackendBridge::snapshotApplied, this, &PoolsPane::updateActions);

@@ -13,11 +13,12 @@ class BackendBridge;
 
 namespace drover::ui {
 
+class PoolDebugger;
 class PoolTiles;
 
 /// The pools pane: desired / running / ready counts, restarts, revision and what a pool waits
-/// for; scale the selected pool (operator and above). Under the table, the pool view: the
-/// selected pool's workers (every pool's when none is selected) as tiles.
+/// for; scale the selected pool (operator and above). Under the table, the pool debugger: the
+/// selected pool's workers (every pool's when none is selected) as tiles, and its traffic.
 class PoolsPane : public QWidget
 {
     Q_OBJECT
@@ -28,6 +29,7 @@ public:
     QTableView *view() const { return m_view; }
     QAction *scaleAction() const { return m_scale; }
     PoolTiles *tiles() const { return m_tiles; }
+    PoolDebugger *debugger() const { return m_debugger; }
     /// Asks for the new size; tests answer for the user. Returns false when cancelled.
     void setAskSize(std::function<bool(const QString &pool, int current, int &size)> ask);
     QString selectedPool() const;
@@ -48,6 +50,7 @@ private:
     QTableView *m_view;
     QAction *m_scale;
     PoolTiles *m_tiles;
+    PoolDebugger *m_debugger;
     std::function<bool(const QString &, int, int &)> m_ask;
 };
 

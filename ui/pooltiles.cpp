@@ -1,5 +1,6 @@
 #include "ui/pooltiles.h"
 
+#include "models/pooltraffic.h"
 #include "models/workersmodel.h"
 
 #include <QEvent>
@@ -11,6 +12,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <climits>
 
 namespace drover::ui {
 
@@ -18,6 +20,8 @@ namespace {
 
 constexpr int kTileWidth = 150;
 constexpr int kTileHeight = 66;
+constexpr int kTrafficHeight = 38; ///< added to a tile that shows its traffic
+constexpr int kTrafficWidth = 30;  ///< ... and its width
 constexpr int kGap = 8;
 constexpr int kMargin = 10;
 
@@ -68,6 +72,31 @@ void PoolTiles::setPool(const QString &pool)
     update();
 }
 
+void PoolTiles::setTraffic(std::shared_ptr<const models::PoolTraffic> traffic)
+{
+    const bool relayoutNeeded = bool(traffic) != bool(m_traffic);
+    m_traffic = std::move(traffic);
+    if (relayoutNeeded)
+        relayout();
+    update();
+}
+
+const models::TrafficWorker *PoolTiles::trafficOf(const QString &worker) const
+{
+    if (!m_traffic || !m_traffic->hasDoor)
+        return nullptr;
+    for (const models::TrafficWorker &w : m_traffic->workers) {
+        if (w.worker == worker)
+            return &w;
+    }
+    return nullptr;
+}
+
+int PoolTiles::tileHeight() const
+{
+    return m_traffic && m_traffic->hasDoor ? kTileHeight + kTrafficHeight : kTileHeight;
+}
+
 QSize PoolTiles::sizeHint() const
 {
     return {4 * (kTileWidth + kGap) + 2 * kMargin, minimumHeight()};
@@ -86,8 +115,10 @@ void PoolTiles::relayout()
 {
     m_tiles.clear();
     m_headers.clear();
-    const int perRow = std::max(1, (width() - 2 * kMargin + kGap) / (kTileWidth + kGap));
+    const int tileWidth = kTileWidth + (tileHeight() > kTileHeight ? kTrafficWidth : 0);
+    const int perRow = std::max(1, (width() - 2 * kMargin + kGap) / (tileWidth + kGap));
     const int lineHeight = fontMetrics().height();
+    const int tileHeight = this->tileHeight();
     int y = kMargin;
     int column = 0;
     std::string pool;
@@ -95,7 +126,7 @@ void PoolTiles::relayout()
     for (const api::WorkerInfo *w : ordered(m_workers->rows(), m_pool)) {
         if (first || w->pool != pool) {
             if (!first)
-                y += kTileHeight + kGap + 4;
+                y += tileHeight + kGap + 4;
             first = false;
             pool = w->pool;
             column = 0;
@@ -103,14 +134,13 @@ void PoolTiles::relayout()
             y += lineHeight + 4;
         } else if (column == perRow) {
             column = 0;
-            y += kTileHeight + kGap;
+            y += tileHeight + kGap;
         }
-        m_tiles.push_back(
-            {QString::fromStdString(w->id),
-             QRect(kMargin + column * (kTileWidth + kGap), y, kTileWidth, kTileHeight)});
+        m_tiles.push_back({QString::fromStdString(w->id),
+                           QRect(kMargin + column * (tileWidth + kGap), y, tileWidth, tileHeight)});
         ++column;
     }
-    setMinimumHeight(first ? 2 * lineHeight : y + kTileHeight + kMargin);
+    setMinimumHeight(first ? 2 * lineHeight : y + tileHeight + kMargin);
 }
 
 void PoolTiles::resizeEvent(QResizeEvent *event)
@@ -167,7 +197,8 @@ void PoolTiles::paintEvent(QPaintEvent *)
         // A stripe of the state's colour on the left.
         p.fillRect(QRect(t.rect.left() + 1, t.rect.top() + 6, 4, t.rect.height() - 12), state);
 
-        const QRect inner = t.rect.adjusted(10, 5, -8, -5);
+        const QRect inner =
+            QRect(t.rect.left(), t.rect.top(), t.rect.width(), kTileHeight).adjusted(10, 5, -8, -5);
         p.setPen(pal.color(QPalette::Text));
         p.setFont(bold);
         p.drawText(QRect(inner.left(), inner.top(), inner.width() - 18, fm.height()),
@@ -204,7 +235,71 @@ void PoolTiles::paintEvent(QPaintEvent *)
                    Qt::AlignRight | Qt::AlignVCenter,
                    alive ? tr("%1 %").arg(QLocale().toString(w->cpuPercent, 'f', 0))
                          : QStringLiteral("–"));
+        if (const models::TrafficWorker *tw = trafficOf(t.worker))
+            paintTraffic(p, *tw,
+                         QRect(inner.left(), t.rect.top() + kTileHeight - 2, inner.width(),
+                               kTrafficHeight - 6));
     }
+}
+
+void PoolTiles::paintTraffic(QPainter &p, const models::TrafficWorker &tw, const QRect &area)
+{
+    // In flight: one box per slot of per_worker_concurrency (a bar when there are many), then
+    // served, and the breaker as a coloured pill.
+    const QPalette &pal = palette();
+    const QFontMetrics fm(font());
+    const int capacity = m_traffic->perWorkerConcurrency;
+    const QString figure =
+        capacity > 0 ? tr("%1/%2").arg(tw.inflight).arg(capacity) : QString::number(tw.inflight);
+    const int figureWidth = fm.horizontalAdvance(QStringLiteral("88/88")) + 4;
+    const QRect bar(area.left(), area.top() + 2, area.width() - figureWidth, 8);
+    const QColor busy(0x2f, 0x7e, 0xd8);
+    p.setPen(Qt::NoPen);
+    if (capacity > 0 && capacity <= 16) {
+        const double w = (bar.width() - (capacity - 1) * 2.0) / capacity;
+        for (int i = 0; i < capacity; ++i) {
+            p.setBrush(i < tw.inflight ? busy : pal.color(QPalette::Mid));
+            p.drawRoundedRect(QRectF(bar.left() + i * (w + 2), bar.top(), w, bar.height()), 2, 2);
+        }
+    } else {
+        p.setBrush(pal.color(QPalette::Mid));
+        p.drawRoundedRect(bar, 3, 3);
+        const double share = std::clamp(
+            double(tw.inflight) / double(std::max(1, capacity > 0 ? capacity : 8)), 0.0, 1.0);
+        if (tw.inflight > 0) {
+            p.setBrush(busy);
+            p.drawRoundedRect(
+                QRectF(bar.left(), bar.top(), std::max(3.0, bar.width() * share), bar.height()), 3,
+                3);
+        }
+    }
+    p.setPen(pal.color(QPalette::Text));
+    p.drawText(
+        QRect(bar.right() + 2, bar.center().y() - fm.height() / 2, figureWidth - 2, fm.height()),
+        Qt::AlignRight | Qt::AlignVCenter, figure);
+
+    const QRect line(area.left(), bar.bottom() + 4, area.width(), fm.height());
+    const QString breaker = tw.breaker == QLatin1String("open")        ? tr("open")
+                            : tw.breaker == QLatin1String("half-open") ? tr("half-open")
+                                                                       : tr("closed");
+    const QColor breakerColor = tw.breaker == QLatin1String("open") ? QColor(0xdc, 0x32, 0x2f)
+                                : tw.breaker == QLatin1String("half-open")
+                                    ? QColor(0xd4, 0xa0, 0x17)
+                                    : QColor(0x3c, 0x9a, 0x4a);
+    const int pillWidth = fm.horizontalAdvance(breaker) + 10;
+    const QRectF pill(line.right() - pillWidth, line.top(), pillWidth, line.height());
+    p.setPen(Qt::NoPen);
+    p.setBrush(breakerColor);
+    p.drawRoundedRect(pill, line.height() / 2.0, line.height() / 2.0);
+    p.setPen(Qt::white);
+    p.drawText(pill, Qt::AlignCenter, breaker);
+    QString served = tr("%n served", nullptr, int(std::min<qint64>(tw.served, INT_MAX)));
+    if (tw.ejections > 0)
+        served += QStringLiteral(" · ") + tr("%n ejected", nullptr, int(tw.ejections));
+    p.setPen(pal.color(QPalette::Text));
+    p.drawText(QRect(line.left(), line.top(), line.width() - pillWidth - 4, line.height()),
+               Qt::AlignLeft | Qt::AlignVCenter,
+               fm.elidedText(served, Qt::ElideRight, line.width() - pillWidth - 4));
 }
 
 bool PoolTiles::event(QEvent *event)
@@ -232,6 +327,15 @@ bool PoolTiles::event(QEvent *event)
                     QStringLiteral(" · ") +
                     QLocale().formattedDataSize(qint64(w->rssBytes), 1,
                                                 QLocale::DataSizeTraditionalFormat);
+        if (const models::TrafficWorker *tw = trafficOf(id)) {
+            text += QStringLiteral("<br>") +
+                    tr("in flight %1 of %2 · served %3 · breaker %4 · ejected %5×")
+                        .arg(tw->inflight)
+                        .arg(m_traffic->perWorkerConcurrency)
+                        .arg(tw->served)
+                        .arg(tw->breaker)
+                        .arg(tw->ejections);
+        }
         text += QStringLiteral("<br><i>") + tr("Double-click to open it in the workers pane") +
                 QStringLiteral("</i>");
         QToolTip::showText(help->globalPos(), text, this);

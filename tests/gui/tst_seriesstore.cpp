@@ -137,7 +137,10 @@ void TestSeriesStore::markerKinds_data()
                              << "stopped" << K();
     QTest::newRow("unknown state") << state << "ready"
                                    << "vanished" << K();
-    QTest::newRow("not a state change") << "pool.scaled"
+    QTest::newRow("pool scaled") << "pool.scaled"
+                                 << ""
+                                 << "exited" << K(MarkerKind::Scaled);
+    QTest::newRow("not a state change") << "pool.revision"
                                         << ""
                                         << "exited" << K();
     QTest::newRow("probe event") << "probe.changed"

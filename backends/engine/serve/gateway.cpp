@@ -254,6 +254,9 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     std::map<std::string, LeaseRecord> leases;
     std::uint64_t leaseCounter = 0;
     std::map<beast::tcp_stream *, bool> clients; ///< open client connections: busy?
+    /// Breakers' trial timers under way: close() cancels them, else the loop (and the
+    /// master's shutdown) waits up to `open_for` for them.
+    std::set<std::shared_ptr<asio::steady_timer>> trialTimers;
     bool coldPending = false;
     Clock::time_point coldSince{};
 
@@ -409,9 +412,13 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 
     void armTrialTimer(const Backend &b)
     {
+        if (closed)
+            return;
         auto timer = std::make_shared<asio::steady_timer>(io);
         timer->expires_at(b.openUntil);
+        trialTimers.insert(timer);
         timer->async_wait([self = shared_from_this(), timer](error_code ec) {
+            self->trialTimers.erase(timer);
             if (!ec)
                 self->pump();
         });
@@ -1055,6 +1062,8 @@ void Gateway::close()
     for (auto &[id, l] : d->leases)
         l.timer->cancel();
     d->leases.clear();
+    for (const auto &timer : d->trialTimers)
+        timer->cancel();
 }
 
 void Gateway::setBackend(const std::string &worker, int port, bool ready)

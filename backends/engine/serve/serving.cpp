@@ -475,6 +475,7 @@ json Serving::traffic(const std::string &pool, std::size_t recent) const
     out["inflight"] = t.inflight;
     out["queued"] = t.queued;
     out["queue_max"] = gw.spec() ? gw.spec()->queueMax : 256;
+    out["per_worker_concurrency"] = gw.spec() ? gw.spec()->perWorkerConcurrency : 1;
     out["tunnels"] = t.tunnels;
     out["requests"] = t.requests;
     out["status"] = {{"2xx", t.status2xx}, {"3xx", t.status3xx}, {"4xx", t.status4xx},
