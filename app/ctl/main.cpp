@@ -83,14 +83,20 @@ std::string bytes(std::uint64_t b)
     return buf;
 }
 
-std::string clock(std::int64_t ms)
+/// Unix ms in local time, as `format` (strftime) says.
+std::string localTime(std::int64_t ms, const char *format)
 {
     std::time_t t = std::time_t(ms / 1000);
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[32];
-    std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
+}
+
+std::string clock(std::int64_t ms)
+{
+    return localTime(ms, "%H:%M:%S");
 }
 
 /// Prints rows with each column as wide as its widest cell.
@@ -260,12 +266,7 @@ int printJsonArray(const std::vector<T> &items)
 /// `2026-12-06 09:30:12` in local time.
 std::string dateTime(std::int64_t ms)
 {
-    std::time_t t = std::time_t(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
+    return localTime(ms, "%Y-%m-%d %H:%M:%S");
 }
 
 std::string replicasText(const json &r)

@@ -28,6 +28,16 @@ struct Loop
 
     std::weak_ptr<bool> token() const { return alive; }
 
+    /// Runs `fn` in a later turn of the loop, unless the engine is gone by then.
+    template <class Fn>
+    void later(Fn fn)
+    {
+        boost::asio::post(io, [fn = std::move(fn), alive = token()]() mutable {
+            if (!alive.expired())
+                fn();
+        });
+    }
+
     /// Runs `fn` in a later turn of the loop, once however often it is asked for until then;
     /// `scheduled` says whether it is on its way (and must outlive the loop's handlers, as a
     /// component's member does).

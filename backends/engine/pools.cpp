@@ -140,15 +140,13 @@ void Pools::reconcile(Pool &pool)
 void Pools::scale(Pool &pool, int desired, const std::string &why)
 {
     const int before = pool.desired;
-    if (before == desired)
-        return;
     pool.desired = desired;
     m_stream.addEvent("pool.scaled", pool.name,
                       "pool " + pool.name + " scaled from " + std::to_string(before) + " to " +
                           std::to_string(desired),
                       {}, {}, why);
     reconcile(pool);
-    m_registry.publishPool(pool.name);
+    m_registry.publishPool(pool.name); // also while the pool waits (reconcile does nothing)
 }
 
 void Pools::continueRolling(Pool &pool)

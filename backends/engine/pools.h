@@ -36,7 +36,7 @@ public:
     /// and started, extra workers (newest first) are stopped and removed.
     void reconcile(Pool &pool);
     /// Sets a pool's desired count and reconciles it, with a `pool.scaled` event that says
-    /// `why` (`operator`, `autoscale: ...`); nothing when the count is unchanged.
+    /// `why` (`operator`, `autoscale: ...`).
     void scale(Pool &pool, int desired, const std::string &why);
     /// The pool part of a reload: removed pools stop, added ones are made, changed sizes
     /// scale, and a changed revision restarts the pool's workers one at a time.

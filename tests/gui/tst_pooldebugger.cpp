@@ -23,6 +23,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
@@ -587,9 +588,12 @@ void TestPoolDebugger::thousandDecisions()
 // The README's pictures: mixed traffic, a slow request picked. Only when asked for.
 void TestPoolDebugger::screenshots()
 {
-    const QString dir = qEnvironmentVariable("DROVER_POOLDEBUGGER_SHOTS");
+    // Into the test's own directory unless DROVER_POOLDEBUGGER_SHOTS names one: the pictures
+    // are made and saved in every run.
+    QString dir = qEnvironmentVariable("DROVER_POOLDEBUGGER_SHOTS");
     if (dir.isEmpty())
-        QSKIP("set DROVER_POOLDEBUGGER_SHOTS=<dir> to save the screenshots");
+        dir = m_dir.path() + QStringLiteral("/shots");
+    QVERIFY(QDir().mkpath(dir));
     for (const QString &lang : {QStringLiteral("en"), QStringLiteral("de")}) {
         ui::installTranslations(lang);
         auto view = std::make_unique<ui::MasterView>(m_backend, QStringLiteral("demo"));

@@ -504,7 +504,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         auto self = shared_from_this();
         beast::tcp_stream client(std::move(socket));
         beast::flat_buffer buffer;
-        clients[&client] = false;
+        bool &busy = clients[&client]; // (a map's entries stay put)
         std::string peer;
         {
             error_code ec;
@@ -515,7 +515,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         for (;;) {
             if (closed)
                 break;
-            clients[&client] = false;
+            busy = false;
             http::request_parser<http::empty_body> head;
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
@@ -524,7 +524,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             co_await http::async_read_header(client, buffer, head, ec_(ec));
             if (ec)
                 break;
-            clients[&client] = true;
+            busy = true;
             const bool keepOpen = co_await handle(client, buffer, head, peer);
             if (!keepOpen || closed)
                 break;

@@ -209,11 +209,7 @@ void Serving::reload()
         if (!kept.inserted) {
             // One retiring door per pool at a time: the stops this one held go on now.
             for (auto &[worker, drain] : kept.node.mapped().draining)
-                boost::asio::post(d->loop.io,
-                                  [then = std::move(drain.then), alive = d->loop.token()] {
-                                      if (!alive.expired())
-                                          then();
-                                  });
+                d->loop.later(std::move(drain.then));
         }
     }
     for (const config::PoolSpec &spec : d->config->pools) {
@@ -305,19 +301,14 @@ void Serving::drainedOne(const std::string &pool, const std::string &worker, boo
         // be the one calling us.)
         auto retired = d->retiring.find(pool);
         if (retired != d->retiring.end() && &retired->second == door)
-            boost::asio::post(d->loop.io, [this, pool, alive = d->loop.token()] {
-                if (alive.expired())
-                    return;
+            d->loop.later([this, pool] {
                 auto r = d->retiring.find(pool);
                 if (r != d->retiring.end() && r->second.draining.empty())
                     d->retiring.erase(r);
             });
     }
     // The stop continues in a later turn: not inside the gateway's bookkeeping.
-    boost::asio::post(d->loop.io, [then = std::move(drain.then), alive = d->loop.token()] {
-        if (!alive.expired())
-            then();
-    });
+    d->loop.later(std::move(drain.then));
 }
 
 void Serving::acquire(const std::string &pool, std::chrono::milliseconds wait,
