@@ -213,8 +213,8 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.logs = std::make_unique<LogRotation>(*r.registry, r.config, *r.state);
     r.sampler = std::make_unique<Sampler>(r.loop, *r.registry, r.stream, *r.metrics,
                                           r.options.sampleInterval, *r.logs);
-    r.serving =
-        std::make_unique<Serving>(r.loop, *r.registry, r.config, *r.pools, r.stream, *r.metrics);
+    r.serving = std::make_unique<Serving>(r.loop, *r.registry, r.config, *r.pools, r.stream,
+                                          *r.metrics, *r.prober);
     r.supervisor->setDrainer([&r](Worker &w, std::function<void()> drained) {
         return r.serving && r.serving->drain(w, std::move(drained));
     });

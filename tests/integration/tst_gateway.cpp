@@ -473,6 +473,31 @@ private slots:
         QVERIFY(a.ms >= t["last_cold_start_ms"].get<double>() * 0.5);
     }
 
+    void coldStartProbesSoonWhileRequestsWait()
+    {
+        // The readiness interval (1 min) is far longer than the queue's timeout (10 s), and
+        // /ready answers 503 for its first 0.3 s: the first check fails, so the request is
+        // served only because a worker that requests wait for is checked again within
+        // milliseconds (Prober::hurry) instead of an interval later.
+        start("pools:\n  - name: hurry\n    command: [\"${BIN}/drover-demo-worker\", "
+              "\"--port\", \"{{port}}\", \"--quiet\", \"--ready-after\", \"0.3\"]\n"
+              "    autoscale: {min: 0, max: 1, scale_up_after: 0s, scale_down_after: 1m}\n"
+              "    ports: 27260-27269\n    stop: {timeout: 5s}\n    probes:\n"
+              "      readiness: {http: {url: \"http://127.0.0.1:{{port}}/ready\"}, interval: 1m}\n"
+              "    gateway:\n      listen: 127.0.0.1:27270\n"
+              "      queue: {max: 10, timeout: 10s}\n");
+        Answer a = get(27270, "/");
+        QCOMPARE(a.status, 200);
+        QVERIFY2(a.ms >= 300, std::to_string(a.ms).c_str()); // not before /ready said yes
+        const json t = traffic("hurry");
+        QCOMPARE(t["cold_starts"].get<int>(), 1);
+        // Checks that failed while it was not ready yet, then the one that passed.
+        const json h = call("health.history", {{"worker", "hurry-0"}})["results"];
+        QVERIFY2(h.size() >= 2, h.dump().c_str());
+        QVERIFY(!h.front()["ok"].get<bool>());
+        QVERIFY(h.back()["ok"].get<bool>());
+    }
+
     void minIdleKeepsWarmSpares()
     {
         start(pool("warm", 27300, 27350,

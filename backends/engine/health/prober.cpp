@@ -91,6 +91,9 @@ struct Prober::Private
     /// one wake-up of the loop, and their answers come back close together (on a 2-core VM a
     /// wake-up costs more than a check's own work). Like the kernel's timer slack.
     static constexpr auto kStep = std::chrono::milliseconds(10);
+    /// How soon a hurried probe checks again after a failure: a refused connection costs
+    /// the loop a few microseconds, and the worker takes traffic within this of listening.
+    static constexpr auto kHurried = std::chrono::milliseconds(3);
 
     static WorkerProbes &probes(Worker &w)
     {
@@ -234,13 +237,19 @@ struct Prober::Private
         }
     }
 
-    void schedule(Worker &w, ProbeRun &r, std::chrono::milliseconds delay)
+    /// The next check of `r` after `delay`, on the grid of kStep unless `exact` (a hurried
+    /// probe).
+    void schedule(Worker &w, ProbeRun &r, std::chrono::milliseconds delay, bool exact = false)
     {
         if (!r.timer)
             r.timer = std::make_unique<Timer>(loop.io);
-        auto due = (Clock::now() + delay).time_since_epoch();
-        auto step = std::chrono::duration_cast<Clock::duration>(kStep);
-        r.timer->expires_at(Clock::time_point((due + step - Clock::duration(1)) / step * step));
+        if (exact) {
+            r.timer->expires_after(delay);
+        } else {
+            auto due = (Clock::now() + delay).time_since_epoch();
+            auto step = std::chrono::duration_cast<Clock::duration>(kStep);
+            r.timer->expires_at(Clock::time_point((due + step - Clock::duration(1)) / step * step));
+        }
         r.timer->async_wait([this, id = w.id(), serial = r.serial,
                              alive = loop.token()](const boost::system::error_code &ec) {
             if (ec || alive.expired())
@@ -248,9 +257,27 @@ struct Prober::Private
             Worker *w = registry.find(id);
             if (!w)
                 return;
-            if (ProbeRun *r = runBySerial(*w, serial))
+            // A timer moved by hurry() after it had fired may fire twice: the check on its
+            // way schedules the next one when it answers.
+            if (ProbeRun *r = runBySerial(*w, serial); r && !r->inFlight)
                 check(*w, *r);
         });
+    }
+
+    /// Whether a failed check of `r` should be tried again soon: requests wait for `w`.
+    static bool hurried(const Worker &w, const ProbeRun &r)
+    {
+        return w.probes && w.probes->urgent && !r.done &&
+               (r.role == ProbeRole::Startup ||
+                (r.role == ProbeRole::Readiness && w.state() != WorkerState::Ready));
+    }
+
+    /// The delay of a hurried check: kHurried, but not before the probe's `initial_delay`.
+    std::chrono::milliseconds hurriedDelay(const Worker &w, const ProbeRun &r) const
+    {
+        auto elapsed =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - w.probes->upAt);
+        return std::max(std::chrono::milliseconds(kHurried), r.spec.initialDelay - elapsed);
     }
 
     /// One check of one probe; its result comes back on the loop (a hung endpoint answers at
@@ -259,14 +286,17 @@ struct Prober::Private
     {
         if (!probing(w.state()))
             return;
+        r.inFlight = true;
         ProbeDone done = [this, id = w.id(), serial = r.serial,
                           alive = loop.token()](ProbeOutcome out) {
             if (alive.expired())
                 return; // the engine is gone (a check answers after its timeout at the latest)
             Worker *w = registry.find(id);
-            if (!w || !probing(w->state()))
+            ProbeRun *r = w ? runBySerial(*w, serial) : nullptr;
+            if (!r)
                 return;
-            if (ProbeRun *r = runBySerial(*w, serial); r && r->timer && !r->done)
+            r->inFlight = false;
+            if (probing(w->state()) && r->timer && !r->done)
                 checked(*w, *r, std::move(out));
         };
         if (!r.target) {
@@ -322,6 +352,10 @@ void Prober::Private::checked(Worker &w, ProbeRun &r, ProbeOutcome out)
     const ProbeVerdict::Change change =
         r.verdict.add(out.ok, r.spec.successThreshold, r.spec.failureThreshold);
     auto next = [&] {
+        if (!out.ok && hurried(w, r)) {
+            schedule(w, r, hurriedDelay(w, r), true);
+            return;
+        }
         // Every interval, give or take 10 %: workers started together drift apart.
         std::uniform_real_distribution<double> jitter(0.9, 1.1);
         auto interval = std::chrono::milliseconds(
@@ -444,8 +478,30 @@ void Prober::reprobe(Worker &w)
 
 void Prober::stateChanged(Worker &w)
 {
+    if (w.probes && (!probing(w.state()) || w.state() == WorkerState::Ready))
+        w.probes->urgent = false;
     if (!probing(w.state()))
         d->stopAll(w);
+}
+
+void Prober::hurry(Worker &w)
+{
+    if (!probing(w.state()) || w.state() == WorkerState::Ready)
+        return;
+    WorkerProbes &p = d->probes(w);
+    if (p.urgent)
+        return;
+    p.urgent = true;
+    // Checks already scheduled an interval away come sooner; one on its way is answered
+    // first (its failure then schedules the next one soon).
+    for (ProbeRun &r : p.runs) {
+        if (!r.timer || r.inFlight || !d->hurried(w, r) ||
+            (r.role == ProbeRole::Readiness && w.state() == WorkerState::Starting))
+            continue;
+        const auto delay = d->hurriedDelay(w, r);
+        if (r.timer->expiry() > Clock::now() + delay)
+            d->schedule(w, r, delay, true);
+    }
 }
 
 void Prober::setLimits(int maxExecProbes, std::size_t historyKept)

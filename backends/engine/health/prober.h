@@ -41,6 +41,7 @@ struct ProbeRun
     std::unique_ptr<Timer> timer;
     ProbeVerdict verdict;
     bool done = false;        ///< a startup probe that passed runs no more
+    bool inFlight = false;    ///< a check is on its way (one at a time per probe)
     std::uint64_t serial = 0; ///< which run: answers to an earlier one are dropped
     MetricsStore::Handle latency;
 };
@@ -51,6 +52,9 @@ struct WorkerProbes
     std::vector<ProbeRun> runs;                 ///< those of its current process
     std::unique_ptr<HealthHistory> history;     ///< made with its first probe result
     std::chrono::steady_clock::time_point upAt; ///< initial delays count from here
+    /// Requests wait for this worker (Prober::hurry): until it is ready, a failed startup or
+    /// readiness check is tried again after a few milliseconds instead of its interval.
+    bool urgent = false;
 };
 
 /// Runs each worker's startup, liveness and readiness probes on the loop, keeps their
@@ -75,6 +79,11 @@ public:
     /// Its state left starting/running/ready: its probes stop (checks on their way are
     /// dropped when they answer).
     void stateChanged(Worker &w);
+    /// Requests are waiting for `w` (a cold start, a queue at its gateway): until it is
+    /// ready, its startup and readiness probes check every few milliseconds (after their
+    /// `initial_delay`) instead of every `interval`, so that it takes traffic as soon as it
+    /// answers. Ends when it is ready or its process ends.
+    void hurry(Worker &w);
     void setLimits(int maxExecProbes, std::size_t historyKept);
 
     /// Whether probes run in this state.

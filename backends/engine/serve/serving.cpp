@@ -1,6 +1,7 @@
 #include "engine/serve/serving.h"
 
 #include "api/clock.h"
+#include "engine/health/prober.h"
 #include "engine/loop.h"
 #include "engine/observe/metricsstore.h"
 #include "engine/pools.h"
@@ -92,13 +93,14 @@ struct Serving::Door
 struct Serving::Private
 {
     Private(Loop &loop, Registry &registry, const ConfigView &config, Pools &pools, Stream &stream,
-            MetricsStore &metrics)
+            MetricsStore &metrics, Prober &prober)
         : loop(loop)
         , registry(registry)
         , config(config)
         , pools(pools)
         , stream(stream)
         , metrics(metrics)
+        , prober(prober)
         , timer(loop.io)
     {}
 
@@ -108,6 +110,7 @@ struct Serving::Private
     Pools &pools;
     Stream &stream;
     MetricsStore &metrics;
+    Prober &prober;
     boost::asio::steady_timer timer;
     std::map<std::string, Door, std::less<>> doors;
     /// Doors of removed pools (or an old listen address) whose workers still drain.
@@ -119,8 +122,8 @@ struct Serving::Private
 };
 
 Serving::Serving(Loop &loop, Registry &registry, const ConfigView &config, Pools &pools,
-                 Stream &stream, MetricsStore &metrics)
-    : d(std::make_unique<Private>(loop, registry, config, pools, stream, metrics))
+                 Stream &stream, MetricsStore &metrics, Prober &prober)
+    : d(std::make_unique<Private>(loop, registry, config, pools, stream, metrics, prober))
 {}
 
 Serving::~Serving()
@@ -228,7 +231,7 @@ void Serving::close()
         door.gateway->close();
 }
 
-void Serving::transitioned(const Worker &w)
+void Serving::transitioned(Worker &w)
 {
     if (w.fromPidFile)
         return;
@@ -238,6 +241,8 @@ void Serving::transitioned(const Worker &w)
     // A worker whose stop waits for its drain takes nothing new, whatever its probes say.
     door->gateway->setBackend(w.id(), w.info().port.value_or(0),
                               w.info().ready() && !w.sup.drainingFor);
+    if (door->gateway->traffic().queued > 0)
+        d->prober.hurry(w); // a worker starting while requests wait
 }
 
 bool Serving::drain(Worker &w, std::function<void()> drained)
@@ -332,6 +337,10 @@ serve::Gateway *Serving::gateway(const std::string &pool)
 
 void Serving::coldStart(const std::string &name)
 {
+    for (const auto &[id, w] : d->registry.workers()) {
+        if (w->pool() == name && !w->fromPidFile)
+            d->prober.hurry(*w); // (only those starting or running, not yet ready)
+    }
     Pool *pool = d->registry.pool(name);
     const config::PoolSpec *spec = d->config.pool(name);
     if (d->closed || !pool || !spec || !spec->autoscale || !pool->started || pool->removing ||

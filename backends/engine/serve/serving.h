@@ -19,6 +19,7 @@ struct Loop;
 class ConfigView;
 class MetricsStore;
 class Pools;
+class Prober;
 class Registry;
 class Stream;
 class Worker;
@@ -30,7 +31,7 @@ class Serving
 {
 public:
     Serving(Loop &loop, Registry &registry, const ConfigView &config, Pools &pools, Stream &stream,
-            MetricsStore &metrics);
+            MetricsStore &metrics, Prober &prober);
     ~Serving();
 
     /// Opens the gateways of the config's pools; the problems (a port in use) as messages,
@@ -41,7 +42,9 @@ public:
     void reload();
     /// The master is stopping: no new connections; open ones end after their request.
     void close();
-    void transitioned(const Worker &w);
+    /// Only ready workers take requests; a worker that requests wait for is probed soon
+    /// (Prober::hurry) until it is ready.
+    void transitioned(Worker &w);
     /// Before `w` is stopped (Supervisor's drainer): when its gateway has requests in flight
     /// on it, it takes no new ones and `drained` runs once they finished or `drain_timeout`
     /// passed; false when there is nothing to wait for.
@@ -66,6 +69,8 @@ private:
     Door *findDoor(const std::string &pool);
     void openDoor(const std::string &pool, bool withListener, std::vector<std::string> *problems);
     void tick();
+    /// A request waits and no worker is ready: the workers on their way are hurried, and a
+    /// pool scaled to zero starts one.
     void coldStart(const std::string &pool);
     void drainedOne(const std::string &pool, const std::string &worker, bool timedOut);
     void recordMetrics(const std::string &pool, Door &door, std::int64_t tMs, double seconds);
