@@ -82,6 +82,8 @@ public:
         case api::DeltaKind::HealthSampled:
             Inbox::keep(m_inbox->samples, std::get<api::HealthSample>(delta.value));
             break;
+        case api::DeltaKind::RolloutUpsert:
+            break; // the console has no rollout view yet
         }
     }
     void onMetrics(const api::MetricBatch &batch) override

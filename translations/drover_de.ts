@@ -1108,8 +1108,13 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="599"/>
-        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
-        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Seine Worker werden einzeln ersetzt, jeder neue ist bereit, bevor der nächste alte anhält.</translation>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a recreate rollout stops every old worker, then starts the new ones.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein Recreate-Rollout hält jeden alten Worker an und startet dann die neuen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="605"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a %4 rollout replaces its workers, at most %5 extra and %6 missing at a time, each new one ready before an old one is drained and stopped.</source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein %4-Rollout ersetzt seine Worker, höchstens %5 zusätzliche und %6 fehlende zugleich, jeder neue ist bereit, bevor ein alter geleert und angehalten wird.</translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="605"/>

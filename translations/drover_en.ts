@@ -1108,7 +1108,12 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="599"/>
-        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): its workers are replaced one at a time, each new one ready before the next old one stops.</source>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a recreate rollout stops every old worker, then starts the new ones.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="605"/>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a %4 rollout replaces its workers, at most %5 extra and %6 missing at a time, each new one ready before an old one is drained and stopped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -596,11 +596,20 @@ void ConfigPane::showPlan(const json &plan)
             items << tr("Pool <b>%1</b> is scaled from %2 to %3 workers.")
                          .arg(pool.toHtmlEscaped(), replicasText(p["from"]), replicasText(p["to"]));
         else if (change == "template")
-            items << tr("Pool <b>%1</b> gets a new template (revision %2 → %3): its workers are "
-                        "replaced one at a time, each new one ready before the next old one "
-                        "stops.")
-                         .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
-                              qs(p.value("to_revision", "")));
+            items << (p.value("strategy", "") == "recreate"
+                          ? tr("Pool <b>%1</b> gets a new template (revision %2 → %3): a recreate "
+                               "rollout stops every old worker, then starts the new ones.")
+                                .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
+                                     qs(p.value("to_revision", "")))
+                          : tr("Pool <b>%1</b> gets a new template (revision %2 → %3): a %4 "
+                               "rollout replaces its workers, at most %5 extra and %6 missing at "
+                               "a time, each new one ready before an old one is drained and "
+                               "stopped.")
+                                .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
+                                     qs(p.value("to_revision", "")),
+                                     qs(p.value("strategy", "rolling")))
+                                .arg(p.value("max_surge", 0))
+                                .arg(p.value("max_unavailable", 0)));
         else if (change == "probes")
             items << tr("Pool <b>%1</b>: its probes change; the workers keep running.")
                          .arg(pool.toHtmlEscaped());

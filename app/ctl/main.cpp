@@ -28,7 +28,14 @@ using namespace drover;
 using nlohmann::json;
 
 /// Exit codes (documented in --help and docs/protocol.md).
-enum Exit { Ok = 0, MasterError = 1, Usage = 2, CannotConnect = 3, NotAllowed = 4 };
+enum Exit {
+    Ok = 0,
+    MasterError = 1,
+    Usage = 2,
+    CannotConnect = 3,
+    NotAllowed = 4,
+    RolledBack = 5, ///< `rollout status --watch`: it ended rolled back, aborted or failed
+};
 
 int exitFor(const api::Error &e)
 {
@@ -298,11 +305,19 @@ void printPlan(const json &plan)
         else if (change == "scaled")
             std::cout << "pool " << pool << ": scaled from " << replicasText(p["from"]) << " to "
                       << replicasText(p["to"]) << "\n";
-        else if (change == "template")
+        else if (change == "template") {
             std::cout << "pool " << pool << ": template changed (revision "
                       << p.value("from_revision", "") << " -> " << p.value("to_revision", "")
-                      << "), workers replaced one at a time, each new one ready before the next\n";
-        else if (change == "probes")
+                      << "), a " << p.value("strategy", "rolling") << " rollout";
+            if (p.value("strategy", "") == "recreate")
+                std::cout << ": every old worker stops, then the new ones start";
+            else
+                std::cout << ": max_surge " << p.value("max_surge", 0) << ", max_unavailable "
+                          << p.value("max_unavailable", 0) << ", each new worker ready before "
+                          << "an old one is drained and stopped";
+            std::cout << (p.value("auto_rollback", true) ? ", rolled back if it fails" : "")
+                      << "\n";
+        } else if (change == "probes")
             std::cout << "pool " << pool << ": probes changed, applied without a restart\n";
         else
             std::cout << "pool " << pool << ": " << change << "\n";
@@ -320,6 +335,102 @@ void printPlan(const json &plan)
         std::cout << "no pool or master setting changes (other settings apply in place)\n";
     std::cout << "after: " << plan.value("summary", "") << "\n";
 }
+
+/// `12s`, `1m30s` for a span of milliseconds.
+std::string span(std::int64_t ms)
+{
+    const std::int64_t s = std::max<std::int64_t>(0, ms / 1000);
+    if (s < 60)
+        return std::to_string(s) + "s";
+    return std::to_string(s / 60) + "m" + (s % 60 ? std::to_string(s % 60) + "s" : "");
+}
+
+std::int64_t wallMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// A pool's rollout in two lines.
+void printRollout(const api::RolloutInfo &r)
+{
+    std::cout << "pool " << r.pool << ": rollout " << r.number << " " << r.phase << " ("
+              << r.strategy << ", " << r.cause << ") from " << r.fromRevision << " to "
+              << r.toRevision << "\n";
+    std::cout << "  " << r.updatedReady << " of " << r.desired << " new ready, " << r.updated
+              << " new, " << r.old << " old, " << r.ready << " ready";
+    const std::int64_t end = r.finishedAtMs ? r.finishedAtMs : wallMs();
+    std::cout << "; " << (r.finishedAtMs ? "took " : "elapsed ") << span(end - r.startedAtMs);
+    if (r.deadlineAtMs)
+        std::cout << ", deadline in " << span(r.deadlineAtMs - wallMs());
+    std::cout << "\n";
+    if (!r.step.empty())
+        std::cout << "  " << r.step << "\n";
+    if (!r.reason.empty())
+        std::cout << "  reason: " << r.reason << "\n";
+}
+
+/// The exit code of a finished rollout: 0 complete, RolledBack otherwise.
+int rolloutExit(const api::RolloutInfo &r)
+{
+    return r.phase == "complete" ? Ok : RolledBack;
+}
+
+/// `rollout status --watch`: a pool's rollout as it changes, until it has ended.
+struct RolloutWatcher : api::StreamListener
+{
+    std::string pool;
+    bool asJson = false;
+    std::promise<std::optional<api::RolloutInfo>> ended; ///< nothing: the pool has none
+    bool done = false;
+    std::optional<api::RolloutInfo> last;
+
+    void onSnapshot(const api::Snapshot &s) override
+    {
+        std::optional<api::RolloutInfo> r;
+        for (const api::RolloutInfo &info : s.rollouts) {
+            if (info.pool == pool)
+                r = info;
+        }
+        if (!r) {
+            finish(std::nullopt);
+            return;
+        }
+        show(*r);
+    }
+    void onDelta(const api::Delta &d) override
+    {
+        if (d.kind == api::DeltaKind::RolloutUpsert) {
+            const auto &r = std::get<api::RolloutInfo>(d.value);
+            if (r.pool == pool)
+                show(r);
+        } else if (d.kind == api::DeltaKind::PoolRemoved &&
+                   std::get<std::string>(d.value) == pool) {
+            finish(last);
+        }
+    }
+    void show(const api::RolloutInfo &r)
+    {
+        if (done || (last && *last == r))
+            return;
+        last = r;
+        if (asJson)
+            std::cout << api::toJson(r).dump() << std::endl;
+        else
+            printRollout(r);
+        std::cout.flush();
+        if (!r.active())
+            finish(r);
+    }
+    void finish(std::optional<api::RolloutInfo> r)
+    {
+        if (done)
+            return;
+        done = true;
+        ended.set_value(std::move(r));
+    }
+};
 
 std::string readFile(const std::string &path, bool &ok)
 {
@@ -420,8 +531,41 @@ int main(int argc, char **argv)
         "history", "The config versions the master keeps, who applied each and when; with "
                    "VERSION, that version's YAML");
     history->add_option("VERSION", historyVersion, "A version to print");
+    auto *rollout = app.add_subcommand(
+        "rollout", "A pool's rollout: status (--watch), history, start, pause, resume, abort, "
+                   "undo, restart");
+    rollout->require_subcommand(1);
+    std::string revision;
+    bool watch = false;
+    auto *rolloutStatus = rollout->add_subcommand("status", "The pool's current or last rollout");
+    rolloutStatus->add_option("POOL", poolName, "The pool")->required();
+    rolloutStatus->add_flag("-w,--watch", watch,
+                            "Follow it to its end; exit 5 unless it completed");
+    auto *rolloutHistory =
+        rollout->add_subcommand("history", "The pool's last revisions, with their templates");
+    rolloutHistory->add_option("POOL", poolName, "The pool")->required();
+    auto *rolloutStart = rollout->add_subcommand(
+        "start", "Roll out the config's template (or REVISION of the history) to the pool");
+    rolloutStart->add_option("POOL", poolName, "The pool")->required();
+    rolloutStart->add_option("REVISION", revision, "A revision of the pool's history");
+    auto *rolloutPause = rollout->add_subcommand("pause", "Pause the pool's rollout");
+    rolloutPause->add_option("POOL", poolName, "The pool")->required();
+    auto *rolloutResume = rollout->add_subcommand("resume", "Resume the pool's paused rollout");
+    rolloutResume->add_option("POOL", poolName, "The pool")->required();
+    auto *rolloutAbort = rollout->add_subcommand(
+        "abort", "Give the pool's rollout up: back to the revision it replaced");
+    rolloutAbort->add_option("POOL", poolName, "The pool")->required();
+    auto *rolloutUndo = rollout->add_subcommand(
+        "undo", "Back to the previous revision (or REVISION): rolls back a rollout in progress, "
+                "or rolls out the revision before");
+    rolloutUndo->add_option("POOL", poolName, "The pool")->required();
+    rolloutUndo->add_option("REVISION", revision, "A revision of the pool's history");
+    auto *rolloutRestart = rollout->add_subcommand(
+        "restart", "Replace every worker of the pool, same template, as a rollout");
+    rolloutRestart->add_option("POOL", poolName, "The pool")->required();
     app.footer("Exit codes: 0 ok, 1 error from the master, 2 usage, 3 cannot connect, "
-               "4 unauthorized or forbidden.");
+               "4 unauthorized or forbidden, 5 the watched rollout rolled back, was aborted or "
+               "failed.");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -537,6 +681,80 @@ int main(int argc, char **argv)
                   << "pools    " << s->pools.size() << "\n"
                   << "workers  " << s->workers.size() << ": " << ready << " ready, " << running
                   << " running, " << failed << " failed\n";
+        return Ok;
+    }
+    if (rollout->parsed()) {
+        if (rolloutStatus->parsed() && watch) {
+            auto watcher = std::make_shared<RolloutWatcher>();
+            watcher->pool = poolName;
+            watcher->asJson = asJson;
+            auto future = watcher->ended.get_future();
+            // The pool first: an unknown one is an error, not an endless watch.
+            api::Reply r = client.call(api::opName(api::Op::RolloutStatus), {{"pool", poolName}});
+            if (!r.ok()) {
+                printError(r.error());
+                return exitFor(r.error());
+            }
+            client.backend().subscribe(watcher, 0);
+            std::optional<api::RolloutInfo> last = future.get();
+            if (!last) {
+                std::cout << "pool " << poolName << " has had no rollout\n";
+                return Ok;
+            }
+            return rolloutExit(*last);
+        }
+        api::Op op = api::Op::RolloutStatus;
+        json args{{"pool", poolName}};
+        if (rolloutHistory->parsed())
+            op = api::Op::RolloutHistory;
+        else if (rolloutStart->parsed())
+            op = api::Op::RolloutStart;
+        else if (rolloutPause->parsed())
+            op = api::Op::RolloutPause;
+        else if (rolloutResume->parsed())
+            op = api::Op::RolloutResume;
+        else if (rolloutAbort->parsed())
+            op = api::Op::RolloutAbort;
+        else if (rolloutUndo->parsed())
+            op = api::Op::RolloutUndo;
+        else if (rolloutRestart->parsed())
+            op = api::Op::RolloutRestart;
+        if (!revision.empty())
+            args["revision"] = revision;
+        api::Reply r = client.call(api::opName(op), args);
+        if (!r.ok()) {
+            printError(r.error());
+            return exitFor(r.error());
+        }
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        if (op == api::Op::RolloutHistory) {
+            std::vector<std::vector<std::string>> rows{
+                {"NUMBER", "REVISION", "CAUSE", "SINCE", "CURRENT", "COMMAND"}};
+            for (const json &e : r->value("revisions", json::array())) {
+                std::string command;
+                for (const json &arg : e["template"].value("command", json::array()))
+                    command += (command.empty() ? "" : " ") + arg.get<std::string>();
+                rows.push_back({std::to_string(e.value("number", 0)), e.value("revision", ""),
+                                e.value("cause", ""), dateTime(e.value("time", std::int64_t(0))),
+                                e.value("current", false) ? "yes" : "", command});
+            }
+            table(rows);
+            return Ok;
+        }
+        const json &info = r->contains("rollout") ? (*r)["rollout"] : json();
+        if (info.is_object()) {
+            if (auto ri = api::rolloutFromJson(info); ri.ok())
+                printRollout(*ri);
+        } else {
+            std::cout << "pool " << poolName << " has had no rollout (revision "
+                      << r->value("revision", "") << ")\n";
+        }
+        if (op == api::Op::RolloutStart && !r->value("started", true))
+            std::cout << "nothing to roll out: every worker runs that revision already (rollout "
+                         "restart replaces them anyway)\n";
         return Ok;
     }
     if (start->parsed())

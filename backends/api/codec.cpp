@@ -61,6 +61,27 @@ json toJson(const PoolInfo &p)
     return j;
 }
 
+json toJson(const RolloutInfo &r)
+{
+    return json{{"pool", r.pool},
+                {"number", r.number},
+                {"strategy", r.strategy},
+                {"phase", r.phase},
+                {"cause", r.cause},
+                {"from_revision", r.fromRevision},
+                {"to_revision", r.toRevision},
+                {"desired", r.desired},
+                {"updated", r.updated},
+                {"updated_ready", r.updatedReady},
+                {"old", r.old},
+                {"ready", r.ready},
+                {"started_at", r.startedAtMs},
+                {"finished_at", r.finishedAtMs},
+                {"deadline_at", r.deadlineAtMs},
+                {"step", r.step},
+                {"reason", r.reason}};
+}
+
 json toJson(const Event &e)
 {
     json j{{"id", e.id},           {"time", e.timeMs},     {"kind", e.kind},
@@ -337,7 +358,13 @@ std::string snapshotText(const Snapshot &s, std::optional<Role> role)
     appendString(out, s.configVersion);
     out += R"(,"role":)";
     appendString(out, toString(role.value_or(s.role)));
-    out += R"(,"rollouts":[],"pools":[)";
+    out += R"(,"rollouts":[)";
+    for (std::size_t i = 0; i < s.rollouts.size(); ++i) {
+        if (i)
+            out += ',';
+        out += toJson(s.rollouts[i]).dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    out += R"(],"pools":[)";
     for (std::size_t i = 0; i < s.pools.size(); ++i) {
         if (i)
             out += ',';
@@ -361,11 +388,14 @@ json toJson(const Snapshot &s)
     json pools = json::array();
     for (const PoolInfo &p : s.pools)
         pools.push_back(toJson(p));
+    json rollouts = json::array();
+    for (const RolloutInfo &r : s.rollouts)
+        rollouts.push_back(toJson(r));
     return json{{"type", "snapshot"},
                 {"seq", s.seq},
                 {"workers", std::move(workers)},
                 {"pools", std::move(pools)},
-                {"rollouts", json::array()},
+                {"rollouts", std::move(rollouts)},
                 {"config_version", s.configVersion},
                 {"role", toString(s.role)}};
 }
@@ -391,6 +421,9 @@ json toJson(const Delta &d)
         break;
     case DeltaKind::HealthSampled:
         j["sample"] = toJson(std::get<HealthSample>(d.value));
+        break;
+    case DeltaKind::RolloutUpsert:
+        j["rollout"] = toJson(std::get<RolloutInfo>(d.value));
         break;
     }
     return j;
@@ -495,6 +528,27 @@ Result<PoolInfo> poolFromJson(const json &j)
     if (j.contains("gateway"))
         p.gateway = gateway;
     return p;
+}
+
+Result<RolloutInfo> rolloutFromJson(const json &j)
+{
+    if (!j.is_object())
+        return badJson("rollout", "expected an object");
+    RolloutInfo r;
+    std::string err;
+    bool ok = field(j, "pool", r.pool, err) && field(j, "number", r.number, err) &&
+              field(j, "strategy", r.strategy, err) && field(j, "phase", r.phase, err) &&
+              field(j, "cause", r.cause, err) && field(j, "from_revision", r.fromRevision, err) &&
+              field(j, "to_revision", r.toRevision, err) && field(j, "desired", r.desired, err) &&
+              field(j, "updated", r.updated, err) &&
+              field(j, "updated_ready", r.updatedReady, err) && field(j, "old", r.old, err) &&
+              field(j, "ready", r.ready, err) && field(j, "started_at", r.startedAtMs, err) &&
+              field(j, "finished_at", r.finishedAtMs, err) &&
+              field(j, "deadline_at", r.deadlineAtMs, err) && field(j, "step", r.step, err) &&
+              field(j, "reason", r.reason, err);
+    if (!ok)
+        return badJson("rollout", err);
+    return r;
 }
 
 Result<Event> eventFromJson(const json &j)

@@ -15,13 +15,14 @@ namespace drover::api {
 
 nlohmann::json toJson(const WorkerInfo &w);
 nlohmann::json toJson(const PoolInfo &p);
+nlohmann::json toJson(const RolloutInfo &r);
 nlohmann::json toJson(const Event &e);
 nlohmann::json toJson(const ProbeStatus &p);
 nlohmann::json toJson(const HealthSample &h);
 nlohmann::json toJson(const HealthTransition &t);
 nlohmann::json toJson(const Diagnostic &d);
 nlohmann::json toJson(const Error &e);
-/// `{"type":"snapshot","seq":..,"workers":[..],"pools":[..],"config_version":..}`
+/// `{"type":"snapshot","seq":..,"workers":[..],"pools":[..],"rollouts":[..],"config_version":..}`
 nlohmann::json toJson(const Snapshot &s);
 /// `{"type":"delta","seq":..,"kind":"worker.upsert","worker":{..}}`
 nlohmann::json toJson(const Delta &d);
@@ -37,6 +38,7 @@ std::string snapshotText(const Snapshot &s, std::optional<Role> role = std::null
 /// of the wrong type gives an error naming it.
 Result<WorkerInfo> workerFromJson(const nlohmann::json &j);
 Result<PoolInfo> poolFromJson(const nlohmann::json &j);
+Result<RolloutInfo> rolloutFromJson(const nlohmann::json &j);
 Result<Event> eventFromJson(const nlohmann::json &j);
 Result<HealthSample> healthSampleFromJson(const nlohmann::json &j);
 Result<HealthTransition> healthTransitionFromJson(const nlohmann::json &j);

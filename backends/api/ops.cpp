@@ -34,6 +34,15 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::PoolAcquire,    "pool.acquire",    Role::Operator, true,  S::Engine},
     {Op::PoolRelease,    "pool.release",    Role::Operator, true,  S::Engine},
     {Op::PoolTraffic,    "pool.traffic",    Role::Viewer,   false, S::Engine},
+    {Op::RolloutStatus,  "rollout.status",  Role::Viewer,   false, S::Engine},
+    {Op::RolloutHistory, "rollout.history", Role::Viewer,   false, S::Engine},
+    // Rollouts (docs/operations.md): operator requests, audited.
+    {Op::RolloutRestart, "rollout.restart", Role::Operator, true,  S::Engine},
+    {Op::RolloutPause,   "rollout.pause",   Role::Operator, true,  S::Engine},
+    {Op::RolloutResume,  "rollout.resume",  Role::Operator, true,  S::Engine},
+    {Op::RolloutAbort,   "rollout.abort",   Role::Operator, true,  S::Engine},
+    {Op::RolloutUndo,    "rollout.undo",    Role::Operator, true,  S::Engine},
+    {Op::RolloutStart,   "rollout.start",   Role::Operator, true,  S::Engine},
 }};
 // clang-format on
 

@@ -39,8 +39,16 @@ enum class Op : std::uint8_t {
     PoolAcquire,
     PoolRelease,
     PoolTraffic,
+    RolloutStatus,
+    RolloutHistory,
+    RolloutRestart,
+    RolloutPause,
+    RolloutResume,
+    RolloutAbort,
+    RolloutUndo,
+    RolloutStart,
 };
-inline constexpr std::size_t kOpCount = std::size_t(Op::PoolTraffic) + 1;
+inline constexpr std::size_t kOpCount = std::size_t(Op::RolloutStart) + 1;
 
 /// Who answers an op: the connection itself (its stream, its follows) or the engine.
 enum class OpScope : std::uint8_t { Session, Engine };

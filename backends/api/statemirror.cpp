@@ -10,6 +10,9 @@ void StateMirror::reset(const Snapshot &snapshot)
     role = snapshot.role;
     workers.clear();
     pools.clear();
+    rollouts.clear();
+    for (const RolloutInfo &r : snapshot.rollouts)
+        rollouts[r.pool] = r;
     for (const WorkerInfo &w : snapshot.workers)
         workers[w.id] = w;
     for (const PoolInfo &p : snapshot.pools)
@@ -24,6 +27,11 @@ void StateMirror::reset(Snapshot &&snapshot)
     role = snapshot.role;
     workers.clear();
     pools.clear();
+    rollouts.clear();
+    for (RolloutInfo &r : snapshot.rollouts) {
+        std::string pool = r.pool;
+        rollouts.insert_or_assign(std::move(pool), std::move(r));
+    }
     for (WorkerInfo &w : snapshot.workers) {
         std::string id = w.id;
         workers.insert_or_assign(std::move(id), std::move(w));
@@ -57,7 +65,13 @@ bool StateMirror::apply(const Delta &delta)
     }
     case DeltaKind::PoolRemoved:
         pools.erase(std::get<std::string>(delta.value));
+        rollouts.erase(std::get<std::string>(delta.value));
         break;
+    case DeltaKind::RolloutUpsert: {
+        const auto &r = std::get<RolloutInfo>(delta.value);
+        rollouts[r.pool] = r;
+        break;
+    }
     case DeltaKind::EventAdded:
     case DeltaKind::HealthSampled:
         break;
@@ -74,6 +88,8 @@ Snapshot StateMirror::toSnapshot() const
         s.workers.push_back(w);
     for (const auto &[name, p] : pools)
         s.pools.push_back(p);
+    for (const auto &[name, r] : rollouts)
+        s.rollouts.push_back(r);
     s.configVersion = configVersion;
     s.role = role;
     return s;

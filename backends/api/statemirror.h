@@ -17,6 +17,7 @@ struct StateMirror
     std::uint64_t seq = 0;
     std::map<std::string, WorkerInfo> workers;
     std::map<std::string, PoolInfo> pools;
+    std::map<std::string, RolloutInfo> rollouts; ///< by pool
     std::string configVersion;
     Role role = Role::Viewer;
 

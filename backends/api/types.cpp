@@ -55,6 +55,8 @@ std::string_view toString(DeltaKind kind)
         return "event";
     case DeltaKind::HealthSampled:
         return "health.sample";
+    case DeltaKind::RolloutUpsert:
+        return "rollout.upsert";
     }
     return "event";
 }

@@ -132,11 +132,43 @@ struct HealthTransition
     friend bool operator==(const HealthTransition &, const HealthTransition &) = default;
 };
 
+/// A pool's current or last rollout: replacing its workers by those of another revision.
+struct RolloutInfo
+{
+    std::string pool;
+    std::uint64_t number = 0; ///< the pool's rollouts, counted from 1 since the master started
+    std::string strategy;     ///< `rolling` or `recreate` (what the controller does)
+    /// `progressing`, `paused`, `rolling-back` while it acts; then `complete`, `rolled-back`,
+    /// `aborted` or `failed` (the deadline passed without auto_rollback, or no way back).
+    std::string phase;
+    std::string cause; ///< `config`, `start`, `restart`, `undo`, `master-restart`
+    std::string fromRevision;
+    std::string toRevision;
+    int desired = 0;
+    int updated = 0;      ///< workers of the revision worked towards (not being stopped)
+    int updatedReady = 0; ///< of those, ready for at least `min_ready`
+    int old = 0;          ///< workers of other revisions still there (stopping ones too)
+    int ready = 0;        ///< the pool's ready workers, of any revision
+    std::int64_t startedAtMs = 0;
+    std::int64_t finishedAtMs = 0; ///< 0 while it acts
+    /// When `progress_deadline` passes unless it makes progress first; 0 when none runs
+    /// (paused, rolling back, finished).
+    std::int64_t deadlineAtMs = 0;
+    std::string step;   ///< what it waits for, in one line
+    std::string reason; ///< why it rolled back, was aborted or failed
+    bool active() const
+    {
+        return phase == "progressing" || phase == "paused" || phase == "rolling-back";
+    }
+    friend bool operator==(const RolloutInfo &, const RolloutInfo &) = default;
+};
+
 struct Snapshot
 {
     std::uint64_t seq = 0; ///< the seq of the newest delta this snapshot includes
     std::vector<WorkerInfo> workers;
     std::vector<PoolInfo> pools;
+    std::vector<RolloutInfo> rollouts; ///< the current or last rollout of each pool that had one
     std::string configVersion;
     Role role = Role::Admin;
 };
@@ -148,16 +180,19 @@ enum class DeltaKind {
     PoolRemoved,
     EventAdded,
     HealthSampled,
+    RolloutUpsert,
 };
-std::string_view toString(DeltaKind kind); ///< `worker.upsert`, ..., `event`, `health.sample`
+/// `worker.upsert`, ..., `event`, `health.sample`, `rollout.upsert`
+std::string_view toString(DeltaKind kind);
 
 struct Delta
 {
     std::uint64_t seq = 0;
     DeltaKind kind = DeltaKind::WorkerUpsert;
     /// WorkerInfo for worker.upsert, PoolInfo for pool.upsert, Event for event, and the
-    /// removed id or name for the removals, HealthSample for health.sample.
-    std::variant<WorkerInfo, PoolInfo, Event, std::string, HealthSample> value;
+    /// removed id or name for the removals, HealthSample for health.sample, RolloutInfo for
+    /// rollout.upsert (a pool's rollout goes with its pool.removed).
+    std::variant<WorkerInfo, PoolInfo, Event, std::string, HealthSample, RolloutInfo> value;
 };
 
 struct MetricPoint

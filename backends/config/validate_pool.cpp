@@ -273,11 +273,24 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
     if (const Node *g = f.get("gateway"); g && g->isMap())
         nodes.gatewayListen = g->find("listen");
     readRollout(ctx, f.get("rollout"), f.path("rollout"), pool.rollout);
-    if (const Entry *e = f.entry("rollout"); e && !isTemplate)
-        ctx.notActedOn(e->keyMark, f.path("rollout"),
-                       "not acted on yet: this build has no rollout controller; a template "
-                       "change restarts the pool's workers one at a time, each stopped before "
-                       "its replacement starts");
+    // The rollout controller acts on rolling and recreate; blue-green and canary need the
+    // gateway's weights, which this build does not have yet: said where the strategy is.
+    const Node *rollout = f.get("rollout");
+    const Node *strategy = rollout && rollout->isMap() ? rollout->find("strategy") : nullptr;
+    if (strategy && !isTemplate) {
+        const std::string where = join(f.path("rollout"), "strategy");
+        if (pool.rollout.strategy == RolloutStrategy::BlueGreen)
+            ctx.notActedOn(strategy->mark, where,
+                           "not acted on yet: the traffic switch at the gateway; a blue-green "
+                           "rollout starts the whole new set and waits until all of it is ready "
+                           "before the old workers are drained and stopped, but both revisions "
+                           "take requests meanwhile");
+        else if (pool.rollout.strategy == RolloutStrategy::Canary)
+            ctx.notActedOn(strategy->mark, where,
+                           "not acted on yet: canary steps, weights and max_error_rate; a canary "
+                           "rollout replaces workers as rolling with max_surge 1 and "
+                           "max_unavailable 0");
+    }
     nodes.dependsOn = f.get("depends_on");
     if (nodes.dependsOn && !nodes.dependsOn->isNull())
         strList(ctx, nodes.dependsOn, f.path("depends_on"), pool.dependsOn, false);

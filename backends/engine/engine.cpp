@@ -54,6 +54,7 @@ struct Engine::Private : Rooms, Notices
         logs.reset();
         serving.reset();
         pools.reset();
+        rollouts.reset();
         supervisor.reset();
         prober.reset();
     }
@@ -209,7 +210,11 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.supervisor = std::make_unique<Supervisor>(r.loop, *r.registry, r.config, *r.prober, *r.state,
                                                 r.cgroups ? &*r.cgroups : nullptr, *r.metrics,
                                                 r.options, r.inheritedNofileSoft, r.shutting);
-    r.pools = std::make_unique<Pools>(*r.registry, r.config, *r.supervisor, r.stream, r.shutting);
+    r.rollouts = std::make_unique<Rollouts>(r.loop, *r.registry, r.config, *r.supervisor, r.stream,
+                                            r.state->dir(), r.shutting);
+    r.rollouts->load(); // the templates of earlier revisions, to roll back to
+    r.pools = std::make_unique<Pools>(*r.registry, r.config, *r.supervisor, *r.rollouts, r.stream,
+                                      r.shutting);
     r.logs = std::make_unique<LogRotation>(*r.registry, r.config, *r.state);
     r.sampler = std::make_unique<Sampler>(r.loop, *r.registry, r.stream, *r.metrics,
                                           r.options.sampleInterval, *r.logs);
@@ -451,7 +456,10 @@ void Engine::addEvent(const std::string &kind, const std::string &subject,
 
 api::Snapshot Engine::snapshot() const
 {
-    return d->registry->snapshot();
+    api::Snapshot s = d->registry->snapshot();
+    if (d->rollouts)
+        s.rollouts = d->rollouts->infos();
+    return s;
 }
 
 std::shared_ptr<const config::Config> Engine::config() const

@@ -67,7 +67,7 @@ public:
     /// adopts the PID-file processes, then starts the pools in `depends_on` order.
     api::Result<bool> start(std::shared_ptr<const config::Config> config);
     /// Applies a new, already valid config: added pools start, removed ones stop, changed
-    /// replicas scale, a changed revision restarts the pool's workers one at a time.
+    /// replicas scale, a changed revision is rolled out (the pool's rollout spec).
     void reload(std::shared_ptr<const config::Config> config);
     /// Stops every managed worker (dependants before their dependencies, all of one level in
     /// parallel, each with its stop signal then SIGKILL after its timeout); calls `done` once

@@ -1,39 +1,61 @@
 #include "engine/pools.h"
 
 #include "engine/registry.h"
+#include "engine/rollout/rollouts.h"
 #include "engine/specs.h"
 #include "engine/stream.h"
 #include "engine/supervisor.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 namespace drover::engine {
 
 using api::WorkerState;
 
-Pools::Pools(Registry &registry, const ConfigView &config, Supervisor &supervisor, Stream &stream,
-             const bool &shutting)
+Pools::Pools(Registry &registry, const ConfigView &config, Supervisor &supervisor,
+             Rollouts &rollouts, Stream &stream, const bool &shutting)
     : m_registry(registry)
     , m_config(config)
     , m_supervisor(supervisor)
+    , m_rollouts(rollouts)
     , m_stream(stream)
     , m_shutting(shutting)
 {}
 
 void Pools::addAll()
 {
-    for (const config::PoolSpec &spec : m_config->pools)
+    for (const config::PoolSpec &spec : m_config->pools) {
         m_registry.addPool(spec);
+        m_rollouts.remember(spec, "start");
+    }
 }
 
 void Pools::startReadopted()
 {
     for (auto &[name, pool] : m_registry.pools()) {
-        if (!m_registry.poolWorkers(name).empty()) {
-            pool.started = true;
-            reconcile(pool);
+        std::vector<Worker *> ws = m_registry.poolWorkers(name);
+        if (ws.empty())
+            continue;
+        pool.started = true;
+        // Workers of another revision (the config changed while no master ran, or a rollout
+        // was under way): roll the pool out to its template, from the revision most of them
+        // run (the one to go back to when its template is still in the history).
+        std::map<std::string, int> byRevision;
+        for (const Worker *w : ws) {
+            if (w->info().revision != pool.revision)
+                ++byRevision[w->info().revision];
         }
+        if (byRevision.empty()) {
+            reconcile(pool);
+            continue;
+        }
+        const std::string target = pool.revision;
+        pool.revision =
+            std::max_element(byRevision.begin(), byRevision.end(),
+                             [](const auto &a, const auto &b) { return a.second < b.second; })
+                ->first;
+        m_rollouts.begin(pool, target, "master-restart", false);
     }
 }
 
@@ -91,16 +113,18 @@ void Pools::startWaiting()
 void Pools::followUp()
 {
     startWaiting();
-    for (auto &[name, pool] : m_registry.pools()) {
-        if (pool.rolling)
-            continueRolling(pool);
-    }
+    m_rollouts.followUp();
 }
 
 void Pools::reconcile(Pool &pool)
 {
     if (!pool.started || pool.removing || m_shutting)
         return;
+    if (m_rollouts.active(pool.name)) {
+        m_rollouts.step(pool);
+        m_registry.publishPool(pool.name);
+        return;
+    }
     std::vector<Worker *> live;
     for (Worker *w : m_registry.poolWorkers(pool.name)) {
         if (w->sup.intent != Intent::Remove)
@@ -115,18 +139,11 @@ void Pools::reconcile(Pool &pool)
             m_supervisor.stop(*live[i], Intent::Remove, "scaled down");
         }
     } else {
-        std::set<int> indices;
-        for (Worker *w : live)
-            indices.insert(w->info().index);
-        int missing = pool.desired - int(live.size());
-        for (int index = 0; missing > 0; ++index) {
-            if (indices.count(index))
-                continue;
-            std::string id = pool.name + "-" + std::to_string(index);
-            if (m_registry.find(id))
-                continue; // still stopping under that name
-            Worker &w = m_registry.create(pool.name, index, id);
-            --missing;
+        for (int missing = pool.desired - int(live.size()); missing > 0; --missing) {
+            // The lowest index free (a worker still stopping keeps its name meanwhile).
+            const int index = m_registry.freeIndex(pool.name);
+            Worker &w =
+                m_registry.create(pool.name, index, pool.name + "-" + std::to_string(index));
             m_supervisor.queueSpawn(w);
         }
         for (Worker *w : live) {
@@ -149,32 +166,6 @@ void Pools::scale(Pool &pool, int desired, const std::string &why)
     m_registry.publishPool(pool.name); // also while the pool waits (reconcile does nothing)
 }
 
-void Pools::continueRolling(Pool &pool)
-{
-    // One worker of an old revision at a time: the next once none is on its way, and the
-    // new ones are ready (their readiness probe passed).
-    for (Worker *w : m_registry.poolWorkers(pool.name)) {
-        const WorkerState s = w->state();
-        if (s == WorkerState::Starting || s == WorkerState::Stopping || s == WorkerState::Pending ||
-            (s == WorkerState::Running && w->info().revision == pool.revision))
-            return;
-    }
-    while (!pool.rollingQueue.empty()) {
-        const int index = *pool.rollingQueue.begin();
-        pool.rollingQueue.erase(pool.rollingQueue.begin());
-        for (Worker *w : m_registry.poolWorkers(pool.name)) {
-            if (w->info().index == index && w->info().revision != pool.revision &&
-                w->hasProcess()) {
-                m_supervisor.stop(*w, Intent::Restart, "new revision " + pool.revision);
-                return;
-            }
-        }
-    }
-    pool.rolling = false;
-    m_stream.addEvent("pool.revision", pool.name,
-                      "pool " + pool.name + " now runs revision " + pool.revision);
-}
-
 void Pools::reload(const std::shared_ptr<const config::Config> &old)
 {
     // Removed pools stop; their workers are forgotten once stopped.
@@ -182,6 +173,7 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
     for (auto &[name, pool] : m_registry.pools()) {
         if (!m_config.pool(name) && !pool.removing) {
             pool.removing = true;
+            m_rollouts.forget(name);
             m_stream.addEvent("pool.removing", name,
                               "pool " + name + " is no longer in the config");
         }
@@ -201,6 +193,7 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
         Pool *pool = m_registry.pool(spec.name);
         if (!pool) {
             m_registry.addPool(spec);
+            m_rollouts.remember(spec, "config");
             m_stream.addEvent("pool.added", spec.name, "pool " + spec.name + " added");
             continue;
         }
@@ -208,21 +201,16 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
         const int oldStart = before ? before->workersAtStart() : pool->desired;
         if (spec.workersAtStart() != oldStart)
             pool->desired = spec.workersAtStart();
-        if (spec.revision != pool->revision) {
-            pool->revision = spec.revision;
-            pool->rollingQueue.clear();
-            for (Worker *w : m_registry.poolWorkers(spec.name)) {
-                if (w->info().revision != spec.revision)
-                    pool->rollingQueue.insert(w->info().index);
-            }
-            pool->rolling = !pool->rollingQueue.empty();
+        // A new template is a rollout; a pool that runs another revision than its file says
+        // (after a rollback) keeps it until its template changes again or an operator starts
+        // a rollout.
+        if (before && spec.revision != before->revision) {
+            m_rollouts.remember(spec, "config");
             m_stream.addEvent("pool.revision", spec.name,
-                              "pool " + spec.name + ": new revision " + spec.revision +
-                                  ", restarting its workers one at a time");
+                              "pool " + spec.name + ": new revision " + spec.revision);
+            m_rollouts.begin(*pool, spec.revision, "config", false);
         }
         reconcile(*pool);
-        if (pool->rolling)
-            continueRolling(*pool);
         m_registry.publishPool(spec.name);
     }
 }

@@ -12,45 +12,48 @@ namespace drover::engine {
 
 class ConfigView;
 class Registry;
+class Rollouts;
 class Stream;
 class Supervisor;
 struct Pool;
 
-/// Pools: each one's desired count per revision, reconciled into workers; start-up in
-/// `depends_on` order; a new revision rolled out one worker at a time.
+/// Pools: each one's desired count, reconciled into workers; start-up in `depends_on` order;
+/// a new revision handed to the rollout room, which decides the pool's workers while its
+/// rollout acts.
 class Pools
 {
 public:
-    Pools(Registry &registry, const ConfigView &config, Supervisor &supervisor, Stream &stream,
-          const bool &shutting);
+    Pools(Registry &registry, const ConfigView &config, Supervisor &supervisor, Rollouts &rollouts,
+          Stream &stream, const bool &shutting);
 
     /// The config's pools, as records (their workers come when they start).
     void addAll();
-    /// After re-adoption: pools that have workers already are started (and topped up).
+    /// After re-adoption: pools that have workers already are started (and topped up); a
+    /// pool with workers of another revision than its template's rolls them out.
     void startReadopted();
     /// Starts the pools whose dependencies are up; the others say what they wait for.
     void startWaiting();
     /// After transitions (once per turn of the loop): waiting pools and rollouts move on.
     void followUp();
     /// Makes a started pool's workers match its desired count: missing indices are created
-    /// and started, extra workers (newest first) are stopped and removed.
+    /// and started, extra workers (newest first) are stopped and removed. While the pool's
+    /// rollout acts, the rollout decides instead.
     void reconcile(Pool &pool);
     /// Sets a pool's desired count and reconciles it, with a `pool.scaled` event that says
     /// `why` (`operator`, `autoscale: ...`).
     void scale(Pool &pool, int desired, const std::string &why);
     /// The pool part of a reload: removed pools stop, added ones are made, changed sizes
-    /// scale, and a changed revision restarts the pool's workers one at a time.
+    /// scale, and a changed template (a new revision) starts a rollout.
     void reload(const std::shared_ptr<const config::Config> &old);
     /// Whether every worker of a pool is up: ready (a worker without a readiness probe is
     /// ready once running), or a job that finished well.
     bool up(const std::string &name) const;
 
 private:
-    void continueRolling(Pool &pool);
-
     Registry &m_registry;
     const ConfigView &m_config;
     Supervisor &m_supervisor;
+    Rollouts &m_rollouts;
     Stream &m_stream;
     const bool &m_shutting;
 };

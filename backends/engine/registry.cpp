@@ -57,13 +57,21 @@ Worker &Registry::adopt(std::unique_ptr<Worker> w)
     return ref;
 }
 
-Worker &Registry::create(const std::string &pool, int index, std::string id)
+Worker &Registry::create(const std::string &pool, int index, std::string id,
+                         const std::string &revision)
 {
     auto w = std::make_unique<Worker>();
     w->m_info.id = std::move(id);
     w->m_info.pool = pool;
     w->m_info.index = index;
-    if (const config::PoolSpec *spec = m_config.pool(pool)) {
+    const config::PoolSpec *spec = m_config.pool(pool);
+    const Pool *record = this->pool(pool);
+    const std::string &wanted = !revision.empty() ? revision
+                                : record          ? record->revision
+                                                  : std::string();
+    if (const config::PoolSpec *t = m_config.templateOf(pool, wanted))
+        spec = t;
+    if (spec) {
         w->m_info.revision = spec->revision;
         if (spec->ports) {
             // The pool's own workers only; the lowest port of the range none of them holds.
@@ -89,6 +97,19 @@ Worker &Registry::create(const std::string &pool, int index, std::string id)
     Worker &ref = adopt(std::move(w));
     publish(ref);
     return ref;
+}
+
+int Registry::freeIndex(const std::string &pool) const
+{
+    std::set<int> used;
+    if (auto it = m_members.find(pool); it != m_members.end()) {
+        for (const Worker *m : it->second.list)
+            used.insert(m->m_info.index);
+    }
+    for (int index = 0;; ++index) {
+        if (!used.count(index) && !m_workers.count(pool + "-" + std::to_string(index)))
+            return index;
+    }
 }
 
 void Registry::init(Worker &w, api::WorkerInfo info)
@@ -151,6 +172,8 @@ bool Registry::transition(Worker &w, lifecycle::Event event, std::string reason,
     count(w, -1);
     info.state = *to;
     count(w, 1);
+    if (*to == WorkerState::Ready && from != WorkerState::Ready)
+        w.readySince = Clock::now();
     info.reason = reason;
     if (!api::hasProcess(*to)) {
         info.pid = 0;

@@ -99,8 +99,9 @@ public:
     api::WorkerState state() const { return m_info.state; }
     bool hasProcess() const { return api::hasProcess(m_info.state); }
 
-    bool fromPidFile = false;  ///< an `adopted:` entry, not a pool member
-    std::uint64_t created = 0; ///< creation order, for scale-down newest first
+    bool fromPidFile = false;     ///< an `adopted:` entry, not a pool member
+    std::uint64_t created = 0;    ///< creation order, for scale-down newest first
+    Clock::time_point readySince; ///< when it last became ready (a rollout's min_ready)
     Process process;
     Supervision sup;
     Usage usage;
@@ -121,9 +122,9 @@ struct Pool
     bool removing = false;
     std::string waitingFor;
     int restarts = 0;
+    /// The revision its new workers get: the config's, or the one a rollout works towards
+    /// (the one before, after a rollback).
     std::string revision;
-    std::set<int> rollingQueue; ///< indices still to restart for a new revision
-    bool rolling = false;
 
     api::PoolInfo published;                    ///< as last published, to publish changes only
     std::array<MetricsStore::Handle, 4> series; ///< workers, running, ready, restarts
@@ -164,8 +165,14 @@ public:
     {
         return m_workers;
     }
-    /// A new pool member in `pending`, published.
-    Worker &create(const std::string &pool, int index, std::string id);
+    /// A new pool member in `pending`, published: of `revision` (empty: the pool's), with the
+    /// lowest port of that revision's range that none of the pool's workers holds.
+    Worker &create(const std::string &pool, int index, std::string id,
+                   const std::string &revision = {});
+    /// The lowest index of `pool` that no worker holds, under a name no worker has.
+    int freeIndex(const std::string &pool) const;
+    /// How many workers were ever created or inserted (Worker::created of the newest).
+    std::uint64_t createdCount() const { return m_created; }
     /// The first WorkerInfo of a worker made elsewhere (re-adopted, adopted), before insert().
     void init(Worker &w, api::WorkerInfo info);
     /// Adds a worker made elsewhere; published when `announce`.

@@ -10,6 +10,7 @@
 #include "engine/observe/sampler.h"
 #include "engine/pools.h"
 #include "engine/registry.h"
+#include "engine/rollout/rollouts.h"
 #include "engine/serve/serving.h"
 #include "engine/specs.h"
 #include "engine/statestore.h"
@@ -43,6 +44,7 @@ struct Rooms
     std::unique_ptr<Registry> registry;
     std::unique_ptr<Prober> prober;
     std::unique_ptr<Supervisor> supervisor;
+    std::unique_ptr<Rollouts> rollouts;
     std::unique_ptr<Pools> pools;
     std::unique_ptr<Serving> serving;
     std::unique_ptr<LogRotation> logs;

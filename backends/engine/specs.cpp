@@ -39,6 +39,34 @@ const config::AdoptedSpec *ConfigView::adopted(const Worker &w) const
     return w.fromPidFile ? adopted(w.pool()) : nullptr;
 }
 
+const config::PoolSpec *ConfigView::templateOf(std::string_view pool,
+                                               std::string_view revision) const
+{
+    if (const config::PoolSpec *p = this->pool(pool); p && p->revision == revision)
+        return p;
+    auto it = m_templates.find(std::pair{std::string(pool), std::string(revision)});
+    return it == m_templates.end() ? nullptr : it->second.get();
+}
+
+const config::PoolSpec *ConfigView::templateOf(const Worker &w) const
+{
+    if (w.fromPidFile)
+        return nullptr;
+    if (const config::PoolSpec *t = templateOf(w.pool(), w.info().revision))
+        return t;
+    return pool(w.pool());
+}
+
+void ConfigView::keepTemplate(std::shared_ptr<const config::PoolSpec> spec)
+{
+    m_templates[{spec->name, spec->revision}] = std::move(spec);
+}
+
+void ConfigView::dropTemplate(const std::string &pool, const std::string &revision)
+{
+    m_templates.erase({pool, revision});
+}
+
 const config::RestartSpec &ConfigView::restart(const Worker &w) const
 {
     static const config::RestartSpec defaults;

@@ -82,7 +82,7 @@ std::optional<SpawnPlan> Supervisor::plan(const Worker &w,
                                           const std::vector<std::string> &baseEnv) const
 {
     std::optional<SpawnPlan> plan;
-    if (const config::PoolSpec *p = m_config.pool(w)) {
+    if (const config::PoolSpec *p = m_config.templateOf(w)) {
         WorkerVars vars{w.id(), w.pool(), w.info().index, w.info().port, p->revision};
         plan = planSpawn(*p, vars, baseEnv);
     } else if (const config::AdoptedSpec *a = m_config.adopted(w)) {
@@ -111,7 +111,7 @@ bool Supervisor::spawn(Worker &w)
         req.cwd = std::move(p->cwd);
         req.env = std::move(p->env);
     }
-    if (const config::PoolSpec *p = m_config.pool(w)) {
+    if (const config::PoolSpec *p = m_config.templateOf(w)) { // its revision's
         limits = p->limits;
         revision = p->revision;
     }

@@ -85,6 +85,9 @@ std::optional<std::string> decodeDelta(const json &j, api::Delta &delta, std::st
     } else if (kind == "health.sample") {
         delta.kind = api::DeltaKind::HealthSampled;
         delta.value = take(api::healthSampleFromJson(member(j, "sample")), error);
+    } else if (kind == "rollout.upsert") {
+        delta.kind = api::DeltaKind::RolloutUpsert;
+        delta.value = take(api::rolloutFromJson(member(j, "rollout")), error);
     } else {
         return "the master sent a delta of an unknown kind \"" + kind + "\"";
     }
@@ -232,6 +235,8 @@ api::Result<ServerFrame> decodeServerFrame(std::string_view text)
                 f.snapshot.workers.push_back(take(api::workerFromJson(w), error));
             for (const json &p : arrayMember(j, "pools"))
                 f.snapshot.pools.push_back(take(api::poolFromJson(p), error));
+            for (const json &r : arrayMember(j, "rollouts"))
+                f.snapshot.rollouts.push_back(take(api::rolloutFromJson(r), error));
             f.snapshot.configVersion = j.value("config_version", std::string());
             f.snapshot.role =
                 api::parseRole(j.value("role", std::string("viewer"))).value_or(api::Role::Viewer);

@@ -427,7 +427,9 @@ void TestConformance::configPlanAndHistory()
     QVERIFY2(byPool.size() == 4, p["pools"].dump().c_str()); // flap's revision is the same
     QCOMPARE(byPool["w/scaled"]["from"].get<int>(), 3);
     QCOMPARE(byPool["w/scaled"]["to"].get<int>(), 5);
-    QCOMPARE(byPool["talker/template"]["replace"].get<std::string>(), std::string("one-at-a-time"));
+    QCOMPARE(byPool["talker/template"]["strategy"].get<std::string>(), std::string("rolling"));
+    QCOMPARE(byPool["talker/template"]["max_surge"].get<int>(), 1);
+    QCOMPARE(byPool["talker/template"]["max_unavailable"].get<int>(), 0);
     QVERIFY(byPool.count("ticker/removed"));
     QCOMPARE(byPool["extra/added"]["replicas"].get<int>(), 2);
     QVERIFY(p["master"].empty());

@@ -17,7 +17,7 @@ using namespace drover::test;
 namespace {
 
 /// The running config: three sleepers and a worker that prints five lines then sleeps, with an
-/// exec liveness probe.
+/// exec liveness probe (and a second of min_ready, which holds its rollouts that long).
 QByteArray pools(int replicas)
 {
     return "  - name: w\n"
@@ -29,7 +29,8 @@ QByteArray pools(int replicas)
            "  - name: talker\n"
            "    command: [\"sh\", \"-c\", \"for i in 1 2 3 4 5; do echo line $i; done; exec sleep "
            "1000\"]\n"
-           "    probes: {liveness: {exec: {command: [\"true\"]}, interval: 200ms}}\n";
+           "    probes: {liveness: {exec: {command: [\"true\"]}, interval: 200ms}}\n"
+           "    rollout: {min_ready: 1s}\n";
 }
 
 QStringList lines(const QString &text)
@@ -82,6 +83,7 @@ private slots:
     void exitCodeUsage();
     void exitCodeCannotConnect();
     void exitCodeNotAllowed();
+    void rollout();
 
 private:
     /// `droverctl --master ws://127.0.0.1:PORT --token ADMIN args...`
@@ -764,3 +766,71 @@ void TestDroverctl::exitCodeNotAllowed()
 
 QTEST_GUILESS_MAIN(TestDroverctl)
 #include "tst_droverctl.moc"
+
+void TestDroverctl::rollout()
+{
+    const auto rollout = [&](const QString &verb, const QString &token = {}) {
+        return ctl({QStringLiteral("rollout"), verb, QStringLiteral("talker")}, token);
+    };
+    Run r = rollout(QStringLiteral("status"));
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("pool talker has had no rollout (revision ")),
+             qPrintable(r.out));
+    r = ctl({QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("talker"),
+             QStringLiteral("--watch")});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains(QStringLiteral("has had no rollout")));
+
+    // Restart, paused at once (min_ready holds its first step a second), aborted: --watch
+    // follows it to its end and says so with exit code 5.
+    r = rollout(QStringLiteral("restart"));
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("pool talker: rollout 1 progressing (rolling, "
+                                             "restart) from ")),
+             qPrintable(r.out));
+    r = rollout(QStringLiteral("pause"));
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("rollout 1 paused")), qPrintable(r.out));
+    r = rollout(QStringLiteral("pause"));
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("conflict: pool \"talker\" has no rollout in progress")),
+             qPrintable(r.err));
+    r = rollout(QStringLiteral("abort"));
+    QCOMPARE(r.code, 0);
+    r = ctl({QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("talker"),
+             QStringLiteral("--watch")});
+    QCOMPARE(r.code, 5);
+    QVERIFY2(r.out.contains(QStringLiteral("rollout 1 aborted")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("reason: aborted by an operator")));
+    QCOMPARE(rollout(QStringLiteral("restart"), m_viewer).code, 4);
+
+    // A restart followed to its end: exit code 0.
+    QCOMPARE(rollout(QStringLiteral("restart")).code, 0);
+    r = ctl({QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("talker"),
+             QStringLiteral("-w")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("rollout 2 progressing")) &&
+                 r.out.contains(QStringLiteral("rollout 2 complete")),
+             qPrintable(r.out));
+    r = ctl({QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("talker"),
+             QStringLiteral("--json")});
+    QCOMPARE(r.code, 0);
+    const QJsonObject status = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(status[QLatin1String("rollout")][QLatin1String("phase")].toString(),
+             QStringLiteral("complete"));
+
+    // The history: one template; nothing before it to undo to.
+    r = rollout(QStringLiteral("history"));
+    QCOMPARE(r.code, 0);
+    const QStringList rows = lines(r.out);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(cells(rows[0]).first(), QStringLiteral("NUMBER"));
+    QVERIFY2(rows[1].contains(QStringLiteral("yes")) && rows[1].contains(QStringLiteral("sh -c")),
+             qPrintable(rows[1]));
+    r = rollout(QStringLiteral("undo"));
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("no earlier revision")), qPrintable(r.err));
+    r = ctl({QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("nope")});
+    QCOMPARE(r.code, 1);
+    QVERIFY(r.err.contains(QStringLiteral("not_found")));
+}

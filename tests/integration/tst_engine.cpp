@@ -677,12 +677,14 @@ void TestEngine::reloadChangesPools()
     }));
     QVERIFY(!alive(gonePid));
     QCOMPARE(m_rec->workers["keep-0"].pid, keepPid); // untouched
-    // A new revision restarts the pool's workers one at a time.
+    // A new revision is rolled out (max_surge 1, max_unavailable 0): each new worker is
+    // ready before an old one stops.
     std::string oldRevision = m_rec->workers["keep-0"].revision;
     m_engine->reload(load(R"(pools:
   - name: keep
     command: ["sleep", "200"]
     replicas: 3
+    rollout: {min_ready: 0s}
   - name: added
     command: ["sleep", "102"]
 )"));
@@ -690,9 +692,9 @@ void TestEngine::reloadChangesPools()
         int renewed = 0;
         for (auto &[id, w] : m_rec->workers)
             renewed += w.pool == "keep" && w.revision != oldRevision && w.ready();
-        return renewed == 3;
+        return renewed == 3 && m_rec->mirror.rollouts["keep"].phase == "complete";
     }));
-    // Never more than one of the three down at a time.
+    // Never more than one old worker stopping at a time, each after a new one was ready.
     int down = 0, maxDown = 0;
     for (const auto &e : m_rec->events) {
         if (e.subject.rfind("keep-", 0) != 0 || e.kind != "worker.state")

@@ -611,7 +611,7 @@ void TestServer::authMatrix()
             return {{"pool", "w"}, {"wait_ms", 3000}, {"ttl_ms", 200}};
         if (op == "pool.release") // no such lease: refused as not_found, and audited
             return {{"pool", "w"}, {"lease", "w-lease-none"}};
-        if (op == "pool.traffic")
+        if (op == "pool.traffic" || op.rfind("rollout.", 0) == 0)
             return {{"pool", "w"}};
         if (op.rfind("worker.", 0) == 0)
             return {{"worker", "w-0"}};
@@ -666,6 +666,7 @@ void TestServer::authMatrix()
     }
 
     // The three roles through RemoteBackend.
+    int restarts = 0; // rollouts the operators' rollout.restart made
     struct Who
     {
         QString token;
@@ -694,9 +695,14 @@ void TestServer::authMatrix()
             } else {
                 QVERIFY2(code != "forbidden" && code != "unauthorized", what.c_str());
                 // With these args every mutating op is expected to work (but the release of
-                // a lease that is not there).
+                // a lease that is not there, and the undo of a pool that has had one revision:
+                // the restart before it was aborted, back to that same revision).
                 if (info.op == api::Op::PoolRelease)
                     QVERIFY2(code == "not_found", what.c_str());
+                else if (info.op == api::Op::RolloutUndo)
+                    QVERIFY2(code == "conflict", what.c_str());
+                else if (info.op == api::Op::RolloutStart) // the abort may still roll back
+                    QVERIFY2(code.empty() || code == "conflict", what.c_str());
                 else if (info.mutating)
                     QVERIFY2(code.empty(), what.c_str());
             }
@@ -704,10 +710,19 @@ void TestServer::authMatrix()
             if (info.mutating)
                 audited.push_back({who.name, std::string(info.name), code.empty() ? "ok" : code});
         }
+        // The aborted restart has ended before the next role restarts the pool again.
+        if (who.role >= api::Role::Operator) {
+            ++restarts;
+            QVERIFY(rec->waitFor([&] {
+                auto it = rec->mirror.rollouts.find("w");
+                return it != rec->mirror.rollouts.end() &&
+                       it->second.number == std::uint64_t(restarts) && !it->second.active();
+            }));
+        }
     }
     const int ops = int(api::allOps().size()) - 1;
     QCOMPARE(checked, 5 * ops);
-    QCOMPARE(int(audited.size()), 35); // 7 mutating ops x 5
+    QCOMPARE(int(audited.size()), 65); // 13 mutating ops x 5
 
     // The audit log: one JSON line per mutating request, in order, with who, what, result.
     QTRY_COMPARE_WITH_TIMEOUT(int(auditLines(master.stateDir).size()), int(audited.size()), 5000);
@@ -839,7 +854,7 @@ void TestServer::secretsByRole()
                 args = {{"series", "worker/s-0/rss_bytes"}};
             else if (info.op == api::Op::ConfigValidate || info.op == api::Op::ConfigPlan)
                 args = {{"text", "version: 1\n"}};
-            else if (info.op == api::Op::PoolTraffic)
+            else if (info.op == api::Op::PoolTraffic || info.op == api::Op::RolloutHistory)
                 args = {{"pool", "s"}};
             auto r = call({{"id", id++}, {"op", info.name}, {"args", args}});
             QVERIFY2(

@@ -865,14 +865,16 @@ void TestConfig::envExpansion()
 
 void TestConfig::notActedOnIsReported()
 {
-    // A key that is valid but does nothing yet is reported where it is, never silently kept.
+    // A key that is valid but does nothing yet is reported where it is, never silently kept:
+    // rolling and recreate act; blue-green's traffic switch and canary's steps do not yet.
     Config c = loadOk(R"(version: 1
 templates:
   t:
-    rollout: {strategy: recreate}
+    rollout: {strategy: canary, canary: {steps: [{weight: 10}]}}
 pools:
   - name: a
     command: [a]
+    rollout: {strategy: recreate}
   - name: b
     command: [b]
     rollout:
@@ -880,13 +882,19 @@ pools:
   - name: c
     extends: t
     command: [c]
+  - name: d
+    command: [d]
+    rollout: {strategy: rolling, max_surge: 2, progress_deadline: 1m, auto_rollback: false}
 )");
     QCOMPARE(c.notActedOn.size(), std::size_t(2));
     QCOMPARE(c.notActedOn[0].line, 4); // the template's, for pool c
-    QCOMPARE(c.notActedOn[1].line, 10);
-    QCOMPARE(c.notActedOn[1].column, 5);
-    QCOMPARE(c.notActedOn[1].path, std::string("pools[1].rollout"));
-    QVERIFY(c.notActedOn[1].message.find("not acted on") != std::string::npos);
+    QCOMPARE(c.notActedOn[0].path, std::string("pools[2].rollout.strategy"));
+    QVERIFY(c.notActedOn[0].message.find("canary steps") != std::string::npos);
+    QCOMPARE(c.notActedOn[1].line, 12);
+    QCOMPARE(c.notActedOn[1].column, 17);
+    QCOMPARE(c.notActedOn[1].path, std::string("pools[1].rollout.strategy"));
+    QVERIFY(c.notActedOn[1].message.find("not acted on yet: the traffic switch") !=
+            std::string::npos);
     QVERIFY(loadOk("version: 1\npools:\n  - name: a\n    command: [a]\n").notActedOn.empty());
 }
 

@@ -111,10 +111,27 @@ void TestWire::roundTrips()
     p.name = "api";
     p.desired = 2;
     p.ready = 1;
+    api::RolloutInfo ro;
+    ro.pool = "api";
+    ro.number = 3;
+    ro.strategy = "rolling";
+    ro.phase = "rolling-back";
+    ro.cause = "config";
+    ro.fromRevision = "abc123abc123";
+    ro.toRevision = "def456def456";
+    ro.desired = 2;
+    ro.updated = 1;
+    ro.old = 2;
+    ro.ready = 2;
+    ro.startedAtMs = 1790000000000;
+    ro.deadlineAtMs = 1790000060000;
+    ro.step = "1 of 2 new ready";
+    ro.reason = "new workers fail: api-2 crashed 3 times";
     api::Snapshot s;
     s.seq = 41;
     s.workers = {w};
     s.pools = {p};
+    s.rollouts = {ro};
     s.configVersion = "c7e1";
     s.role = api::Role::Operator;
     auto snap = remote::decodeServerFrame(remote::encodeSnapshot(s));
@@ -123,6 +140,9 @@ void TestWire::roundTrips()
     QCOMPARE(snap->snapshot.seq, std::uint64_t(41));
     QVERIFY(snap->snapshot.workers == s.workers);
     QVERIFY(snap->snapshot.pools == s.pools);
+    QVERIFY(snap->snapshot.rollouts == s.rollouts);
+    // The tree form says the same as the text written directly.
+    QVERIFY(json::parse(remote::encodeSnapshot(s))["rollouts"] == api::toJson(s)["rollouts"]);
     QCOMPARE(snap->snapshot.configVersion, std::string("c7e1"));
     QCOMPARE(int(snap->snapshot.role), int(api::Role::Operator));
 
@@ -137,6 +157,7 @@ void TestWire::roundTrips()
         {47, api::DeltaKind::HealthSampled,
          api::HealthSample{"api-1", "readiness", "http", 1001, false, 0.5,
                            "503 Service Unavailable", "not ready\n"}},
+        {48, api::DeltaKind::RolloutUpsert, ro},
     };
     for (const api::Delta &d : deltas) {
         auto back = remote::decodeServerFrame(remote::encodeDelta(d));

@@ -162,7 +162,7 @@ struct Prober::Private
         bool exec = false;
         for (const auto *spec : {&set->startup, &set->liveness, &set->readiness})
             exec = exec || (*spec && (*spec)->kind == config::ProbeKind::Exec);
-        if (const config::PoolSpec *pool = config.pool(w)) {
+        if (const config::PoolSpec *pool = config.templateOf(w)) { // its revision's
             vars.revision = pool->revision;
             if (exec) { // an exec probe runs with the worker's environment and directory
                 SpawnPlan plan = planSpawn(*pool, vars, options.masterEnv);

@@ -6,6 +6,7 @@
 #include "config/secrets.h"
 #include "engine/engine.h"
 #include "engine/ops/ops.h"
+#include "engine/rollout/decide.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -172,15 +173,20 @@ api::Reply planConfig(const Engine &engine, const json &args)
                              {"change", "scaled"},
                              {"from", replicasOf(*before)},
                              {"to", replicasOf(p)}});
-        if (before->revision != p.revision)
-            // Until rollouts exist the engine replaces a pool's workers one at a time, each
-            // new one ready before the next old one goes (Pools::reload).
+        if (before->revision != p.revision) {
+            // A rollout (rollout/rollouts.h) with the new file's rollout settings.
+            const auto [surge, unavailable] = rollout::budgets(p.rollout, p.workersAtStart());
             pools.push_back({{"pool", p.name},
                              {"change", "template"},
                              {"from_revision", before->revision},
                              {"to_revision", p.revision},
-                             {"replace", "one-at-a-time"},
-                             {"strategy", strategyName(p.rollout.strategy)}});
+                             {"strategy", strategyName(p.rollout.strategy)},
+                             {"max_surge", surge},
+                             {"max_unavailable", unavailable},
+                             {"min_ready_ms", p.rollout.minReady.count()},
+                             {"progress_deadline_ms", p.rollout.progressDeadline.count()},
+                             {"auto_rollback", p.rollout.autoRollback}});
+        }
         if (!(before->probes == p.probes))
             pools.push_back({{"pool", p.name}, {"change", "probes"}});
     }

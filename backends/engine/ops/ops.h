@@ -52,6 +52,15 @@ void poolScale(OpCall &call);
 void poolAcquire(OpCall &call);
 void poolRelease(OpCall &call);
 void poolTraffic(OpCall &call);
+// Rollouts (rolloutops.cpp).
+void rolloutStatus(OpCall &call);
+void rolloutHistory(OpCall &call);
+void rolloutStart(OpCall &call);
+void rolloutPause(OpCall &call);
+void rolloutResume(OpCall &call);
+void rolloutAbort(OpCall &call);
+void rolloutUndo(OpCall &call);
+void rolloutRestart(OpCall &call);
 // Queries (queryops.cpp).
 void logsTail(OpCall &call);
 void workerDescribe(OpCall &call);

@@ -27,6 +27,14 @@ constexpr std::array kHandlers{
     OpHandler{Op::PoolAcquire,    &ops::poolAcquire,    true},
     OpHandler{Op::PoolRelease,    &ops::poolRelease,    false},
     OpHandler{Op::PoolTraffic,    &ops::poolTraffic,    false},
+    OpHandler{Op::RolloutStatus,  &ops::rolloutStatus,  false},
+    OpHandler{Op::RolloutHistory, &ops::rolloutHistory, false},
+    OpHandler{Op::RolloutRestart, &ops::rolloutRestart, true},
+    OpHandler{Op::RolloutPause,   &ops::rolloutPause,   false},
+    OpHandler{Op::RolloutResume,  &ops::rolloutResume,  true},
+    OpHandler{Op::RolloutAbort,   &ops::rolloutAbort,   true},
+    OpHandler{Op::RolloutUndo,    &ops::rolloutUndo,    true},
+    OpHandler{Op::RolloutStart,   &ops::rolloutStart,   true},
 };
 // clang-format on
 
