@@ -55,7 +55,7 @@ void Pools::startReadopted()
             std::max_element(byRevision.begin(), byRevision.end(),
                              [](const auto &a, const auto &b) { return a.second < b.second; })
                 ->first;
-        m_rollouts.begin(pool, target, "master-restart", false);
+        startRollout(pool, target, "master-restart");
     }
 }
 
@@ -154,6 +154,16 @@ void Pools::reconcile(Pool &pool)
     m_registry.publishPool(pool.name);
 }
 
+void Pools::startRollout(Pool &pool, const std::string &revision, const std::string &cause)
+{
+    auto started = m_rollouts.begin(pool, revision, cause, false);
+    if (!started)
+        m_stream.addEvent("rollout.failed", pool.name,
+                          "pool " + pool.name + ": no rollout to " + revision + ": " +
+                              started.error().message,
+                          {}, {}, cause);
+}
+
 void Pools::scale(Pool &pool, int desired, const std::string &why)
 {
     const int before = pool.desired;
@@ -208,7 +218,7 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
             m_rollouts.remember(spec, "config");
             m_stream.addEvent("pool.revision", spec.name,
                               "pool " + spec.name + ": new revision " + spec.revision);
-            m_rollouts.begin(*pool, spec.revision, "config", false);
+            startRollout(*pool, spec.revision, "config");
         }
         reconcile(*pool);
         m_registry.publishPool(spec.name);

@@ -50,6 +50,10 @@ public:
     bool up(const std::string &name) const;
 
 private:
+    /// Starts a rollout of `pool` to `revision`; a refusal (the revision's template is not
+    /// in the history) becomes a `rollout.failed` event rather than vanishing.
+    void startRollout(Pool &pool, const std::string &revision, const std::string &cause);
+
     Registry &m_registry;
     const ConfigView &m_config;
     Supervisor &m_supervisor;
