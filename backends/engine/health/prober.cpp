@@ -364,6 +364,16 @@ void Prober::Private::checked(Worker &w, ProbeRun &r, ProbeOutcome out)
         schedule(w, r, std::max(0ms, interval - took));
     };
     if (change == ProbeVerdict::Change::None) {
+        // A probe that stays failing for another reason (refused, then 503) shows the latest.
+        if (!out.ok && r.verdict.state() == ProbeVerdict::State::Failing) {
+            for (const api::ProbeStatus &status : w.info().probes) {
+                if (status.probe == role && status.message != out.message) {
+                    registry.setProbe(w, role, status.state, status.sinceMs, out.message);
+                    registry.publish(w);
+                    break;
+                }
+            }
+        }
         next();
         return;
     }
