@@ -337,10 +337,8 @@ serve::Gateway *Serving::gateway(const std::string &pool)
 
 void Serving::coldStart(const std::string &name)
 {
-    for (const auto &[id, w] : d->registry.workers()) {
-        if (w->pool() == name && !w->fromPidFile)
-            d->prober.hurry(*w); // (only those starting or running, not yet ready)
-    }
+    for (Worker *w : d->registry.poolWorkers(name))
+        d->prober.hurry(*w); // (only those starting or running, not yet ready)
     Pool *pool = d->registry.pool(name);
     const config::PoolSpec *spec = d->config.pool(name);
     if (d->closed || !pool || !spec || !spec->autoscale || !pool->started || pool->removing ||
