@@ -38,7 +38,18 @@ if ((${#missing[@]})); then
   "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-build_dir=${DROVER_BUILD_DIR:-build}
+# `run` and `build` make the optimized build in build/. `test` makes one build of its own in
+# build-asan/: every target (console, tests, benchmarks) with AddressSanitizer and
+# UndefinedBehaviorSanitizer at -O0 with line tables only (-g1: all a sanitizer report needs;
+# the Beast-heavy files compile in half the time of -O1), and runs every test on it once.
+# DROVER_SANITIZE_TESTS=0 tests the optimized build instead.
+sanitize=0
+if [[ $mode == test && ${DROVER_SANITIZE_TESTS:-1} != 0 ]]; then
+  sanitize=1
+  build_dir=${DROVER_BUILD_DIR:-build-asan}
+else
+  build_dir=${DROVER_BUILD_DIR:-build}
+fi
 cmake_args=(-S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}")
 if command -v ccache >/dev/null; then
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
@@ -46,6 +57,12 @@ if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 fi
 [[ ${CI:-} == true ]] && cmake_args+=(-DDROVER_WERROR=ON)
+if ((sanitize)); then
+  cmake_args+=(-DDROVER_SANITIZE=ON -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1"
+               -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g1")
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fi
 cmake "${cmake_args[@]}" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 
@@ -59,23 +76,6 @@ case $mode in
     started=$SECONDS
     (cd "$build_dir" && ctest --output-on-failure -j"$(nproc)" "$@")
     echo "setup: tests took $((SECONDS - started)) s"
-    # Then the unit and integration tests once more, built with AddressSanitizer and
-    # UndefinedBehaviorSanitizer (DROVER_SANITIZE: no console, GUI tests or fuzzers, which
-    # have their own sanitizers). DROVER_SANITIZE_TESTS=0 leaves this round out.
-    if [[ ${DROVER_SANITIZE_TESTS:-1} != 0 ]]; then
-      started=$SECONDS
-      asan_dir=${DROVER_ASAN_DIR:-build-asan}
-      # The same arguments as above (-S . -B DIR first), another directory. -O0: the
-      # Beast-heavy files compile in about half the time of -O1 under ASan; -g1 (line tables,
-      # all a sanitizer report needs) spares the full debug info of the Beast templates.
-      cmake -S . -B "$asan_dir" "${cmake_args[@]:4}" -DDROVER_SANITIZE=ON -DDROVER_BUILD_FUZZ=OFF \
-        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -g1" >/dev/null
-      cmake --build "$asan_dir" -j"$(nproc)"
-      export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-      export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-      (cd "$asan_dir" && ctest --output-on-failure -j"$(nproc)" "$@")
-      echo "setup: sanitizer build and tests took $((SECONDS - started)) s"
-    fi
     ;;
   build) ;;
   *)
