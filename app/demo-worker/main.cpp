@@ -72,6 +72,7 @@ struct Options
     unsigned growMemoryMiB = 0;
     int children = 0;
     int burnThreads = 0;
+    int rootStatus = 200;
     bool quiet = false;
 };
 
@@ -200,6 +201,7 @@ public:
     bool ready() const;
     bool stopping() const { return m_stopping; }
     bool quiet() const { return m_options.quiet; }
+    int rootStatus() const { return m_options.rootStatus; }
 
     void requestStarted() { ++m_inFlight; }
     void requestFinished();
@@ -326,8 +328,10 @@ void Session::handleRequest()
                         : method != http::verb::get)
         return send(http::status::method_not_allowed, "method not allowed\n");
 
-    if (path == "/")
-        return send(http::status::ok, "ok\n");
+    if (path == "/") {
+        const int status = m_worker.rootStatus();
+        return send(http::status(status), status == 200 ? "ok\n" : "failing on purpose\n");
+    }
     if (path == "/ws") {
         if (!websocket::is_upgrade(m_request))
             return send(http::status::bad_request, "bad request: expected a WebSocket upgrade\n");
@@ -798,6 +802,9 @@ int main(int argc, char **argv)
     addSeconds(app, "--flap-health", options.flapHealth,
                "/health answers 503 in the last quarter of every S s");
     app.add_flag("--quiet", options.quiet, "Do not print a line per request");
+    app.add_option("--root-status", options.rootStatus,
+                   "Answer GET / with this status (default 200): a revision that fails")
+        ->check(CLI::Range(200, 599));
     app.add_flag("--ignore-sigterm", options.ignoreSigterm,
                  "Ignore SIGTERM (only SIGKILL stops the worker)");
     addSeconds(app, "--start-delay", options.startDelay, "Start listening only after S seconds");

@@ -273,23 +273,22 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
     if (const Node *g = f.get("gateway"); g && g->isMap())
         nodes.gatewayListen = g->find("listen");
     readRollout(ctx, f.get("rollout"), f.path("rollout"), pool.rollout);
-    // The rollout controller acts on rolling and recreate; blue-green and canary need the
-    // gateway's weights, which this build does not have yet: said where the strategy is.
+    // Blue-green's switch and canary's split happen at the pool's gateway: without one, say
+    // what does not happen, where the strategy is.
     const Node *rollout = f.get("rollout");
     const Node *strategy = rollout && rollout->isMap() ? rollout->find("strategy") : nullptr;
-    if (strategy && !isTemplate) {
+    if (strategy && !isTemplate && !pool.gateway) {
         const std::string where = join(f.path("rollout"), "strategy");
         if (pool.rollout.strategy == RolloutStrategy::BlueGreen)
             ctx.notActedOn(strategy->mark, where,
-                           "not acted on yet: the traffic switch at the gateway; a blue-green "
-                           "rollout starts the whole new set and waits until all of it is ready "
-                           "before the old workers are drained and stopped, but both revisions "
-                           "take requests meanwhile");
+                           "not acted on without a gateway: no traffic is switched (only "
+                           "leases follow the switch); the new set starts whole and the old "
+                           "one stops once all of it is ready");
         else if (pool.rollout.strategy == RolloutStrategy::Canary)
             ctx.notActedOn(strategy->mark, where,
-                           "not acted on yet: canary steps, weights and max_error_rate; a canary "
-                           "rollout replaces workers as rolling with max_surge 1 and "
-                           "max_unavailable 0");
+                           "not acted on without a gateway: the steps' weights and "
+                           "max_error_rate (only leases follow the split); the canary workers "
+                           "start step by step and each step passes when its pause is over");
     }
     nodes.dependsOn = f.get("depends_on");
     if (nodes.dependsOn && !nodes.dependsOn->isNull())

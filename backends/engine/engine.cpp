@@ -223,6 +223,16 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.supervisor->setDrainer([&r](Worker &w, std::function<void()> drained) {
         return r.serving && r.serving->drain(w, std::move(drained));
     });
+    r.rollouts->setRouter(
+        [&r](const std::string &pool, const serve::Route &route) {
+            if (r.serving)
+                r.serving->route(pool, route);
+        },
+        [&r](const std::string &pool) {
+            const serve::Gateway::CanaryCounts c =
+                r.serving ? r.serving->canaryCounts(pool) : serve::Gateway::CanaryCounts{};
+            return std::make_pair(c.requests, c.failures);
+        });
 
     r.pools->addAll();
     r.supervisor->readopt();

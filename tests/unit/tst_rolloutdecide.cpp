@@ -69,6 +69,9 @@ private slots:
     void surgeFirstThenStopOld();
     void minReadyHoldsTheNextStep();
     void unavailableFirstThenStart();
+    void blueGreenSwitchesOnceTheWholeSetIsReady();
+    void canaryStepsThenPromotes();
+    void canaryOverErrorRateRollsBack();
     void completeOnlyWhenOldAreGone();
     void notReadyOldGoFirst();
     void deadlineRollsBackOrFails();
@@ -135,6 +138,145 @@ void TestRolloutDecide::unavailableFirstThenStart()
     d = decide(in);
     QCOMPARE(d.create, 1);
     QVERIFY(d.stop.empty());
+}
+
+void TestRolloutDecide::blueGreenSwitchesOnceTheWholeSetIsReady()
+{
+    config::RolloutSpec spec = rolling(0, 0, 2s);
+    spec.strategy = config::RolloutStrategy::BlueGreen;
+    Input in = oldPool(3, spec);
+    Decision d = decide(in);
+    QCOMPARE(d.create, 3); // the whole new set at once
+    QVERIFY(d.stop.empty());
+    QVERIFY(!d.switchTraffic);
+    // Two of three available, the third still starting: the old set keeps the traffic.
+    in.members.push_back(member("p-3", true, WorkerState::Ready, 4, t0 - 5s));
+    in.members.push_back(member("p-4", true, WorkerState::Ready, 5, t0 - 5s));
+    in.members.push_back(member("p-5", true, WorkerState::Starting, 6));
+    d = decide(in);
+    QCOMPARE(d.create, 0);
+    QVERIFY(d.stop.empty());
+    QVERIFY(!d.switchTraffic);
+    QVERIFY2(d.step.find("2 of 3 ready; the old revision takes the traffic") != std::string::npos,
+             d.step.c_str());
+    // Ready, but not for min_ready yet: still nothing.
+    in.members.back().state = WorkerState::Ready;
+    in.members.back().readySince = t0 - 1s;
+    d = decide(in);
+    QVERIFY(!d.switchTraffic);
+    QVERIFY(d.wakeAt && *d.wakeAt == t0 + 1s);
+    // All available: the traffic switches and every old worker goes at once.
+    in.now = t0 + 1s;
+    d = decide(in);
+    QVERIFY(d.switchTraffic);
+    QCOMPARE(int(d.stop.size()), 3);
+    QVERIFY(contains(d.stop, "p-0") && contains(d.stop, "p-1") && contains(d.stop, "p-2"));
+    // While they leave, it stays switched.
+    for (Member &m : in.members)
+        m.leaving = !m.isNew;
+    d = decide(in);
+    QVERIFY(d.switchTraffic);
+    QVERIFY(d.stop.empty());
+    QVERIFY2(d.step.find("waiting for 3 old workers to stop") != std::string::npos, d.step.c_str());
+}
+
+namespace {
+
+config::RolloutSpec canary(std::vector<config::CanaryStep> steps)
+{
+    config::RolloutSpec spec = rolling(0, 0);
+    spec.strategy = config::RolloutStrategy::Canary;
+    spec.canarySteps = std::move(steps);
+    spec.maxErrorRate = 0.1;
+    return spec;
+}
+
+} // namespace
+
+void TestRolloutDecide::canaryStepsThenPromotes()
+{
+    Input in = oldPool(4, canary({{25, 30s}, {50, 30s}}));
+    // Step 1 (25 % of 4): one canary; no weight until it is ready.
+    Decision d = decide(in);
+    QCOMPARE(d.create, 1);
+    QVERIFY(d.stop.empty());
+    QCOMPARE(d.weight, 0);
+    QVERIFY(!d.stepBegins);
+    in.members.push_back(member("p-4", true, WorkerState::Ready, 5, t0 - 1s));
+    d = decide(in);
+    QVERIFY(d.stepBegins);
+    QCOMPARE(d.weight, 25);
+    QVERIFY(d.wakeAt && *d.wakeAt == t0 + 30s);
+    QVERIFY2(d.step.find("step 1 of 2 (25%)") != std::string::npos, d.step.c_str());
+    // During the pause: within max_error_rate, no verdict; the deadline runs after the pause.
+    in.stepSince = t0;
+    in.now = t0 + 10s;
+    in.canaryRequests = 100;
+    in.canaryFailures = 5;
+    d = decide(in);
+    QVERIFY(d.verdict == Decision::Verdict::Progressing);
+    QVERIFY(!d.nextStep);
+    QVERIFY(d.deadline && *d.deadline == t0 + 30s + 60s);
+    QVERIFY(d.wakeAt && *d.wakeAt == t0 + 30s);
+    // The pause over: the next step, with two canaries at 50 %; the old set stays whole.
+    in.now = t0 + 30s;
+    d = decide(in);
+    QVERIFY(d.nextStep);
+    in.canaryStep = 1;
+    in.stepSince.reset();
+    in.lastProgress = in.now;
+    d = decide(in);
+    QCOMPARE(d.create, 1);
+    QCOMPARE(d.weight, 25); // the last step's, until the new canary is ready
+    QVERIFY(d.stop.empty());
+    in.members.push_back(member("p-5", true, WorkerState::Ready, 6, t0));
+    d = decide(in);
+    QVERIFY(d.stepBegins);
+    QCOMPARE(d.weight, 50);
+    in.stepSince = in.now;
+    in.now += 30s;
+    in.canaryRequests = 0; // nobody asked: nothing to judge, the step passes
+    in.canaryFailures = 0;
+    d = decide(in);
+    QVERIFY(d.nextStep);
+    // Promoted: the rest of the new set, then the switch and the old set's stop.
+    in.canaryStep = 2;
+    in.stepSince.reset();
+    d = decide(in);
+    QCOMPARE(d.create, 2);
+    QCOMPARE(d.weight, 50);
+    QVERIFY(!d.switchTraffic);
+    in.members.push_back(member("p-6", true, WorkerState::Ready, 7, t0));
+    in.members.push_back(member("p-7", true, WorkerState::Ready, 8, t0));
+    d = decide(in);
+    QVERIFY(d.switchTraffic);
+    QCOMPARE(int(d.stop.size()), 4);
+}
+
+void TestRolloutDecide::canaryOverErrorRateRollsBack()
+{
+    Input in = oldPool(2, canary({{50, 1min}}));
+    in.members.push_back(member("p-2", true, WorkerState::Ready, 3, t0 - 1s));
+    in.stepSince = t0;
+    in.now = t0 + 5s;
+    // Over 10 %, but fewer than kCanarySample requests: wait for more or the pause's end.
+    in.canaryRequests = kCanarySample - 1;
+    in.canaryFailures = 5;
+    Decision d = decide(in);
+    QVERIFY(d.verdict == Decision::Verdict::Progressing);
+    in.canaryRequests = kCanarySample;
+    d = decide(in);
+    QVERIFY(d.verdict == Decision::Verdict::RollBack);
+    QVERIFY2(d.reason.find("5 of 20 requests failed (25%), over max_error_rate 10%") !=
+                 std::string::npos,
+             d.reason.c_str());
+    // A small sample decides at the pause's end; without auto_rollback it fails there.
+    in.canaryRequests = 3;
+    in.canaryFailures = 1;
+    in.now = t0 + 1min;
+    in.spec.autoRollback = false;
+    d = decide(in);
+    QVERIFY(d.verdict == Decision::Verdict::Failed);
 }
 
 void TestRolloutDecide::completeOnlyWhenOldAreGone()

@@ -1,10 +1,11 @@
-// The serving room's decisions without a network: worker choice per strategy, breakers,
-// the token bucket, percentiles and the autoscaler's hysteresis.
+// The serving room's decisions without a network: worker choice per strategy, a canary's
+// split, breakers, the token bucket, percentiles and the autoscaler's hysteresis.
 #include "engine/serve/autoscaler.h"
 #include "engine/serve/balancer.h"
 
 #include <QTest>
 
+#include <cstdlib>
 #include <map>
 
 using namespace drover;
@@ -82,6 +83,41 @@ private slots:
             ++picked[bal.choose(b, config::GatewayStrategy::RandomTwo, 8, Clock::now())];
         QCOMPARE(picked.count(0), std::size_t(0));
         QVERIFY(picked[1] > picked[2]);
+    }
+
+    void splitSendsTheWeightToTheCanaries()
+    {
+        // 4 backends, the last one a canary at 20 %: about a fifth of 10,000 choices.
+        auto b = backends(4);
+        b[3].canary = true;
+        Balancer bal(7);
+        bal.setSplit(20);
+        std::map<int, int> n;
+        for (int i = 0; i < 10000; ++i)
+            ++n[bal.choose(b, config::GatewayStrategy::RoundRobin, 8, Clock::now())];
+        QVERIFY2(n[3] > 1800 && n[3] < 2200, std::to_string(n[3]).c_str());
+        // The rest spread evenly over the others (each group keeps its own turn).
+        const std::string spread =
+            std::to_string(n[0]) + " " + std::to_string(n[1]) + " " + std::to_string(n[2]);
+        QVERIFY2(std::abs(n[0] - n[1]) <= 1 && std::abs(n[1] - n[2]) <= 1, spread.c_str());
+        QCOMPARE(n.count(-1), std::size_t(0));
+        // A group with nothing free now: the other one takes the request rather than wait.
+        b[3].ready = false;
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(bal.choose(b, config::GatewayStrategy::LeastBusy, 8, Clock::now()) != 3);
+        b[3].ready = true;
+        b[0].ready = b[1].ready = b[2].ready = false;
+        QCOMPARE(bal.choose(b, config::GatewayStrategy::RandomTwo, 8, Clock::now()), 3);
+        // Weight 0: none to the canary; no split: all alike.
+        b[0].ready = b[1].ready = b[2].ready = true;
+        bal.setSplit(0);
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(bal.choose(b, config::GatewayStrategy::RoundRobin, 8, Clock::now()) != 3);
+        bal.setSplit(-1);
+        std::map<int, int> even;
+        for (int i = 0; i < 400; ++i)
+            ++even[bal.choose(b, config::GatewayStrategy::RoundRobin, 8, Clock::now())];
+        QCOMPARE(even[3], 100);
     }
 
     void breakerOpensThenTakesOneTrial()

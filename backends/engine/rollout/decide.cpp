@@ -1,6 +1,7 @@
 #include "engine/rollout/decide.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace drover::engine::rollout {
 
@@ -11,6 +12,13 @@ namespace {
 std::string plural(int n, const char *one, const char *many)
 {
     return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string percent(double share)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g%%", share * 100);
+    return text;
 }
 
 /// Stop order: not ready before ready, then newest first.
@@ -110,8 +118,16 @@ Decision decide(const Input &in)
         }
         d.step = "new workers fail: " + what;
     }
+    const std::vector<config::CanaryStep> &steps = in.spec.canarySteps;
+    const bool canary = in.spec.strategy == config::RolloutStrategy::Canary && !in.rollingBack;
+    const int k = std::max(0, in.canaryStep);
+    const bool inStep = canary && k < int(steps.size());
     if (!in.paused && !in.rollingBack) {
-        d.deadline = lastProgress + in.spec.progressDeadline;
+        // A canary step's pause is not a lack of progress: the deadline runs after it.
+        Clock::time_point base = lastProgress;
+        if (inStep && in.stepSince)
+            base = std::max(base, *in.stepSince + steps[std::size_t(k)].pause);
+        d.deadline = base + in.spec.progressDeadline;
         if (in.now >= *d.deadline) {
             d.reason = "no progress for " + config::formatDuration(in.spec.progressDeadline) +
                        " (progress_deadline): " + std::to_string(newAvailable) + " of " +
@@ -149,6 +165,87 @@ Decision decide(const Input &in)
             d.stop.push_back(extra[i]->id);
     }
     const int missing = std::max(0, n - int(fresh.size()));
+
+    if (inStep) {
+        // Step k: enough new workers for its weight, all available; then the weight applies
+        // at the gateway for the step's pause, while the new workers' error rate stays
+        // within max_error_rate. The old set stays whole meanwhile.
+        const config::CanaryStep &s = steps[std::size_t(k)];
+        const int want = std::clamp((n * s.weight + 99) / 100, 1, std::max(1, n));
+        const std::string label = "step " + std::to_string(k + 1) + " of " +
+                                  std::to_string(steps.size()) + " (" + std::to_string(s.weight) +
+                                  "%)";
+        d.weight = in.stepSince ? s.weight : k > 0 ? steps[std::size_t(k - 1)].weight : 0;
+        d.create = std::clamp(want - int(fresh.size()), 0, std::max(0, in.freeSlots));
+        if (int(fresh.size()) < want || newAvailable < want) {
+            d.step =
+                label + ": waiting for " +
+                plural(want - std::min(want, newAvailable), "canary worker", "canary workers") +
+                " to be ready";
+            return d;
+        }
+        if (!in.stepSince) {
+            d.stepBegins = true;
+            d.weight = s.weight;
+            d.step = label + ": " + std::to_string(s.weight) +
+                     "% of the requests go to the new revision";
+            const Clock::time_point end = in.now + s.pause;
+            d.wakeAt = d.wakeAt ? std::min(*d.wakeAt, end) : end;
+            return d;
+        }
+        const double rate =
+            in.canaryRequests > 0 ? double(in.canaryFailures) / double(in.canaryRequests) : 0.0;
+        const bool pauseOver = in.now >= *in.stepSince + s.pause;
+        const std::string counted = std::to_string(in.canaryFailures) + " of " +
+                                    std::to_string(in.canaryRequests) + " requests failed";
+        if (in.canaryRequests > 0 && rate > in.spec.maxErrorRate &&
+            (pauseOver || in.canaryRequests >= kCanarySample)) {
+            d.reason = "canary " + label + ": " + counted + " (" + percent(rate) +
+                       "), over max_error_rate " + percent(in.spec.maxErrorRate);
+            d.verdict =
+                in.spec.autoRollback ? Decision::Verdict::RollBack : Decision::Verdict::Failed;
+            d.create = 0;
+            return d;
+        }
+        if (pauseOver) {
+            d.nextStep = true;
+            d.step = label + " passed: " + counted;
+            return d;
+        }
+        d.step = label + ": " + counted + " so far";
+        const Clock::time_point end = *in.stepSince + s.pause;
+        d.wakeAt = d.wakeAt ? std::min(*d.wakeAt, end) : end;
+        return d;
+    }
+
+    if (in.spec.strategy == config::RolloutStrategy::BlueGreen || canary) {
+        // (A canary whose steps all passed is promoted the same way, its last weight kept
+        // until the switch.)
+        if (canary && !steps.empty())
+            d.weight = steps.back().weight;
+        // The whole new set first, while the old one takes every request; once all of it is
+        // available the traffic switches to it and every old worker drains and stops.
+        d.create = std::clamp(missing, 0, std::max(0, in.freeSlots));
+        if (missing == 0 && newAvailable >= n) {
+            d.switchTraffic = true;
+            for (const Member *m : old)
+                d.stop.push_back(m->id);
+            if (!old.empty())
+                d.step = "traffic switched to the new revision; stopping " +
+                         plural(int(old.size()), "old worker", "old workers");
+            else
+                d.step = "traffic switched to the new revision; waiting for " +
+                         plural(oldLeaving, "old worker", "old workers") + " to stop";
+        } else if (d.create == 0) {
+            d.step = missing > 0 && in.freeSlots <= 0
+                         ? "waiting for a free port in the pool's range (blue-green runs both "
+                           "sets at once)"
+                         : "starting the new set: " + std::to_string(newAvailable) + " of " +
+                               std::to_string(n) + " ready; the old revision takes the traffic";
+        }
+        finishStep();
+        return d;
+    }
 
     if (in.spec.strategy == config::RolloutStrategy::Recreate) {
         // Every old worker stops first; the new ones start once none is left.

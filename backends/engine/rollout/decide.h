@@ -45,7 +45,18 @@ struct Input
     bool paused = false;
     bool rollingBack = false; ///< back to the revision before: no deadline, no second rollback
     int freeSlots = 1 << 30;  ///< more workers the pool's port range can hold
+
+    // Canary: the step it is at (steps.size(): all passed, promoting), since when the
+    // step's weight is applied (none: its workers are not all ready yet), and the canary
+    // workers' requests and failures at the gateway since then.
+    int canaryStep = 0;
+    std::optional<Clock::time_point> stepSince;
+    std::uint64_t canaryRequests = 0;
+    std::uint64_t canaryFailures = 0;
 };
+
+/// A canary over max_error_rate after this many requests rolls back before its pause ends.
+inline constexpr std::uint64_t kCanarySample = 20;
 
 struct Decision
 {
@@ -59,11 +70,20 @@ struct Decision
     int create = 0;                ///< new workers to make now
     std::vector<std::string> stop; ///< workers to drain, stop and remove now
     std::string reason;            ///< why it rolls back or failed
-    std::string step;              ///< what it does or waits for, one line
-    int updated = 0;               ///< new workers not leaving (those made now included)
-    int updatedReady = 0;          ///< of those, ready for at least min_ready
-    int old = 0;                   ///< other workers, leaving ones included
-    int ready = 0;                 ///< ready workers of either revision
+    /// Blue-green, and canary once promoted: the whole new set is available, so requests go
+    /// to it alone from now on.
+    bool switchTraffic = false;
+    /// Canary: the percent of requests the new revision's workers get now (negative: no
+    /// split); `stepBegins` the step's weight applies from now (the room notes the time),
+    /// `nextStep` the step's pause passed within max_error_rate.
+    int weight = -1;
+    bool stepBegins = false;
+    bool nextStep = false;
+    std::string step;     ///< what it does or waits for, one line
+    int updated = 0;      ///< new workers not leaving (those made now included)
+    int updatedReady = 0; ///< of those, ready for at least min_ready
+    int old = 0;          ///< other workers, leaving ones included
+    int ready = 0;        ///< ready workers of either revision
     /// (updated, updatedReady, old): the room keeps it for the next Input::progress.
     std::tuple<int, int, int> progress;
     bool progressed = false;                   ///< `progress` differs from the input's
@@ -74,7 +94,8 @@ struct Decision
 
 /// The effective surge and unavailability budgets of a spec for `desired` workers: rolling as
 /// written (never both 0); blue-green starts the whole new set first (surge = desired); canary
-/// (not acted on yet) and recreate as documented in docs/config.md.
+/// and recreate as documented in docs/config.md. (decide() runs blue-green, canary's steps
+/// and recreate with rules of their own; a canary that rolls back does so as rolling 1/0.)
 std::pair<int, int> budgets(const config::RolloutSpec &spec, int desired);
 
 Decision decide(const Input &in);

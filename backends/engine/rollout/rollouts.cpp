@@ -28,6 +28,7 @@ api::Error error(api::ErrorCode code, std::string message)
 }
 
 const std::deque<Rollouts::Revision> kNoHistory;
+using Mode = serve::Route::Mode;
 
 } // namespace
 
@@ -259,6 +260,7 @@ std::vector<api::RolloutInfo> Rollouts::infos() const
 void Rollouts::forget(const std::string &pool)
 {
     m_runs.erase(pool);
+    route(pool, Mode::All);
     for (const Revision &r : history(pool))
         m_config.dropTemplate(pool, r.revision);
     m_history.erase(pool);
@@ -282,8 +284,18 @@ api::Result<api::RolloutInfo> Rollouts::begin(Pool &pool, const std::string &rev
     const config::PoolSpec *spec = m_config.pool(pool.name);
     const config::RolloutSpec rs = spec ? spec->rollout : config::RolloutSpec{};
     run.timer.reset();
-    run.paused = run.rollingBack = run.aborted = false;
+    run.paused = run.rollingBack = run.aborted = run.switched = false;
+    run.canaryStep = 0;
+    run.stepSince.reset();
     run.target = revision;
+    // Blue-green: the new set takes no request until all of it is available; canary: none
+    // until its first step's workers are.
+    if (rs.strategy == config::RolloutStrategy::BlueGreen)
+        route(pool.name, Mode::Exclude, revision);
+    else if (rs.strategy == config::RolloutStrategy::Canary)
+        route(pool.name, Mode::Split, revision, 0);
+    else
+        route(pool.name, Mode::All);
     run.floor = replaceAll ? m_registry.createdCount() : 0;
     run.lastProgress = Clock::now();
     run.progress = {-1, -1, -1};
@@ -337,7 +349,37 @@ void Rollouts::step(Pool &pool)
     for (const Worker *w : m_registry.poolWorkers(pool.name))
         in.members.push_back({w->id(), isNew(run, *w), leaving(*w), w->state(), w->readySince,
                               w->info().restarts, w->created});
+    in.canaryStep = run.canaryStep;
+    in.stepSince = run.stepSince;
+    if (m_canaryCounts && run.stepSince)
+        std::tie(in.canaryRequests, in.canaryFailures) = m_canaryCounts(pool.name);
     const Decision d = rollout::decide(in);
+    if (d.weight >= 0 && !run.switched && !run.rollingBack)
+        route(pool.name, Mode::Split, run.target, d.weight);
+    if (d.stepBegins) {
+        run.stepSince = in.now;
+        run.lastProgress = in.now;
+        spdlog::info("rollout.step pool={} number={} step={} weight={}", pool.name, run.info.number,
+                     run.canaryStep + 1, d.weight);
+        m_stream.addEvent("rollout.step", pool.name,
+                          "pool " + pool.name + ": rollout " + std::to_string(run.info.number) +
+                              " " + d.step,
+                          {}, run.target);
+    }
+    if (d.nextStep) {
+        ++run.canaryStep;
+        run.stepSince.reset();
+        run.lastProgress = in.now;
+        scheduleFollowUp();
+    }
+    if (d.switchTraffic && !run.switched) {
+        run.switched = true; // also when paused later: the old set does not take it back
+        route(pool.name, Mode::Only, run.target);
+        m_stream.addEvent("rollout.switched", pool.name,
+                          "pool " + pool.name + ": rollout " + std::to_string(run.info.number) +
+                              ": requests go to revision " + run.target + " now",
+                          {}, run.target);
+    }
     run.progress = d.progress;
     if (d.progressed)
         run.lastProgress = in.now;
@@ -426,6 +468,13 @@ void Rollouts::arm(Run &run, Clock::time_point at)
     });
 }
 
+void Rollouts::route(const std::string &pool, serve::Route::Mode mode, const std::string &revision,
+                     int weight)
+{
+    if (m_router)
+        m_router(pool, serve::Route{mode, revision, weight});
+}
+
 void Rollouts::publish(Run &run)
 {
     if (run.published == run.info)
@@ -448,6 +497,20 @@ void Rollouts::rollBack(Pool &pool, Run &run, const std::string &reason)
     run.rollingBack = true;
     run.paused = false;
     run.target = info.fromRevision;
+    const config::PoolSpec *spec = m_config.pool(pool.name);
+    const config::RolloutStrategy strategy =
+        spec ? spec->rollout.strategy : config::RolloutStrategy::Rolling;
+    if (strategy == config::RolloutStrategy::BlueGreen) {
+        // Back to the old set, switched as the new one was: at once when all of it is still
+        // there (the next step).
+        route(pool.name, Mode::Exclude, run.target);
+        run.switched = false;
+    } else if (strategy == config::RolloutStrategy::Canary) {
+        // The canaries take nothing more; once promoted, both sets serve while the old one
+        // comes back (rolling, 1 surge).
+        route(pool.name, run.switched ? Mode::All : Mode::Only, run.target);
+        run.switched = false;
+    }
     run.progress = {-1, -1, -1};
     run.lastProgress = Clock::now();
     info.phase = "rolling-back";
@@ -469,6 +532,10 @@ void Rollouts::finish(Run &run, const std::string &phase, const std::string &rea
     info.phase = phase;
     info.reason = reason;
     info.finishedAtMs = api::nowMs();
+    // Every worker is of one revision again; a failed blue-green rollout keeps the traffic
+    // where it was (on the old set, unless it had switched).
+    if (phase != "failed")
+        route(info.pool, Mode::All);
     info.deadlineAtMs = 0;
     run.timer.reset();
     std::string message = "pool " + info.pool + ": rollout " + std::to_string(info.number);

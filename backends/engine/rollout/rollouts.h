@@ -4,15 +4,19 @@
 #include "api/types.h"
 #include "config/spec.h"
 #include "engine/rollout/decide.h"
+#include "engine/serve/route.h"
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace drover::engine {
@@ -58,6 +62,19 @@ public:
     void remember(const config::PoolSpec &spec, const std::string &cause);
     const std::deque<Revision> &history(const std::string &pool) const;
 
+    /// Which of a pool's workers take requests at its gateway (the serving room's business):
+    /// a blue-green rollout keeps the new set out until all of it is available, then the
+    /// old set; a canary splits the requests by its step's weight. `canaryCounts` reads the
+    /// canary workers' requests and failures since the split was last set.
+    using Router = std::function<void(const std::string &pool, const serve::Route &route)>;
+    using CanaryCounts =
+        std::function<std::pair<std::uint64_t, std::uint64_t>(const std::string &pool)>;
+    void setRouter(Router router, CanaryCounts canaryCounts)
+    {
+        m_router = std::move(router);
+        m_canaryCounts = std::move(canaryCounts);
+    }
+
     // ---- rollouts ---------------------------------------------------------------------
     /// Starts replacing `pool`'s workers by workers of `revision` (whose template must be
     /// known: the running config's or one in the history). `replaceAll`: every worker is
@@ -96,6 +113,9 @@ private:
         bool paused = false;
         bool rollingBack = false;
         bool aborted = false;
+        bool switched = false; ///< blue-green: the traffic went to the target's workers
+        int canaryStep = 0;    ///< canary: the step it is at
+        std::optional<rollout::Clock::time_point> stepSince; ///< canary: the step's weight since
         std::uint64_t floor = 0; ///< replaceAll: workers created up to this one are old
         rollout::Clock::time_point lastProgress;
         std::tuple<int, int, int> progress{-1, -1, -1};
@@ -113,6 +133,8 @@ private:
     void save() const;
     void saveSoon();
     void scheduleFollowUp();
+    void route(const std::string &pool, serve::Route::Mode mode, const std::string &revision = {},
+               int weight = 0);
 
     Loop &m_loop;
     Registry &m_registry;
@@ -125,6 +147,8 @@ private:
     std::map<std::string, std::deque<Revision>> m_history; ///< by pool, newest first
     std::map<std::string, std::uint64_t> m_numbers;        ///< per pool: rollouts, revisions
     std::map<std::string, std::uint64_t> m_revisionNumbers;
+    Router m_router;
+    CanaryCounts m_canaryCounts;
     bool m_followUpScheduled = false;
     bool m_saveScheduled = false;
 };

@@ -40,17 +40,33 @@ bool Balancer::eligible(Backend &b, int perWorkerConcurrency, Clock::time_point 
 int Balancer::choose(std::vector<Backend> &backends, config::GatewayStrategy strategy,
                      int perWorkerConcurrency, Clock::time_point now)
 {
+    if (m_split < 0)
+        return chooseIn(backends, strategy, perWorkerConcurrency, now, -1);
+    const int group = int(m_rng() % 100) < m_split ? 1 : 0;
+    const int chosen = chooseIn(backends, strategy, perWorkerConcurrency, now, group);
+    return chosen >= 0 ? chosen
+                       : chooseIn(backends, strategy, perWorkerConcurrency, now, 1 - group);
+}
+
+int Balancer::chooseIn(std::vector<Backend> &backends, config::GatewayStrategy strategy,
+                       int perWorkerConcurrency, Clock::time_point now, int group)
+{
     const std::size_t n = backends.size();
     if (n == 0)
         return -1;
+    std::size_t &next = group < 0 ? m_next : m_nextIn[std::size_t(group)];
+    auto eligible = [&](Backend &b) {
+        return (group < 0 || int(b.canary) == group) &&
+               Balancer::eligible(b, perWorkerConcurrency, now);
+    };
     int chosen = -1;
     switch (strategy) {
     case config::GatewayStrategy::RoundRobin:
         for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t at = (m_next + i) % n;
-            if (eligible(backends[at], perWorkerConcurrency, now)) {
+            const std::size_t at = (next + i) % n;
+            if (eligible(backends[at])) {
                 chosen = int(at);
-                m_next = at + 1;
+                next = at + 1;
                 break;
             }
         }
@@ -59,20 +75,20 @@ int Balancer::choose(std::vector<Backend> &backends, config::GatewayStrategy str
         // The fewest in flight; among equals, the one after the last chosen, so that an idle
         // pool still spreads its requests.
         for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t at = (m_next + i) % n;
-            if (eligible(backends[at], perWorkerConcurrency, now) &&
+            const std::size_t at = (next + i) % n;
+            if (eligible(backends[at]) &&
                 (chosen < 0 || backends[at].inflight < backends[std::size_t(chosen)].inflight))
                 chosen = int(at);
         }
         if (chosen >= 0)
-            m_next = std::size_t(chosen) + 1;
+            next = std::size_t(chosen) + 1;
         break;
     case config::GatewayStrategy::RandomTwo: {
         // Two distinct random candidates among the eligible ones; the less busy one wins.
         std::vector<int> candidates;
         candidates.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
-            if (eligible(backends[i], perWorkerConcurrency, now))
+            if (eligible(backends[i]))
                 candidates.push_back(int(i));
         }
         if (candidates.empty())

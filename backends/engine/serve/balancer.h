@@ -2,6 +2,7 @@
 
 #include "config/spec.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -23,10 +24,11 @@ const char *toString(Breaker b);
 /// One worker as the gateway sees it.
 struct Backend
 {
-    std::string worker; ///< its id, `api-2`
-    int port = 0;       ///< 127.0.0.1:port
-    bool ready = false; ///< ready and not being stopped: may take new requests
-    int inflight = 0;   ///< requests (and leases) it holds now
+    std::string worker;  ///< its id, `api-2`
+    int port = 0;        ///< 127.0.0.1:port
+    bool ready = false;  ///< ready and not being stopped: may take new requests
+    bool canary = false; ///< of the revision a canary rollout tries (see Balancer::setSplit)
+    int inflight = 0;    ///< requests (and leases) it holds now
     std::uint64_t served = 0;
 
     Breaker breaker = Breaker::Closed;
@@ -49,6 +51,13 @@ public:
     int choose(std::vector<Backend> &backends, config::GatewayStrategy strategy,
                int perWorkerConcurrency, Clock::time_point now);
 
+    /// A canary rollout's traffic split: `weight` percent of the requests go to the canary
+    /// backends, the rest to the others (the strategy chooses within the group); when the
+    /// drawn group has no backend free now, the other one takes the request rather than
+    /// let it wait. A negative weight: no split.
+    void setSplit(int weight) { m_split = weight; }
+    int split() const { return m_split; }
+
     /// The outcome of a request sent to `b`: a failure is a connect error, a reset, a
     /// timeout or a 5xx answer (as Envoy's consecutive_5xx). Returns true when this failure
     /// opened the breaker (an ejection).
@@ -57,9 +66,14 @@ public:
 
 private:
     static bool eligible(Backend &b, int perWorkerConcurrency, Clock::time_point now);
+    /// choose() among the backends whose `canary` is `group` (any when negative).
+    int chooseIn(std::vector<Backend> &backends, config::GatewayStrategy strategy,
+                 int perWorkerConcurrency, Clock::time_point now, int group);
 
     std::mt19937_64 m_rng;
-    std::size_t m_next = 0; ///< round-robin position
+    int m_split = -1;
+    std::size_t m_next = 0;                ///< round-robin position
+    std::array<std::size_t, 2> m_nextIn{}; ///< ... within the split's groups (not canary, canary)
 };
 
 /// A token bucket: `rate` tokens a second, at most `burst` kept.

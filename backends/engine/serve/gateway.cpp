@@ -259,6 +259,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     std::set<std::shared_ptr<asio::steady_timer>> trialTimers;
     bool coldPending = false;
     Clock::time_point coldSince{};
+    Gateway::CanaryCounts canary;
 
     int perWorker() const { return spec ? std::max(1, spec->perWorkerConcurrency) : 1; }
     int queueMax() const { return spec ? spec->queueMax : 256; }
@@ -388,6 +389,10 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         Backend *b = find(worker);
         if (b) {
             --b->inflight;
+            if (failed && b->canary) {
+                ++canary.requests;
+                canary.failures += *failed;
+            }
             if (failed && spec) {
                 const bool ejected = Balancer::record(
                     *b, *failed, spec->breakerFailures,
@@ -1099,6 +1104,24 @@ void Gateway::removeBackend(const std::string &worker)
                            [&](const Backend &b) { return b.worker == worker; });
     if (it != d->backends.end())
         d->backends.erase(it);
+}
+
+void Gateway::setSplit(int weight)
+{
+    d->balancer.setSplit(weight);
+    d->canary = {};
+    d->pump();
+}
+
+void Gateway::setCanary(const std::string &worker, bool canary)
+{
+    if (Backend *b = d->find(worker))
+        b->canary = canary;
+}
+
+Gateway::CanaryCounts Gateway::canaryCounts() const
+{
+    return d->canary;
 }
 
 int Gateway::inflight(const std::string &worker) const

@@ -90,6 +90,17 @@ public:
     int inflight(const std::string &worker) const;
     std::vector<Backend> backends() const;
 
+    /// A canary rollout: `weight` percent of the requests to the canary workers (negative:
+    /// no split), see Balancer::setSplit. Their answers are counted from each call on.
+    void setSplit(int weight);
+    void setCanary(const std::string &worker, bool canary);
+    struct CanaryCounts
+    {
+        std::uint64_t requests = 0; ///< answered by (or failed at) a canary worker
+        std::uint64_t failures = 0; ///< of those: no connection, no answer in time, a 5xx
+    };
+    CanaryCounts canaryCounts() const;
+
     /// A lease: waits in the queue (at most `wait`) for a worker, holds it until release()
     /// or `ttl`. `done` gets the worker and its port, or an error outcome (`queue-full`,
     /// `queue-timeout`).

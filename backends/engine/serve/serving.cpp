@@ -117,6 +117,7 @@ struct Serving::Private
     std::map<std::string, Door, std::less<>> retiring;
     std::map<std::string, serve::ScaleMemory, std::less<>> undoored; ///< autoscaled, no door
     std::map<std::string, std::deque<ScaleEvent>, std::less<>> undooredEvents;
+    std::map<std::string, serve::Route, std::less<>> routes; ///< by pool, when not All
     bool closed = false;
     Clock::time_point lastTick = Clock::now();
 };
@@ -148,7 +149,10 @@ void Serving::openDoor(const std::string &pool, bool withListener,
     hooks.idle = [this, pool](const std::string &worker) { drainedOne(pool, worker, false); };
     door.gateway = std::make_unique<serve::Gateway>(d->loop.io, pool, gw, std::move(hooks));
     for (Worker *w : d->registry.poolWorkers(pool))
-        door.gateway->setBackend(w->id(), w->info().port.value_or(0), w->info().ready());
+        applyRoute(door, *w);
+    if (auto r = d->routes.find(pool);
+        r != d->routes.end() && r->second.mode == serve::Route::Mode::Split)
+        door.gateway->setSplit(r->second.weight);
     if (withListener && gw && gw->listen.port) {
         if (std::optional<std::string> problem = door.gateway->listen()) {
             const std::string message = "pool " + pool + ": gateway " + *problem;
@@ -238,11 +242,62 @@ void Serving::transitioned(Worker &w)
     Door *door = findDoor(w.pool());
     if (!door)
         return;
-    // A worker whose stop waits for its drain takes nothing new, whatever its probes say.
-    door->gateway->setBackend(w.id(), w.info().port.value_or(0),
-                              w.info().ready() && !w.sup.drainingFor);
+    applyRoute(*door, w);
     if (door->gateway->traffic().queued > 0)
         d->prober.hurry(w); // a worker starting while requests wait
+}
+
+bool Serving::routable(const Worker &w) const
+{
+    // A worker whose stop waits for its drain takes nothing new, whatever its probes say.
+    if (!w.info().ready() || w.sup.drainingFor)
+        return false;
+    auto it = d->routes.find(w.pool());
+    if (it == d->routes.end())
+        return true;
+    const serve::Route &r = it->second;
+    switch (r.mode) {
+    case serve::Route::Mode::Only:
+        return w.info().revision == r.revision;
+    case serve::Route::Mode::Exclude:
+        return w.info().revision != r.revision;
+    case serve::Route::Mode::All:
+    case serve::Route::Mode::Split:
+        break;
+    }
+    return true;
+}
+
+void Serving::applyRoute(Door &door, Worker &w)
+{
+    auto it = d->routes.find(w.pool());
+    const bool canary = it != d->routes.end() && it->second.mode == serve::Route::Mode::Split &&
+                        w.info().revision == it->second.revision;
+    door.gateway->setBackend(w.id(), w.info().port.value_or(0), routable(w));
+    door.gateway->setCanary(w.id(), canary);
+}
+
+void Serving::route(const std::string &pool, const serve::Route &route)
+{
+    const serve::Route before = d->routes.count(pool) ? d->routes[pool] : serve::Route{};
+    if (route.mode == serve::Route::Mode::All)
+        d->routes.erase(pool);
+    else
+        d->routes[pool] = route;
+    Door *door = findDoor(pool);
+    if (!door)
+        return;
+    for (Worker *w : d->registry.poolWorkers(pool))
+        applyRoute(*door, *w);
+    const int split = route.mode == serve::Route::Mode::Split ? route.weight : -1;
+    if (!(before == route))
+        door->gateway->setSplit(split); // the canaries' counts start again
+}
+
+serve::Gateway::CanaryCounts Serving::canaryCounts(const std::string &pool)
+{
+    Door *door = findDoor(pool);
+    return door ? door->gateway->canaryCounts() : serve::Gateway::CanaryCounts{};
 }
 
 bool Serving::drain(Worker &w, std::function<void()> drained)

@@ -2,6 +2,7 @@
 
 #include "engine/serve/autoscaler.h"
 #include "engine/serve/gateway.h"
+#include "engine/serve/route.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -45,6 +46,11 @@ public:
     /// Only ready workers take requests; a worker that requests wait for is probed soon
     /// (Prober::hurry) until it is ready.
     void transitioned(Worker &w);
+    /// Which of the pool's workers take requests (Rollouts::Router).
+    void route(const std::string &pool, const serve::Route &route);
+    /// The canary workers' requests and failures at the pool's gateway since its split was
+    /// last set (zeros without a gateway).
+    serve::Gateway::CanaryCounts canaryCounts(const std::string &pool);
     /// Before `w` is stopped (Supervisor's drainer): when its gateway has requests in flight
     /// on it, it takes no new ones and `drained` runs once they finished or `drain_timeout`
     /// passed; false when there is nothing to wait for.
@@ -69,6 +75,10 @@ private:
     Door *findDoor(const std::string &pool);
     void openDoor(const std::string &pool, bool withListener, std::vector<std::string> *problems);
     void tick();
+    /// Ready, not draining, and of a revision the pool's route lets through.
+    bool routable(const Worker &w) const;
+    /// The worker's backend at the door as routable() and the route's canaries say.
+    void applyRoute(Door &door, Worker &w);
     /// A request waits and no worker is ready: the workers on their way are hurried, and a
     /// pool scaled to zero starts one.
     void coldStart(const std::string &pool);
