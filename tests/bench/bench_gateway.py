@@ -23,14 +23,15 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchutil import get, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -43,55 +44,6 @@ args = ap.parse_args()
 BIN = os.path.abspath(args.bin)
 WORKERS = [18181, 18182, 18183, 18184]
 PORTS = {"drover": 18190, "step": 18191, "cold": 18192, "nginx": 18180, "haproxy": 18170}
-children = []
-
-
-def log(*a):
-    print("#", *a, file=sys.stderr, flush=True)
-
-
-def port_free(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        return r.status, r.read().decode()
-
-
-def wait_http(url, limit=20):
-    until = time.time() + limit
-    while time.time() < until:
-        try:
-            if get(url, 1)[0] == 200:
-                return True
-        except Exception:
-            time.sleep(0.02)
-    return False
-
-
-def start(cmd, logfile, **kw):
-    p = subprocess.Popen(cmd, stdout=open(logfile, "w"), stderr=subprocess.STDOUT,
-                         start_new_session=True, **kw)
-    children.append(p)
-    return p
-
-
-def stop_all():
-    for p in reversed(children):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    for p in children:
-        try:
-            p.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-
-
 def to_ms(token):
     m = re.match(r"([0-9.]+)(us|ms|s|m)$", token)
     if not m:
@@ -116,12 +68,6 @@ def wrk(url, threads, conns, duration, label, run):
     print("RESULT bench=gateway " + " ".join(
         f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()), flush=True)
     return r
-
-
-def metric(master_port, name, pool):
-    text = get(f"http://127.0.0.1:{master_port}/metrics")[1]
-    m = re.search(rf'^{name}{{pool="{pool}"}} ([0-9.e+-]+)$', text, re.M)
-    return float(m.group(1)) if m else None
 
 
 def main():
