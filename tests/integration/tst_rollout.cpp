@@ -1,12 +1,14 @@
 // The rollout room against real drover-demo-workers with readiness probes: a rolling update
 // that never drops below its budget, a revision that never becomes ready rolled back at its
-// deadline, a crash-looping one rolled back, pause and resume, undo, restart, recreate, and a
-// change of replicas or probes that makes no rollout. Ports 29000-29999.
+// deadline, a crash-looping one rolled back, pause and resume, undo, restart, recreate, two
+// pools in one apply, a master lost in the middle of a rollout, and a change of replicas or
+// probes that makes no rollout. Ports 29000-29999.
 #include "enginefixture.h"
 
 #include <QTest>
 
 #include <algorithm>
+#include <set>
 
 using namespace drover;
 using namespace drover::test;
@@ -320,6 +322,80 @@ private slots:
         QCOMPARE(ready("h", first), 1);
         for (const auto &[id, w] : m_rec->workers)
             QVERIFY2(w.pool != "h" || w.revision == first, id.c_str());
+    }
+
+    void twoPoolsInOneApply()
+    {
+        const std::string rollout = "{min_ready: 0s}";
+        auto both = [&](const std::string &extra) {
+            const std::string second = pool("t2", 29920, 2, extra, rollout);
+            return pool("t1", 29910, 2, extra, rollout) + second.substr(second.find('\n') + 1);
+        };
+        start(both(""));
+        QVERIFY(allReady("t1", 2) && allReady("t2", 2));
+        const std::string before1 = revisionOf("t1"), before2 = revisionOf("t2");
+        m_engine->reload(load(both(", \"--ready-after\", \"0.2\"")));
+        QCOMPARE(finished("t1"), std::string("complete"));
+        QCOMPARE(finished("t2"), std::string("complete"));
+        QCOMPARE(countEvents("rollout.started"), 2);
+        for (const std::string name : {"t1", "t2"}) {
+            QVERIFY(revisionOf(name) != (name == "t1" ? before1 : before2));
+            QCOMPARE(workers(name), 2);
+            QCOMPARE(ready(name, revisionOf(name)), 2);
+            QCOMPARE(m_rec->mirror.rollouts.at(name).updatedReady, 2);
+        }
+    }
+
+    void masterLossMidRolloutFinishesIt()
+    {
+        const std::string rollout = "{strategy: rolling, max_surge: 1, max_unavailable: 0, "
+                                    "min_ready: 0s, progress_deadline: 30s}";
+        const std::string next = pool("m", 29930, 3, ", \"--ready-after\", \"0.3\"", rollout);
+        start(pool("m", 29930, 3, "", rollout));
+        QVERIFY(allReady("m", 3));
+        m_engine->reload(load(next));
+        // In the middle: a new worker ready, old ones still there.
+        QVERIFY(runUntil(
+            [&] {
+                auto it = m_rec->mirror.rollouts.find("m");
+                return it != m_rec->mirror.rollouts.end() && it->second.updatedReady >= 1 &&
+                       it->second.old >= 2;
+            },
+            15000));
+        const std::string target = revisionOf("m");
+        // The master goes away without stopping anything (as with kill -9), and a new one
+        // starts on the same state dir and file.
+        m_engine.reset();
+        std::map<int, std::string> before; // pid -> revision
+        for (const auto &[id, w] : m_rec->workers) {
+            if (w.pool == "m" && w.pid > 0 && test::alive(w.pid))
+                before[w.pid] = w.revision;
+        }
+        QVERIFY(before.size() >= 4); // three old and at least one new
+        m_rec = std::make_shared<Recorder>();
+        start(next);
+        // It re-adopts every worker of both revisions and finishes the rollout: three of the
+        // new revision, the new ones it had kept, no duplicate and no orphan.
+        QVERIFY(runUntil(
+            [&] {
+                auto it = m_rec->mirror.rollouts.find("m");
+                return ready("m", target) == 3 && workers("m") == 3 &&
+                       (it == m_rec->mirror.rollouts.end() || !it->second.active());
+            },
+            30000));
+        QCOMPARE(revisionOf("m"), target);
+        std::set<int> now;
+        for (const auto &[id, w] : m_rec->workers) {
+            QCOMPARE(w.revision, target);
+            now.insert(w.pid);
+        }
+        for (const auto &[pid, revision] : before) {
+            if (revision == target) // kept: re-adopted, not started again
+                QVERIFY2(now.count(pid), std::to_string(pid).c_str());
+            else
+                QVERIFY(runUntil([&, pid = pid] { return !test::alive(pid); }, 10000));
+        }
+        QCOMPARE(int(test::markedProcesses(m_mark).size()), 3);
     }
 
     void replicasOrProbesMakeNoRollout()
