@@ -1,6 +1,7 @@
 #include "models/backendbridge.h"
 
 #include "models/poolsmodel.h"
+#include "models/rolloutsmodel.h"
 #include "models/workersmodel.h"
 
 #include <QCoreApplication>
@@ -27,6 +28,7 @@ struct BackendBridge::Inbox
     std::optional<api::Snapshot> snapshot;
     std::map<std::string, std::optional<api::WorkerInfo>> workers;
     std::map<std::string, std::optional<api::PoolInfo>> pools;
+    std::map<std::string, std::optional<api::RolloutInfo>> rollouts;
     std::vector<api::Event> events;
     std::vector<api::HealthSample> samples;
     std::vector<api::MetricBatch> metrics;
@@ -54,6 +56,7 @@ public:
         m_inbox->snapshot = snapshot;
         m_inbox->workers.clear(); // older than the snapshot
         m_inbox->pools.clear();
+        m_inbox->rollouts.clear();
     }
     void onDelta(const api::Delta &delta) override
     {
@@ -73,17 +76,21 @@ public:
             m_inbox->pools[p.name] = p;
             break;
         }
-        case api::DeltaKind::PoolRemoved:
-            m_inbox->pools[std::get<std::string>(delta.value)] = std::nullopt;
-            break;
         case api::DeltaKind::EventAdded:
             Inbox::keep(m_inbox->events, std::get<api::Event>(delta.value));
             break;
         case api::DeltaKind::HealthSampled:
             Inbox::keep(m_inbox->samples, std::get<api::HealthSample>(delta.value));
             break;
-        case api::DeltaKind::RolloutUpsert:
-            break; // the console has no rollout view yet
+        case api::DeltaKind::RolloutUpsert: {
+            const auto &r = std::get<api::RolloutInfo>(delta.value);
+            m_inbox->rollouts[r.pool] = r;
+            break;
+        }
+        case api::DeltaKind::PoolRemoved:
+            m_inbox->pools[std::get<std::string>(delta.value)] = std::nullopt;
+            m_inbox->rollouts[std::get<std::string>(delta.value)] = std::nullopt;
+            break;
         }
     }
     void onMetrics(const api::MetricBatch &batch) override
@@ -103,6 +110,7 @@ BackendBridge::BackendBridge(std::shared_ptr<api::Backend> backend, QObject *par
     , m_listener(std::make_shared<Listener>(m_inbox))
     , m_workers(new WorkersModel(this))
     , m_pools(new PoolsModel(this))
+    , m_rollouts(new RolloutsModel(this))
 {
     m_timer.setInterval(100);
     connect(&m_timer, &QTimer::timeout, this, &BackendBridge::drain);
@@ -163,6 +171,7 @@ void BackendBridge::drain()
     std::optional<api::Snapshot> snapshot;
     std::map<std::string, std::optional<api::WorkerInfo>> workers;
     std::map<std::string, std::optional<api::PoolInfo>> pools;
+    std::map<std::string, std::optional<api::RolloutInfo>> rollouts;
     std::vector<api::Event> events;
     std::vector<api::HealthSample> samples;
     std::vector<api::MetricBatch> metrics;
@@ -171,6 +180,7 @@ void BackendBridge::drain()
         snapshot.swap(m_inbox->snapshot);
         workers.swap(m_inbox->workers);
         pools.swap(m_inbox->pools);
+        rollouts.swap(m_inbox->rollouts);
         events.swap(m_inbox->events);
         samples.swap(m_inbox->samples);
         metrics.swap(m_inbox->metrics);
@@ -183,12 +193,15 @@ void BackendBridge::drain()
         m_configVersion = QString::fromStdString(snapshot->configVersion);
         m_workers->reset(std::move(snapshot->workers));
         m_pools->reset(std::move(snapshot->pools));
+        m_rollouts->reset(std::move(snapshot->rollouts));
         m_hasSnapshot = true;
     }
     if (!workers.empty())
         m_workers->apply(workers);
     if (!pools.empty())
         m_pools->apply(pools);
+    if (!rollouts.empty())
+        m_rollouts->apply(rollouts);
     for (const api::Event &e : events) {
         if ((e.kind == "master.started" || e.kind == "config.reloaded") && !e.to.empty())
             m_configVersion = QString::fromStdString(e.to);

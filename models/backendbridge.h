@@ -15,6 +15,7 @@
 namespace drover::models {
 
 class PoolsModel;
+class RolloutsModel;
 class WorkersModel;
 
 /// Feeds a backend's stream to the GUI thread (ARCHITECTURE.md): the backend's callbacks, on
@@ -46,6 +47,7 @@ public:
     void followMetrics(const QString &who, std::vector<std::string> series);
     WorkersModel *workers() const { return m_workers; }
     PoolsModel *pools() const { return m_pools; }
+    RolloutsModel *rollouts() const { return m_rollouts; }
     /// From the newest snapshot: what this connection may do, and the config's version.
     api::Role role() const { return m_role; }
     QString configVersion() const { return m_configVersion; }
@@ -77,6 +79,7 @@ private:
     QTimer m_timer;
     WorkersModel *m_workers;
     PoolsModel *m_pools;
+    RolloutsModel *m_rollouts;
     api::Role m_role = api::Role::Viewer;
     QString m_configVersion;
     bool m_hasSnapshot = false;

@@ -2,6 +2,79 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>RolloutsPane</name>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="36"/>
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="37"/>
+        <source>Hold the rollout where it is (no deadline runs)</source>
+        <translation>Den Rollout anhalten, wo er ist (keine Frist läuft)</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="39"/>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="40"/>
+        <source>Go on with the paused rollout</source>
+        <translation>Den angehaltenen Rollout fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="41"/>
+        <source>Abort</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="42"/>
+        <source>Give the rollout up: back to the revision it replaced</source>
+        <translation>Den Rollout aufgeben: zurück zur Revision, die er ersetzte</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="44"/>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="45"/>
+        <source>Back to the previous revision: rolls back a rollout in progress, or rolls out the revision before</source>
+        <translation>Zurück zur vorigen Revision: nimmt einen laufenden Rollout zurück oder rollt die Revision davor aus</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="49"/>
+        <source>Roll out again</source>
+        <translation>Erneut ausrollen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="50"/>
+        <source>Replace every worker of the pool with the same template, as a rollout</source>
+        <translation>Jeden Worker des Pools mit derselben Vorlage ersetzen, als Rollout</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="68"/>
+        <source>Each pool&apos;s current or last rollout; a change of a pool&apos;s template starts one.</source>
+        <translation>Der laufende oder letzte Rollout jedes Pools; eine Änderung der Vorlage eines Pools startet einen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="148"/>
+        <source>Your role (%1) may not change rollouts: that needs operator.</source>
+        <translation>Ihre Rolle (%1) darf Rollouts nicht ändern: dazu braucht es operator.</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="162"/>
+        <source>%1: %2 asked</source>
+        <translation>%1: %2 angefordert</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="163"/>
+        <source>%1: %2 refused: %3</source>
+        <translation>%1: %2 abgelehnt: %3</translation>
+    </message>
+</context>
+<context>
     <name>drover::models::ConfigPoolsModel</name>
     <message>
         <location filename="../models/configpoolsmodel.cpp" line="18"/>
@@ -378,6 +451,79 @@
         <location filename="../models/problemsmodel.cpp" line="104"/>
         <source>Did you mean</source>
         <translation>Meinten Sie</translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::RolloutsModel</name>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="27"/>
+        <source>took %1 s</source>
+        <translation>dauerte %1 s</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="31"/>
+        <source>stopped while paused</source>
+        <translation>angehalten, solange pausiert</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="34"/>
+        <source>%1 s left</source>
+        <translation>noch %1 s</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="52"/>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="54"/>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="81"/>
+        <source>Rollout %1 of pool %2, cause %3; %4 of the pool&apos;s workers ready</source>
+        <translation>Rollout %1 des Pools %2, Anlass %3; %4 Worker des Pools bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="97"/>
+        <source>Pool</source>
+        <translation>Pool</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="99"/>
+        <source>Strategy</source>
+        <translation>Strategie</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="101"/>
+        <source>Phase</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="103"/>
+        <source>Revisions</source>
+        <translation>Revisionen</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="105"/>
+        <source>New ready</source>
+        <translation>Neu bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="107"/>
+        <source>Old left</source>
+        <translation>Alt übrig</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="109"/>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="111"/>
+        <source>Deadline</source>
+        <translation>Frist</translation>
     </message>
 </context>
 <context>
@@ -973,14 +1119,14 @@
     <message>
         <location filename="../ui/configpane.cpp" line="348"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="842"/>
+        <location filename="../ui/configpane.cpp" line="851"/>
         <source>Save Config</source>
         <translation>Konfiguration speichern</translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="349"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="843"/>
+        <location filename="../ui/configpane.cpp" line="852"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
     </message>
@@ -1087,7 +1233,7 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="576"/>
-        <location filename="../ui/configpane.cpp" line="697"/>
+        <location filename="../ui/configpane.cpp" line="706"/>
         <source>Yours</source>
         <translation>Ihre</translation>
     </message>
@@ -1107,72 +1253,72 @@
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; wird von %2 auf %3 Worker skaliert.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="599"/>
+        <location filename="../ui/configpane.cpp" line="600"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a recreate rollout stops every old worker, then starts the new ones.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein Recreate-Rollout hält jeden alten Worker an und startet dann die neuen.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="605"/>
+        <location filename="../ui/configpane.cpp" line="604"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a %4 rollout replaces its workers, at most %5 extra and %6 missing at a time, each new one ready before an old one is drained and stopped.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein %4-Rollout ersetzt seine Worker, höchstens %5 zusätzliche und %6 fehlende zugleich, jeder neue ist bereit, bevor ein alter geleert und angehalten wird.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="605"/>
+        <location filename="../ui/configpane.cpp" line="614"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt;: Seine Prüfungen ändern sich; die Worker laufen weiter.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="611"/>
+        <location filename="../ui/configpane.cpp" line="620"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; kommt hinzu.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="612"/>
+        <location filename="../ui/configpane.cpp" line="621"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; wird entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="615"/>
+        <location filename="../ui/configpane.cpp" line="624"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation>&lt;b&gt;master.%1&lt;/b&gt; ändert sich von %2 auf %3: Das wirkt, wenn droverd neu startet.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="619"/>
+        <location filename="../ui/configpane.cpp" line="628"/>
         <source>What applying does</source>
         <translation>Was das Anwenden bewirkt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="621"/>
+        <location filename="../ui/configpane.cpp" line="630"/>
         <source>Nothing: the text is the running version.</source>
         <translation>Nichts: Der Text ist die laufende Version.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="624"/>
+        <location filename="../ui/configpane.cpp" line="633"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation>Kein Pool kommt hinzu, wird entfernt, skaliert oder ersetzt; die übrigen Einstellungen gelten sofort.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="630"/>
+        <location filename="../ui/configpane.cpp" line="639"/>
         <source>Afterwards: %1</source>
         <translation>Danach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="640"/>
+        <location filename="../ui/configpane.cpp" line="649"/>
         <source>Applying…</source>
         <translation>Wird angewendet…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="652"/>
+        <location filename="../ui/configpane.cpp" line="661"/>
         <source>Applied: the master runs version %1.</source>
         <translation>Angewendet: Der Master läuft mit Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="653"/>
+        <location filename="../ui/configpane.cpp" line="662"/>
         <source>Config applied: version %1</source>
         <translation>Konfiguration angewendet: Version %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="668"/>
+        <location filename="../ui/configpane.cpp" line="677"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Nicht angewendet: %n Problem.</numerusform>
@@ -1180,37 +1326,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="673"/>
+        <location filename="../ui/configpane.cpp" line="682"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation>Nicht angewendet: %1. Ihr Text bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="674"/>
+        <location filename="../ui/configpane.cpp" line="683"/>
         <source>Config not applied: %1</source>
         <translation>Konfiguration nicht angewendet: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="684"/>
+        <location filename="../ui/configpane.cpp" line="693"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation>Jemand anderes hat zuerst angewendet, und die laufende Konfiguration ist nicht abrufbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="692"/>
+        <location filename="../ui/configpane.cpp" line="701"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation>&lt;b&gt;Jemand hat Version %1 angewendet, während Sie Version %2 bearbeitet haben.&lt;/b&gt; Links: die jetzt laufende Konfiguration; rechts: Ihre. &lt;i&gt;Neu laden und zusammenführen&lt;/i&gt; überträgt Ihre Änderungen auf deren Stand; &lt;i&gt;Deren Stand überschreiben&lt;/i&gt; wendet Ihre unverändert an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="696"/>
+        <location filename="../ui/configpane.cpp" line="705"/>
         <source>Theirs (running, version %1)</source>
         <translation>Deren Stand (laufend, Version %1)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="699"/>
+        <location filename="../ui/configpane.cpp" line="708"/>
         <source>Conflict: the config changed on the master</source>
         <translation>Konflikt: Die Konfiguration hat sich auf dem Master geändert</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="712"/>
+        <location filename="../ui/configpane.cpp" line="721"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Mit %n Konflikt zusammengeführt: Beide Fassungen stehen zwischen den Markierungen &lt;&lt;&lt;&lt;&lt;&lt;&lt; und &gt;&gt;&gt;&gt;&gt;&gt;&gt;.</numerusform>
@@ -1218,63 +1364,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="715"/>
+        <location filename="../ui/configpane.cpp" line="724"/>
         <source>Merged: your edits are on version %1.</source>
         <translation>Zusammengeführt: Ihre Änderungen liegen auf Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="725"/>
+        <location filename="../ui/configpane.cpp" line="734"/>
         <source>No history: %1</source>
         <translation>Kein Verlauf: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="735"/>
+        <location filename="../ui/configpane.cpp" line="744"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="736"/>
+        <location filename="../ui/configpane.cpp" line="745"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="754"/>
+        <location filename="../ui/configpane.cpp" line="763"/>
         <source>Cannot get version %1: %2</source>
         <translation>Version %1 ist nicht abrufbar: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="784"/>
-        <location filename="../ui/configpane.cpp" line="785"/>
+        <location filename="../ui/configpane.cpp" line="793"/>
+        <location filename="../ui/configpane.cpp" line="794"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="797"/>
+        <location filename="../ui/configpane.cpp" line="806"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation>Version %1 steht im Editor: Prüfen und wenden Sie sie an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="807"/>
+        <location filename="../ui/configpane.cpp" line="816"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation>„%1“ kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="817"/>
+        <location filename="../ui/configpane.cpp" line="826"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation>In „%1“ gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="818"/>
+        <location filename="../ui/configpane.cpp" line="827"/>
         <source>Saved to %1</source>
         <translation>In %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="830"/>
+        <location filename="../ui/configpane.cpp" line="839"/>
         <source>Unsaved Config Edits</source>
         <translation>Ungespeicherte Konfigurationsänderungen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="831"/>
+        <location filename="../ui/configpane.cpp" line="840"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation>Die Konfiguration hat Änderungen, die weder angewendet noch gespeichert sind. Zuerst in einer Datei speichern?</translation>
     </message>
@@ -1967,32 +2113,37 @@
 <context>
     <name>drover::ui::MasterView</name>
     <message>
-        <location filename="../ui/masterview.cpp" line="31"/>
+        <location filename="../ui/masterview.cpp" line="33"/>
         <source>&amp;Workers</source>
         <translation>&amp;Worker</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="32"/>
+        <location filename="../ui/masterview.cpp" line="34"/>
         <source>&amp;Pools</source>
         <translation>&amp;Pools</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="33"/>
+        <location filename="../ui/masterview.cpp" line="35"/>
+        <source>&amp;Rollouts</source>
+        <translation>&amp;Rollouts</translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="36"/>
         <source>&amp;Health</source>
         <translation>&amp;Gesundheit</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="34"/>
+        <location filename="../ui/masterview.cpp" line="37"/>
         <source>&amp;Charts</source>
         <translation>Diag&amp;ramme</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="35"/>
+        <location filename="../ui/masterview.cpp" line="38"/>
         <source>&amp;Events</source>
         <translation>&amp;Ereignisse</translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="36"/>
+        <location filename="../ui/masterview.cpp" line="39"/>
         <source>C&amp;onfig</source>
         <translation>K&amp;onfiguration</translation>
     </message>
@@ -2211,13 +2362,13 @@
     </message>
     <message>
         <location filename="../ui/pooldebugger.cpp" line="197"/>
-        <location filename="../ui/pooldebugger.cpp" line="456"/>
+        <location filename="../ui/pooldebugger.cpp" line="462"/>
         <source>Scale events</source>
         <translation>Skalierungen</translation>
     </message>
     <message>
         <location filename="../ui/pooldebugger.cpp" line="198"/>
-        <location filename="../ui/pooldebugger.cpp" line="439"/>
+        <location filename="../ui/pooldebugger.cpp" line="441"/>
         <source>Leases</source>
         <translation>Leihen</translation>
     </message>
@@ -2267,42 +2418,42 @@
         <translation>Pool %1 · Gateway %2</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="388"/>
+        <location filename="../ui/pooldebugger.cpp" line="390"/>
         <source>%1 of %2 queued</source>
         <translation>%1 von %2 wartend</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="407"/>
+        <location filename="../ui/pooldebugger.cpp" line="409"/>
         <source>%1 (last %2)</source>
         <translation>%1 (zuletzt %2)</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="440"/>
+        <location filename="../ui/pooldebugger.cpp" line="442"/>
         <source>Leases (%1)</source>
         <translation>Leihen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="455"/>
+        <location filename="../ui/pooldebugger.cpp" line="461"/>
         <source>Scale events (%1)</source>
         <translation>Skalierungen (%1)</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="470"/>
+        <location filename="../ui/pooldebugger.cpp" line="476"/>
         <source>&lt;i&gt;Click a mark or a row, or drag across the timeline, to see why a request took as long as it did.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Klicken Sie auf eine Marke oder eine Zeile, oder ziehen Sie über die Zeitleiste, um zu sehen, warum eine Anfrage so lange dauerte.&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="477"/>
+        <location filename="../ui/pooldebugger.cpp" line="483"/>
         <source>&lt;b&gt;%1 %2&lt;/b&gt; at %3 (request %4): </source>
         <translation>&lt;b&gt;%1 %2&lt;/b&gt; um %3 (Anfrage %4): </translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="481"/>
+        <location filename="../ui/pooldebugger.cpp" line="487"/>
         <source>no worker took it; %1 after waiting %2 in the queue.</source>
         <translation>kein Worker nahm sie an; %1 nach %2 in der Warteschlange.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooldebugger.cpp" line="484"/>
+        <location filename="../ui/pooldebugger.cpp" line="490"/>
         <source>%1 on %2 after %n attempt(s).</source>
         <translation>
             <numerusform>%1 auf %2 nach %n Versuch.</numerusform>
@@ -2310,12 +2461,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="490"/>
+        <location filename="../ui/pooldebugger.cpp" line="496"/>
         <source>Waited %1 for a free worker.</source>
         <translation>Wartete %1 auf einen freien Worker.</translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="493"/>
+        <location filename="../ui/pooldebugger.cpp" line="499"/>
         <source>Total %1: %2 waiting in the queue, %3 with the worker.</source>
         <translation>Gesamt %1: %2 in der Warteschlange, %3 beim Worker.</translation>
     </message>
@@ -2950,26 +3101,26 @@
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="125"/>
-        <source>Open on this pane: workers, pools, health, charts, events or config.</source>
-        <translation>Mit dieser Ansicht öffnen: workers, pools, health, charts, events oder config.</translation>
+        <source>Open on this pane: workers, pools, rollouts, health, charts, events or config.</source>
+        <translation>Auf dieser Ansicht öffnen: workers, pools, rollouts, health, charts, events oder config.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="130"/>
+        <location filename="../app/console/main.cpp" line="131"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation>Diese Worker auswählen (durch Kommas getrennt), sobald sie angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="134"/>
+        <location filename="../app/console/main.cpp" line="135"/>
         <source>The selected worker&apos;s tab to show: log, process or events.</source>
         <translation>Welcher Reiter des gewählten Workers gezeigt wird: log, process oder events.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="139"/>
+        <location filename="../app/console/main.cpp" line="140"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation>Das Protokoll des eingebetteten Masters auf stderr: debug, info, warn (Vorgabe) oder error.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="205"/>
+        <location filename="../app/console/main.cpp" line="206"/>
         <source>Embedded master (%1)</source>
         <translation>Eingebetteter Master (%1)</translation>
     </message>

@@ -2,6 +2,79 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>RolloutsPane</name>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="36"/>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="37"/>
+        <source>Hold the rollout where it is (no deadline runs)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="39"/>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="40"/>
+        <source>Go on with the paused rollout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="41"/>
+        <source>Abort</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="42"/>
+        <source>Give the rollout up: back to the revision it replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="44"/>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="45"/>
+        <source>Back to the previous revision: rolls back a rollout in progress, or rolls out the revision before</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="49"/>
+        <source>Roll out again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="50"/>
+        <source>Replace every worker of the pool with the same template, as a rollout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="68"/>
+        <source>Each pool&apos;s current or last rollout; a change of a pool&apos;s template starts one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="148"/>
+        <source>Your role (%1) may not change rollouts: that needs operator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="162"/>
+        <source>%1: %2 asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="163"/>
+        <source>%1: %2 refused: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::models::ConfigPoolsModel</name>
     <message>
         <location filename="../models/configpoolsmodel.cpp" line="18"/>
@@ -377,6 +450,79 @@
     <message>
         <location filename="../models/problemsmodel.cpp" line="104"/>
         <source>Did you mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::RolloutsModel</name>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="27"/>
+        <source>took %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="31"/>
+        <source>stopped while paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="34"/>
+        <source>%1 s left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="52"/>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="54"/>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="81"/>
+        <source>Rollout %1 of pool %2, cause %3; %4 of the pool&apos;s workers ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="97"/>
+        <source>Pool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="99"/>
+        <source>Strategy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="101"/>
+        <source>Phase</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="103"/>
+        <source>Revisions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="105"/>
+        <source>New ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="107"/>
+        <source>Old left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="109"/>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="111"/>
+        <source>Deadline</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -973,14 +1119,14 @@
     <message>
         <location filename="../ui/configpane.cpp" line="348"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="842"/>
+        <location filename="../ui/configpane.cpp" line="851"/>
         <source>Save Config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="349"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="843"/>
+        <location filename="../ui/configpane.cpp" line="852"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1087,7 +1233,7 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="576"/>
-        <location filename="../ui/configpane.cpp" line="697"/>
+        <location filename="../ui/configpane.cpp" line="706"/>
         <source>Yours</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1107,72 +1253,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="599"/>
+        <location filename="../ui/configpane.cpp" line="600"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a recreate rollout stops every old worker, then starts the new ones.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="605"/>
+        <location filename="../ui/configpane.cpp" line="604"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a %4 rollout replaces its workers, at most %5 extra and %6 missing at a time, each new one ready before an old one is drained and stopped.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="605"/>
+        <location filename="../ui/configpane.cpp" line="614"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="611"/>
+        <location filename="../ui/configpane.cpp" line="620"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="612"/>
+        <location filename="../ui/configpane.cpp" line="621"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="615"/>
+        <location filename="../ui/configpane.cpp" line="624"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="619"/>
+        <location filename="../ui/configpane.cpp" line="628"/>
         <source>What applying does</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="621"/>
+        <location filename="../ui/configpane.cpp" line="630"/>
         <source>Nothing: the text is the running version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="624"/>
+        <location filename="../ui/configpane.cpp" line="633"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="630"/>
+        <location filename="../ui/configpane.cpp" line="639"/>
         <source>Afterwards: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="640"/>
+        <location filename="../ui/configpane.cpp" line="649"/>
         <source>Applying…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="652"/>
+        <location filename="../ui/configpane.cpp" line="661"/>
         <source>Applied: the master runs version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="653"/>
+        <location filename="../ui/configpane.cpp" line="662"/>
         <source>Config applied: version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="668"/>
+        <location filename="../ui/configpane.cpp" line="677"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Not applied: %n problem.</numerusform>
@@ -1180,37 +1326,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="673"/>
+        <location filename="../ui/configpane.cpp" line="682"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="674"/>
+        <location filename="../ui/configpane.cpp" line="683"/>
         <source>Config not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="684"/>
+        <location filename="../ui/configpane.cpp" line="693"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="692"/>
+        <location filename="../ui/configpane.cpp" line="701"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="696"/>
+        <location filename="../ui/configpane.cpp" line="705"/>
         <source>Theirs (running, version %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="699"/>
+        <location filename="../ui/configpane.cpp" line="708"/>
         <source>Conflict: the config changed on the master</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="712"/>
+        <location filename="../ui/configpane.cpp" line="721"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Merged with %n conflict: both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</numerusform>
@@ -1218,63 +1364,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="715"/>
+        <location filename="../ui/configpane.cpp" line="724"/>
         <source>Merged: your edits are on version %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="725"/>
+        <location filename="../ui/configpane.cpp" line="734"/>
         <source>No history: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="735"/>
+        <location filename="../ui/configpane.cpp" line="744"/>
         <source>unknown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="736"/>
+        <location filename="../ui/configpane.cpp" line="745"/>
         <source>running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="754"/>
+        <location filename="../ui/configpane.cpp" line="763"/>
         <source>Cannot get version %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="784"/>
-        <location filename="../ui/configpane.cpp" line="785"/>
+        <location filename="../ui/configpane.cpp" line="793"/>
+        <location filename="../ui/configpane.cpp" line="794"/>
         <source>Version %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="797"/>
+        <location filename="../ui/configpane.cpp" line="806"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="807"/>
+        <location filename="../ui/configpane.cpp" line="816"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="817"/>
+        <location filename="../ui/configpane.cpp" line="826"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="818"/>
+        <location filename="../ui/configpane.cpp" line="827"/>
         <source>Saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="830"/>
+        <location filename="../ui/configpane.cpp" line="839"/>
         <source>Unsaved Config Edits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="831"/>
+        <location filename="../ui/configpane.cpp" line="840"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1965,32 +2111,37 @@
 <context>
     <name>drover::ui::MasterView</name>
     <message>
-        <location filename="../ui/masterview.cpp" line="31"/>
+        <location filename="../ui/masterview.cpp" line="33"/>
         <source>&amp;Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="32"/>
+        <location filename="../ui/masterview.cpp" line="34"/>
         <source>&amp;Pools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="33"/>
-        <source>&amp;Health</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/masterview.cpp" line="34"/>
-        <source>&amp;Charts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/masterview.cpp" line="35"/>
-        <source>&amp;Events</source>
+        <source>&amp;Rollouts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/masterview.cpp" line="36"/>
+        <source>&amp;Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="37"/>
+        <source>&amp;Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="38"/>
+        <source>&amp;Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="39"/>
         <source>C&amp;onfig</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2209,13 +2360,13 @@
     </message>
     <message>
         <location filename="../ui/pooldebugger.cpp" line="197"/>
-        <location filename="../ui/pooldebugger.cpp" line="456"/>
+        <location filename="../ui/pooldebugger.cpp" line="462"/>
         <source>Scale events</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/pooldebugger.cpp" line="198"/>
-        <location filename="../ui/pooldebugger.cpp" line="439"/>
+        <location filename="../ui/pooldebugger.cpp" line="441"/>
         <source>Leases</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2265,42 +2416,42 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="388"/>
+        <location filename="../ui/pooldebugger.cpp" line="390"/>
         <source>%1 of %2 queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="407"/>
+        <location filename="../ui/pooldebugger.cpp" line="409"/>
         <source>%1 (last %2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="440"/>
+        <location filename="../ui/pooldebugger.cpp" line="442"/>
         <source>Leases (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="455"/>
+        <location filename="../ui/pooldebugger.cpp" line="461"/>
         <source>Scale events (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="470"/>
+        <location filename="../ui/pooldebugger.cpp" line="476"/>
         <source>&lt;i&gt;Click a mark or a row, or drag across the timeline, to see why a request took as long as it did.&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="477"/>
+        <location filename="../ui/pooldebugger.cpp" line="483"/>
         <source>&lt;b&gt;%1 %2&lt;/b&gt; at %3 (request %4): </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="481"/>
+        <location filename="../ui/pooldebugger.cpp" line="487"/>
         <source>no worker took it; %1 after waiting %2 in the queue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooldebugger.cpp" line="484"/>
+        <location filename="../ui/pooldebugger.cpp" line="490"/>
         <source>%1 on %2 after %n attempt(s).</source>
         <translation>
             <numerusform>%1 on %2 after %n attempt.</numerusform>
@@ -2308,12 +2459,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="490"/>
+        <location filename="../ui/pooldebugger.cpp" line="496"/>
         <source>Waited %1 for a free worker.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooldebugger.cpp" line="493"/>
+        <location filename="../ui/pooldebugger.cpp" line="499"/>
         <source>Total %1: %2 waiting in the queue, %3 with the worker.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2948,26 +3099,26 @@
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="125"/>
-        <source>Open on this pane: workers, pools, health, charts, events or config.</source>
+        <source>Open on this pane: workers, pools, rollouts, health, charts, events or config.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="130"/>
+        <location filename="../app/console/main.cpp" line="131"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="134"/>
+        <location filename="../app/console/main.cpp" line="135"/>
         <source>The selected worker&apos;s tab to show: log, process or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="139"/>
+        <location filename="../app/console/main.cpp" line="140"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="205"/>
+        <location filename="../app/console/main.cpp" line="206"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

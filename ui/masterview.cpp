@@ -6,6 +6,7 @@
 #include "ui/eventspane.h"
 #include "ui/healthpane.h"
 #include "ui/poolspane.h"
+#include "ui/rolloutspane.h"
 #include "ui/workerspane.h"
 
 #include <QHeaderView>
@@ -23,6 +24,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     , m_tabs(new QTabWidget(this))
     , m_workers(new WorkersPane(m_bridge, this))
     , m_pools(new PoolsPane(m_bridge, this))
+    , m_rollouts(new RolloutsPane(m_bridge, this))
     , m_health(new HealthPane(m_bridge, this))
     , m_charts(new ChartsPane(m_bridge, this))
     , m_events(new EventsPane(m_bridge, this))
@@ -30,6 +32,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
 {
     m_tabs->addTab(m_workers, tr("&Workers"));
     m_tabs->addTab(m_pools, tr("&Pools"));
+    m_tabs->addTab(m_rollouts, tr("&Rollouts"));
     m_tabs->addTab(m_health, tr("&Health"));
     m_tabs->addTab(m_charts, tr("&Charts"));
     m_tabs->addTab(m_events, tr("&Events"));
@@ -41,6 +44,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
 
     connect(m_workers, &WorkersPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::message, this, &MasterView::message);
+    connect(m_rollouts, &RolloutsPane::message, this, &MasterView::message);
     connect(m_config, &ConfigPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::poolActivated, this, [this](const QString &pool) {
         m_workers->showPool(pool);
@@ -81,9 +85,10 @@ void MasterView::showPane(Pane pane)
 
 int MasterView::paneFromName(const QString &name)
 {
-    static const QStringList names{QStringLiteral("workers"), QStringLiteral("pools"),
-                                   QStringLiteral("health"),  QStringLiteral("charts"),
-                                   QStringLiteral("events"),  QStringLiteral("config")};
+    static const QStringList names{QStringLiteral("workers"),  QStringLiteral("pools"),
+                                   QStringLiteral("rollouts"), QStringLiteral("health"),
+                                   QStringLiteral("charts"),   QStringLiteral("events"),
+                                   QStringLiteral("config")};
     return int(names.indexOf(name));
 }
 

@@ -22,6 +22,7 @@ class ConfigPane;
 class EventsPane;
 class HealthPane;
 class PoolsPane;
+class RolloutsPane;
 class WorkersPane;
 
 /// Where the link to a master stands, as the sidebar and the status bar show it.
@@ -50,7 +51,7 @@ class MasterView : public QWidget
     Q_OBJECT
 
 public:
-    enum Pane { Workers, Pools, Health, Charts, Events, Config };
+    enum Pane { Workers, Pools, Rollouts, Health, Charts, Events, Config };
 
     /// `name` says which master this is ("Embedded master (demo.yaml)", a saved name, a URL).
     MasterView(std::shared_ptr<api::Backend> backend, const QString &name,
@@ -62,6 +63,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     WorkersPane *workersPane() const { return m_workers; }
     PoolsPane *poolsPane() const { return m_pools; }
+    RolloutsPane *rolloutsPane() const { return m_rollouts; }
     HealthPane *healthPane() const { return m_health; }
     ChartsPane *chartsPane() const { return m_charts; }
     EventsPane *eventsPane() const { return m_events; }
@@ -69,7 +71,8 @@ public:
     void showPane(Pane pane);
     /// The master's own CPU, memory and workers in the charts pane.
     void showMasterCharts();
-    /// `workers`, `pools`, `health`, `charts`, `events`, `config`; -1 for anything else.
+    /// `workers`, `pools`, `rollouts`, `health`, `charts`, `events`, `config`; -1 for anything
+    /// else.
     static int paneFromName(const QString &name);
 
     const MasterLink &link() const { return m_link; }
@@ -92,6 +95,7 @@ private:
     QTabWidget *m_tabs;
     WorkersPane *m_workers;
     PoolsPane *m_pools;
+    RolloutsPane *m_rollouts;
     HealthPane *m_health;
     ChartsPane *m_charts;
     EventsPane *m_events;

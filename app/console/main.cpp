@@ -123,7 +123,8 @@ int main(int argc, char **argv)
     QCommandLineOption paneOpt(
         QStringLiteral("pane"),
         QApplication::translate(
-            "main", "Open on this pane: workers, pools, health, charts, events or config."),
+            "main",
+            "Open on this pane: workers, pools, rollouts, health, charts, events or config."),
         QStringLiteral("PANE"));
     QCommandLineOption workerOpt(
         QStringLiteral("worker"),

@@ -137,7 +137,7 @@ struct RolloutInfo
 {
     std::string pool;
     std::uint64_t number = 0; ///< the pool's rollouts, counted from 1 since the master started
-    std::string strategy;     ///< `rolling` or `recreate` (what the controller does)
+    std::string strategy;     ///< `rolling`, `recreate`, `blue-green` or `canary`
     /// `progressing`, `paused`, `rolling-back` while it acts; then `complete`, `rolled-back`,
     /// `aborted` or `failed` (the deadline passed without auto_rollback, or no way back).
     std::string phase;
