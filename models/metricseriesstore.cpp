@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 
 namespace drover::models {
 
@@ -11,6 +12,12 @@ std::optional<MarkerKind> markerKind(const api::Event &event)
 {
     if (event.kind == "pool.scaled")
         return MarkerKind::Scaled;
+    // A rollout's turns (not the operators' requests, which their outcome follows).
+    static constexpr std::string_view kRollout[] = {
+        "rollout.started",  "rollout.step",        "rollout.switched", "rollout.rollback",
+        "rollout.complete", "rollout.rolled-back", "rollout.aborted",  "rollout.failed"};
+    if (std::find(std::begin(kRollout), std::end(kRollout), event.kind) != std::end(kRollout))
+        return MarkerKind::Rollout;
     if (event.kind != "worker.state")
         return std::nullopt;
     const std::optional<api::WorkerState> to = api::parseWorkerState(event.to);

@@ -26,6 +26,7 @@ enum class MarkerKind {
     Backoff,   ///< waiting before the next start
     Restarted, ///< starting again after an exit or a backoff
     Scaled,    ///< a pool's desired size changed (`pool.scaled`: by hand or by the autoscaler)
+    Rollout,   ///< a pool's rollout started, stepped, switched, rolled back or ended
 };
 
 /// The marker `event` makes, or none: a `worker.state` event to exited, failed or backoff (an

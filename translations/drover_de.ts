@@ -672,188 +672,188 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="106"/>
-        <location filename="../ui/chartspane.cpp" line="168"/>
+        <location filename="../ui/chartspane.cpp" line="107"/>
+        <location filename="../ui/chartspane.cpp" line="169"/>
         <source>Pause</source>
         <translation>Pausieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="118"/>
+        <location filename="../ui/chartspane.cpp" line="119"/>
         <source>1 min</source>
         <translation>1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="119"/>
+        <location filename="../ui/chartspane.cpp" line="120"/>
         <source>5 min</source>
         <translation>5 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="120"/>
+        <location filename="../ui/chartspane.cpp" line="121"/>
         <source>15 min</source>
         <translation>15 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="121"/>
+        <location filename="../ui/chartspane.cpp" line="122"/>
         <source>1 h</source>
         <translation>1 h</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="123"/>
+        <location filename="../ui/chartspane.cpp" line="124"/>
         <source>How much of the past the charts show</source>
         <translation>Wie weit die Diagramme zurückreichen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="128"/>
+        <location filename="../ui/chartspane.cpp" line="129"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation>Die Linien einfrieren; neue Punkte werden aufbewahrt und beim Fortsetzen gezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="131"/>
+        <location filename="../ui/chartspane.cpp" line="132"/>
         <source>Export PNG…</source>
         <translation>PNG exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="132"/>
+        <location filename="../ui/chartspane.cpp" line="133"/>
         <source>Save the charts as an image</source>
         <translation>Die Diagramme als Bild speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="133"/>
+        <location filename="../ui/chartspane.cpp" line="134"/>
         <source>Export CSV…</source>
         <translation>CSV exportieren…</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="134"/>
+        <location filename="../ui/chartspane.cpp" line="135"/>
         <source>Save the shown points as comma-separated values</source>
         <translation>Die angezeigten Punkte als kommagetrennte Werte speichern</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="138"/>
+        <location filename="../ui/chartspane.cpp" line="139"/>
         <source>Window:</source>
         <translation>Zeitfenster:</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="168"/>
+        <location filename="../ui/chartspane.cpp" line="169"/>
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="186"/>
+        <location filename="../ui/chartspane.cpp" line="187"/>
         <source>Export PNG</source>
         <translation>PNG exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="186"/>
+        <location filename="../ui/chartspane.cpp" line="187"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="187"/>
+        <location filename="../ui/chartspane.cpp" line="188"/>
         <source>Charts saved to %1</source>
         <translation>Diagramme in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="183"/>
+        <location filename="../ui/chartspane.cpp" line="184"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation>„%1“ konnte nicht geschrieben werden</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="190"/>
+        <location filename="../ui/chartspane.cpp" line="191"/>
         <source>Export CSV</source>
         <translation>CSV exportieren</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="190"/>
+        <location filename="../ui/chartspane.cpp" line="191"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="191"/>
+        <location filename="../ui/chartspane.cpp" line="192"/>
         <source>Points saved to %1</source>
         <translation>Punkte in %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="335"/>
+        <location filename="../ui/chartspane.cpp" line="337"/>
         <source>Worker %1</source>
         <translation>Worker %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="267"/>
-        <location filename="../ui/chartspane.cpp" line="386"/>
+        <location filename="../ui/chartspane.cpp" line="268"/>
+        <location filename="../ui/chartspane.cpp" line="388"/>
         <source>CPU %</source>
         <translation>CPU %</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="280"/>
-        <location filename="../ui/chartspane.cpp" line="387"/>
+        <location filename="../ui/chartspane.cpp" line="281"/>
+        <location filename="../ui/chartspane.cpp" line="389"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
-        <location filename="../ui/chartspane.cpp" line="388"/>
+        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="390"/>
         <source>RSS MiB</source>
         <translation>RSS MiB</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="281"/>
-        <location filename="../ui/chartspane.cpp" line="389"/>
+        <location filename="../ui/chartspane.cpp" line="282"/>
+        <location filename="../ui/chartspane.cpp" line="391"/>
         <source>RSS</source>
         <translation>RSS</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="274"/>
-        <location filename="../ui/chartspane.cpp" line="373"/>
+        <location filename="../ui/chartspane.cpp" line="275"/>
+        <location filename="../ui/chartspane.cpp" line="375"/>
         <source>Latency ms</source>
         <translation>Latenz ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Startup probe</source>
         <translation>Startprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Liveness probe</source>
         <translation>Lebendigkeitsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
         <source>Readiness probe</source>
         <translation>Bereitschaftsprüfung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Startup ms</source>
         <translation>Startup ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Liveness ms</source>
         <translation>Liveness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
         <source>Readiness ms</source>
         <translation>Readiness ms</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="306"/>
+        <location filename="../ui/chartspane.cpp" line="307"/>
         <source>exit</source>
         <translation>Ende</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="307"/>
+        <location filename="../ui/chartspane.cpp" line="308"/>
         <source>restart</source>
         <translation>Neustart</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="340"/>
+        <location filename="../ui/chartspane.cpp" line="342"/>
         <source>Workers %1</source>
         <translation>Worker %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="341"/>
+        <location filename="../ui/chartspane.cpp" line="343"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n Worker: %1, …</numerusform>
@@ -861,143 +861,148 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="345"/>
+        <location filename="../ui/chartspane.cpp" line="347"/>
         <source>(the first %1 of %2 selected)</source>
         <translation>(die ersten %1 von %2 ausgewählten)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="354"/>
+        <location filename="../ui/chartspane.cpp" line="356"/>
         <source>Pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="357"/>
-        <location filename="../ui/chartspane.cpp" line="358"/>
-        <location filename="../ui/chartspane.cpp" line="390"/>
-        <location filename="../ui/chartspane.cpp" line="391"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="360"/>
+        <location filename="../ui/chartspane.cpp" line="392"/>
+        <location filename="../ui/chartspane.cpp" line="393"/>
         <source>Workers</source>
         <translation>Worker</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
+        <location filename="../ui/chartspane.cpp" line="361"/>
         <source>Running</source>
         <translation>Laufend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="360"/>
+        <location filename="../ui/chartspane.cpp" line="362"/>
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="361"/>
-        <location filename="../ui/chartspane.cpp" line="429"/>
+        <location filename="../ui/chartspane.cpp" line="363"/>
+        <location filename="../ui/chartspane.cpp" line="431"/>
         <source>Restarts</source>
         <translation>Neustarts</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="362"/>
+        <location filename="../ui/chartspane.cpp" line="364"/>
         <source>Restarts (total)</source>
         <translation>Neustarts (gesamt)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="366"/>
-        <location filename="../ui/chartspane.cpp" line="367"/>
+        <location filename="../ui/chartspane.cpp" line="368"/>
+        <location filename="../ui/chartspane.cpp" line="369"/>
         <source>Requests/s</source>
         <translation>Anfragen/s</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="368"/>
+        <location filename="../ui/chartspane.cpp" line="370"/>
         <source>Errors/s (5xx, 429)</source>
         <translation>Fehler/s (5xx, 429)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="372"/>
         <source>Requests</source>
         <translation>Anfragen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="371"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
         <source>In flight</source>
         <translation>In Bearbeitung</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="372"/>
+        <location filename="../ui/chartspane.cpp" line="374"/>
         <source>Queued</source>
         <translation>Wartend</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="374"/>
+        <location filename="../ui/chartspane.cpp" line="376"/>
         <source>Latency p50</source>
         <translation>Latenz p50</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="376"/>
+        <location filename="../ui/chartspane.cpp" line="378"/>
         <source>Latency p99</source>
         <translation>Latenz p99</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="378"/>
+        <location filename="../ui/chartspane.cpp" line="380"/>
         <source>Queue wait p99</source>
         <translation>Wartezeit p99</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="384"/>
+        <location filename="../ui/chartspane.cpp" line="386"/>
         <source>Master</source>
         <translation>Master</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="393"/>
+        <location filename="../ui/chartspane.cpp" line="395"/>
         <source>Clients</source>
         <translation>Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="394"/>
+        <location filename="../ui/chartspane.cpp" line="396"/>
         <source>Connected clients</source>
         <translation>Verbundene Clients</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="427"/>
+        <location filename="../ui/chartspane.cpp" line="429"/>
         <source>Exits</source>
         <translation>Beendigungen</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="434"/>
+        <location filename="../ui/chartspane.cpp" line="436"/>
         <source>Scaled</source>
         <translation>Skaliert</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="541"/>
+        <location filename="../ui/chartspane.cpp" line="441"/>
+        <source>Rollout</source>
+        <translation>Rollout</translation>
+    </message>
+    <message>
+        <location filename="../ui/chartspane.cpp" line="548"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation>%1: %2 (vor %3 s)</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="755"/>
+        <location filename="../ui/chartspane.cpp" line="766"/>
         <source>now</source>
         <translation>jetzt</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="756"/>
+        <location filename="../ui/chartspane.cpp" line="767"/>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="757"/>
-        <location filename="../ui/chartspane.cpp" line="758"/>
+        <location filename="../ui/chartspane.cpp" line="768"/>
+        <location filename="../ui/chartspane.cpp" line="769"/>
         <source>%1 min</source>
         <translation>%1 min</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="838"/>
+        <location filename="../ui/chartspane.cpp" line="849"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation>Keine Daten für Worker %1: Es gibt ihn nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="839"/>
+        <location filename="../ui/chartspane.cpp" line="850"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation>Keine Daten für diese Worker: Keiner von ihnen existiert mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="837"/>
+        <location filename="../ui/chartspane.cpp" line="848"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation>Keine Daten für Pool %1: Es gibt ihn nicht mehr.</translation>
     </message>

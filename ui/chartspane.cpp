@@ -51,6 +51,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 const QColor kExitColor(220, 50, 47);
 const QColor kRestartColor(240, 140, 0);
 const QColor kScaleColor(47, 126, 216);
+const QColor kRolloutColor(148, 103, 189);
 
 /// A colour per worker when several share the charts: distinct hues that read on light and
 /// dark backgrounds (Tableau 10 and six more), orange and red last, as the markers are.
@@ -323,6 +324,7 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
     m_exits = nullptr;
     m_restarts = nullptr;
     m_scales = nullptr;
+    m_rollouts = nullptr;
     m_shownMarkers.clear();
     m_missing = false;
     m_key->hide();
@@ -434,11 +436,16 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
             m_scales->setName(tr("Scaled"));
             m_scales->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
             markers.push_back(m_scales);
+            // Its rollouts' turns: a diamond.
+            m_rollouts = new QScatterSeries(first.chart);
+            m_rollouts->setName(tr("Rollout"));
+            m_rollouts->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
+            markers.push_back(m_rollouts);
         }
         for (QScatterSeries *s : markers) {
-            if (s != m_scales)
+            if (s != m_scales && s != m_rollouts)
                 s->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-            s->setMarkerSize(s == m_scales ? 11 : 9);
+            s->setMarkerSize(s == m_scales || s == m_rollouts ? 11 : 9);
             first.chart->addSeries(s);
             s->attachAxis(first.x);
             s->attachAxis(first.y);
@@ -641,7 +648,7 @@ void ChartsPane::onPointsChanged(const QStringList &series)
 
 bool ChartsPane::concerns(const api::Event &event) const
 {
-    if (event.kind == "pool.scaled") // a pool's own event
+    if (event.kind == "pool.scaled" || event.kind.rfind("rollout.", 0) == 0) // a pool's own
         return m_kind == Kind::Pool && QString::fromStdString(event.subject) == m_names.value(0);
     if (m_kind == Kind::Worker)
         return m_names.contains(QString::fromStdString(event.subject));
@@ -711,6 +718,7 @@ void ChartsPane::render()
     QList<QPointF> exits;
     QList<QPointF> restarts;
     QList<QPointF> scales;
+    QList<QPointF> rollouts;
     const Line *first = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
     for (const models::SeriesMarker &m : m_store->markers()) {
         if (m.timeMs < from || m.timeMs > now)
@@ -724,9 +732,10 @@ void ChartsPane::render()
         const std::optional<QPointF> at =
             base ? models::MetricSeriesStore::nearest(base->shown, double(m.timeMs)) : std::nullopt;
         const double y = at ? at->y() * base->scale : m_panels[0].y->min();
-        (m.kind == models::MarkerKind::Scaled ? scales
-         : models::isExit(m.kind)             ? exits
-                                              : restarts)
+        (m.kind == models::MarkerKind::Scaled    ? scales
+         : m.kind == models::MarkerKind::Rollout ? rollouts
+         : models::isExit(m.kind)                ? exits
+                                                 : restarts)
             .append(QPointF(double(m.timeMs - now) / 1000.0, y));
         m_shownMarkers.push_back(m);
     }
@@ -734,8 +743,10 @@ void ChartsPane::render()
     m_restarts->replace(restarts);
     if (m_scales)
         m_scales->replace(scales);
+    if (m_rollouts)
+        m_rollouts->replace(rollouts);
     QLegend *legend = m_panels[0].chart->legend();
-    for (QScatterSeries *s : {m_exits, m_restarts, m_scales}) {
+    for (QScatterSeries *s : {m_exits, m_restarts, m_scales, m_rollouts}) {
         if (!s)
             continue;
         for (QLegendMarker *marker : legend->markers(s))
@@ -869,6 +880,10 @@ void ChartsPane::applyTheme()
         m_scales->setColor(kScaleColor);
         m_scales->setBorderColor(kScaleColor.darker(130));
     }
+    if (m_rollouts) {
+        m_rollouts->setColor(kRolloutColor);
+        m_rollouts->setBorderColor(kRolloutColor.darker(130));
+    }
 }
 
 void ChartsPane::showEvent(QShowEvent *event)
@@ -937,6 +952,11 @@ int ChartsPane::markerCount() const
 int ChartsPane::scaleMarkerCount() const
 {
     return m_scales ? m_scales->count() : 0;
+}
+
+int ChartsPane::rolloutMarkerCount() const
+{
+    return m_rollouts ? m_rollouts->count() : 0;
 }
 
 bool ChartsPane::exportPng(const QString &file)

@@ -78,6 +78,8 @@ public:
     int markerCount() const;
     /// A pool's scale events drawn now (triangles on its workers line).
     int scaleMarkerCount() const;
+    /// A pool's rollout markers (started, step, switched, rolled back, ended) on screen.
+    int rolloutMarkerCount() const;
     /// History replies (metrics.query over the window) taken in since the pane was made: one
     /// per series each time a subject is shown or the window changes.
     int historyLoads() const;
@@ -186,6 +188,7 @@ private:
     QHash<QString, int> m_lineIndex;
     QScatterSeries *m_exits = nullptr;                // Owned by the first chart.
     QScatterSeries *m_restarts = nullptr;             // Owned by the first chart.
+    QScatterSeries *m_rollouts = nullptr;             // Owned by the first chart (a pool's).
     QScatterSeries *m_scales = nullptr;               // Owned by the first chart (a pool's).
     std::vector<models::SeriesMarker> m_shownMarkers; ///< as drawn
     bool m_renderPending = false;

@@ -520,6 +520,16 @@ void TestConsole::rolloutsPaneFollowsAndUndoes()
     const QByteArray shot = qgetenv("DROVER_ROLLOUTS_SHOT");
     if (!shot.isEmpty())
         QVERIFY(window.grab().save(QString::fromLocal8Bit(shot)));
+    // The pool's charts mark both rollouts: each started and completed.
+    view->showPane(ui::MasterView::Charts);
+    view->chartsPane()->showPool(QStringLiteral("web"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->chartsPane()->rolloutMarkerCount() >= 4, 10000);
+    if (!shot.isEmpty()) {
+        view->chartsPane()->setWindow(60);
+        QTest::qWait(2500); // a few points of the pool's lines
+        QVERIFY(window.grab().save(QString::fromLocal8Bit(shot).replace(
+            QStringLiteral(".png"), QStringLiteral("-charts.png"))));
+    }
 }
 
 #include "tst_console.moc"
