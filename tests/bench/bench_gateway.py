@@ -18,7 +18,6 @@ Prints `RESULT bench=gateway ...` lines per run, and `RESULT bench=gateway_summa
 medians and the ratios the gateway issue sets targets for. Needs nginx, haproxy and wrk
 (Debian: nginx-light haproxy wrk).
 """
-import argparse
 import json
 import os
 import re
@@ -31,12 +30,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchutil import get, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
+from benchutil import arg_parser, get, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-ap = argparse.ArgumentParser()
-ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR", os.path.join(ROOT, "build", "bin")))
+ap = arg_parser()
 ap.add_argument("--runs", type=int, default=3)
 ap.add_argument("--duration", type=int, default=10)
 ap.add_argument("--conns", type=int, default=64)

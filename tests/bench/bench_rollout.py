@@ -18,7 +18,6 @@ Then, when PM2 is installed as ../shared/peers/README.md says: the same 4 worker
 (fork mode), behind nginx (keep-alive upstreams, its default retry of a failed GET on the
 next upstream), the same load, `pm2 reload all`. Prints `RESULT bench=rollout ...` lines.
 """
-import argparse
 import http.client
 import json
 import os
@@ -31,12 +30,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchutil import log, metric, port_free, start, stop_all, wait_http  # noqa: E402
+from benchutil import arg_parser, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-ap = argparse.ArgumentParser()
-ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR", os.path.join(ROOT, "build", "bin")))
+ap = arg_parser()
 ap.add_argument("--rate", type=int, default=1000)
 ap.add_argument("--no-pm2", action="store_true")
 args = ap.parse_args()

@@ -1,4 +1,5 @@
 """Helpers the Python benchmarks share: child processes, HTTP checks, the master's /metrics."""
+import argparse
 import os
 import re
 import signal
@@ -9,6 +10,15 @@ import time
 import urllib.request
 
 children = []
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def arg_parser():
+    """The benchmarks' arguments: --bin, the folder of the programs (build/bin)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.environ.get("DROVER_BIN_DIR",
+                                                    os.path.join(ROOT, "build", "bin")))
+    return ap
 
 
 def log(*a):
