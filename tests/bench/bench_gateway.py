@@ -30,7 +30,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchutil import arg_parser, get, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
+from benchutil import (arg_parser, get, log, metric, port_free, start, start_nginx,  # noqa: E402
+                       stop_all, wait_http)
 
 ap = arg_parser()
 ap.add_argument("--runs", type=int, default=3)
@@ -121,32 +122,7 @@ pools:
         log("the gateway did not answer")
         return 1
 
-    upstream = "\n".join(f"    server 127.0.0.1:{p};" for p in WORKERS)
-    os.makedirs(f"{d}/nginx/logs")
-    with open(f"{d}/nginx/nginx.conf", "w") as f:
-        f.write(f"""worker_processes 1;
-daemon off;
-pid {d}/nginx/nginx.pid;
-error_log {d}/nginx/logs/error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path {d}/nginx/tmp_body;
-  proxy_temp_path {d}/nginx/tmp_proxy;
-  fastcgi_temp_path {d}/nginx/tmp_fcgi;
-  uwsgi_temp_path {d}/nginx/tmp_uwsgi;
-  scgi_temp_path {d}/nginx/tmp_scgi;
-  upstream pool {{
-{upstream}
-    keepalive 64; keepalive_requests 1000000;
-  }}
-  server {{ listen 127.0.0.1:{PORTS['nginx']} backlog=4096;
-    location / {{ proxy_pass http://pool; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
-}}
-""")
-    start(["nginx", "-p", f"{d}/nginx", "-e", f"{d}/nginx/logs/error.log", "-c",
-           f"{d}/nginx/nginx.conf"], f"{d}/nginx.log")
+    start_nginx(d, PORTS['nginx'], WORKERS)
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p}" for i, p in enumerate(WORKERS))
     with open(f"{d}/haproxy.cfg", "w") as f:
         f.write(f"""global

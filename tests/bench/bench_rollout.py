@@ -30,7 +30,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchutil import arg_parser, log, metric, port_free, start, stop_all, wait_http  # noqa: E402
+from benchutil import (arg_parser, log, metric, port_free, start, start_nginx,  # noqa: E402
+                       stop_all, wait_http)
 
 ap = arg_parser()
 ap.add_argument("--rate", type=int, default=1000)
@@ -249,31 +250,7 @@ def pm2(d):
         f.write("module.exports = " + json.dumps({"apps": apps}) + ";\n")
     subprocess.run([PM2, "start", f"{d}/ecosystem.config.js"], env=env, capture_output=True,
                    timeout=120)
-    upstream = "\n".join(f"    server 127.0.0.1:{p};" for p in PM2_PORTS)
-    os.makedirs(f"{d}/nginx/logs", exist_ok=True)
-    with open(f"{d}/nginx/nginx.conf", "w") as f:
-        f.write(f"""worker_processes 1;
-daemon off;
-pid {d}/nginx/nginx.pid;
-error_log {d}/nginx/logs/error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/nginx/tmp_body;
-  proxy_temp_path {d}/nginx/tmp_proxy;
-  fastcgi_temp_path {d}/nginx/tmp_fcgi;
-  uwsgi_temp_path {d}/nginx/tmp_uwsgi;
-  scgi_temp_path {d}/nginx/tmp_scgi;
-  upstream pool {{
-{upstream}
-    keepalive 64;
-  }}
-  server {{ listen 127.0.0.1:{NGINX};
-    location / {{ proxy_pass http://pool; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
-}}
-""")
-    start(["nginx", "-p", f"{d}/nginx", "-e", f"{d}/nginx/logs/error.log", "-c",
-           f"{d}/nginx/nginx.conf"], f"{d}/nginx.log")
+    start_nginx(d, NGINX, PM2_PORTS)
     try:
         if not all(wait_http(f"http://127.0.0.1:{p}/", 30) for p in PM2_PORTS + [NGINX]):
             log(f"PM2's workers or nginx did not answer; see {d}")

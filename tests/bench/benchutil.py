@@ -71,3 +71,34 @@ def metric(master_port, name, pool):
     text = get(f"http://127.0.0.1:{master_port}/metrics")[1]
     m = re.search(rf'^{name}{{pool="{pool}"}} ([0-9.e+-]+)$', text, re.M)
     return float(m.group(1)) if m else None
+
+
+def start_nginx(d, port, upstreams):
+    """nginx in `d`/nginx on 127.0.0.1:`port`, one worker process, proxying to the
+    `upstreams` ports over keep-alive connections (as ../shared/peers/bench_http.sh sets it)."""
+    upstream = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
+    os.makedirs(f"{d}/nginx/logs", exist_ok=True)
+    with open(f"{d}/nginx/nginx.conf", "w") as f:
+        f.write(f"""worker_processes 1;
+daemon off;
+pid {d}/nginx/nginx.pid;
+error_log {d}/nginx/logs/error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path {d}/nginx/tmp_body;
+  proxy_temp_path {d}/nginx/tmp_proxy;
+  fastcgi_temp_path {d}/nginx/tmp_fcgi;
+  uwsgi_temp_path {d}/nginx/tmp_uwsgi;
+  scgi_temp_path {d}/nginx/tmp_scgi;
+  upstream pool {{
+{upstream}
+    keepalive 64; keepalive_requests 1000000;
+  }}
+  server {{ listen 127.0.0.1:{port} backlog=4096;
+    location / {{ proxy_pass http://pool; proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+}}
+""")
+    return start(["nginx", "-p", f"{d}/nginx", "-e", f"{d}/nginx/logs/error.log", "-c",
+                  f"{d}/nginx/nginx.conf"], f"{d}/nginx.log")
