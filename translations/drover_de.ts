@@ -1124,14 +1124,14 @@
     <message>
         <location filename="../ui/configpane.cpp" line="348"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="851"/>
+        <location filename="../ui/configpane.cpp" line="861"/>
         <source>Save Config</source>
         <translation>Konfiguration speichern</translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="349"/>
         <location filename="../ui/configpane.cpp" line="355"/>
-        <location filename="../ui/configpane.cpp" line="852"/>
+        <location filename="../ui/configpane.cpp" line="862"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
     </message>
@@ -1238,7 +1238,7 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="576"/>
-        <location filename="../ui/configpane.cpp" line="706"/>
+        <location filename="../ui/configpane.cpp" line="716"/>
         <source>Yours</source>
         <translation>Ihre</translation>
     </message>
@@ -1259,71 +1259,86 @@
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="600"/>
-        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a recreate rollout stops every old worker, then starts the new ones.</source>
-        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein Recreate-Rollout hält jeden alten Worker an und startet dann die neuen.</translation>
+        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): </source>
+        <translation>Pool &lt;b&gt;%1&lt;/b&gt; erhält eine neue Vorlage (Revision %2 → %3): </translation>
     </message>
     <message>
         <location filename="../ui/configpane.cpp" line="604"/>
-        <source>Pool &lt;b&gt;%1&lt;/b&gt; gets a new template (revision %2 → %3): a %4 rollout replaces its workers, at most %5 extra and %6 missing at a time, each new one ready before an old one is drained and stopped.</source>
-        <translation>Pool &lt;b&gt;%1&lt;/b&gt; bekommt eine neue Vorlage (Revision %2 → %3): Ein %4-Rollout ersetzt seine Worker, höchstens %5 zusätzliche und %6 fehlende zugleich, jeder neue ist bereit, bevor ein alter geleert und angehalten wird.</translation>
+        <source>a recreate rollout stops every old worker, then starts the new ones.</source>
+        <translation>ein recreate-Rollout hält jeden alten Worker an und startet dann die neuen.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="614"/>
+        <location filename="../ui/configpane.cpp" line="607"/>
+        <source>a blue-green rollout starts a whole new set while the old one takes every request; once all of it is ready the gateway switches to it and the old set is drained and stopped.</source>
+        <translation>ein blue-green-Rollout startet einen ganzen neuen Satz, während der alte jede Anfrage annimmt; sobald er ganz bereit ist, schaltet das Gateway auf ihn um, und der alte Satz wird geleert und angehalten.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="612"/>
+        <source>a canary rollout sends each step&apos;s share of the requests to new workers while the old set stays whole, rolls back when their errors pass max_error_rate, and after the last step switches to a whole new set.</source>
+        <translation>ein canary-Rollout schickt in jedem Schritt dessen Anteil der Anfragen an neue Worker, während der alte Satz ganz bleibt, nimmt sich zurück, wenn deren Fehler max_error_rate übersteigen, und schaltet nach dem letzten Schritt auf einen ganzen neuen Satz um.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="617"/>
+        <source>a %1 rollout replaces its workers, at most %2 extra and %3 missing at a time, each new one ready before an old one is drained and stopped.</source>
+        <translation>ein %1-Rollout ersetzt seine Worker, höchstens %2 zusätzlich und %3 fehlend zugleich, jeder neue bereit, bevor ein alter geleert und angehalten wird.</translation>
+    </message>
+    <message>
+        <location filename="../ui/configpane.cpp" line="624"/>
         <source>Pool &lt;b&gt;%1&lt;/b&gt;: its probes change; the workers keep running.</source>
         <translation>Pool &lt;b&gt;%1&lt;/b&gt;: Seine Prüfungen ändern sich; die Worker laufen weiter.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="620"/>
+        <location filename="../ui/configpane.cpp" line="630"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is added.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; kommt hinzu.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="621"/>
+        <location filename="../ui/configpane.cpp" line="631"/>
         <source>Adopted process &lt;b&gt;%1&lt;/b&gt; is removed.</source>
         <translation>Übernommener Prozess &lt;b&gt;%1&lt;/b&gt; wird entfernt.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="624"/>
+        <location filename="../ui/configpane.cpp" line="634"/>
         <source>&lt;b&gt;master.%1&lt;/b&gt; changes from %2 to %3: this takes effect when droverd restarts.</source>
         <translation>&lt;b&gt;master.%1&lt;/b&gt; ändert sich von %2 auf %3: Das wirkt, wenn droverd neu startet.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="628"/>
+        <location filename="../ui/configpane.cpp" line="638"/>
         <source>What applying does</source>
         <translation>Was das Anwenden bewirkt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="630"/>
+        <location filename="../ui/configpane.cpp" line="640"/>
         <source>Nothing: the text is the running version.</source>
         <translation>Nichts: Der Text ist die laufende Version.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="633"/>
+        <location filename="../ui/configpane.cpp" line="643"/>
         <source>No pool is added, removed, scaled or replaced; the other settings apply in place.</source>
         <translation>Kein Pool kommt hinzu, wird entfernt, skaliert oder ersetzt; die übrigen Einstellungen gelten sofort.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="639"/>
+        <location filename="../ui/configpane.cpp" line="649"/>
         <source>Afterwards: %1</source>
         <translation>Danach: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="649"/>
+        <location filename="../ui/configpane.cpp" line="659"/>
         <source>Applying…</source>
         <translation>Wird angewendet…</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="661"/>
+        <location filename="../ui/configpane.cpp" line="671"/>
         <source>Applied: the master runs version %1.</source>
         <translation>Angewendet: Der Master läuft mit Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="662"/>
+        <location filename="../ui/configpane.cpp" line="672"/>
         <source>Config applied: version %1</source>
         <translation>Konfiguration angewendet: Version %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="677"/>
+        <location filename="../ui/configpane.cpp" line="687"/>
         <source>Not applied: %n problem(s).</source>
         <translation>
             <numerusform>Nicht angewendet: %n Problem.</numerusform>
@@ -1331,37 +1346,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="682"/>
+        <location filename="../ui/configpane.cpp" line="692"/>
         <source>Not applied: %1. Your text is kept.</source>
         <translation>Nicht angewendet: %1. Ihr Text bleibt erhalten.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="683"/>
+        <location filename="../ui/configpane.cpp" line="693"/>
         <source>Config not applied: %1</source>
         <translation>Konfiguration nicht angewendet: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="693"/>
+        <location filename="../ui/configpane.cpp" line="703"/>
         <source>Someone else applied first, and the running config cannot be fetched: %1</source>
         <translation>Jemand anderes hat zuerst angewendet, und die laufende Konfiguration ist nicht abrufbar: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="701"/>
+        <location filename="../ui/configpane.cpp" line="711"/>
         <source>&lt;b&gt;Someone applied version %1 while you edited version %2.&lt;/b&gt; Left: the config running now; right: yours. &lt;i&gt;Reload and Merge&lt;/i&gt; puts your edits on theirs; &lt;i&gt;Overwrite Theirs&lt;/i&gt; applies yours as it is.</source>
         <translation>&lt;b&gt;Jemand hat Version %1 angewendet, während Sie Version %2 bearbeitet haben.&lt;/b&gt; Links: die jetzt laufende Konfiguration; rechts: Ihre. &lt;i&gt;Neu laden und zusammenführen&lt;/i&gt; überträgt Ihre Änderungen auf deren Stand; &lt;i&gt;Deren Stand überschreiben&lt;/i&gt; wendet Ihre unverändert an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="705"/>
+        <location filename="../ui/configpane.cpp" line="715"/>
         <source>Theirs (running, version %1)</source>
         <translation>Deren Stand (laufend, Version %1)</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="708"/>
+        <location filename="../ui/configpane.cpp" line="718"/>
         <source>Conflict: the config changed on the master</source>
         <translation>Konflikt: Die Konfiguration hat sich auf dem Master geändert</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/configpane.cpp" line="721"/>
+        <location filename="../ui/configpane.cpp" line="731"/>
         <source>Merged with %n conflict(s): both versions are between &lt;&lt;&lt;&lt;&lt;&lt;&lt; and &gt;&gt;&gt;&gt;&gt;&gt;&gt; markers.</source>
         <translation>
             <numerusform>Mit %n Konflikt zusammengeführt: Beide Fassungen stehen zwischen den Markierungen &lt;&lt;&lt;&lt;&lt;&lt;&lt; und &gt;&gt;&gt;&gt;&gt;&gt;&gt;.</numerusform>
@@ -1369,63 +1384,63 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="724"/>
+        <location filename="../ui/configpane.cpp" line="734"/>
         <source>Merged: your edits are on version %1.</source>
         <translation>Zusammengeführt: Ihre Änderungen liegen auf Version %1.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="734"/>
+        <location filename="../ui/configpane.cpp" line="744"/>
         <source>No history: %1</source>
         <translation>Kein Verlauf: %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="744"/>
+        <location filename="../ui/configpane.cpp" line="754"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="745"/>
+        <location filename="../ui/configpane.cpp" line="755"/>
         <source>running</source>
         <translation>läuft</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="763"/>
+        <location filename="../ui/configpane.cpp" line="773"/>
         <source>Cannot get version %1: %2</source>
         <translation>Version %1 ist nicht abrufbar: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="793"/>
-        <location filename="../ui/configpane.cpp" line="794"/>
+        <location filename="../ui/configpane.cpp" line="803"/>
+        <location filename="../ui/configpane.cpp" line="804"/>
         <source>Version %1</source>
         <translation>Version %1</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="806"/>
+        <location filename="../ui/configpane.cpp" line="816"/>
         <source>Version %1 is in the editor: review and apply it.</source>
         <translation>Version %1 steht im Editor: Prüfen und wenden Sie sie an.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="816"/>
+        <location filename="../ui/configpane.cpp" line="826"/>
         <source>Cannot save &quot;%1&quot;: %2</source>
         <translation>„%1“ kann nicht gespeichert werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="826"/>
+        <location filename="../ui/configpane.cpp" line="836"/>
         <source>Saved to &quot;%1&quot;.</source>
         <translation>In „%1“ gespeichert.</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="827"/>
+        <location filename="../ui/configpane.cpp" line="837"/>
         <source>Saved to %1</source>
         <translation>In %1 gespeichert</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="839"/>
+        <location filename="../ui/configpane.cpp" line="849"/>
         <source>Unsaved Config Edits</source>
         <translation>Ungespeicherte Konfigurationsänderungen</translation>
     </message>
     <message>
-        <location filename="../ui/configpane.cpp" line="840"/>
+        <location filename="../ui/configpane.cpp" line="850"/>
         <source>The config has edits that are not applied or saved. Save them to a file first?</source>
         <translation>Die Konfiguration hat Änderungen, die weder angewendet noch gespeichert sind. Zuerst in einer Datei speichern?</translation>
     </message>

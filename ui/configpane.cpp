@@ -595,22 +595,32 @@ void ConfigPane::showPlan(const json &plan)
         else if (change == "scaled")
             items << tr("Pool <b>%1</b> is scaled from %2 to %3 workers.")
                          .arg(pool.toHtmlEscaped(), replicasText(p["from"]), replicasText(p["to"]));
-        else if (change == "template")
-            items << (p.value("strategy", "") == "recreate"
-                          ? tr("Pool <b>%1</b> gets a new template (revision %2 → %3): a recreate "
-                               "rollout stops every old worker, then starts the new ones.")
-                                .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
-                                     qs(p.value("to_revision", "")))
-                          : tr("Pool <b>%1</b> gets a new template (revision %2 → %3): a %4 "
-                               "rollout replaces its workers, at most %5 extra and %6 missing at "
-                               "a time, each new one ready before an old one is drained and "
-                               "stopped.")
-                                .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
-                                     qs(p.value("to_revision", "")),
-                                     qs(p.value("strategy", "rolling")))
-                                .arg(p.value("max_surge", 0))
-                                .arg(p.value("max_unavailable", 0)));
-        else if (change == "probes")
+        else if (change == "template") {
+            const std::string strategy = p.value("strategy", "rolling");
+            const QString what = tr("Pool <b>%1</b> gets a new template (revision %2 → %3): ")
+                                     .arg(pool.toHtmlEscaped(), qs(p.value("from_revision", "")),
+                                          qs(p.value("to_revision", "")));
+            if (strategy == "recreate")
+                items << what + tr("a recreate rollout stops every old worker, then starts the "
+                                   "new ones.");
+            else if (strategy == "blue-green")
+                items << what + tr("a blue-green rollout starts a whole new set while the old "
+                                   "one takes every request; once all of it is ready the "
+                                   "gateway switches to it and the old set is drained and "
+                                   "stopped.");
+            else if (strategy == "canary")
+                items << what + tr("a canary rollout sends each step's share of the requests "
+                                   "to new workers while the old set stays whole, rolls back "
+                                   "when their errors pass max_error_rate, and after the last "
+                                   "step switches to a whole new set.");
+            else
+                items << what + tr("a %1 rollout replaces its workers, at most %2 extra and %3 "
+                                   "missing at a time, each new one ready before an old one is "
+                                   "drained and stopped.")
+                                    .arg(QString::fromStdString(strategy))
+                                    .arg(p.value("max_surge", 0))
+                                    .arg(p.value("max_unavailable", 0));
+        } else if (change == "probes")
             items << tr("Pool <b>%1</b>: its probes change; the workers keep running.")
                          .arg(pool.toHtmlEscaped());
     }

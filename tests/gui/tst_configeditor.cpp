@@ -662,6 +662,9 @@ void TestConfigEditor::screenshots()
     QTRY_COMPARE_WITH_TIMEOUT(pane->problems()->rowCount(), 0, 10'000);
     pane->review();
     QTRY_COMPARE_WITH_TIMEOUT(pane->page(), ui::ConfigPane::ReviewPage, 10'000);
+    // The plan names the strategy (a word of the config, in any language).
+    QTRY_VERIFY_WITH_TIMEOUT(pane->planView()->toPlainText().contains(QStringLiteral("rolling")),
+                             10'000);
     screenshot(&window, QStringLiteral("config-review"));
     QSignalSpy applied(pane, &ui::ConfigPane::applied);
     pane->applyAction()->trigger();
