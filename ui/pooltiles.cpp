@@ -149,6 +149,15 @@ void PoolTiles::resizeEvent(QResizeEvent *event)
     relayout();
 }
 
+QColor PoolTiles::revisionColor(const std::string &revision, bool dark)
+{
+    // The revision is a hash: its first hex digits pick the hue, the same in every run.
+    bool ok = false;
+    const uint value = QString::fromStdString(revision).left(6).toUInt(&ok, 16);
+    const int hue = ok ? int(value % 360) : 0;
+    return QColor::fromHsv(hue, 150, dark ? 150 : 120);
+}
+
 void PoolTiles::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
@@ -210,13 +219,28 @@ void PoolTiles::paintEvent(QPaintEvent *)
         p.setBrush(w->ready() ? QBrush(state) : Qt::NoBrush);
         p.drawEllipse(dot);
         p.setFont(font());
+        // The revision, as a pill of its own colour: during a rollout the old and the new
+        // workers tell apart at a glance.
+        int pillWidth = 0;
+        if (!w->revision.empty()) {
+            const QString revision = QString::fromStdString(w->revision).left(6);
+            pillWidth = fm.horizontalAdvance(revision) + 10;
+            const QRect pill(inner.right() - pillWidth + 1, inner.top() + fm.height() + 2,
+                             pillWidth, fm.height());
+            p.setPen(Qt::NoPen);
+            p.setBrush(revisionColor(w->revision, dark));
+            p.drawRoundedRect(pill, 4, 4);
+            p.setPen(Qt::white);
+            p.drawText(pill, Qt::AlignCenter, revision);
+        }
         p.setPen(pal.color(QPalette::Text));
         QString line = models::WorkersModel::stateText(w->state);
         if (w->restarts > 0)
             line += QStringLiteral("  ·  ") + tr("↻ %1").arg(w->restarts);
-        p.drawText(QRect(inner.left(), inner.top() + fm.height() + 2, inner.width(), fm.height()),
+        const int lineWidth = inner.width() - (pillWidth ? pillWidth + 4 : 0);
+        p.drawText(QRect(inner.left(), inner.top() + fm.height() + 2, lineWidth, fm.height()),
                    Qt::AlignLeft | Qt::AlignVCenter,
-                   fm.elidedText(line, Qt::ElideRight, inner.width()));
+                   fm.elidedText(line, Qt::ElideRight, lineWidth));
         // CPU: a bar of one core's width, with the figure.
         const bool alive = w->pid > 0 && api::hasProcess(w->state);
         const QRect bar(inner.left(), inner.bottom() - 6, inner.width() - 44, 6);

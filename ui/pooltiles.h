@@ -1,11 +1,13 @@
 #pragma once
 
+#include <QColor>
 #include <QPainter>
 #include <QRect>
 #include <QString>
 #include <QWidget>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace drover::models {
@@ -42,6 +44,8 @@ public:
     };
     const std::vector<Tile> &tiles() const { return m_tiles; }
     QString workerAt(const QPoint &at) const;
+    /// The colour of a revision's pill on the tiles: the same revision, the same colour.
+    static QColor revisionColor(const std::string &revision, bool dark);
 
     QSize sizeHint() const override;
 

@@ -520,6 +520,23 @@ void TestConsole::rolloutsPaneFollowsAndUndoes()
     const QByteArray shot = qgetenv("DROVER_ROLLOUTS_SHOT");
     if (!shot.isEmpty())
         QVERIFY(window.grab().save(QString::fromLocal8Bit(shot)));
+    // The pool's tiles show each worker's revision in that revision's own colour.
+    view->showPane(ui::MasterView::Pools);
+    ui::PoolTiles *tiles = view->poolsPane()->tiles();
+    QTRY_VERIFY_WITH_TIMEOUT(!tiles->tiles().empty(), 5000);
+    const api::PoolInfo *web = view->bridge()->pools()->at(view->bridge()->pools()->rowOf("web"));
+    QVERIFY(web);
+    const QColor pill = ui::PoolTiles::revisionColor(
+        web->revision, tiles->palette().color(QPalette::Window).lightness() < 128);
+    const QImage image = tiles->grab(tiles->tiles().front().rect).toImage();
+    bool found = false;
+    for (int y = 0; y < image.height() && !found; ++y) {
+        for (int x = 0; x < image.width() && !found; ++x)
+            found = image.pixelColor(x, y).rgb() == pill.rgb();
+    }
+    QVERIFY(found);
+    QVERIFY(ui::PoolTiles::revisionColor("7c779fff61f2", false) !=
+            ui::PoolTiles::revisionColor("340c43c44e10", false));
     // The pool's charts mark both rollouts: each started and completed.
     view->showPane(ui::MasterView::Charts);
     view->chartsPane()->showPool(QStringLiteral("web"));
