@@ -27,11 +27,13 @@ QVariant RolloutsModel::data(const QModelIndex &index, int role) const
                        ? tr("took %1 s")
                              .arg(double(r->finishedAtMs - r->startedAtMs) / 1000.0, 0, 'f', 1)
                        : QString();
-        if (r->deadlineAtMs == 0)
-            return r->phase == "paused" ? tr("stopped while paused") : QString();
         const std::int64_t now = m_nowMs ? m_nowMs : QDateTime::currentMSecsSinceEpoch();
+        const std::int64_t elapsed = std::max<std::int64_t>(0, now - r->startedAtMs) / 1000;
+        if (r->deadlineAtMs == 0)
+            return r->phase == "paused" ? tr("%1 s in, paused").arg(elapsed)
+                                        : tr("%1 s in").arg(elapsed);
         const std::int64_t left = std::max<std::int64_t>(0, r->deadlineAtMs - now);
-        return tr("%1 s left").arg(left / 1000);
+        return tr("%1 s in, %2 s left").arg(elapsed).arg(left / 1000);
     };
     switch (role) {
     case PoolRole:

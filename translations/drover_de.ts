@@ -461,67 +461,72 @@
         <translation>dauerte %1 s</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="31"/>
-        <source>stopped while paused</source>
-        <translation>angehalten, solange pausiert</translation>
+        <location filename="../models/rolloutsmodel.cpp" line="33"/>
+        <source>%1 s in, paused</source>
+        <translation>seit %1 s, pausiert</translation>
     </message>
     <message>
         <location filename="../models/rolloutsmodel.cpp" line="34"/>
-        <source>%1 s left</source>
-        <translation>noch %1 s</translation>
+        <source>%1 s in</source>
+        <translation>seit %1 s</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="52"/>
+        <location filename="../models/rolloutsmodel.cpp" line="36"/>
+        <source>%1 s in, %2 s left</source>
+        <translation>seit %1 s, noch %2 s</translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="54"/>
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="54"/>
+        <location filename="../models/rolloutsmodel.cpp" line="56"/>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="81"/>
+        <location filename="../models/rolloutsmodel.cpp" line="83"/>
         <source>Rollout %1 of pool %2, cause %3; %4 of the pool&apos;s workers ready</source>
         <translation>Rollout %1 des Pools %2, Anlass %3; %4 Worker des Pools bereit</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="97"/>
+        <location filename="../models/rolloutsmodel.cpp" line="99"/>
         <source>Pool</source>
         <translation>Pool</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="99"/>
+        <location filename="../models/rolloutsmodel.cpp" line="101"/>
         <source>Strategy</source>
         <translation>Strategie</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="101"/>
+        <location filename="../models/rolloutsmodel.cpp" line="103"/>
         <source>Phase</source>
         <translation>Phase</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="103"/>
+        <location filename="../models/rolloutsmodel.cpp" line="105"/>
         <source>Revisions</source>
         <translation>Revisionen</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="105"/>
+        <location filename="../models/rolloutsmodel.cpp" line="107"/>
         <source>New ready</source>
         <translation>Neu bereit</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="107"/>
+        <location filename="../models/rolloutsmodel.cpp" line="109"/>
         <source>Old left</source>
         <translation>Alt übrig</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="109"/>
+        <location filename="../models/rolloutsmodel.cpp" line="111"/>
         <source>Step</source>
         <translation>Schritt</translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="111"/>
+        <location filename="../models/rolloutsmodel.cpp" line="113"/>
         <source>Deadline</source>
         <translation>Frist</translation>
     </message>
@@ -2494,47 +2499,47 @@
 <context>
     <name>drover::ui::PoolTiles</name>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="160"/>
+        <location filename="../ui/pooltiles.cpp" line="169"/>
         <source>No workers to show.</source>
         <translation>Keine Worker anzuzeigen.</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="178"/>
+        <location filename="../ui/pooltiles.cpp" line="187"/>
         <source>%1 · %2 of %3 ready</source>
         <translation>%1 · %2 von %3 bereit</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="216"/>
+        <location filename="../ui/pooltiles.cpp" line="239"/>
         <source>↻ %1</source>
         <translation>↻ %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="236"/>
+        <location filename="../ui/pooltiles.cpp" line="260"/>
         <source>%1 %</source>
         <translation>%1 %</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="253"/>
+        <location filename="../ui/pooltiles.cpp" line="277"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="282"/>
+        <location filename="../ui/pooltiles.cpp" line="306"/>
         <source>open</source>
         <translation>offen</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="283"/>
+        <location filename="../ui/pooltiles.cpp" line="307"/>
         <source>half-open</source>
         <translation>halb offen</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="284"/>
+        <location filename="../ui/pooltiles.cpp" line="308"/>
         <source>closed</source>
         <translation>geschlossen</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="296"/>
+        <location filename="../ui/pooltiles.cpp" line="320"/>
         <source>%n served</source>
         <translation>
             <numerusform>%n bedient</numerusform>
@@ -2542,7 +2547,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="298"/>
+        <location filename="../ui/pooltiles.cpp" line="322"/>
         <source>%n ejected</source>
         <translation>
             <numerusform>%n× ausgeworfen</numerusform>
@@ -2550,37 +2555,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="316"/>
+        <location filename="../ui/pooltiles.cpp" line="340"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation>&lt;b&gt;%1&lt;/b&gt; (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="320"/>
+        <location filename="../ui/pooltiles.cpp" line="344"/>
         <source>pid %1</source>
         <translation>PID %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="322"/>
+        <location filename="../ui/pooltiles.cpp" line="346"/>
         <source>port %1</source>
         <translation>Port %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="323"/>
+        <location filename="../ui/pooltiles.cpp" line="347"/>
         <source>restarts %1</source>
         <translation>Neustarts %1</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="326"/>
+        <location filename="../ui/pooltiles.cpp" line="350"/>
         <source>CPU %1 %</source>
         <translation>CPU %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="332"/>
+        <location filename="../ui/pooltiles.cpp" line="356"/>
         <source>in flight %1 of %2 · served %3 · breaker %4 · ejected %5×</source>
         <translation>in Bearbeitung %1 von %2 · bedient %3 · Breaker %4 · ausgeworfen %5×</translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="339"/>
+        <location filename="../ui/pooltiles.cpp" line="363"/>
         <source>Double-click to open it in the workers pane</source>
         <translation>Doppelklicken, um ihn in der Ansicht „Worker“ zu öffnen</translation>
     </message>

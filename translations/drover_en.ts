@@ -461,67 +461,72 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="31"/>
-        <source>stopped while paused</source>
+        <location filename="../models/rolloutsmodel.cpp" line="33"/>
+        <source>%1 s in, paused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/rolloutsmodel.cpp" line="34"/>
-        <source>%1 s left</source>
+        <source>%1 s in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="52"/>
-        <source>%1 → %2</source>
+        <location filename="../models/rolloutsmodel.cpp" line="36"/>
+        <source>%1 s in, %2 s left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../models/rolloutsmodel.cpp" line="54"/>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/rolloutsmodel.cpp" line="56"/>
         <source>%1 of %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="81"/>
+        <location filename="../models/rolloutsmodel.cpp" line="83"/>
         <source>Rollout %1 of pool %2, cause %3; %4 of the pool&apos;s workers ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="97"/>
+        <location filename="../models/rolloutsmodel.cpp" line="99"/>
         <source>Pool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="99"/>
+        <location filename="../models/rolloutsmodel.cpp" line="101"/>
         <source>Strategy</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="101"/>
+        <location filename="../models/rolloutsmodel.cpp" line="103"/>
         <source>Phase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="103"/>
+        <location filename="../models/rolloutsmodel.cpp" line="105"/>
         <source>Revisions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="105"/>
+        <location filename="../models/rolloutsmodel.cpp" line="107"/>
         <source>New ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="107"/>
+        <location filename="../models/rolloutsmodel.cpp" line="109"/>
         <source>Old left</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="109"/>
+        <location filename="../models/rolloutsmodel.cpp" line="111"/>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/rolloutsmodel.cpp" line="111"/>
+        <location filename="../models/rolloutsmodel.cpp" line="113"/>
         <source>Deadline</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2492,47 +2497,47 @@
 <context>
     <name>drover::ui::PoolTiles</name>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="160"/>
+        <location filename="../ui/pooltiles.cpp" line="169"/>
         <source>No workers to show.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="178"/>
+        <location filename="../ui/pooltiles.cpp" line="187"/>
         <source>%1 · %2 of %3 ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="216"/>
+        <location filename="../ui/pooltiles.cpp" line="239"/>
         <source>↻ %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="236"/>
+        <location filename="../ui/pooltiles.cpp" line="260"/>
         <source>%1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="253"/>
+        <location filename="../ui/pooltiles.cpp" line="277"/>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="282"/>
+        <location filename="../ui/pooltiles.cpp" line="306"/>
         <source>open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="283"/>
+        <location filename="../ui/pooltiles.cpp" line="307"/>
         <source>half-open</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="284"/>
+        <location filename="../ui/pooltiles.cpp" line="308"/>
         <source>closed</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="296"/>
+        <location filename="../ui/pooltiles.cpp" line="320"/>
         <source>%n served</source>
         <translation>
             <numerusform>%n served</numerusform>
@@ -2540,7 +2545,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/pooltiles.cpp" line="298"/>
+        <location filename="../ui/pooltiles.cpp" line="322"/>
         <source>%n ejected</source>
         <translation>
             <numerusform>%n ejection</numerusform>
@@ -2548,37 +2553,37 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="316"/>
+        <location filename="../ui/pooltiles.cpp" line="340"/>
         <source>&lt;b&gt;%1&lt;/b&gt; (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="320"/>
+        <location filename="../ui/pooltiles.cpp" line="344"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="322"/>
+        <location filename="../ui/pooltiles.cpp" line="346"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="323"/>
+        <location filename="../ui/pooltiles.cpp" line="347"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="326"/>
+        <location filename="../ui/pooltiles.cpp" line="350"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="332"/>
+        <location filename="../ui/pooltiles.cpp" line="356"/>
         <source>in flight %1 of %2 · served %3 · breaker %4 · ejected %5×</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/pooltiles.cpp" line="339"/>
+        <location filename="../ui/pooltiles.cpp" line="363"/>
         <source>Double-click to open it in the workers pane</source>
         <translation type="unfinished"></translation>
     </message>

@@ -62,7 +62,7 @@ RolloutsPane::RolloutsPane(models::BackendBridge *bridge, QWidget *parent)
 {
     m_view->setModel(bridge->rollouts());
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    setUpTable(m_view, {6, 8, 9, 22, 8, 6, 8});
+    setUpTable(m_view, {6, 8, 9, 22, 8, 6, 11});
 
     auto *bar = new QHBoxLayout;
     auto *hint = new QLabel(tr("Each pool's current or last rollout; a change of a pool's "

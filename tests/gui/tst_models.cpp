@@ -9,6 +9,7 @@
 #include "models/backendbridge.h"
 #include "models/eventsmodel.h"
 #include "models/poolsmodel.h"
+#include "models/rolloutsmodel.h"
 #include "models/workerfilter.h"
 #include "models/workersmodel.h"
 
@@ -49,6 +50,7 @@ class TestModels : public QObject
 
 private slots:
     void keyedRowsSendOnlyWhatChanged();
+    void rolloutRowSaysWhereItIs();
     void liveMaster();
 
 private:
@@ -231,4 +233,45 @@ void TestModels::liveMaster()
 }
 
 QTEST_MAIN(TestModels)
+void TestModels::rolloutRowSaysWhereItIs()
+{
+    models::RolloutsModel model;
+    QAbstractItemModelTester tester(&model);
+    api::RolloutInfo r;
+    r.pool = "web";
+    r.number = 3;
+    r.strategy = "canary";
+    r.phase = "progressing";
+    r.fromRevision = "aaa";
+    r.toRevision = "bbb";
+    r.desired = 4;
+    r.updatedReady = 1;
+    r.old = 4;
+    r.startedAtMs = 1'000;
+    r.deadlineAtMs = 61'000;
+    r.step = "step 1 of 2 (25%): 0 of 12 requests failed so far";
+    model.setNowMs(11'000);
+    model.reset({r});
+    auto text = [&](int column) { return model.index(0, column).data().toString(); };
+    QCOMPARE(text(models::RolloutsModel::Revisions), QStringLiteral("aaa → bbb"));
+    QCOMPARE(text(models::RolloutsModel::NewReady), QStringLiteral("1 of 4"));
+    QCOMPARE(text(models::RolloutsModel::Deadline), QStringLiteral("10 s in, 50 s left"));
+    QVERIFY(text(models::RolloutsModel::Step).startsWith(QStringLiteral("step 1 of 2")));
+    QVERIFY(model.index(0, 0).data(models::RolloutsModel::ActiveRole).toBool());
+    // Paused: no deadline runs. Rolled back: the reason, and how long it took.
+    r.phase = "paused";
+    r.deadlineAtMs = 0;
+    model.apply({{"web", r}});
+    QCOMPARE(text(models::RolloutsModel::Deadline), QStringLiteral("10 s in, paused"));
+    r.phase = "rolled-back";
+    r.reason = "canary step 1 of 2 (25%): 5 of 20 requests failed (25%), over max_error_rate 1%";
+    r.finishedAtMs = 13'500;
+    model.apply({{"web", r}});
+    QCOMPARE(text(models::RolloutsModel::Deadline), QStringLiteral("took 12.5 s"));
+    QCOMPARE(text(models::RolloutsModel::Step), QString::fromStdString(r.reason));
+    QVERIFY(!model.index(0, 0).data(models::RolloutsModel::ActiveRole).toBool());
+    model.apply({{"web", std::nullopt}});
+    QCOMPARE(model.rowCount(), 0);
+}
+
 #include "tst_models.moc"
