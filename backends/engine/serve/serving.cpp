@@ -279,7 +279,11 @@ void Serving::applyRoute(Door &door, Worker &w)
 
 void Serving::route(const std::string &pool, const serve::Route &route)
 {
-    const serve::Route before = d->routes.count(pool) ? d->routes[pool] : serve::Route{};
+    // The rollout room says its route at every step: only a change is applied (a worker's
+    // own changes come through transitioned()).
+    auto it = d->routes.find(pool);
+    if (it == d->routes.end() ? route.mode == serve::Route::Mode::All : it->second == route)
+        return;
     if (route.mode == serve::Route::Mode::All)
         d->routes.erase(pool);
     else
@@ -289,9 +293,8 @@ void Serving::route(const std::string &pool, const serve::Route &route)
         return;
     for (Worker *w : d->registry.poolWorkers(pool))
         applyRoute(*door, *w);
-    const int split = route.mode == serve::Route::Mode::Split ? route.weight : -1;
-    if (!(before == route))
-        door->gateway->setSplit(split); // the canaries' counts start again
+    // The canaries' counts start again.
+    door->gateway->setSplit(route.mode == serve::Route::Mode::Split ? route.weight : -1);
 }
 
 serve::Gateway::CanaryCounts Serving::canaryCounts(const std::string &pool)
