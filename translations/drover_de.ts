@@ -2,79 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>RolloutsPane</name>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="36"/>
-        <source>Pause</source>
-        <translation>Anhalten</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="37"/>
-        <source>Hold the rollout where it is (no deadline runs)</source>
-        <translation>Den Rollout anhalten, wo er ist (keine Frist läuft)</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="39"/>
-        <source>Resume</source>
-        <translation>Fortsetzen</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="40"/>
-        <source>Go on with the paused rollout</source>
-        <translation>Den angehaltenen Rollout fortsetzen</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="41"/>
-        <source>Abort</source>
-        <translation>Abbrechen</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="42"/>
-        <source>Give the rollout up: back to the revision it replaced</source>
-        <translation>Den Rollout aufgeben: zurück zur Revision, die er ersetzte</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="44"/>
-        <source>Undo</source>
-        <translation>Rückgängig</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="45"/>
-        <source>Back to the previous revision: rolls back a rollout in progress, or rolls out the revision before</source>
-        <translation>Zurück zur vorigen Revision: nimmt einen laufenden Rollout zurück oder rollt die Revision davor aus</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="49"/>
-        <source>Roll out again</source>
-        <translation>Erneut ausrollen</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="50"/>
-        <source>Replace every worker of the pool with the same template, as a rollout</source>
-        <translation>Jeden Worker des Pools mit derselben Vorlage ersetzen, als Rollout</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="68"/>
-        <source>Each pool&apos;s current or last rollout; a change of a pool&apos;s template starts one.</source>
-        <translation>Der laufende oder letzte Rollout jedes Pools; eine Änderung der Vorlage eines Pools startet einen.</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="148"/>
-        <source>Your role (%1) may not change rollouts: that needs operator.</source>
-        <translation>Ihre Rolle (%1) darf Rollouts nicht ändern: dazu braucht es operator.</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="162"/>
-        <source>%1: %2 asked</source>
-        <translation>%1: %2 angefordert</translation>
-    </message>
-    <message>
-        <location filename="../ui/rolloutspane.cpp" line="163"/>
-        <source>%1: %2 refused: %3</source>
-        <translation>%1: %2 abgelehnt: %3</translation>
-    </message>
-</context>
-<context>
     <name>drover::models::ConfigPoolsModel</name>
     <message>
         <location filename="../models/configpoolsmodel.cpp" line="18"/>
@@ -2697,6 +2624,79 @@
             <numerusform>%n übernommener Prozess</numerusform>
             <numerusform>%n übernommene Prozesse</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::RolloutsPane</name>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="37"/>
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="38"/>
+        <source>Hold the rollout where it is (no deadline runs)</source>
+        <translation>Den Rollout anhalten, wo er ist (keine Frist läuft)</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="41"/>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="42"/>
+        <source>Go on with the paused rollout</source>
+        <translation>Den angehaltenen Rollout fortsetzen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="44"/>
+        <source>Abort</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="45"/>
+        <source>Give the rollout up: back to the revision it replaced</source>
+        <translation>Den Rollout aufgeben: zurück zur Revision, die er ersetzte</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="48"/>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="49"/>
+        <source>Back to the previous revision: rolls back a rollout in progress, or rolls out the revision before</source>
+        <translation>Zurück zur vorigen Revision: nimmt einen laufenden Rollout zurück oder rollt die Revision davor aus</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="53"/>
+        <source>Roll out again</source>
+        <translation>Erneut ausrollen</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="54"/>
+        <source>Replace every worker of the pool with the same template, as a rollout</source>
+        <translation>Jeden Worker des Pools mit derselben Vorlage ersetzen, als Rollout</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="78"/>
+        <source>Each pool&apos;s current or last rollout; a change of a pool&apos;s template starts one.</source>
+        <translation>Der laufende oder letzte Rollout jedes Pools; eine Änderung der Vorlage eines Pools startet einen.</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="158"/>
+        <source>Your role (%1) may not change rollouts: that needs operator.</source>
+        <translation>Ihre Rolle (%1) darf Rollouts nicht ändern: dazu braucht es operator.</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="172"/>
+        <source>%1: %2 asked</source>
+        <translation>%1: %2 angefordert</translation>
+    </message>
+    <message>
+        <location filename="../ui/rolloutspane.cpp" line="173"/>
+        <source>%1: %2 refused: %3</source>
+        <translation>%1: %2 abgelehnt: %3</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include "ui/tableview.h"
 
 #include <QAction>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
@@ -33,24 +34,33 @@ struct ActionSpec
 };
 
 const std::array<ActionSpec, RolloutsPane::ActionCount> kSpecs{{
-    {QT_TRANSLATE_NOOP("RolloutsPane", "Pause"),
-     QT_TRANSLATE_NOOP("RolloutsPane", "Hold the rollout where it is (no deadline runs)"),
+    {QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Pause"),
+     QT_TRANSLATE_NOOP("drover::ui::RolloutsPane",
+                       "Hold the rollout where it is (no deadline runs)"),
      api::Op::RolloutPause},
-    {QT_TRANSLATE_NOOP("RolloutsPane", "Resume"),
-     QT_TRANSLATE_NOOP("RolloutsPane", "Go on with the paused rollout"), api::Op::RolloutResume},
-    {QT_TRANSLATE_NOOP("RolloutsPane", "Abort"),
-     QT_TRANSLATE_NOOP("RolloutsPane", "Give the rollout up: back to the revision it replaced"),
+    {QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Resume"),
+     QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Go on with the paused rollout"),
+     api::Op::RolloutResume},
+    {QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Abort"),
+     QT_TRANSLATE_NOOP("drover::ui::RolloutsPane",
+                       "Give the rollout up: back to the revision it replaced"),
      api::Op::RolloutAbort},
-    {QT_TRANSLATE_NOOP("RolloutsPane", "Undo"),
-     QT_TRANSLATE_NOOP("RolloutsPane",
+    {QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Undo"),
+     QT_TRANSLATE_NOOP("drover::ui::RolloutsPane",
                        "Back to the previous revision: rolls back a rollout in progress, or "
                        "rolls out the revision before"),
      api::Op::RolloutUndo},
-    {QT_TRANSLATE_NOOP("RolloutsPane", "Roll out again"),
-     QT_TRANSLATE_NOOP("RolloutsPane",
+    {QT_TRANSLATE_NOOP("drover::ui::RolloutsPane", "Roll out again"),
+     QT_TRANSLATE_NOOP("drover::ui::RolloutsPane",
                        "Replace every worker of the pool with the same template, as a rollout"),
      api::Op::RolloutRestart},
 }};
+
+/// A text of kSpecs in the language of the console.
+QString specText(const char *text)
+{
+    return QCoreApplication::translate("drover::ui::RolloutsPane", text);
+}
 
 } // namespace
 
@@ -71,7 +81,7 @@ RolloutsPane::RolloutsPane(models::BackendBridge *bridge, QWidget *parent)
     hint->setWordWrap(true);
     bar->addWidget(hint, 1);
     for (std::size_t i = 0; i < m_actions.size(); ++i) {
-        auto *a = new QAction(tr(kSpecs[i].text), this);
+        auto *a = new QAction(specText(kSpecs[i].text), this);
         m_actions[i] = a;
         auto *button = new QToolButton(this);
         button->setDefaultAction(a);
@@ -144,7 +154,7 @@ void RolloutsPane::updateActions()
     for (std::size_t i = 0; i < m_actions.size(); ++i) {
         m_actions[i]->setEnabled(may && fits[i]);
         m_actions[i]->setToolTip(
-            may ? tr(kSpecs[i].tip)
+            may ? specText(kSpecs[i].tip)
                 : tr("Your role (%1) may not change rollouts: that needs operator.")
                       .arg(QString::fromStdString(std::string(api::toString(m_bridge->role())))));
     }
@@ -155,7 +165,7 @@ void RolloutsPane::run(Action a)
     const QString pool = selectedPool();
     if (pool.isEmpty())
         return;
-    const QString what = tr(kSpecs[std::size_t(a)].text);
+    const QString what = specText(kSpecs[std::size_t(a)].text);
     m_bridge->request(
         api::opName(kSpecs[std::size_t(a)].op), {{"pool", pool.toStdString()}},
         [this, pool, what](const api::Reply &r) {

@@ -9,9 +9,8 @@ class QListWidget;
 class QTableView;
 
 namespace drover::api {
-enum class Op : std::uint8_t;
 struct Event;
-} // namespace drover::api
+}
 
 namespace drover::models {
 class BackendBridge;
