@@ -17,11 +17,16 @@ packages=(
   libboost-dev libssl-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
   libnghttp2-dev libgrpc++-dev
   fonts-dejavu-core
+  # The installer's man pages (from --help) and icon sizes (from the SVG); `cpack` needs dpkg-dev
+  # (dpkg-shlibdeps) and file.
+  help2man librsvg2-bin dpkg-dev file
 )
 if [[ $mode == test ]]; then
   # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker;
-  # promtool (Debian's prometheus package) checks droverd's /metrics.
-  packages+=(clang libclang-rt-14-dev clang-format curl prometheus)
+  # promtool (Debian's prometheus package) checks droverd's /metrics; tst_package lints the
+  # packages and validates the desktop entry and the systemd unit.
+  packages+=(clang libclang-rt-14-dev clang-format curl prometheus
+             python3 lintian desktop-file-utils systemd)
 fi
 
 missing=()

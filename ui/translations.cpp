@@ -1,6 +1,7 @@
 #include "ui/translations.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QTranslator>
 
 namespace drover {
@@ -8,9 +9,13 @@ namespace ui {
 
 QString installTranslations(const QString &language)
 {
-    auto load = [](const QString &lang) {
+    const QString installed = QDir(QCoreApplication::applicationDirPath())
+                                  .absoluteFilePath(QStringLiteral("../share/drover/translations"));
+    auto load = [&installed](const QString &lang) {
         auto *translator = new QTranslator(QCoreApplication::instance()); // Owned by the app.
-        if (translator->load(QStringLiteral(":/i18n/drover_%1.qm").arg(lang)) &&
+        const QString name = QStringLiteral("drover_%1.qm").arg(lang);
+        if ((translator->load(name, installed) ||
+             translator->load(QStringLiteral(":/i18n/") + name)) &&
             QCoreApplication::installTranslator(translator))
             return true;
         delete translator;

@@ -83,6 +83,18 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("drover"));
     QApplication::setOrganizationName(QStringLiteral("drover"));
     QApplication::setApplicationVersion(QLatin1String(drover::kVersion));
+    QGuiApplication::setDesktopFileName(QStringLiteral("drover")); // drover.desktop
+
+    // The language before the parser, so that --help speaks it too: --lang X, else the locale's.
+    QString language = QLocale().name().left(2);
+    const QStringList args = QApplication::arguments();
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--lang") && i + 1 < args.size())
+            language = args[i + 1];
+        else if (args[i].startsWith(QLatin1String("--lang=")))
+            language = args[i].mid(7);
+    }
+    drover::ui::installTranslations(language);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
@@ -149,8 +161,6 @@ int main(int argc, char **argv)
         return 2;
     }
     spdlog::set_level(spdlog::level::from_str(parser.value(logOpt).toStdString()));
-    drover::ui::installTranslations(parser.isSet(langOpt) ? parser.value(langOpt)
-                                                          : QLocale().name().left(2));
 
     // The demo's commands name ${DROVER_DEMO_WORKER}; point it at the worker built beside us.
     if (qEnvironmentVariableIsEmpty("DROVER_DEMO_WORKER"))

@@ -1,6 +1,8 @@
 // droverd: the headless master. `--check FILE` validates a config; `--config FILE` runs it:
 // one io_context on this thread owns the engine; SIGTERM/SIGINT stop every worker
-// gracefully, SIGHUP or a change of the file reloads it.
+// gracefully, SIGHUP or a change of the file reloads it, SIGUSR2 hands over: droverd exits
+// with kExitHandOver and leaves every worker running for the next droverd to re-adopt
+// (a package upgrade restarts the service this way).
 #include "api/version.h"
 #include "config/loader.h"
 #include "engine/configwatch.h"
@@ -27,6 +29,10 @@ namespace {
 
 namespace asio = boost::asio;
 using drover::config::LoadResult;
+
+/// The exit status after SIGUSR2 (EX_TEMPFAIL): the unit restarts droverd on it
+/// (RestartForceExitStatus) and does not count it as a failure (SuccessExitStatus).
+constexpr int kExitHandOver = 75;
 
 int check(const std::string &file)
 {
@@ -84,6 +90,7 @@ int run(const std::string &file)
     // the workers are still starting (a service manager stopping us at once) then stops
     // them, instead of killing droverd and leaving them behind.
     asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+    signals.add(SIGUSR2);
     auto started = engine.start(config);
     if (!started.ok()) {
         spdlog::error("master.exit reason=\"{}\"", started.error().message);
@@ -165,6 +172,15 @@ int run(const std::string &file)
                 return;
             if (sig == SIGHUP) {
                 reload("SIGHUP");
+            } else if (sig == SIGUSR2 && !engine.shuttingDown()) {
+                // The engine's destructor leaves the workers and their records in place.
+                spdlog::info("master.handover signal=SIGUSR2: leaving every worker running for "
+                             "the next droverd to re-adopt");
+                exitCode = kExitHandOver;
+                server.stop();
+                signals.cancel();
+                io.stop();
+                return;
             } else if (!engine.shuttingDown()) {
                 spdlog::info("master.stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
                 engine.shutdown([&] {
@@ -201,16 +217,17 @@ int main(int argc, char **argv)
                        "message and exit 1, or print a summary and exit 0")
             ->type_name("FILE");
     app.add_option("-c,--config", configFile,
-                   "Run this config: supervise its pools until SIGTERM or SIGINT; SIGHUP or a "
-                   "change of the file reloads it")
+                   "Run this config: supervise its pools until SIGTERM or SIGINT (which stop "
+                   "every worker); SIGHUP or a change of the file reloads it; SIGUSR2 exits "
+                   "with 75 and leaves the workers running for the next droverd")
         ->type_name("FILE")
         ->excludes(checkOpt);
     app.add_option("--log-level", logLevel, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
     app.footer("Exit codes: 0 ok (and after a graceful stop), 1 invalid config or cannot start, "
-               "2 usage error.\nConfig reference: docs/config.md; operations: "
-               "docs/operations.md");
+               "2 usage error, 75 handed over (SIGUSR2; the workers run on).\nConfig "
+               "reference: docs/config.md; operations: docs/operations.md");
     auto runToken = drover::master::addTokenCommand(app);
     try {
         app.parse(argc, argv);

@@ -92,6 +92,15 @@ int makeDir(const std::string &path)
     return err;
 }
 
+/// makeDir, and then whether we may make groups in it (an existing one may be root's); 0 or
+/// the errno.
+int makeOurDir(const std::string &path)
+{
+    if (int err = makeDir(path))
+        return err;
+    return ::access(path.c_str(), W_OK) == 0 ? 0 : errno;
+}
+
 /// The filesystem magic of `path`, or 0 with `err` set.
 unsigned long fsMagic(const std::string &path, int &err)
 {
@@ -314,7 +323,7 @@ int enableV2(const std::string &unified, const std::string &parentDir,
     if (err != 0)
         return err;
     where = parentDir;
-    if ((err = makeDir(parentDir)) != 0)
+    if ((err = makeOurDir(parentDir)) != 0)
         return err;
     where = parentDir + "/cgroup.subtree_control";
     enabled = readFile(where, err);
@@ -363,6 +372,74 @@ std::string nestedSelf(const std::vector<std::string> &v1, bool v2)
     return joinList(found, ", ");
 }
 
+/// Our own group in each hierarchy, from /proc/self/cgroup: "" for the unified (v2) one,
+/// the controller's name for a v1 one ("cpu" of "cpu,cpuacct"); paths as the kernel gives.
+std::vector<std::pair<std::string, std::string>> selfGroups()
+{
+    int err = 0;
+    std::string text = readFile("/proc/self/cgroup", err);
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::size_t eol = rest.find('\n');
+        std::string_view line = rest.substr(0, eol);
+        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+        std::size_t a = line.find(':');
+        std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+        if (b == std::string_view::npos)
+            continue;
+        std::string_view list = line.substr(a + 1, b - a - 1);
+        const std::string path(line.substr(b + 1));
+        if (list.empty())
+            out.emplace_back("", path);
+        while (!list.empty()) {
+            std::size_t comma = list.find(',');
+            out.emplace_back(std::string(list.substr(0, comma)), path);
+            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        }
+    }
+    return out;
+}
+
+std::string selfGroup(const std::vector<std::pair<std::string, std::string>> &groups,
+                      const std::string &controller)
+{
+    for (const auto &[name, path] : groups)
+        if (name == controller)
+            return path == "/" ? std::string() : path;
+    return {};
+}
+
+/// Not ours to write: a service run as its own user (systemd's User=), where the hierarchy's
+/// root belongs to root and only the service's group was delegated to it (Delegate=yes).
+bool denied(int err)
+{
+    return err == EACCES || err == EPERM || err == EROFS;
+}
+
+/// Whether `dir`, our own group, was delegated to us: systemd chowns a delegated group (its
+/// directory and cgroup.procs) to the service's user.
+bool delegatedToUs(const std::string &dir)
+{
+    return ::access(dir.c_str(), W_OK) == 0 && ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0;
+}
+
+/// On cgroup v2 a group with children in a controller may hold no process itself: drover
+/// moves into `<dir>/droverd` before enabling controllers for the workers' groups beside it.
+int leaveForLeaf(const std::string &dir, std::string &where)
+{
+    int err = 0;
+    where = dir + "/cgroup.procs";
+    std::string inside = readFile(where, err);
+    if (err != 0 || inside.find_first_not_of(" \n") == std::string::npos)
+        return err;
+    where = dir + "/droverd";
+    if ((err = makeDir(where)) != 0)
+        return err;
+    where += "/cgroup.procs";
+    return writeFile(where, std::to_string(::getpid()));
+}
+
 } // namespace
 
 void WorkerCgroup::closeFds()
@@ -400,6 +477,12 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
     if (!unified.empty())
         v2Controllers = readFile(unified + "/cgroup.controllers", v2Err);
 
+    // Our own groups: where the workers' groups go when the hierarchy's root is not ours to
+    // write but our own group was delegated to us (the droverd service).
+    const auto self = selfGroups();
+    std::string v2Top = unified;
+    std::vector<std::string> delegated;
+
     std::vector<dev_t> devs; // of each v1 hierarchy, to share co-mounted ones (cpu,cpuacct)
     std::vector<std::string> v1Used;
     bool v2Used = false;
@@ -409,17 +492,36 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
 
         if (!unified.empty()) {
             std::string where;
+            int e = 0;
             if (v2Err != 0) {
                 why.push_back("cgroup v2 " + unified + ": cgroup.controllers: " + errorText(v2Err));
             } else if (!hasWord(v2Controllers, name)) {
                 why.push_back("cgroup v2 " + unified + ": " + name + " not in cgroup.controllers");
-            } else if (int e = enableV2(unified, unified + "/" + c.m_parent, name, where)) {
-                why.push_back("cgroup v2 " + where + ": " + errorText(e));
-            } else {
+            } else if ((e = enableV2(v2Top, v2Top + "/" + c.m_parent, name, where)) != 0) {
+                const std::string own = selfGroup(self, "");
+                if (denied(e) && v2Top == unified && !own.empty() && delegatedToUs(unified + own)) {
+                    // The root is not ours, our own group is: the workers' groups go in it.
+                    std::string whereOwn;
+                    e = leaveForLeaf(unified + own, whereOwn);
+                    if (e == 0)
+                        e = enableV2(unified + own, unified + own + "/" + c.m_parent, name,
+                                     whereOwn);
+                    if (e == 0) {
+                        v2Top = unified + own;
+                        delegated.push_back("cgroup v2 " + own);
+                    } else {
+                        why.push_back("cgroup v2 " + where + ": denied; delegated " + whereOwn +
+                                      ": " + errorText(e));
+                    }
+                } else {
+                    why.push_back("cgroup v2 " + where + ": " + errorText(e));
+                }
+            }
+            if (v2Err == 0 && hasWord(v2Controllers, name) && e == 0) {
                 auto it = std::find_if(c.m_hierarchies.begin(), c.m_hierarchies.end(),
                                        [](const Hierarchy &h) { return h.v2; });
                 if (it == c.m_hierarchies.end()) {
-                    c.m_hierarchies.push_back({unified + "/" + c.m_parent, true, {}});
+                    c.m_hierarchies.push_back({v2Top + "/" + c.m_parent, true, {}});
                     devs.push_back(0);
                     it = c.m_hierarchies.end() - 1;
                 }
@@ -446,7 +548,16 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
             bool shared = same != devs.end() && !c.m_hierarchies[index].v2;
             std::string dir = shared ? c.m_hierarchies[index].base : base;
             bool existed = exists(dir);
-            if (int e = shared ? 0 : makeDir(dir)) {
+            int e = shared ? 0 : makeOurDir(dir);
+            if (const std::string own = selfGroup(self, name);
+                denied(e) && !own.empty() && delegatedToUs(mount + own)) {
+                // The root is not ours, our own group is (systemd's Delegate=yes on v1).
+                dir = mount + own + "/" + c.m_parent;
+                existed = exists(dir);
+                if ((e = makeOurDir(dir)) == 0)
+                    delegated.push_back(name + ":" + own);
+            }
+            if (e != 0) {
                 why.push_back("cgroup v1 " + mount + ": " + errorText(e));
             } else if (!exists(dir + "/" + keyFile(name))) {
                 if (!existed)
@@ -477,6 +588,8 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
         for (const auto &missing : c.m_missing)
             reasons.push_back(missing.second);
         c.m_why = joinList(reasons, "; ");
+    } else if (!delegated.empty()) {
+        c.m_delegated = joinList(delegated, ", ");
     } else {
         c.m_self = nestedSelf(v1Used, v2Used);
     }
@@ -515,6 +628,8 @@ std::string Cgroups::describe() const
     std::string out = joinList(parts, " + ");
     for (const auto &missing : m_missing)
         out += "; " + missing.second;
+    if (!m_delegated.empty())
+        out += "; worker groups are made in the group delegated to drover (" + m_delegated + ")";
     if (!m_self.empty())
         out += "; drover itself is in " + m_self + ", worker groups are made at the hierarchy root";
     return out;

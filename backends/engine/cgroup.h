@@ -35,9 +35,14 @@ struct WorkerCgroup
 /// missing, and a limit asked for it is reported as a problem (nofile is an rlimit, never a
 /// cgroup matter). Nothing here throws; failures are values.
 ///
-/// The parent is always made at the root of each hierarchy, even when drover itself runs in
-/// a nested group (see /proc/self/cgroup): we are root, and workers must not share the
-/// master's own limits nor be counted in them. describe() says so when it is the case.
+/// The parent is made at the root of each hierarchy, even when drover itself runs in a nested
+/// group (see /proc/self/cgroup): as root, workers must not share the master's own limits nor
+/// be counted in them. describe() says so when it is the case. Where the root is not ours to
+/// write (droverd run by its systemd unit as the drover user) but our own group is, because
+/// it was delegated to us (Delegate=yes: the group belongs to our user), the parent is made
+/// inside our own group instead: `<hierarchy><own group>/<parent>/<worker>`. On v2, which
+/// allows no process in a group whose children use controllers, drover first moves itself
+/// into `<own group>/droverd`.
 class Cgroups
 {
 public:
@@ -106,6 +111,8 @@ private:
     /// Controllers that cannot be used, each with "<controller>: <why>".
     std::vector<std::pair<std::string, std::string>> m_missing;
     std::string m_self; ///< where drover itself lives when that is not a hierarchy's root
+    /// Our own groups used as the parent's place, e.g. "memory:/system.slice/droverd.service".
+    std::string m_delegated;
 };
 
 } // namespace drover::engine
