@@ -24,9 +24,10 @@ packages=(
 if [[ $mode == test ]]; then
   # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker;
   # promtool (Debian's prometheus package) checks droverd's /metrics; tst_package lints the
-  # packages and validates the desktop entry and the systemd unit.
+  # packages, validates the desktop entry and the systemd unit, and tst_install installs them
+  # into a clean Debian 12 root made by debootstrap.
   packages+=(clang libclang-rt-14-dev clang-format curl prometheus
-             python3 lintian desktop-file-utils systemd)
+             python3 lintian desktop-file-utils systemd debootstrap)
 fi
 
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The packages as an operator gets them.
 
-Runs cpack in the build directory, unpacks each .deb with dpkg-deb -x into a temporary root
+Takes what cpack made (the CTest fixture package_build), unpacks each .deb with dpkg-deb -x into a temporary root
 and the tarball with tar, and checks what is inside: the programs run (--version, droverd
 --check on the examples and on /etc/drover/drover.yaml), the man pages say what --help says,
 the Depends fields name every library the programs load and the master's package no Qt, lintian
@@ -10,7 +10,7 @@ runs the way its unit runs it (in a control group of its own, as an unprivileged
 privileges) and is killed with SIGKILL, handed over with SIGUSR2 and stopped with SIGTERM, as
 systemd with KillMode=process would do on a crash, a package upgrade and `systemctl stop`.
 
-usage: tst_package.py BUILD_DIR VERSION [LRELEASE]
+usage: tst_package.py PACKAGES_DIR VERSION [LRELEASE]
 """
 import glob
 import gzip
@@ -26,7 +26,7 @@ import tempfile
 import time
 import unittest
 
-BUILD = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.abspath("build")
+PACKAGES = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.abspath("build/packages")
 VERSION = sys.argv[2] if len(sys.argv) > 2 else "0.1.0"
 LRELEASE = sys.argv[3] if len(sys.argv) > 3 else shutil.which("lrelease") or "/usr/lib/qt6/bin/lrelease"
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", ASAN_OPTIONS="detect_leaks=0")
@@ -126,11 +126,7 @@ class Unpacked:
 def setUpModule():
     Unpacked.tmp = tempfile.mkdtemp(prefix="drover-pkg-")
     os.chmod(Unpacked.tmp, 0o755)  # the unprivileged droverd below reads the unpacked tree
-    out = os.path.join(Unpacked.tmp, "out")
-    started = time.monotonic()
-    run(["cpack", "--config", os.path.join(BUILD, "CPackConfig.cmake"), "-G", "DEB;TGZ",
-         "-B", out], cwd=BUILD)
-    print(f"cpack took {time.monotonic() - started:.1f} s", flush=True)
+    out = PACKAGES
     for deb in glob.glob(os.path.join(out, "*.deb")):
         name = control(deb, "Package")
         Unpacked.deb[name] = deb
