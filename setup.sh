@@ -25,9 +25,10 @@ if [[ $mode == test ]]; then
   # The loader's libFuzzer target needs clang and its runtime; curl talks to the demo worker;
   # promtool (Debian's prometheus package) checks droverd's /metrics; tst_package lints the
   # packages, validates the desktop entry and the systemd unit, and tst_install installs them
-  # into a clean Debian 12 root made by debootstrap.
+  # into a clean Debian 12 root made by debootstrap, and tst_systemd boots one with
+  # systemd-nspawn to run droverd.service under a real systemd.
   packages+=(clang libclang-rt-14-dev clang-format curl prometheus
-             python3 lintian desktop-file-utils systemd debootstrap)
+             python3 lintian desktop-file-utils systemd systemd-container debootstrap)
 fi
 
 missing=()

@@ -18,28 +18,16 @@ import tempfile
 import time
 import unittest
 
+from debianroot import chroot, minimal_root, run
+
 PACKAGES = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.abspath("build/packages")
 CACHE = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else os.path.abspath("build")
-MIRROR = os.environ.get("DROVER_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-
-
-def run(cmd, check=True):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if check and r.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {r.returncode}:\n{r.stdout}{r.stderr}")
-    return r
 
 
 class CleanDebian(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cached = os.path.join(CACHE, "debian12-minbase")
-        if not os.path.exists(os.path.join(cached, "etc/debian_version")):
-            started = time.monotonic()
-            shutil.rmtree(cached + ".tmp", ignore_errors=True)
-            run(["debootstrap", "--variant=minbase", "bookworm", cached + ".tmp", MIRROR])
-            os.rename(cached + ".tmp", cached)
-            print(f"debootstrap took {time.monotonic() - started:.0f} s", flush=True)
+        cached = minimal_root(CACHE)
         cls.tmp = tempfile.mkdtemp(prefix="drover-install-")
         cls.root = os.path.join(cls.tmp, "root")
         run(["cp", "-a", cached, cls.root])
@@ -55,10 +43,7 @@ class CleanDebian(unittest.TestCase):
 
     @classmethod
     def chroot(cls, script, check=True):
-        return run(["chroot", cls.root, "sh", "-ec",
-                    "export DEBIAN_FRONTEND=noninteractive QT_QPA_PLATFORM=offscreen "
-                    "ASAN_OPTIONS=detect_leaks=0 PATH=/usr/sbin:/usr/bin:/sbin:/bin\n" + script],
-                   check=check)
+        return chroot(cls.root, script, check)
 
     def installed(self):
         out = self.chroot("dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n'").stdout
