@@ -191,6 +191,16 @@ class UnderSystemd(unittest.TestCase):
             self.assertEqual([p.split(":")[0] for p in capped["limit_problems"]],
                              ["memory", "pids"][:len(capped["limit_problems"])] or ["memory"])
 
+        # Usage sampling works under the unit's hardening (ProtectProc, no capabilities).
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            ticker = self.workers()["ticker-0"]
+            if ticker["rss_bytes"] > 0 and ticker["fds"] >= 0:
+                break
+            time.sleep(0.3)
+        self.assertGreater(ticker["rss_bytes"], 0, ticker)
+        self.assertGreaterEqual(ticker["fds"], 3, ticker)
+
         # A crash: systemd keeps the workers and starts droverd again.
         self.inside("systemctl kill --kill-who=main --signal=SIGKILL droverd.service")
         main = self.wait_main_pid_change(main)
