@@ -15,7 +15,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qtkeychain-qt6-dev libqt6svg6
   libboost-dev libssl-dev libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
-  libnghttp2-dev libgrpc++-dev
+  libnghttp2-dev libgrpc++-dev libhowardhinnant-date-dev tzdata
   fonts-dejavu-core
   # The installer's man pages (from --help) and icon sizes (from the SVG); `cpack` needs dpkg-dev
   # (dpkg-shlibdeps) and file.
