@@ -83,8 +83,12 @@ void Supervisor::readopt()
             r.adopted ? m_config.adopted(r.pool) != nullptr : m_config.pool(r.pool) != nullptr;
         Worker &ref = m_registry.insert(std::move(w), false);
         ref.process.pgid = r.pgid;
-        if (m_cgroups)
+        if (m_cgroups) {
             ref.process.cgroup = m_cgroups->find(r.id);
+            // Its limits are still in force: say so, as at its spawn.
+            if (!ref.process.cgroup.applied.empty())
+                m_registry.setLimits(ref, ref.process.cgroup.applied, {});
+        }
         // Its record stays as load() rewrote it: the same process, nothing to append.
         spdlog::info("worker.readopted worker={} pid={}", r.id, r.pid);
         if (!known) {

@@ -440,6 +440,58 @@ int leaveForLeaf(const std::string &dir, std::string &where)
     return writeFile(where, std::to_string(::getpid()));
 }
 
+/// A number in a cgroup file ("max", "-1" and v1's page-rounded LONG_MAX mean none).
+std::optional<std::uint64_t> readNumber(const std::string &path)
+{
+    int err = 0;
+    std::string text = readFile(path, err);
+    std::uint64_t v = 0;
+    const char *begin = text.data();
+    const char *end = text.data() + text.size();
+    auto [stop, ec] = std::from_chars(begin, end, v);
+    if (err != 0 || ec != std::errc() || stop == begin || v >= (std::uint64_t(1) << 62))
+        return std::nullopt;
+    return v;
+}
+
+/// The limit a worker's group holds for `controller`, read back as create() wrote it
+/// ("memory 256Mi (cgroup v1)"), or "" when unlimited or unreadable: what a re-adopted
+/// worker reports.
+std::string readLimit(const std::string &dir, const std::string &controller, bool v2)
+{
+    const std::string suffix = v2 ? " (cgroup v2)" : " (cgroup v1)";
+    if (controller == "memory") {
+        auto bytes = readNumber(dir + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
+        return bytes ? "memory " + config::formatSize(*bytes) + suffix : std::string();
+    }
+    if (controller == "cpu") {
+        std::optional<std::uint64_t> quota, period;
+        if (v2) {
+            int err = 0;
+            std::string text = readFile(dir + "/cpu.max", err); // "50000 100000" or "max ..."
+            std::uint64_t q = 0, p = 0;
+            const char *end = text.data() + text.size();
+            auto first = std::from_chars(text.data(), end, q);
+            if (err == 0 && first.ec == std::errc() && first.ptr < end && *first.ptr == ' ' &&
+                std::from_chars(first.ptr + 1, end, p).ec == std::errc()) {
+                quota = q;
+                period = p;
+            }
+        } else {
+            quota = readNumber(dir + "/cpu.cfs_quota_us");
+            period = readNumber(dir + "/cpu.cfs_period_us");
+        }
+        if (!quota || !period || *period == 0)
+            return {};
+        return "cpu " + formatCores(double(*quota) / double(*period)) + suffix;
+    }
+    if (controller == "pids") {
+        auto n = readNumber(dir + "/pids.max");
+        return n ? "pids " + std::to_string(*n) + suffix : std::string();
+    }
+    return {};
+}
+
 } // namespace
 
 void WorkerCgroup::closeFds()
@@ -757,6 +809,9 @@ WorkerCgroup Cgroups::find(const std::string &worker) const
         g.dirs.push_back(dir);
         if (std::find(h.controllers.begin(), h.controllers.end(), "memory") != h.controllers.end())
             g.memoryDir = dir;
+        for (const std::string &controller : h.controllers)
+            if (std::string limit = readLimit(dir, controller, h.v2); !limit.empty())
+                g.applied.push_back(limit);
     }
     g.oomKillsAtStart = oomKills(g);
     return g;

@@ -86,7 +86,8 @@ public:
     /// groups made by the worker) remain. A directory already gone counts as removed.
     static bool remove(const WorkerCgroup &group);
     /// The groups a worker of this name has, for re-adoption after a master restart: the
-    /// existing dirs, memoryDir and oomKillsAtStart = the counter now; no fds, no limits.
+    /// existing dirs, memoryDir, oomKillsAtStart = the counter now, and in `applied` the
+    /// limits the groups hold, read back ("memory 256Mi (cgroup v1)"); no fds.
     WorkerCgroup find(const std::string &worker) const;
 
 private:

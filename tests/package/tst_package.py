@@ -483,7 +483,7 @@ pools:
             time.sleep(0.1)
         self.fail(f"workers not running as expected: {self.workers()} (wanted pids {pids})")
 
-    def check_limits(self, pids, readopted=False):
+    def check_limits(self, pids):
         """Run as the unit's user, droverd cannot write the hierarchies' roots: the web
         workers' limits are applied in groups made inside the group delegated to it."""
         ws = self.workers()
@@ -493,8 +493,8 @@ pools:
                       f"problems: {ws[worker]['limit_problems']}", flush=True)
                 continue
             self.assertEqual(ws[worker]["limit_problems"], [], worker)
-            if not readopted:  # a re-adopted worker's groups are found, not written again
-                self.assertEqual(len(ws[worker]["limits"]), len(self.delegated), ws[worker]["limits"])
+            # (a re-adopted worker's limits are read back from its groups)
+            self.assertEqual(len(ws[worker]["limits"]), len(self.delegated), ws[worker]["limits"])
             for group in self.delegated.values():
                 with open(os.path.join(group, "drover", worker, "cgroup.procs")) as f:
                     self.assertIn(str(pids[worker]), f.read().split(), f"{worker} in {group}")
@@ -537,7 +537,7 @@ pools:
             self.assertTrue(self.alive(pid), f"{worker} died with the hand-over")
         third = self.start(3)
         self.assertEqual(self.wait_running(pids), pids)
-        self.check_limits(pids, readopted=True)
+        self.check_limits(pids)
 
         # systemctl stop: SIGTERM to droverd, which stops every worker, then exits 0.
         third.send_signal(signal.SIGTERM)

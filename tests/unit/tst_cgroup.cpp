@@ -328,11 +328,14 @@ private slots:
         QCOMPARE(third.applied,
                  (std::vector<std::string>{"memory 32Mi (cgroup v1)", "cpu 2 (cgroup v1)"}));
 
-        // Re-adoption finds the directories, without fds.
+        // Re-adoption finds the directories, without fds, and the limits they hold (the
+        // pids group is unlimited now: nothing said of it).
         WorkerCgroup found = cg.find(worker);
         QCOMPARE(found.dirs, g.dirs);
         QCOMPARE(found.memoryDir, mem);
         QVERIFY(found.procsFds.empty());
+        QCOMPARE(found.applied,
+                 (std::vector<std::string>{"memory 32Mi (cgroup v1)", "cpu 2 (cgroup v1)"}));
         QVERIFY(cg.find("w-never-made").dirs.empty());
 
         g.closeFds();
