@@ -2,6 +2,7 @@
 
 // An embedded master for the console's tests: a real LocalBackend on a config made from a
 // test's pools, its workers marked so that the test can check none is left behind.
+#include "../integration/markedprocesses.h"
 #include "config/loader.h"
 #include "local/localbackend.h"
 
@@ -42,7 +43,7 @@ inline std::shared_ptr<local::LocalBackend> startEmbedded(const std::string &poo
     for (char **e = environ; *e; ++e)
         options.masterEnv.emplace_back(*e);
     options.masterEnv.push_back(mark);
-    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    options.cgroupParent = drover::test::testCgroupParent();
     std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
                                                  [](local::LocalBackend *b) {
                                                      b->shutdown();

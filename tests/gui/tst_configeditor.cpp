@@ -9,6 +9,7 @@
 // DROVER_SCREENSHOT_DIR=dir (and DROVER_SCREENSHOT_LANG=de) also saves the screenshots of
 // docs/screenshots (config-editor, config-review, config-history).
 #include "../integration/droverdfixture.h"
+#include "../integration/markedprocesses.h"
 #include "config/loader.h"
 #include "embeddedmaster.h"
 #include "local/localbackend.h"
@@ -624,7 +625,7 @@ void TestConfigEditor::screenshots()
     for (char **e = environ; *e; ++e)
         options.masterEnv.emplace_back(*e);
     options.masterEnv.push_back(m_mark);
-    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    options.cgroupParent = drover::test::testCgroupParent();
     std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
                                                  [](local::LocalBackend *b) {
                                                      b->shutdown();

@@ -135,7 +135,7 @@ void TestModels::liveMaster()
     for (char **e = environ; *e; ++e)
         options.masterEnv.emplace_back(*e);
     options.masterEnv.push_back(mark);
-    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    options.cgroupParent = drover::test::testCgroupParent();
     auto backend = std::make_shared<local::LocalBackend>(options);
     {
         models::BackendBridge bridge(backend);

@@ -144,7 +144,7 @@ public:
             options.masterEnv.emplace_back(*e);
         options.masterEnv.push_back(m_mark);
         if (options.cgroupParent == "drover")
-            options.cgroupParent = "drover-test-" + std::to_string(getpid());
+            options.cgroupParent = drover::test::testCgroupParent();
         m_engine = std::make_unique<engine::Engine>(*m_io, options);
         m_engine->subscribe(m_rec, 0);
         auto started = m_engine->start(config);

@@ -3,7 +3,10 @@
 // the processes carrying it are the test's own, children and grandchildren included, and a
 // test fails if any is left running after it.
 
+#include <algorithm>
+#include <cstdlib>
 #include <dirent.h>
+#include <filesystem>
 #include <fstream>
 #include <signal.h>
 #include <sstream>
@@ -60,6 +63,38 @@ inline std::vector<int> killLeftovers(const std::string &mark, int ms = 2000)
     for (int pid : left)
         ::kill(pid, SIGKILL);
     return left;
+}
+
+/// The cgroup parent for this test process's engines, "drover-test-<pid>". At exit it is
+/// removed from every hierarchy with the worker groups left in it (empty ones: a test that
+/// leaves a process behind fails on its own), so that runs do not pile groups up.
+inline std::string testCgroupParent()
+{
+    static const std::string name = [] {
+        std::atexit([] {
+            const std::string parent = "drover-test-" + std::to_string(::getpid());
+            std::error_code ec;
+            for (const char *root : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+                for (const auto &mount : std::filesystem::directory_iterator(root, ec)) {
+                    const std::filesystem::path dir = mount.path() / parent;
+                    if (!std::filesystem::is_directory(dir, ec))
+                        continue;
+                    std::vector<std::string> dirs;
+                    for (const auto &entry : std::filesystem::recursive_directory_iterator(dir, ec))
+                        if (entry.is_directory(ec))
+                            dirs.push_back(entry.path().string());
+                    std::sort(dirs.begin(), dirs.end(), [](const auto &a, const auto &b) {
+                        return a.size() > b.size(); // the deepest first
+                    });
+                    dirs.push_back(dir.string());
+                    for (const std::string &d : dirs)
+                        ::rmdir(d.c_str());
+                }
+            }
+        });
+        return "drover-test-" + std::to_string(::getpid());
+    }();
+    return name;
 }
 
 } // namespace drover::test

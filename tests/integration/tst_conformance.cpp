@@ -5,6 +5,7 @@
 #include "config/loader.h"
 #include "droverdfixture.h"
 #include "local/localbackend.h"
+#include "markedprocesses.h"
 
 #include <atomic>
 #include <set>
@@ -59,7 +60,7 @@ public:
             for (char **e = environ; *e; ++e)
                 options.masterEnv.emplace_back(*e);
             options.masterEnv.push_back(m_droverd.markEnv());
-            options.cgroupParent = "drover-test-" + std::to_string(getpid());
+            options.cgroupParent = drover::test::testCgroupParent();
             m_local = std::make_unique<local::LocalBackend>(options);
             const QByteArray text = m_droverd.yaml(kPools);
             // As droverd loads its file: relative paths (and a pool's default cwd, part of its

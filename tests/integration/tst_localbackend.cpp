@@ -173,7 +173,7 @@ void TestLocalBackend::init()
     for (char **e = environ; *e; ++e)
         options.masterEnv.emplace_back(*e);
     options.masterEnv.push_back(m_mark);
-    options.cgroupParent = "drover-test-" + std::to_string(getpid());
+    options.cgroupParent = drover::test::testCgroupParent();
     options.sampleInterval = std::chrono::milliseconds(200);
     m_backend = std::make_unique<local::LocalBackend>(options);
 }
