@@ -1,5 +1,8 @@
 #include "engine/cgroup.h"
 
+#include "engine/cgroupfs.h"
+#include "engine/cgrouplimits.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -20,65 +23,11 @@
 
 namespace drover::engine {
 
+using namespace cgroupfs;
+
 namespace {
 
 constexpr const char *kControllers[] = {"memory", "cpu", "pids"};
-constexpr long kCpuPeriodUs = 100000;
-constexpr long kCpuMinQuotaUs = 1000; ///< the kernel refuses a smaller CFS quota
-
-std::string errorText(int err)
-{
-    return std::generic_category().message(err);
-}
-
-/// Writes `value` to a cgroup file in one write(); 0 or the errno.
-int writeFile(const std::string &path, std::string_view value)
-{
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    int err = 0;
-    ssize_t n = ::write(fd, value.data(), value.size());
-    if (n < 0)
-        err = errno;
-    else if (static_cast<std::size_t>(n) != value.size())
-        err = EIO;
-    ::close(fd);
-    return err;
-}
-
-/// The whole of a small file; `err` gets 0 or the errno.
-std::string readFile(const std::string &path, int &err)
-{
-    err = 0;
-    std::string out;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        err = errno;
-        return out;
-    }
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            err = errno;
-            break;
-        }
-        if (n == 0)
-            break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return out;
-}
-
-bool exists(const std::string &path)
-{
-    struct stat st = {};
-    return ::stat(path.c_str(), &st) == 0;
-}
 
 /// mkdir that accepts an existing directory; 0 or the errno.
 int makeDir(const std::string &path)
@@ -113,21 +62,6 @@ unsigned long fsMagic(const std::string &path, int &err)
     return static_cast<unsigned long>(fs.f_type);
 }
 
-bool hasWord(std::string_view text, std::string_view word)
-{
-    std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
-            ++i;
-        std::size_t start = i;
-        while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])))
-            ++i;
-        if (i > start && text.substr(start, i - start) == word)
-            return true;
-    }
-    return false;
-}
-
 /// The number after `key` on a "key N" line (memory.events, memory.oom_control).
 std::optional<std::uint64_t> keyedValue(std::string_view text, std::string_view key)
 {
@@ -154,13 +88,6 @@ bool validName(const std::string &name)
            name.find('/') == std::string::npos && name.find('\0') == std::string::npos;
 }
 
-std::string formatCores(double cores)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", cores);
-    return buf;
-}
-
 std::string joinList(const std::vector<std::string> &items, const char *sep)
 {
     std::string out;
@@ -183,133 +110,6 @@ std::string keyFile(std::string_view controller)
     return "pids.max";
 }
 
-/// Writes the limits of one controller into `dir` and records what was applied or not.
-class LimitWriter
-{
-public:
-    LimitWriter(const std::string &dir, bool v2, const config::LimitsSpec &limits,
-                WorkerCgroup &out)
-        : m_dir(dir)
-        , m_v2(v2)
-        , m_limits(limits)
-        , m_out(out)
-    {}
-
-    void apply(std::string_view controller)
-    {
-        if (controller == "memory")
-            memory();
-        else if (controller == "cpu")
-            cpu();
-        else if (controller == "pids")
-            pids();
-    }
-
-private:
-    std::string suffix() const { return m_v2 ? " (cgroup v2)" : " (cgroup v1)"; }
-
-    /// Writes one value; on failure adds a problem for `what` and returns false.
-    bool put(const char *what, const std::string &file, const std::string &value, bool asked)
-    {
-        std::string path = m_dir + "/" + file;
-        int err = writeFile(path, value);
-        if (err == 0)
-            return true;
-        if (asked)
-            m_out.problems.push_back(std::string(what) + ": cannot write " + value + " to " + path +
-                                     ": " + errorText(err));
-        else
-            m_out.problems.push_back(std::string(what) + ": cannot reset to unlimited (" + path +
-                                     ": " + errorText(err) + ")");
-        return false;
-    }
-
-    void memory()
-    {
-        const auto &limit = m_limits.memory;
-        std::string value;
-        if (m_v2) {
-            value = limit ? std::to_string(*limit) : "max";
-            if (put("memory", "memory.max", value, limit.has_value()) && limit)
-                m_out.applied.push_back("memory " + config::formatSize(*limit) + suffix());
-            return;
-        }
-        // v1 wants limit_in_bytes <= memsw.limit_in_bytes at all times: open memsw first,
-        // then set the limit, then close memsw down to it (no swapping past the limit). The
-        // memsw file exists only with swap accounting; its failures are not problems.
-        std::string memsw = m_dir + "/memory.memsw.limit_in_bytes";
-        bool hasMemsw = exists(memsw);
-        if (hasMemsw)
-            writeFile(memsw, "-1");
-        value = limit ? std::to_string(*limit) : "-1";
-        if (!put("memory", "memory.limit_in_bytes", value, limit.has_value()) || !limit)
-            return;
-        if (hasMemsw)
-            writeFile(memsw, value);
-        m_out.applied.push_back("memory " + config::formatSize(*limit) + suffix());
-    }
-
-    void cpu()
-    {
-        const auto &cores = m_limits.cpu;
-        long quota = -1;
-        if (cores) {
-            if (!std::isfinite(*cores) || *cores <= 0) {
-                m_out.problems.push_back("cpu: invalid value " + formatCores(*cores));
-                // still reset a reused group below
-            } else {
-                double q = std::round(*cores * static_cast<double>(kCpuPeriodUs));
-                quota = q > 1e15 ? static_cast<long>(1e15) : static_cast<long>(q);
-                quota = std::max(quota, kCpuMinQuotaUs);
-            }
-        }
-        bool asked = quota > 0;
-        if (m_v2) {
-            std::string value = (asked ? std::to_string(quota) : std::string("max")) + " " +
-                                std::to_string(kCpuPeriodUs);
-            if (put("cpu", "cpu.max", value, asked) && asked)
-                m_out.applied.push_back("cpu " + formatCores(*cores) + suffix());
-            return;
-        }
-        // Unlimited first, so that the period can change whatever the old quota was.
-        if (!put("cpu", "cpu.cfs_quota_us", "-1", asked))
-            return;
-        if (!put("cpu", "cpu.cfs_period_us", std::to_string(kCpuPeriodUs), asked))
-            return;
-        if (asked && put("cpu", "cpu.cfs_quota_us", std::to_string(quota), true))
-            m_out.applied.push_back("cpu " + formatCores(*cores) + suffix());
-    }
-
-    void pids()
-    {
-        const auto &limit = m_limits.pids;
-        if (limit && *limit < 0) {
-            m_out.problems.push_back("pids: invalid value " + std::to_string(*limit));
-            put("pids", "pids.max", "max", false);
-            return;
-        }
-        std::string value = limit ? std::to_string(*limit) : "max";
-        if (put("pids", "pids.max", value, limit.has_value()) && limit)
-            m_out.applied.push_back("pids " + value + suffix());
-    }
-
-    const std::string &m_dir;
-    bool m_v2;
-    const config::LimitsSpec &m_limits;
-    WorkerCgroup &m_out;
-};
-
-bool asked(const config::LimitsSpec &limits, std::string_view controller)
-{
-    if (controller == "memory")
-        return limits.memory.has_value();
-    if (controller == "cpu")
-        return limits.cpu.has_value();
-    if (controller == "pids")
-        return limits.pids.has_value();
-    return false;
-}
-
 /// Enables `controller` for the children of `unified/parent`: in the root's
 /// cgroup.subtree_control (unless already there), then in the parent's. 0 or the errno.
 int enableV2(const std::string &unified, const std::string &parentDir,
@@ -330,46 +130,6 @@ int enableV2(const std::string &unified, const std::string &parentDir,
     if (err == 0 && !hasWord(enabled, controller))
         err = writeFile(where, "+" + controller);
     return err;
-}
-
-/// "memory:/process_api/x" entries of /proc/self/cgroup that are not a hierarchy's root,
-/// for the controllers in `v1` and, with `v2`, the unified line.
-std::string nestedSelf(const std::vector<std::string> &v1, bool v2)
-{
-    int err = 0;
-    std::string text = readFile("/proc/self/cgroup", err);
-    std::vector<std::string> found;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        std::size_t eol = rest.find('\n');
-        std::string_view line = rest.substr(0, eol);
-        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
-        std::size_t a = line.find(':');
-        std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
-        if (b == std::string_view::npos)
-            continue;
-        std::string_view list = line.substr(a + 1, b - a - 1);
-        std::string_view path = line.substr(b + 1);
-        if (path == "/" || path.empty())
-            continue;
-        if (list.empty()) {
-            if (v2)
-                found.push_back("cgroup v2 " + std::string(path));
-            continue;
-        }
-        // v1: "cpu,cpuacct:/path"; report it under the first controller of ours in it.
-        std::string_view items = list;
-        while (!items.empty()) {
-            std::size_t comma = items.find(',');
-            std::string_view item = items.substr(0, comma);
-            items = comma == std::string_view::npos ? std::string_view() : items.substr(comma + 1);
-            if (std::find(v1.begin(), v1.end(), item) != v1.end()) {
-                found.push_back(std::string(item) + ":" + std::string(path));
-                break;
-            }
-        }
-    }
-    return joinList(found, ", ");
 }
 
 /// Our own group in each hierarchy, from /proc/self/cgroup: "" for the unified (v2) one,
@@ -410,6 +170,26 @@ std::string selfGroup(const std::vector<std::pair<std::string, std::string>> &gr
     return {};
 }
 
+/// "memory:/process_api/x" entries of `self` that are not a hierarchy's root, for the
+/// controllers in `v1` and, with `v2`, the unified one; co-mounted controllers once.
+std::string nestedSelf(const std::vector<std::pair<std::string, std::string>> &self,
+                       const std::vector<std::string> &v1, bool v2)
+{
+    std::vector<std::string> found;
+    for (const auto &[name, path] : self) {
+        if (path == "/" || path.empty())
+            continue;
+        std::string entry;
+        if (name.empty() && v2)
+            entry = "cgroup v2 " + path;
+        else if (!name.empty() && std::find(v1.begin(), v1.end(), name) != v1.end())
+            entry = name + ":" + path;
+        if (!entry.empty() && std::find(found.begin(), found.end(), entry) == found.end())
+            found.push_back(entry);
+    }
+    return joinList(found, ", ");
+}
+
 /// Not ours to write: a service run as its own user (systemd's User=), where the hierarchy's
 /// root belongs to root and only the service's group was delegated to it (Delegate=yes).
 bool denied(int err)
@@ -438,58 +218,6 @@ int leaveForLeaf(const std::string &dir, std::string &where)
         return err;
     where += "/cgroup.procs";
     return writeFile(where, std::to_string(::getpid()));
-}
-
-/// A number in a cgroup file ("max", "-1" and v1's page-rounded LONG_MAX mean none).
-std::optional<std::uint64_t> readNumber(const std::string &path)
-{
-    int err = 0;
-    std::string text = readFile(path, err);
-    std::uint64_t v = 0;
-    const char *begin = text.data();
-    const char *end = text.data() + text.size();
-    auto [stop, ec] = std::from_chars(begin, end, v);
-    if (err != 0 || ec != std::errc() || stop == begin || v >= (std::uint64_t(1) << 62))
-        return std::nullopt;
-    return v;
-}
-
-/// The limit a worker's group holds for `controller`, read back as create() wrote it
-/// ("memory 256Mi (cgroup v1)"), or "" when unlimited or unreadable: what a re-adopted
-/// worker reports.
-std::string readLimit(const std::string &dir, const std::string &controller, bool v2)
-{
-    const std::string suffix = v2 ? " (cgroup v2)" : " (cgroup v1)";
-    if (controller == "memory") {
-        auto bytes = readNumber(dir + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
-        return bytes ? "memory " + config::formatSize(*bytes) + suffix : std::string();
-    }
-    if (controller == "cpu") {
-        std::optional<std::uint64_t> quota, period;
-        if (v2) {
-            int err = 0;
-            std::string text = readFile(dir + "/cpu.max", err); // "50000 100000" or "max ..."
-            std::uint64_t q = 0, p = 0;
-            const char *end = text.data() + text.size();
-            auto first = std::from_chars(text.data(), end, q);
-            if (err == 0 && first.ec == std::errc() && first.ptr < end && *first.ptr == ' ' &&
-                std::from_chars(first.ptr + 1, end, p).ec == std::errc()) {
-                quota = q;
-                period = p;
-            }
-        } else {
-            quota = readNumber(dir + "/cpu.cfs_quota_us");
-            period = readNumber(dir + "/cpu.cfs_period_us");
-        }
-        if (!quota || !period || *period == 0)
-            return {};
-        return "cpu " + formatCores(double(*quota) / double(*period)) + suffix;
-    }
-    if (controller == "pids") {
-        auto n = readNumber(dir + "/pids.max");
-        return n ? "pids " + std::to_string(*n) + suffix : std::string();
-    }
-    return {};
 }
 
 } // namespace
@@ -643,7 +371,7 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
     } else if (!delegated.empty()) {
         c.m_delegated = joinList(delegated, ", ");
     } else {
-        c.m_self = nestedSelf(v1Used, v2Used);
+        c.m_self = nestedSelf(self, v1Used, v2Used);
     }
     return c;
 }
@@ -692,13 +420,13 @@ WorkerCgroup Cgroups::create(const std::string &worker, const config::LimitsSpec
     WorkerCgroup g;
     if (!validName(worker)) {
         for (const char *name : kControllers)
-            if (asked(limits, name))
+            if (cgrouplimits::asked(limits, name))
                 g.problems.push_back(std::string(name) + ": invalid worker name \"" + worker +
                                      "\"");
         return g;
     }
     for (const char *name : kControllers)
-        if (asked(limits, name) && !hierarchyOf(name))
+        if (cgrouplimits::asked(limits, name) && !hierarchyOf(name))
             g.problems.push_back(whyMissing(name));
 
     for (const Hierarchy &h : m_hierarchies) {
@@ -706,7 +434,7 @@ WorkerCgroup Cgroups::create(const std::string &worker, const config::LimitsSpec
         if (int err = makeDir(dir)) {
             bool any = false;
             for (const std::string &name : h.controllers) {
-                if (asked(limits, name)) {
+                if (cgrouplimits::asked(limits, name)) {
                     g.problems.push_back(name + ": cannot create " + dir + ": " + errorText(err));
                     any = true;
                 }
@@ -716,9 +444,8 @@ WorkerCgroup Cgroups::create(const std::string &worker, const config::LimitsSpec
             continue;
         }
         g.dirs.push_back(dir);
-        LimitWriter writer(dir, h.v2, limits, g);
         for (const std::string &name : h.controllers) {
-            writer.apply(name);
+            cgrouplimits::write(dir, h.v2, name, limits, g);
             if (name == "memory")
                 g.memoryDir = dir;
         }
@@ -810,7 +537,7 @@ WorkerCgroup Cgroups::find(const std::string &worker) const
         if (std::find(h.controllers.begin(), h.controllers.end(), "memory") != h.controllers.end())
             g.memoryDir = dir;
         for (const std::string &controller : h.controllers)
-            if (std::string limit = readLimit(dir, controller, h.v2); !limit.empty())
+            if (std::string limit = cgrouplimits::read(dir, controller, h.v2); !limit.empty())
                 g.applied.push_back(limit);
     }
     g.oomKillsAtStart = oomKills(g);
