@@ -15,7 +15,7 @@ QStringList words(const char *text)
 }
 
 const char kPoolKeys[] = "name extends command cwd env replicas autoscale ports limits restart "
-                         "stop probes gateway rollout depends_on logs";
+                         "stop probes gateway rollout depends_on logs schedule";
 
 /// Normalized path -> keys. Templates and adopted entries share the pool's sub-mappings.
 const QHash<QString, QStringList> &keyTable()
@@ -55,6 +55,8 @@ const QHash<QString, QStringList> &keyTable()
         {QStringLiteral("pool.rollout.canary"), words("steps max_error_rate")},
         {QStringLiteral("pool.rollout.canary.steps[]"), words("weight pause")},
         {QStringLiteral("pool.logs"), words("max_size files")},
+        {QStringLiteral("pool.schedule"),
+         words("cron timezone concurrency deadline catch_up history")},
         {QStringLiteral("adopted"), words("name pid_file command cwd env probes restart stop")},
     };
     return table;
@@ -72,6 +74,8 @@ const QHash<QString, QStringList> &valueTable()
         {QStringLiteral("pool.gateway.strategy"), words("round-robin least-busy random-two")},
         {QStringLiteral("pool.rollout.strategy"), words("rolling blue-green canary recreate")},
         {QStringLiteral("pool.rollout.auto_rollback"), words("true false")},
+        {QStringLiteral("pool.schedule.concurrency"), words("forbid allow replace")},
+        {QStringLiteral("pool.schedule.catch_up"), words("skip once")},
         {QStringLiteral("env.secret"), words("true false")},
     };
     return table;
@@ -174,6 +178,7 @@ QList<QStringList> YamlSchema::mappings()
             split("pools [] rollout canary"),
             split("pools [] rollout canary steps []"),
             split("pools [] logs"),
+            split("pools [] schedule"),
             split("adopted []")};
 }
 

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <iostream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -35,6 +37,7 @@ enum Exit {
     CannotConnect = 3,
     NotAllowed = 4,
     RolledBack = 5, ///< `rollout status --watch`: it ended rolled back, aborted or failed
+    RunFailed = 6,  ///< `job run --wait`: the run did not succeed
 };
 
 int exitFor(const api::Error &e)
@@ -371,6 +374,184 @@ void printRollout(const api::RolloutInfo &r)
         std::cout << "  reason: " << r.reason << "\n";
 }
 
+/// `1.234s`, `2m5s` for a run's duration.
+std::string runDuration(std::int64_t ms)
+{
+    if (ms < 60'000) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%.3fs", double(ms) / 1000.0);
+        return text;
+    }
+    return span(ms);
+}
+
+/// One run of a job: a table row, or in full with the lines it wrote.
+std::vector<std::string> runRow(const api::JobRun &r)
+{
+    return {std::to_string(r.number),
+            r.trigger + (r.by.empty() ? "" : " (" + r.by + ")"),
+            dateTime(r.startedAtMs),
+            r.running() ? "running " + span(wallMs() - r.startedAtMs) : runDuration(r.durationMs()),
+            r.outcome,
+            r.exit.empty() ? "-" : r.exit,
+            r.reason.empty() ? "-" : r.reason};
+}
+
+void printRun(const api::JobRun &r)
+{
+    std::cout << "job " << r.pool << " run " << r.number << ": " << r.outcome << " (" << r.trigger
+              << (r.by.empty() ? "" : " by " + r.by) << ")";
+    if (!r.exit.empty())
+        std::cout << ", " << r.exit;
+    std::cout << "\n  worker " << (r.worker.empty() ? "-" : r.worker);
+    if (r.pid)
+        std::cout << " pid " << r.pid;
+    std::cout << ", revision " << (r.revision.empty() ? "-" : r.revision) << "\n  started "
+              << dateTime(r.startedAtMs);
+    if (r.scheduledAtMs)
+        std::cout << " for the tick at " << dateTime(r.scheduledAtMs);
+    if (!r.running())
+        std::cout << ", took " << runDuration(r.durationMs());
+    std::cout << "\n";
+    if (!r.reason.empty())
+        std::cout << "  reason: " << r.reason << "\n";
+    if (!r.log.empty()) {
+        std::cout << "  last lines:\n";
+        std::istringstream lines(r.log);
+        for (std::string line; std::getline(lines, line);)
+            std::cout << "    " << line << "\n";
+    }
+}
+
+/// `droverctl job ls|run|history|cancel`.
+int jobCommand(Client &client, bool asJson, std::array<const CLI::App *, 4> sub,
+               const std::string &pool, int runNumber, int limit, bool wait)
+{
+    const auto [ls, run, history, cancel] = sub;
+    auto failed = [](const api::Error &e) {
+        printError(e);
+        return exitFor(e);
+    };
+    if (ls->parsed()) {
+        std::optional<api::Snapshot> s = snapshot(client);
+        if (!s) {
+            std::cerr << "droverctl: the master sent no state within 15 s\n";
+            return CannotConnect;
+        }
+        std::vector<api::PoolInfo> jobs;
+        for (const api::PoolInfo &p : s->pools) {
+            if (p.job)
+                jobs.push_back(p);
+        }
+        if (asJson)
+            return printJsonArray(jobs);
+        std::vector<std::vector<std::string>> rows{{"JOB", "SCHEDULE", "NEXT RUN", "ACTIVE", "LAST",
+                                                    "TOOK", "SUCCEEDED", "FAILED", "SKIPPED"}};
+        for (const api::PoolInfo &p : jobs) {
+            const api::JobStatus &j = *p.job;
+            rows.push_back({p.name, j.schedule + (j.schedule == "manual" ? "" : " " + j.timezone),
+                            j.nextRunAtMs ? dateTime(j.nextRunAtMs) : "-", std::to_string(j.active),
+                            j.lastOutcome.empty() ? "-" : j.lastOutcome,
+                            j.lastOutcome.empty() ? "-" : runDuration(j.lastDurationMs),
+                            std::to_string(j.succeeded), std::to_string(j.failed),
+                            std::to_string(j.skipped)});
+        }
+        table(rows);
+        return Ok;
+    }
+    if (run->parsed()) {
+        api::Reply r = client.call(api::opName(api::Op::JobRun), {{"pool", pool}});
+        if (!r.ok())
+            return failed(r.error());
+        auto started = api::jobRunFromJson(r->value("run", json::object()));
+        if (!started.ok())
+            return failed(started.error());
+        if (!wait) {
+            if (asJson)
+                std::cout << r->dump(2) << "\n";
+            else
+                std::cout << "job " << pool << ": run " << started->number << " "
+                          << started->outcome << " on " << started->worker << "\n";
+            return Ok;
+        }
+        // Until it has ended: its record, looked at a few times a second.
+        api::JobRun last = *started;
+        while (last.running()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            api::Reply h =
+                client.call(api::opName(api::Op::JobHistory), {{"pool", pool}, {"limit", 10'000}});
+            if (!h.ok())
+                return failed(h.error());
+            bool found = false;
+            for (const json &j : h->value("runs", json::array())) {
+                if (j.value("number", std::uint64_t(0)) != started->number)
+                    continue;
+                if (auto parsed = api::jobRunFromJson(j); parsed.ok()) {
+                    last = *parsed;
+                    found = true;
+                }
+            }
+            if (!found)
+                break; // trimmed from the history already: it ended
+        }
+        if (asJson)
+            std::cout << api::toJson(last).dump(2) << "\n";
+        else
+            printRun(last);
+        return last.outcome == "succeeded" ? Ok : RunFailed;
+    }
+    if (history->parsed()) {
+        api::Reply r = client.call(api::opName(api::Op::JobHistory),
+                                   {{"pool", pool}, {"limit", runNumber ? 10'000 : limit}});
+        if (!r.ok())
+            return failed(r.error());
+        std::vector<api::JobRun> runs;
+        for (const json &j : r->value("runs", json::array())) {
+            if (auto parsed = api::jobRunFromJson(j);
+                parsed.ok() && (!runNumber || parsed->number == std::uint64_t(runNumber)))
+                runs.push_back(std::move(*parsed));
+        }
+        if (runNumber && runs.empty()) {
+            std::cerr << "droverctl: job " << pool << " keeps no run " << runNumber << "\n";
+            return MasterError;
+        }
+        if (asJson) {
+            std::cout << (runNumber ? api::toJson(runs.front()).dump(2) : r->dump(2)) << "\n";
+            return Ok;
+        }
+        if (runNumber) {
+            printRun(runs.front());
+            return Ok;
+        }
+        std::vector<std::vector<std::string>> rows{
+            {"RUN", "TRIGGER", "STARTED", "TOOK", "OUTCOME", "EXIT", "REASON"}};
+        for (const api::JobRun &run : runs)
+            rows.push_back(runRow(run));
+        table(rows);
+        return Ok;
+    }
+    if (cancel->parsed()) {
+        json args{{"pool", pool}};
+        if (runNumber)
+            args["run"] = runNumber;
+        api::Reply r = client.call(api::opName(api::Op::JobCancel), args);
+        if (!r.ok())
+            return failed(r.error());
+        if (asJson) {
+            std::cout << r->dump(2) << "\n";
+            return Ok;
+        }
+        const json &cancelled = (*r)["cancelled"];
+        if (cancelled.empty())
+            std::cout << "job " << pool << ": no run is going\n";
+        for (const json &j : cancelled)
+            std::cout << "job " << pool << ": run " << j.value("number", 0) << " on "
+                      << j.value("worker", "") << " is being stopped\n";
+        return Ok;
+    }
+    return Usage;
+}
+
 /// The exit code of a finished rollout: 0 complete, RolledBack otherwise.
 int rolloutExit(const api::RolloutInfo &r)
 {
@@ -563,9 +744,30 @@ int main(int argc, char **argv)
     auto *rolloutRestart = rollout->add_subcommand(
         "restart", "Replace every worker of the pool, same template, as a rollout");
     rolloutRestart->add_option("POOL", poolName, "The pool")->required();
+    auto *job = app.add_subcommand(
+        "job", "Jobs (pools with a schedule): ls, run (--wait), history (--run N), cancel");
+    job->require_subcommand(1);
+    auto *jobLs = job->add_subcommand("ls", "Every job: schedule, next run, last result");
+    bool waitForRun = false;
+    auto *jobRun = job->add_subcommand("run", "Start a run of the job now");
+    jobRun->add_option("POOL", poolName, "The job's pool")->required();
+    jobRun->add_flag("-w,--wait", waitForRun,
+                     "Wait until the run has ended; exit 6 unless it succeeded");
+    int runNumber = 0;
+    int historyLimit = 20;
+    auto *jobHistory = job->add_subcommand("history", "The job's last runs, newest first");
+    jobHistory->add_option("POOL", poolName, "The job's pool")->required();
+    jobHistory->add_option("-n,--limit", historyLimit, "How many runs")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    jobHistory->add_option("-r,--run", runNumber, "One run in full, with the last lines it wrote")
+        ->check(CLI::PositiveNumber);
+    auto *jobCancel = job->add_subcommand("cancel", "Stop the job's runs that are going");
+    jobCancel->add_option("POOL", poolName, "The job's pool")->required();
+    jobCancel->add_option("RUN", runNumber, "Only this run")->check(CLI::PositiveNumber);
     app.footer("Exit codes: 0 ok, 1 error from the master, 2 usage, 3 cannot connect, "
                "4 unauthorized or forbidden, 5 the watched rollout rolled back, was aborted or "
-               "failed.");
+               "failed, 6 the waited-for job run did not succeed.");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -757,6 +959,9 @@ int main(int argc, char **argv)
                          "restart replaces them anyway)\n";
         return Ok;
     }
+    if (job->parsed())
+        return jobCommand(client, asJson, {jobLs, jobRun, jobHistory, jobCancel}, poolName,
+                          runNumber, historyLimit, waitForRun);
     if (start->parsed())
         return simple(api::opName(api::Op::WorkerStart), {{"worker", workerId}});
     if (stop->parsed())

@@ -44,6 +44,13 @@ int check(const std::string &file)
         return 1;
     }
     std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
+    // Each job's next runs, so that a schedule can be seen to mean what was meant.
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (const drover::config::PoolSpec &pool : result.config->pools) {
+        if (pool.job)
+            std::cout << "pool " << pool.name << ": "
+                      << drover::config::describeSchedule(*pool.job, now) << '\n';
+    }
     for (const drover::api::Diagnostic &d : result.config->notActedOn)
         std::cout << d.toString() << '\n';
     if (const std::size_t n = result.config->notActedOn.size())

@@ -58,7 +58,45 @@ json toJson(const PoolInfo &p)
            {"restarts", p.restarts}};
     if (p.gateway)
         j["gateway"] = *p.gateway;
+    if (p.job)
+        j["job"] = toJson(*p.job);
     return j;
+}
+
+json toJson(const JobStatus &j)
+{
+    return json{{"schedule", j.schedule},
+                {"timezone", j.timezone},
+                {"concurrency", j.concurrency},
+                {"next_run_at", j.nextRunAtMs},
+                {"active", j.active},
+                {"runs", j.runs},
+                {"succeeded", j.succeeded},
+                {"failed", j.failed},
+                {"skipped", j.skipped},
+                {"last_number", j.lastNumber},
+                {"last_outcome", j.lastOutcome},
+                {"last_scheduled_at", j.lastScheduledAtMs},
+                {"last_success_at", j.lastSuccessAtMs},
+                {"last_duration_ms", j.lastDurationMs}};
+}
+
+json toJson(const JobRun &r)
+{
+    return json{{"pool", r.pool},
+                {"number", r.number},
+                {"trigger", r.trigger},
+                {"by", r.by},
+                {"worker", r.worker},
+                {"pid", r.pid},
+                {"revision", r.revision},
+                {"scheduled_at", r.scheduledAtMs},
+                {"started_at", r.startedAtMs},
+                {"ended_at", r.endedAtMs},
+                {"outcome", r.outcome},
+                {"exit", r.exit},
+                {"reason", r.reason},
+                {"log", r.log}};
 }
 
 json toJson(const RolloutInfo &r)
@@ -527,7 +565,53 @@ Result<PoolInfo> poolFromJson(const json &j)
         return badJson("pool", err);
     if (j.contains("gateway"))
         p.gateway = gateway;
+    if (auto it = j.find("job"); it != j.end() && !it->is_null()) {
+        auto job = jobStatusFromJson(*it);
+        if (!job.ok())
+            return job.error();
+        p.job = std::move(*job);
+    }
     return p;
+}
+
+Result<JobStatus> jobStatusFromJson(const json &j)
+{
+    if (!j.is_object())
+        return badJson("job", "expected an object");
+    JobStatus s;
+    std::string err;
+    bool ok = field(j, "schedule", s.schedule, err) && field(j, "timezone", s.timezone, err) &&
+              field(j, "concurrency", s.concurrency, err) &&
+              field(j, "next_run_at", s.nextRunAtMs, err) && field(j, "active", s.active, err) &&
+              field(j, "runs", s.runs, err) && field(j, "succeeded", s.succeeded, err) &&
+              field(j, "failed", s.failed, err) && field(j, "skipped", s.skipped, err) &&
+              field(j, "last_number", s.lastNumber, err) &&
+              field(j, "last_outcome", s.lastOutcome, err) &&
+              field(j, "last_scheduled_at", s.lastScheduledAtMs, err) &&
+              field(j, "last_success_at", s.lastSuccessAtMs, err) &&
+              field(j, "last_duration_ms", s.lastDurationMs, err);
+    if (!ok)
+        return badJson("job", err);
+    return s;
+}
+
+Result<JobRun> jobRunFromJson(const json &j)
+{
+    if (!j.is_object())
+        return badJson("run", "expected an object");
+    JobRun r;
+    std::string err;
+    bool ok =
+        field(j, "pool", r.pool, err) && field(j, "number", r.number, err) &&
+        field(j, "trigger", r.trigger, err) && field(j, "by", r.by, err) &&
+        field(j, "worker", r.worker, err) && field(j, "pid", r.pid, err) &&
+        field(j, "revision", r.revision, err) && field(j, "scheduled_at", r.scheduledAtMs, err) &&
+        field(j, "started_at", r.startedAtMs, err) && field(j, "ended_at", r.endedAtMs, err) &&
+        field(j, "outcome", r.outcome, err) && field(j, "exit", r.exit, err) &&
+        field(j, "reason", r.reason, err) && field(j, "log", r.log, err);
+    if (!ok)
+        return badJson("run", err);
+    return r;
 }
 
 Result<RolloutInfo> rolloutFromJson(const json &j)

@@ -16,6 +16,8 @@ namespace drover::api {
 nlohmann::json toJson(const WorkerInfo &w);
 nlohmann::json toJson(const PoolInfo &p);
 nlohmann::json toJson(const RolloutInfo &r);
+nlohmann::json toJson(const JobStatus &j);
+nlohmann::json toJson(const JobRun &r);
 nlohmann::json toJson(const Event &e);
 nlohmann::json toJson(const ProbeStatus &p);
 nlohmann::json toJson(const HealthSample &h);
@@ -39,6 +41,8 @@ std::string snapshotText(const Snapshot &s, std::optional<Role> role = std::null
 Result<WorkerInfo> workerFromJson(const nlohmann::json &j);
 Result<PoolInfo> poolFromJson(const nlohmann::json &j);
 Result<RolloutInfo> rolloutFromJson(const nlohmann::json &j);
+Result<JobStatus> jobStatusFromJson(const nlohmann::json &j);
+Result<JobRun> jobRunFromJson(const nlohmann::json &j);
 Result<Event> eventFromJson(const nlohmann::json &j);
 Result<HealthSample> healthSampleFromJson(const nlohmann::json &j);
 Result<HealthTransition> healthTransitionFromJson(const nlohmann::json &j);

@@ -43,6 +43,10 @@ constexpr std::array<OpInfo, kOpCount> kOps{{
     {Op::RolloutAbort,   "rollout.abort",   Role::Operator, true,  S::Engine},
     {Op::RolloutUndo,    "rollout.undo",    Role::Operator, true,  S::Engine},
     {Op::RolloutStart,   "rollout.start",   Role::Operator, true,  S::Engine},
+    // Jobs (docs/operations.md): a run now, the runs kept, stopping runs.
+    {Op::JobRun,         "job.run",         Role::Operator, true,  S::Engine},
+    {Op::JobHistory,     "job.history",     Role::Viewer,   false, S::Engine},
+    {Op::JobCancel,      "job.cancel",      Role::Operator, true,  S::Engine},
 }};
 // clang-format on
 

@@ -47,8 +47,11 @@ enum class Op : std::uint8_t {
     RolloutAbort,
     RolloutUndo,
     RolloutStart,
+    JobRun,
+    JobHistory,
+    JobCancel,
 };
-inline constexpr std::size_t kOpCount = std::size_t(Op::RolloutStart) + 1;
+inline constexpr std::size_t kOpCount = std::size_t(Op::JobCancel) + 1;
 
 /// Who answers an op: the connection itself (its stream, its follows) or the engine.
 enum class OpScope : std::uint8_t { Session, Engine };

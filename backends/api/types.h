@@ -73,6 +73,53 @@ struct WorkerInfo
     friend bool operator==(const WorkerInfo &, const WorkerInfo &) = default;
 };
 
+/// One run of a job (a pool with `schedule:`): what started it and how it ended.
+struct JobRun
+{
+    std::string pool;
+    std::uint64_t number = 0; ///< the job's runs, counted from 1 over its life
+    std::string trigger;      ///< `schedule`, `manual`, `catch-up`
+    std::string by;           ///< who asked, for a manual run (a token's name, `console`)
+    std::string worker;
+    int pid = 0;
+    std::string revision;
+    std::int64_t scheduledAtMs = 0; ///< the tick it is for (0 for a manual run)
+    std::int64_t startedAtMs = 0;
+    std::int64_t endedAtMs = 0; ///< 0 while it runs
+    /// `running`; then `succeeded`, `failed` (exit status, signal, or it could not start),
+    /// `deadline` (stopped when over it), `cancelled`, `replaced` (by a newer run), `skipped`
+    /// (a tick while one ran, with concurrency forbid, or while its pool waited for
+    /// `depends_on`), `lost` (it ended while no master ran), `unknown` (it ended after a
+    /// master restart re-adopted it: its exit status went with the master that started it).
+    std::string outcome;
+    std::string exit;   ///< how the process ended: `exit:0`, `signal:SIGKILL`, `limit:memory`
+    std::string reason; ///< one line for a human
+    std::string log;    ///< the last lines it wrote (up to 10)
+    bool running() const { return outcome == "running"; }
+    std::int64_t durationMs() const { return endedAtMs > 0 ? endedAtMs - startedAtMs : 0; }
+    friend bool operator==(const JobRun &, const JobRun &) = default;
+};
+
+/// A job's schedule and its latest results, as part of its pool.
+struct JobStatus
+{
+    std::string schedule;         ///< the cron expression, or `manual`
+    std::string timezone;         ///< the tz database's name of its zone
+    std::string concurrency;      ///< `forbid`, `allow`, `replace`
+    std::int64_t nextRunAtMs = 0; ///< 0: none (manual, or the master is stopping)
+    int active = 0;               ///< runs going now
+    std::uint64_t runs = 0;       ///< runs started (skipped ticks not counted)
+    std::uint64_t succeeded = 0;
+    std::uint64_t failed = 0; ///< every ending but succeeded, skipped and running
+    std::uint64_t skipped = 0;
+    std::uint64_t lastNumber = 0;       ///< the newest run
+    std::string lastOutcome;            ///< of the newest run that is not running
+    std::int64_t lastScheduledAtMs = 0; ///< the newest tick handled (run or skipped)
+    std::int64_t lastSuccessAtMs = 0;   ///< when the newest succeeded run ended
+    std::int64_t lastDurationMs = 0;    ///< of the newest run that ended
+    friend bool operator==(const JobStatus &, const JobStatus &) = default;
+};
+
 struct PoolInfo
 {
     std::string name;
@@ -86,6 +133,7 @@ struct PoolInfo
     int maxWorkers = 0;
     int restarts = 0;                   ///< crashes over the pool's life
     std::optional<std::string> gateway; ///< listen address, when it has one
+    std::optional<JobStatus> job;       ///< when it is a job (`schedule:`)
     friend bool operator==(const PoolInfo &, const PoolInfo &) = default;
 };
 

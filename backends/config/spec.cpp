@@ -74,6 +74,8 @@ std::string PortRange::toString() const
 
 int PoolSpec::workersAtStart() const
 {
+    if (job)
+        return 0; // runs start when they are due
     if (!autoscale)
         return replicas;
     return std::min(autoscale->max, std::max(autoscale->min, autoscale->minIdle));
@@ -88,6 +90,8 @@ std::string Summary::toString() const
                       count(workersAtStart, "worker", "workers") + " at start, " +
                       count(probes, "probe", "probes") + ", " +
                       count(gateways, "gateway", "gateways");
+    if (jobs > 0)
+        out += ", " + count(jobs, "job", "jobs");
     if (adopted > 0)
         out += ", " + count(adopted, "adopted process", "adopted processes");
     return out;
@@ -108,6 +112,7 @@ Summary Config::summary() const
         s.workersAtStart += p.workersAtStart();
         s.probes += p.probes.count();
         s.gateways += p.gateway.has_value();
+        s.jobs += p.job.has_value();
     }
     for (const AdoptedSpec &a : adopted) {
         ++s.workersAtStart;

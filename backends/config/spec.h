@@ -2,6 +2,7 @@
 
 #include "api/diagnostic.h"
 #include "api/role.h"
+#include "config/cron.h"
 #include "config/yamltree.h"
 
 #include <chrono>
@@ -190,6 +191,31 @@ struct LogSpec
     int files = 5;                       ///< rotated files kept
 };
 
+enum class JobConcurrency {
+    Forbid,  ///< a tick while a run is going is skipped (recorded as skipped)
+    Allow,   ///< runs may overlap
+    Replace, ///< the running run is stopped and the new one starts
+};
+enum class CatchUp {
+    Skip, ///< runs missed while no master ran are not made up for
+    Once, ///< one run at start-up when any was missed
+};
+
+/// `schedule:` on a pool: its workers are runs of a job, not replicas. A run is started by
+/// the schedule, by an operator (`job.run`) or at start-up to catch up; it is never
+/// restarted: a failed run is recorded, and the next one starts at its time.
+struct JobSpec
+{
+    /// When runs start; nothing: only when asked (`schedule: manual`).
+    std::optional<CronSchedule> cron;
+    std::string timezone;                  ///< tz database name; empty: the machine's own zone
+    const date::time_zone *zone = nullptr; ///< looked up by the validator; never null
+    JobConcurrency concurrency = JobConcurrency::Forbid;
+    std::optional<Duration> deadline; ///< a run still going after this is stopped
+    CatchUp catchUp = CatchUp::Skip;
+    int history = 20; ///< runs kept (in memory and in the state dir)
+};
+
 struct PoolSpec
 {
     std::string name;
@@ -213,6 +239,9 @@ struct PoolSpec
     RolloutSpec rollout;
     std::vector<std::string> dependsOn;
     LogSpec logs;
+    /// A job (`schedule:`): its runs are its workers, started by the jobs room; replicas,
+    /// autoscale, gateway and rollout do not apply, and the restart policy is `never`.
+    std::optional<JobSpec> job;
     /// Hash of what makes a worker (command, cwd, env, limits, ports): a change is a new
     /// revision, to be rolled out. Scaling, probes, restart and gateway settings are not in it.
     std::string revision;
@@ -267,6 +296,7 @@ struct Summary
     int workersAtStart = 0; ///< pool workers plus adopted processes
     int probes = 0;
     int gateways = 0;
+    int jobs = 0; ///< pools with a schedule (they have no workers at start)
     int adopted = 0;
     std::string toString() const; ///< "3 pools, 7 workers at start, 5 probes, 1 gateway, ..."
 };
@@ -296,5 +326,13 @@ struct Config
 std::string computeRevision(const PoolSpec &pool);
 /// 12 hex digits of the SHA-256 of `data`.
 std::string shortDigest(std::string_view data);
+
+/// `2026-12-08 03:00:00 CET`: `t` as a local time in `zone` (UTC when null), with the zone's
+/// abbreviation.
+std::string formatInZone(std::chrono::sys_seconds t, const date::time_zone *zone);
+/// A job's schedule in one line, for `droverd --check` and the job's views:
+/// `schedule "0 3 * * *" (Europe/Berlin), next runs 2026-12-08 03:00:00 CET, ...` with the
+/// next three run times after `now`, or `runs only when asked (job.run)` for `manual`.
+std::string describeSchedule(const JobSpec &job, std::chrono::sys_seconds now);
 
 } // namespace drover::config

@@ -223,6 +223,77 @@ void readLogs(Ctx &ctx, const Node *n, const std::string &path, LogSpec &out)
     integer(ctx, f.get("files"), f.path("files"), out.files, 1, 100);
 }
 
+/// `gateway:` and `rollout:`, which a job has not.
+void readTraffic(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, bool isTemplate)
+{
+    readGateway(ctx, f.get("gateway"), f.path("gateway"), pool.gateway);
+    if (const Node *g = f.get("gateway"); g && g->isMap())
+        nodes.gatewayListen = g->find("listen");
+    readRollout(ctx, f.get("rollout"), f.path("rollout"), pool.rollout);
+    // Blue-green's switch and canary's split happen at the pool's gateway: without one, say
+    // what does not happen, where the strategy is.
+    const Node *rollout = f.get("rollout");
+    const Node *strategy = rollout && rollout->isMap() ? rollout->find("strategy") : nullptr;
+    if (strategy && !isTemplate && !pool.gateway) {
+        const std::string where = join(f.path("rollout"), "strategy");
+        if (pool.rollout.strategy == RolloutStrategy::BlueGreen)
+            ctx.notActedOn(strategy->mark, where,
+                           "not acted on without a gateway: no traffic is switched (only "
+                           "leases follow the switch); the new set starts whole and the old "
+                           "one stops once all of it is ready");
+        else if (pool.rollout.strategy == RolloutStrategy::Canary)
+            ctx.notActedOn(strategy->mark, where,
+                           "not acted on without a gateway: the steps' weights and "
+                           "max_error_rate (only leases follow the split); the canary workers "
+                           "start step by step and each step passes when its pause is over");
+    }
+}
+
+/// A job (a pool with `schedule:`) has none of these; each one given says why.
+void checkJobKeys(Ctx &ctx, const Fields &f)
+{
+    static constexpr std::pair<std::string_view, std::string_view> kNotForJobs[] = {
+        {"replicas", "a job's runs are its workers: schedule.concurrency says whether they "
+                     "overlap"},
+        {"autoscale", "a job's runs are its workers: schedule.concurrency says whether they "
+                      "overlap"},
+        {"gateway", "a job takes no traffic"},
+        {"rollout", "a job's next run uses the new revision"},
+    };
+    for (const auto &[key, why] : kNotForJobs) {
+        const Entry *e = f.entry(key);
+        if (!e || e->value.isNull())
+            continue;
+        std::string msg = std::string(key) +
+                          " does not apply to a job (a pool with a schedule): " + std::string(why);
+        if (e->value.fromTemplate)
+            msg += " (inherited through extends; write " + std::string(key) +
+                   ": ~ in the pool to drop it)";
+        ctx.error(e->keyMark, f.path(key), std::move(msg));
+    }
+    // A run is never restarted; only `never` (the policy a job gets) may be written.
+    const Node *restart = f.get("restart");
+    const Node *policy = restart && restart->isMap() ? restart->find("policy") : nullptr;
+    if (policy && policy->isScalar() &&
+        (policy->scalar == "always" || policy->scalar == "on-failure")) {
+        std::string msg = quote(policy->scalar) +
+                          " does not apply to a job: a run is not restarted; a failed run is "
+                          "recorded and the next one starts at its time";
+        msg += policy->fromTemplate ? " (inherited through extends; write restart: {policy: "
+                                      "never} in the pool)"
+                                    : " (write never, or leave policy out)";
+        ctx.error(policy->mark, join(f.path("restart"), "policy"), std::move(msg));
+    }
+    // The rest of `restart:` says how a worker is restarted: never acted on for a job.
+    if (restart && restart->isMap()) {
+        for (const Entry &e : restart->entries) {
+            if (e.key != "policy")
+                ctx.notActedOn(e.keyMark, join(f.path("restart"), e.key),
+                               "not acted on for a job: a run is never restarted");
+        }
+    }
+}
+
 } // namespace
 
 void readRestart(Ctx &ctx, const Node *n, const std::string &path, RestartSpec &out)
@@ -254,8 +325,17 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
     if (pathValue(ctx, f.get("cwd"), f.path("cwd"), pool.cwd))
         nodes.sites.scan(ctx, f.get("cwd"), f.path("cwd"));
     envMap(ctx, f.get("env"), f.path("env"), pool.env, pool.secretEnv, nodes.sites);
-    integer(ctx, f.get("replicas"), f.path("replicas"), pool.replicas, 0, 10'000);
-    readAutoscale(ctx, f.get("autoscale"), f.path("autoscale"), pool.autoscale);
+    readSchedule(ctx, f.get("schedule"), f.path("schedule"), pool.job);
+    // A job's runs are started by its schedule: what sizes, routes or rolls out a set of
+    // workers does not apply to it. Checked on the merged pool (a key may come from a
+    // template, then the mark is there); a template may hold both, for pools that differ.
+    const bool job = !isTemplate && f.get("schedule") && !f.get("schedule")->isNull();
+    if (job) {
+        checkJobKeys(ctx, f);
+    } else {
+        integer(ctx, f.get("replicas"), f.path("replicas"), pool.replicas, 0, 10'000);
+        readAutoscale(ctx, f.get("autoscale"), f.path("autoscale"), pool.autoscale);
+    }
     if (pool.autoscale && f.get("replicas")) {
         const Entry *e = f.entry("autoscale");
         ctx.localAt(e->value, e->keyMark, f.path("autoscale"),
@@ -267,29 +347,12 @@ void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, b
         pool.ports = range;
     readLimits(ctx, f.get("limits"), f.path("limits"), pool.limits);
     readRestart(ctx, f.get("restart"), f.path("restart"), pool.restart);
+    if (job)
+        pool.restart.policy = RestartPolicy::Never; // a failed run waits for the next tick
     readStop(ctx, f.get("stop"), f.path("stop"), pool.stop);
     readProbes(ctx, f.get("probes"), f.path("probes"), pool.probes, nodes.sites);
-    readGateway(ctx, f.get("gateway"), f.path("gateway"), pool.gateway);
-    if (const Node *g = f.get("gateway"); g && g->isMap())
-        nodes.gatewayListen = g->find("listen");
-    readRollout(ctx, f.get("rollout"), f.path("rollout"), pool.rollout);
-    // Blue-green's switch and canary's split happen at the pool's gateway: without one, say
-    // what does not happen, where the strategy is.
-    const Node *rollout = f.get("rollout");
-    const Node *strategy = rollout && rollout->isMap() ? rollout->find("strategy") : nullptr;
-    if (strategy && !isTemplate && !pool.gateway) {
-        const std::string where = join(f.path("rollout"), "strategy");
-        if (pool.rollout.strategy == RolloutStrategy::BlueGreen)
-            ctx.notActedOn(strategy->mark, where,
-                           "not acted on without a gateway: no traffic is switched (only "
-                           "leases follow the switch); the new set starts whole and the old "
-                           "one stops once all of it is ready");
-        else if (pool.rollout.strategy == RolloutStrategy::Canary)
-            ctx.notActedOn(strategy->mark, where,
-                           "not acted on without a gateway: the steps' weights and "
-                           "max_error_rate (only leases follow the split); the canary workers "
-                           "start step by step and each step passes when its pause is over");
-    }
+    if (!job)
+        readTraffic(ctx, f, pool, nodes, isTemplate);
     nodes.dependsOn = f.get("depends_on");
     if (nodes.dependsOn && !nodes.dependsOn->isNull())
         strList(ctx, nodes.dependsOn, f.path("depends_on"), pool.dependsOn, false);
@@ -315,7 +378,8 @@ void checkPool(Ctx &ctx, const PoolSpec &pool, const PoolNodes &nodes)
     if (pool.ports && nodes.ports) {
         int extra = 0;
         std::string why;
-        switch (pool.rollout.strategy) {
+        // A job runs one at a time unless its concurrency allows more, and has no rollout.
+        switch (pool.job ? RolloutStrategy::Recreate : pool.rollout.strategy) {
         case RolloutStrategy::Rolling:
             extra = pool.rollout.maxSurge;
             why = " + " + std::to_string(extra) + " surge during rollouts";

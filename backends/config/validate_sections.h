@@ -36,8 +36,9 @@ void readMaster(Ctx &ctx, const Node *n, MasterSpec &m);
 // Pools and their sub-sections (validate_pool.cpp, validate_probes.cpp)
 
 inline constexpr std::string_view kPoolKeys[] = {
-    "name",   "extends", "command", "cwd",    "env",     "replicas", "autoscale",  "ports",
-    "limits", "restart", "stop",    "probes", "gateway", "rollout",  "depends_on", "logs"};
+    "name",      "extends", "command",    "cwd",     "env",     "replicas",
+    "autoscale", "ports",   "limits",     "restart", "stop",    "probes",
+    "gateway",   "rollout", "depends_on", "logs",    "schedule"};
 
 struct PoolNodes
 {
@@ -53,6 +54,9 @@ struct PoolNodes
 void readRestart(Ctx &ctx, const Node *n, const std::string &path, RestartSpec &out);
 void readStop(Ctx &ctx, const Node *n, const std::string &path, StopSpec &out);
 void readProbes(Ctx &ctx, const Node *n, const std::string &path, ProbeSet &out, Sites &sites);
+/// `schedule:` (validate_schedule.cpp): a cron expression, `manual`, or the mapping
+/// {cron, timezone, concurrency, deadline, catch_up, history}. Sets `out` when given.
+void readSchedule(Ctx &ctx, const Node *n, const std::string &path, std::optional<JobSpec> &out);
 
 /// Reads a pool (or, with `isTemplate`, a template: nothing required, no cross checks).
 void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, bool isTemplate);

@@ -484,7 +484,17 @@ ParsedTree parseYaml(std::string_view text, const Limits &limits)
             e.mark.is_null() ? Mark{1, 1} : markAt(text, static_cast<std::size_t>(e.mark.pos));
         if (auto tab = indentingTab(text, at.line))
             return fail(*tab, "a tab indents this line; YAML indents with spaces only");
-        return fail(at, "YAML syntax error: " + e.msg);
+        std::string hint;
+        if (!e.mark.is_null() && static_cast<std::size_t>(e.mark.pos) < text.size()) {
+            // Cron expressions (`schedule:`) are the values most often written this way.
+            const char c = text[static_cast<std::size_t>(e.mark.pos)];
+            if (c == '@')
+                hint = " (a value that starts with @ must be quoted: \"@daily\")";
+            else if (c == '*')
+                hint = " (a value that starts with * is an alias in YAML; quote a cron "
+                       "expression: \"*/5 * * * *\")";
+        }
+        return fail(at, "YAML syntax error: " + e.msg + hint);
     } catch (const std::bad_alloc &) {
         return fail({1, 1}, "out of memory while reading the file");
     } catch (const std::exception &e) {

@@ -53,6 +53,7 @@ struct Engine::Private : Rooms, Notices
         sampler.reset();
         logs.reset();
         serving.reset();
+        jobs.reset();
         pools.reset();
         rollouts.reset();
         supervisor.reset();
@@ -71,6 +72,8 @@ struct Engine::Private : Rooms, Notices
             sampler->lookSoon(w); // a new process, or its series end now
         if (serving)
             serving->transitioned(w); // only ready workers take traffic
+        if (jobs)
+            jobs->transitioned(w, from); // a job's run started or ended
         // Pools waiting for dependencies, rollouts and shutdown move on after transitions:
         // once per turn of the loop however many workers changed, so stopping or starting
         // 1000 workers stays linear.
@@ -215,6 +218,9 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.rollouts->load(); // the templates of earlier revisions, to roll back to
     r.pools = std::make_unique<Pools>(*r.registry, r.config, *r.supervisor, *r.rollouts, r.stream,
                                       r.shutting);
+    r.jobs = std::make_unique<Jobs>(r.loop, *r.registry, r.config, *r.supervisor, r.stream,
+                                    *r.state, r.shutting);
+    r.jobs->load(); // the runs an earlier master kept, before re-adoption finds their workers
     r.logs = std::make_unique<LogRotation>(*r.registry, r.config, *r.state);
     r.sampler = std::make_unique<Sampler>(r.loop, *r.registry, r.stream, *r.metrics,
                                           r.options.sampleInterval, *r.logs);
@@ -245,6 +251,7 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
                           r.config->summary().toString() + ")",
                       {}, r.config.version());
     r.pools->startWaiting();
+    r.jobs->start(); // runs missed while no master ran, then the schedules' timers
     r.serving->start();
     r.sayNotActedOn();
     r.logs->watch();
@@ -264,6 +271,7 @@ void Engine::reload(std::shared_ptr<const config::Config> config)
     r.prober->setLimits(r.config->master.maxExecProbes,
                         std::size_t(r.config->master.healthHistory));
     r.pools->reload(old);
+    r.jobs->reload();
     r.serving->reload();
     // Removed adopted entries: a process we started is stopped, one we only watched is left.
     std::vector<std::string> adoptedGone;
@@ -324,6 +332,8 @@ void Engine::shutdown(std::function<void()> done)
     }
     r.shutting = true;
     r.shutdownDone = std::move(done);
+    if (r.jobs)
+        r.jobs->stop(); // no more ticks
     if (r.serving)
         r.serving->close(); // no new requests; those in flight finish as their workers stop
     r.stream.addEvent("master.stopping", "", "stopping every worker");

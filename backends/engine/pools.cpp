@@ -38,6 +38,8 @@ void Pools::startReadopted()
         if (ws.empty())
             continue;
         pool.started = true;
+        if (const config::PoolSpec *spec = m_config.pool(name); spec && spec->job)
+            continue; // a job's runs are the jobs room's; its next run has the new revision
         // Workers of another revision (the config changed while no master ran, or a rollout
         // was under way): roll the pool out to its template, from the revision most of them
         // run (the one to go back to when its template is still in the history).
@@ -64,6 +66,8 @@ bool Pools::up(const std::string &name) const
     auto it = m_registry.pools().find(name);
     if (it == m_registry.pools().end() || !it->second.started)
         return false;
+    if (const config::PoolSpec *spec = m_config.pool(name); spec && spec->job)
+        return true; // a job is up once it may run: its runs come and go
     std::vector<Worker *> ws = m_registry.poolWorkers(name);
     if (int(ws.size()) < it->second.desired)
         return false;
@@ -120,6 +124,10 @@ void Pools::reconcile(Pool &pool)
 {
     if (!pool.started || pool.removing || m_shutting)
         return;
+    if (const config::PoolSpec *spec = m_config.pool(pool.name); spec && spec->job) {
+        m_registry.publishPool(pool.name); // a job's workers are its runs: the jobs room's
+        return;
+    }
     if (m_rollouts.active(pool.name)) {
         m_rollouts.step(pool);
         m_registry.publishPool(pool.name);
@@ -214,7 +222,14 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
         // A new template is a rollout; a pool that runs another revision than its file says
         // (after a rollback) keeps it until its template changes again or an operator starts
         // a rollout.
-        if (before && spec.revision != before->revision) {
+        if (before && spec.revision != before->revision && spec.job) {
+            // A job is not rolled out: its next run starts from the new template.
+            m_rollouts.remember(spec, "config");
+            pool->revision = spec.revision;
+            m_stream.addEvent("pool.revision", spec.name,
+                              "job " + spec.name + ": new revision " + spec.revision +
+                                  " from its next run");
+        } else if (before && spec.revision != before->revision) {
             m_rollouts.remember(spec, "config");
             m_stream.addEvent("pool.revision", spec.name,
                               "pool " + spec.name + ": new revision " + spec.revision);

@@ -320,6 +320,7 @@ api::PoolInfo Registry::poolInfo(const Pool &pool) const
     info.revision = pool.revision;
     info.waitingFor = pool.waitingFor;
     info.restarts = pool.restarts;
+    info.job = pool.job;
     if (const config::PoolSpec *spec = m_config.pool(pool.name)) {
         info.autoscaled = spec->autoscale.has_value();
         info.minWorkers = spec->autoscale ? spec->autoscale->min : spec->replicas;
@@ -332,6 +333,14 @@ api::PoolInfo Registry::poolInfo(const Pool &pool) const
         info.ready = members->second.ready;
     }
     return info;
+}
+
+void Registry::setJob(Pool &pool, std::optional<api::JobStatus> job)
+{
+    if (pool.job == job)
+        return;
+    pool.job = std::move(job);
+    publishPool(pool.name);
 }
 
 void Registry::publishPool(const std::string &name)

@@ -130,8 +130,9 @@ struct Pool
     std::array<MetricsStore::Handle, 4> series; ///< workers, running, ready, restarts
     std::array<double, 4> recorded{};           ///< the values of `series` last recorded
     bool recordedOnce = false;
-    bool seriesHeld = false; ///< `series` held in the metrics store (unchanged)
-    bool toRecord = false;   ///< in changedPools()
+    bool seriesHeld = false;           ///< `series` held in the metrics store (unchanged)
+    bool toRecord = false;             ///< in changedPools()
+    std::optional<api::JobStatus> job; ///< a job's schedule and results (the jobs room's)
 };
 
 /// The upward notices of the rooms below the engine (one interface; the engine fans out).
@@ -213,6 +214,8 @@ public:
     const std::map<std::string, Pool> &pools() const { return m_pools; }
     Pool *pool(const std::string &name);
     Pool &addPool(const config::PoolSpec &spec);
+    /// A job's status (the jobs room's), published when it changed.
+    void setJob(Pool &pool, std::optional<api::JobStatus> job);
     /// Forgets a pool that has no workers left, publishing its removal.
     void erasePool(const std::string &name);
     api::PoolInfo poolInfo(const Pool &pool) const;

@@ -3,6 +3,7 @@
 #include "engine/cgroup.h"
 #include "engine/engine.h"
 #include "engine/health/prober.h"
+#include "engine/jobs/jobs.h"
 #include "engine/logfile.h"
 #include "engine/loop.h"
 #include "engine/observe/logrotation.h"
@@ -46,6 +47,7 @@ struct Rooms
     std::unique_ptr<Supervisor> supervisor;
     std::unique_ptr<Rollouts> rollouts;
     std::unique_ptr<Pools> pools;
+    std::unique_ptr<Jobs> jobs;
     std::unique_ptr<Serving> serving;
     std::unique_ptr<LogRotation> logs;
     std::unique_ptr<Sampler> sampler;

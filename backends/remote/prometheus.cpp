@@ -99,6 +99,25 @@ constexpr Family kGatewayLeasesExpired{"drover_gateway_leases_expired_total", kC
 constexpr Family kPoolScaleEvents{"drover_pool_scale_events_total", kCounter,
                                   "Times the autoscaler changed the pool's size."};
 
+// Jobs (pools with `schedule:`), named as kube-state-metrics names a CronJob's series and as
+// node_exporter's textfile jobs name their last success.
+constexpr Family kJobNextRun{"drover_job_next_schedule_time_seconds", kGauge,
+                             "When the job's schedule starts its next run, in seconds since the "
+                             "Unix epoch; absent when none is due (manual, or stopping)."};
+constexpr Family kJobLastSchedule{"drover_job_last_schedule_time_seconds", kGauge,
+                                  "The newest tick of the job's schedule that was handled (run "
+                                  "or skipped), in seconds since the Unix epoch."};
+constexpr Family kJobLastSuccess{"drover_job_last_success_timestamp_seconds", kGauge,
+                                 "When the job's newest successful run ended, in seconds since "
+                                 "the Unix epoch; absent before its first success."};
+constexpr Family kJobLastDuration{"drover_job_last_duration_seconds", kGauge,
+                                  "How long the job's newest run that ended took; absent before "
+                                  "one ended."};
+constexpr Family kJobActive{"drover_job_active_runs", kGauge, "Runs of the job going now."};
+constexpr Family kJobRuns{"drover_job_runs_total", kCounter,
+                          "Runs of the job by how they ended (failed: every ending but "
+                          "succeeded; skipped: ticks that started no run)."};
+
 // Workers.
 constexpr Family kWorkerUp{"drover_worker_up", kGauge,
                            "1 if the worker has a process (starting, running, ready, draining, "
@@ -535,6 +554,40 @@ std::string renderPrometheus(const api::Snapshot &snapshot, const MasterFigures 
     eachServing(kGatewayEjections, "ejections_total");
     eachServing(kGatewayLeasesExpired, "leases_expired_total");
     eachServing(kPoolScaleEvents, "scale_events_total");
+
+    // Jobs: a timestamp of 0 is "never" and is left out.
+    auto eachJob = [&](const Family &f, auto value) {
+        out.family(f);
+        for (const api::PoolInfo *p : pools) {
+            if (!p->job)
+                continue;
+            if (std::optional<double> v = value(*p->job))
+                out.open().label("pool", p->name).value(*v, 3);
+        }
+    };
+    auto ms = [](std::int64_t t) {
+        return t > 0 ? std::optional<double>(double(t)) : std::nullopt;
+    };
+    eachJob(kJobNextRun, [&](const api::JobStatus &j) { return ms(j.nextRunAtMs); });
+    eachJob(kJobLastSchedule, [&](const api::JobStatus &j) { return ms(j.lastScheduledAtMs); });
+    eachJob(kJobLastSuccess, [&](const api::JobStatus &j) { return ms(j.lastSuccessAtMs); });
+    eachJob(kJobLastDuration, [](const api::JobStatus &j) {
+        return j.lastOutcome.empty() ? std::nullopt : std::optional<double>(j.lastDurationMs);
+    });
+    out.family(kJobActive);
+    for (const api::PoolInfo *p : pools) {
+        if (p->job)
+            out.open().label("pool", p->name).value(p->job->active);
+    }
+    out.family(kJobRuns);
+    for (const api::PoolInfo *p : pools) {
+        if (!p->job)
+            continue;
+        const api::JobStatus &j = *p->job;
+        out.open().label("pool", p->name).label("outcome", "succeeded").value(j.succeeded);
+        out.open().label("pool", p->name).label("outcome", "failed").value(j.failed);
+        out.open().label("pool", p->name).label("outcome", "skipped").value(j.skipped);
+    }
 
     // Workers. The usage families only for a worker with a process: without one there is
     // nothing to measure, and the metrics store has a gap there too.

@@ -85,6 +85,7 @@ private slots:
     void checkValid();
     void checkInvalid();
     void checkMissingFile();
+    void checkSchedule();
     void usage_data();
     void usage();
     void tokenCreateListRevoke();
@@ -167,6 +168,33 @@ void TestCli::checkInvalid()
                   {QStringLiteral("config"), QStringLiteral("validate"), m_invalid});
     QCOMPARE(ctl.code, 1);
     QVERIFY(ctl.err.startsWith(expected.first()));
+}
+
+void TestCli::checkSchedule()
+{
+    // Each job's next three runs in its zone, and keys that a job does not act on.
+    const QString file = m_dir.filePath(QStringLiteral("jobs.yaml"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("version: 1\npools:\n"
+            "  - {name: backup, command: [b], schedule: {cron: \"30 2 * * *\", timezone: "
+            "Europe/Berlin}}\n"
+            "  - {name: reindex, command: [r], schedule: manual,\n"
+            "     restart: {policy: never, max_restarts: 3}}\n");
+    f.close();
+    Run r = run(QStringLiteral("droverd"), {QStringLiteral("--check"), file});
+    QCOMPARE(r.code, 0);
+    const QStringList out = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(out.size(), 5);
+    QCOMPARE(out[0], file + QStringLiteral(": ok (2 pools, 0 workers at start, 0 probes, "
+                                           "0 gateways, 2 jobs)"));
+    static const QRegularExpression next(QStringLiteral(
+        R"(^pool backup: schedule "30 2 \* \* \*" \(Europe/Berlin\), next runs )"
+        R"((\d{4}-\d\d-\d\d 02:30:00 CES?T, ){2}\d{4}-\d\d-\d\d 02:30:00 CES?T$)"));
+    QVERIFY2(next.match(out[1]).hasMatch(), qPrintable(out[1]));
+    QCOMPARE(out[2], QStringLiteral("pool reindex: runs only when asked (job.run)"));
+    QCOMPARE(out[3], file + QStringLiteral(":5:31: pools[1].restart.max_restarts: not acted on "
+                                           "for a job: a run is never restarted"));
 }
 
 void TestCli::checkMissingFile()

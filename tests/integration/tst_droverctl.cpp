@@ -84,6 +84,7 @@ private slots:
     void exitCodeCannotConnect();
     void exitCodeNotAllowed();
     void rollout();
+    void jobs();
 
 private:
     /// `droverctl --master ws://127.0.0.1:PORT --token ADMIN args...`
@@ -766,6 +767,106 @@ void TestDroverctl::exitCodeNotAllowed()
 
 QTEST_GUILESS_MAIN(TestDroverctl)
 #include "tst_droverctl.moc"
+
+void TestDroverctl::jobs()
+{
+    // A master of its own, with three jobs: one that succeeds, one that fails, one that sleeps.
+    Droverd master;
+    QVERIFY(master.writeConfig(master.yaml(
+        "  - name: ok\n"
+        "    command: [\"sh\", \"-c\", \"echo first; echo fine\"]\n"
+        "    schedule: manual\n"
+        "  - name: bad\n"
+        "    command: [\"sh\", \"-c\", \"echo broken >&2; exit 4\"]\n"
+        "    schedule: {cron: \"0 3 * * *\", timezone: UTC}\n"
+        "  - name: nap\n"
+        "    command: [\"sleep\", \"100\"]\n"
+        "    schedule: manual\n"
+        "    stop: {timeout: 2s}\n")));
+    const QString admin = master.createToken(QStringLiteral("root"), QStringLiteral("admin"));
+    const QString viewer = master.createToken(QStringLiteral("looker"), QStringLiteral("viewer"));
+    QVERIFY2(master.start(), qPrintable(master.log()));
+    const auto job = [&](const QStringList &args, const QString &token = {}) {
+        return runProgram(QStringLiteral("droverctl"),
+                          QStringList{QStringLiteral("--master"), master.url(),
+                                      QStringLiteral("--token"), token.isEmpty() ? admin : token,
+                                      QStringLiteral("job")} +
+                              args);
+    };
+    // run --wait: the run's record in full, exit 0 when it succeeded, 6 when not.
+    Run r = job({QStringLiteral("run"), QStringLiteral("ok"), QStringLiteral("--wait")});
+    QCOMPARE(r.code, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("job ok run 1: succeeded (manual by root), exit:0")),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("  last lines:\n    first\n    fine\n")),
+             qPrintable(r.out));
+    r = job({QStringLiteral("run"), QStringLiteral("bad"), QStringLiteral("-w")});
+    QCOMPARE(r.code, 6);
+    QVERIFY2(r.out.contains(QStringLiteral("run 1: failed (manual by root), exit:4")),
+             qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("    broken\n")));
+    // ls: every job, its schedule and last result.
+    r = job({QStringLiteral("ls")});
+    QCOMPARE(r.code, 0);
+    QStringList rows = lines(r.out);
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(cells(rows[0]).mid(0, 5),
+             (QStringList{QStringLiteral("JOB"), QStringLiteral("SCHEDULE"),
+                          QStringLiteral("NEXT RUN"), QStringLiteral("ACTIVE"),
+                          QStringLiteral("LAST")}));
+    const QStringList bad = cells(rows[1]);
+    QCOMPARE(bad[0], QStringLiteral("bad"));
+    QCOMPARE(bad[1], QStringLiteral("0 3 * * * UTC"));
+    QVERIFY2(bad[2].endsWith(QStringLiteral(" 03:00:00")), qPrintable(bad[2]));
+    QCOMPARE(bad[4], QStringLiteral("failed"));
+    QCOMPARE(cells(rows[3])[2], QStringLiteral("-")); // ok: manual, no next run
+    r = job({QStringLiteral("ls"), QStringLiteral("--json")});
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array().size(), 3);
+    // history, and one run in full.
+    r = job({QStringLiteral("history"), QStringLiteral("ok")});
+    QCOMPARE(r.code, 0);
+    rows = lines(r.out);
+    QCOMPARE(rows.size(), 2);
+    QCOMPARE(cells(rows[1])[0], QStringLiteral("1"));
+    QCOMPARE(cells(rows[1])[1], QStringLiteral("manual (root)"));
+    QCOMPARE(cells(rows[1])[4], QStringLiteral("succeeded"));
+    r = job({QStringLiteral("history"), QStringLiteral("bad"), QStringLiteral("--run"),
+             QStringLiteral("1")});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.startsWith(QStringLiteral("job bad run 1: failed")));
+    r = job({QStringLiteral("history"), QStringLiteral("bad"), QStringLiteral("--run"),
+             QStringLiteral("9")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("keeps no run 9")), qPrintable(r.err));
+    // A viewer may look but not run; the refusal is exit 4.
+    r = job({QStringLiteral("history"), QStringLiteral("ok")}, viewer);
+    QCOMPARE(r.code, 0);
+    r = job({QStringLiteral("run"), QStringLiteral("ok")}, viewer);
+    QCOMPARE(r.code, 4);
+    QVERIFY2(r.err.contains(QStringLiteral("forbidden")), qPrintable(r.err));
+    // cancel: nothing going, then a run stopped.
+    r = job({QStringLiteral("cancel"), QStringLiteral("nap")});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, QStringLiteral("job nap: no run is going\n"));
+    r = job({QStringLiteral("run"), QStringLiteral("nap")});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, QStringLiteral("job nap: run 1 running on nap-0\n"));
+    r = job({QStringLiteral("run"), QStringLiteral("nap")});
+    QCOMPARE(r.code, 1); // forbid: one at a time
+    QVERIFY2(r.err.contains(QStringLiteral("conflict: job \"nap\": run 1 is still going")),
+             qPrintable(r.err));
+    r = job({QStringLiteral("cancel"), QStringLiteral("nap")});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, QStringLiteral("job nap: run 1 on nap-0 is being stopped\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cells(lines(job({QStringLiteral("history"), QStringLiteral("nap")}).out).value(1))
+                .value(4) == QStringLiteral("cancelled"),
+        5000);
+    // Not a job: said so.
+    r = job({QStringLiteral("history"), QStringLiteral("nope")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("not_found: no pool \"nope\"")), qPrintable(r.err));
+}
 
 void TestDroverctl::rollout()
 {

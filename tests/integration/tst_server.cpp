@@ -572,7 +572,10 @@ void TestServer::authMatrix()
     Droverd master;
     const QByteArray pools = "  - name: w\n"
                              "    command: [\"sleep\", \"1000\"]\n"
-                             "    stop: {timeout: 2s}\n";
+                             "    stop: {timeout: 2s}\n"
+                             "  - name: j\n" // a job, for job.*: runs may overlap
+                             "    command: [\"sleep\", \"0.1\"]\n"
+                             "    schedule: {cron: manual, concurrency: allow}\n";
     const QByteArray configText = master.yaml(pools);
     QVERIFY(master.writeConfig(configText));
     const QString viewer = master.createToken(QStringLiteral("vera"), QStringLiteral("viewer"));
@@ -613,6 +616,8 @@ void TestServer::authMatrix()
             return {{"pool", "w"}, {"lease", "w-lease-none"}};
         if (op == "pool.traffic" || op.rfind("rollout.", 0) == 0)
             return {{"pool", "w"}};
+        if (op.rfind("job.", 0) == 0)
+            return {{"pool", "j"}};
         if (op.rfind("worker.", 0) == 0)
             return {{"worker", "w-0"}};
         return json::object();
@@ -722,7 +727,7 @@ void TestServer::authMatrix()
     }
     const int ops = int(api::allOps().size()) - 1;
     QCOMPARE(checked, 5 * ops);
-    QCOMPARE(int(audited.size()), 65); // 13 mutating ops x 5
+    QCOMPARE(int(audited.size()), 75); // 15 mutating ops x 5
 
     // The audit log: one JSON line per mutating request, in order, with who, what, result.
     QTRY_COMPARE_WITH_TIMEOUT(int(auditLines(master.stateDir).size()), int(audited.size()), 5000);
@@ -789,7 +794,10 @@ void TestServer::secretsByRole()
         "    probes:\n"
         "      readiness:\n"
         "        http: {url: \"http://127.0.0.1:1/ready?x=1&token=probe-value-9999\"}\n"
-        "        interval: 200ms\n";
+        "        interval: 200ms\n"
+        "  - name: sj\n"
+        "    command: [\"true\"]\n"
+        "    schedule: manual\n";
     const QByteArray configText = master.yaml(pools);
     QVERIFY(master.writeConfig(configText));
     // `droverd token create` reads the config too, so the variable is there from here on.
@@ -856,6 +864,8 @@ void TestServer::secretsByRole()
                 args = {{"text", "version: 1\n"}};
             else if (info.op == api::Op::PoolTraffic || info.op == api::Op::RolloutHistory)
                 args = {{"pool", "s"}};
+            else if (info.op == api::Op::JobHistory)
+                args = {{"pool", "sj"}};
             auto r = call({{"id", id++}, {"op", info.name}, {"args", args}});
             QVERIFY2(
                 r && r->value("ok", false),

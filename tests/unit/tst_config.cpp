@@ -5,10 +5,12 @@
 #include "config/loader.h"
 #include "config/secrets.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <date/tz.h>
 #include <map>
 #include <random>
 
@@ -104,6 +106,18 @@ private slots:
     void redactExamples();
     void envRedaction_data();
     void envRedaction();
+    void jobSchedule_data();
+    void jobSchedule();
+    void jobManual();
+    void jobErrors_data();
+    void jobErrors();
+    void jobFromTemplate();
+    void jobRestartNever();
+    void jobRevisionIgnoresSchedule_data();
+    void jobRevisionIgnoresSchedule();
+    void jobSummary();
+    void describeSchedule_data();
+    void describeSchedule();
 };
 
 void TestConfig::invalidDocuments_data()
@@ -1568,6 +1582,461 @@ void TestConfig::envRedaction()
         return out;
     };
     QCOMPARE(redactEnvironment(toStd(env), toStd(secretNames)), toStd(expected));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs: `schedule:`
+
+void TestConfig::jobSchedule_data()
+{
+    QTest::addColumn<QByteArray>("schedule");
+    QTest::addColumn<QString>("cron");
+    QTest::addColumn<QString>("timezone"); // as written; "" for the machine's
+    QTest::addColumn<QString>("zone");     // the zone's name; "" for the machine's
+    QTest::addColumn<int>("concurrency");
+    QTest::addColumn<qint64>("deadlineMs"); // -1: none
+    QTest::addColumn<int>("catchUp");
+    QTest::addColumn<int>("history");
+
+    const int forbid = int(JobConcurrency::Forbid);
+    const int skip = int(CatchUp::Skip);
+    QTest::newRow("string, five fields") << QByteArray("\"0 3 * * *\"") << "0 3 * * *"
+                                         << ""
+                                         << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("string, unquoted") << QByteArray("0 3 * * MON-FRI") << "0 3 * * MON-FRI"
+                                      << ""
+                                      << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("string, six fields") << QByteArray("'*/5 * * * * *'") << "*/5 * * * * *"
+                                        << ""
+                                        << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("string, macro") << QByteArray("\"@daily\"") << "@daily"
+                                   << ""
+                                   << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("map, defaults") << QByteArray("{cron: \"@hourly\"}") << "@hourly"
+                                   << ""
+                                   << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("map, nothing for timezone and deadline")
+        << QByteArray("{cron: \"@hourly\", timezone: ~, deadline: ~}") << "@hourly"
+        << ""
+        << "" << forbid << qint64(-1) << skip << 20;
+    QTest::newRow("map, everything")
+        << QByteArray("{cron: \"0 3 * * *\", timezone: Europe/Berlin, concurrency: replace, "
+                      "deadline: 1m30s, catch_up: once, history: 500}")
+        << "0 3 * * *"
+        << "Europe/Berlin"
+        << "Europe/Berlin" << int(JobConcurrency::Replace) << qint64(90000) << int(CatchUp::Once)
+        << 500;
+    QTest::newRow("map, allow, UTC")
+        << QByteArray("{cron: \"*/10 * * * * *\", timezone: UTC, concurrency: allow, "
+                      "history: 1}")
+        << "*/10 * * * * *"
+        << "UTC"
+        << "UTC" << int(JobConcurrency::Allow) << qint64(-1) << skip << 1;
+}
+
+void TestConfig::jobSchedule()
+{
+    QFETCH(QByteArray, schedule);
+    QFETCH(QString, cron);
+    QFETCH(QString, timezone);
+    QFETCH(QString, zone);
+    QFETCH(int, concurrency);
+    QFETCH(qint64, deadlineMs);
+    QFETCH(int, catchUp);
+    QFETCH(int, history);
+    Config c = loadOk("version: 1\npools:\n  - name: backup\n    command: [backup]\n"
+                      "    schedule: " +
+                      schedule + "\n");
+    QCOMPARE(c.pools.size(), std::size_t(1));
+    const PoolSpec &p = c.pools[0];
+    QVERIFY(p.job);
+    QVERIFY(p.job->cron);
+    QCOMPARE(q(p.job->cron->text()), cron);
+    QCOMPARE(q(p.job->timezone), timezone);
+    QVERIFY(p.job->zone); // never null: the machine's zone (or UTC) when none is written
+    if (!zone.isEmpty())
+        QCOMPARE(q(std::string(p.job->zone->name())), zone);
+    QCOMPARE(int(p.job->concurrency), concurrency);
+    QCOMPARE(p.job->deadline.has_value(), deadlineMs >= 0);
+    if (deadlineMs >= 0)
+        QCOMPARE(qint64(p.job->deadline->count()), deadlineMs);
+    QCOMPARE(int(p.job->catchUp), catchUp);
+    QCOMPARE(p.job->history, history);
+    QCOMPARE(p.workersAtStart(), 0);
+}
+
+void TestConfig::jobManual()
+{
+    Config c = loadOk(R"(version: 1
+pools:
+  - name: a
+    command: [a]
+    schedule: manual
+  - name: b
+    command: [b]
+    schedule: {cron: manual, timezone: Asia/Tokyo, history: 5}
+  - name: c
+    command: [c]
+    schedule: ~
+)");
+    QCOMPARE(c.pools.size(), std::size_t(3));
+    const PoolSpec &a = c.pools[0];
+    QVERIFY(a.job);
+    QVERIFY(!a.job->cron);
+    QVERIFY(a.job->zone);
+    QCOMPARE(a.workersAtStart(), 0);
+    const PoolSpec &b = c.pools[1];
+    QVERIFY(b.job);
+    QVERIFY(!b.job->cron);
+    QCOMPARE(q(std::string(b.job->zone->name())), QStringLiteral("Asia/Tokyo"));
+    QCOMPARE(b.job->history, 5);
+    QVERIFY(!c.pools[2].job); // nothing: not a job
+    QCOMPARE(c.pools[2].workersAtStart(), 1);
+}
+
+void TestConfig::jobErrors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("expected");
+
+    const QByteArray head = "version: 1\npools:\n  - name: a\n    command: [a]\n";
+    // The column of a bad field is the scalar's column plus the parser's, after any quote.
+    QTest::newRow("cron, unquoted")
+        << head + "    schedule: 0 61 * * *\n"
+        << QStringList{QStringLiteral("t.yaml:5:17: pools[0].schedule: hour: 61 is out of 0-23")};
+    QTest::newRow("cron, double-quoted")
+        << head + "    schedule: \"61 3 * * *\"\n"
+        << QStringList{QStringLiteral("t.yaml:5:16: pools[0].schedule: minute: 61 is out of 0-59")};
+    QTest::newRow("cron, single-quoted")
+        << head + "    schedule: '0 3 * * MON-FRX'\n"
+        << QStringList{QStringLiteral("t.yaml:5:28: pools[0].schedule: day of week: unknown name "
+                                      "\"FRX\" (SUN-SAT)")};
+    QTest::newRow("cron in the map, double-quoted")
+        << head + "    schedule: {cron: \"*/0 * * * *\", timezone: UTC}\n"
+        << QStringList{QStringLiteral("t.yaml:5:25: pools[0].schedule.cron: minute: a step is a "
+                                      "whole number from 1, got \"0\"")};
+    QTest::newRow("cron in a block map")
+        << head + "    schedule:\n      cron:   '0 0 32 * *'\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:6:20: pools[0].schedule.cron: day of month: 32 is out of 1-31")};
+    QTest::newRow("cron over two lines: the scalar's own mark")
+        << head + "    schedule: 0 0 1\n      13 *\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: pools[0].schedule: month: 13 is out of 1-12")};
+    QTest::newRow("cron with an escape: the scalar's own mark")
+        << head + "    schedule: \"\\x30 0 1 13 *\"\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: pools[0].schedule: month: 13 is out of 1-12")};
+    QTest::newRow("cron in a block scalar: the scalar's own mark")
+        << head + "    schedule: >-\n      0 0 1 13 *\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: pools[0].schedule: month: 13 is out of 1-12")};
+    QTest::newRow("cron, too few fields")
+        << head + "    schedule: \"0 3 * *\"\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:22: pools[0].schedule: expected 5 fields (minute hour day-of-month month "
+               "day-of-week), or 6 with the second first, got 4")};
+    QTest::newRow("cron, unknown macro")
+        << head + "    schedule: \"@fortnightly\"\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:16: pools[0].schedule: unknown \"@fortnightly\": one of @yearly, "
+               "@annually, @monthly, @weekly, @daily, @midnight, @hourly")};
+    QTest::newRow("cron, unquoted macro")
+        << head + "    schedule: @daily\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: YAML syntax error: unknown token (a value that "
+                                      "starts with @ must be quoted: \"@daily\")")};
+    QTest::newRow("cron, unquoted star")
+        << head + "    schedule: */5 * * * *\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:15: YAML syntax error: the referenced anchor is not defined (a value "
+               "that starts with * is an alias in YAML; quote a cron expression: \"*/5 * * * "
+               "*\")")};
+    QTest::newRow("never fires")
+        << head + "    schedule: \"0 0 30 2 *\"\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: pools[0].schedule: \"0 0 30 2 *\" never fires: "
+                                      "no date in the next ten years matches it")};
+    QTest::newRow("unknown timezone")
+        << head + "    schedule: {cron: \"0 3 * * *\", timezone: Mars/Olympus_Mons}\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:45: pools[0].schedule.timezone: \"Mars/Olympus_Mons\" is not in the tz "
+               "database (e.g. Europe/Berlin, America/New_York, UTC)")};
+    QTest::newRow("misspelt timezone")
+        << head + "    schedule: {cron: \"0 3 * * *\", timezone: Europe/Berln}\n"
+        << QStringList{
+               QStringLiteral("t.yaml:5:45: pools[0].schedule.timezone: \"Europe/Berln\" "
+                              "is not in the tz database (did you mean \"Europe/Berlin\"?)")};
+    QTest::newRow("map without cron")
+        << head + "    schedule: {timezone: UTC}\n"
+        << QStringList{QStringLiteral("t.yaml:5:15: pools[0].schedule: missing required key "
+                                      "\"cron\" (a cron expression such as \"0 3 * * *\", or "
+                                      "manual)")};
+    QTest::newRow("a list")
+        << head + "    schedule: [\"0 3 * * *\"]\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:15: pools[0].schedule: expected a cron expression (\"0 3 * * *\"), "
+               "manual or {cron: ..., timezone: ...}, got a list")};
+    QTest::newRow("bad sub-keys")
+        << head + "    schedule: {cron: manual, concurrency: queue, catch_up: all, history: 0, "
+                  "deadline: 0s, retries: 3}\n"
+        << QStringList{
+               QStringLiteral("t.yaml:5:43: pools[0].schedule.concurrency: unknown value "
+                              "\"queue\" (one of forbid, allow, replace)"),
+               QStringLiteral("t.yaml:5:60: pools[0].schedule.catch_up: unknown value \"all\" "
+                              "(one of skip, once)"),
+               QStringLiteral("t.yaml:5:74: pools[0].schedule.history: expected a whole number "
+                              "from 1 to 10000, got 0"),
+               QStringLiteral("t.yaml:5:87: pools[0].schedule.deadline: expected a duration "
+                              "from 10ms to 30d, got 0s"),
+               QStringLiteral("t.yaml:5:91: pools[0].schedule.retries: unknown key \"retries\" "
+                              "(expected one of cron, timezone, concurrency, deadline, catch_up, "
+                              "history)")};
+    // What a job has not: each key given is an error at the key, saying why.
+    const QByteArray job = head + "    schedule: \"@daily\"\n";
+    QTest::newRow("replicas")
+        << job + "    replicas: 2\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:6:5: pools[0].replicas: replicas does not apply to a job (a pool with a "
+               "schedule): a job's runs are its workers: schedule.concurrency says whether they "
+               "overlap")};
+    QTest::newRow("autoscale")
+        << job + "    autoscale: {max: 3}\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:6:5: pools[0].autoscale: autoscale does not apply to a job (a pool with a "
+               "schedule): a job's runs are its workers: schedule.concurrency says whether they "
+               "overlap")};
+    QTest::newRow("gateway") << job +
+                                    "    ports: 9000-9009\n    gateway: {listen: 127.0.0.1:8080}\n"
+                             << QStringList{QStringLiteral(
+                                    "t.yaml:7:5: pools[0].gateway: gateway does not apply to a "
+                                    "job (a pool with a schedule): a job takes no traffic")};
+    QTest::newRow("rollout")
+        << job + "    rollout: {strategy: recreate}\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:6:5: pools[0].rollout: rollout does not apply to a job (a pool with a "
+               "schedule): a job's next run uses the new revision")};
+    QTest::newRow("restart on-failure")
+        << job + "    restart: {policy: on-failure}\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:6:23: pools[0].restart.policy: \"on-failure\" does not apply to a job: a "
+               "run is not restarted; a failed run is recorded and the next one starts at its "
+               "time (write never, or leave policy out)")};
+    QTest::newRow("restart always, with a bad schedule too")
+        << head + "    schedule: \"0 0 * * 8\"\n    restart:\n      policy: always\n"
+        << QStringList{
+               QStringLiteral("t.yaml:5:24: pools[0].schedule: day of week: 8 is out of 0-7"),
+               QStringLiteral("t.yaml:7:15: pools[0].restart.policy: \"always\" does not apply to "
+                              "a job: a run is not restarted; a failed run is recorded and the "
+                              "next one starts at its time (write never, or leave policy out)")};
+}
+
+void TestConfig::jobErrors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, expected);
+    LoadResult r = load(yaml);
+    QVERIFY(!r.ok());
+    QCOMPARE(lines(r), expected);
+}
+
+void TestConfig::jobFromTemplate()
+{
+    // A template is checked on its own: a schedule with replicas is fine there (its pools
+    // decide), a bad expression is reported once, at the template.
+    LoadResult r = load(R"(version: 1
+templates:
+  web:
+    replicas: 2
+    restart: {policy: always}
+    gateway: {listen: 127.0.0.1:8080}
+  nightly:
+    schedule: {cron: "0 3 * * *", timezone: Europe/Berln}
+pools:
+  - name: a
+    extends: web
+    command: [a]
+    ports: 9000-9009
+    schedule: "0 3 * * *"
+    restart: {policy: never}
+  - name: b
+    extends: nightly
+    command: [b]
+  - name: c
+    extends: web
+    command: [c]
+    ports: 9100-9109
+    schedule: manual
+    replicas: ~
+    gateway: ~
+    restart: {policy: never}
+)");
+    const QString inherited = QStringLiteral(" (inherited through extends; write %1: ~ in the "
+                                             "pool to drop it)");
+    QCOMPARE(lines(r),
+             (QStringList{
+                 QStringLiteral("t.yaml:4:5: pools[0].replicas: replicas does not apply to a job "
+                                "(a pool with a schedule): a job's runs are its workers: "
+                                "schedule.concurrency says whether they overlap") +
+                     inherited.arg(QStringLiteral("replicas")),
+                 QStringLiteral("t.yaml:6:5: pools[0].gateway: gateway does not apply to a job (a "
+                                "pool with a schedule): a job takes no traffic") +
+                     inherited.arg(QStringLiteral("gateway")),
+                 QStringLiteral("t.yaml:8:45: templates.nightly.schedule.timezone: "
+                                "\"Europe/Berln\" is not in the tz database (did you mean "
+                                "\"Europe/Berlin\"?)")}));
+
+    // The template's restart policy, inherited by a job.
+    r = load(R"(version: 1
+templates:
+  base:
+    restart: {policy: on-failure, max_restarts: 3}
+pools:
+  - name: a
+    extends: base
+    command: [a]
+    schedule: "@hourly"
+)");
+    QCOMPARE(lines(r),
+             QStringList{QStringLiteral(
+                 "t.yaml:4:23: pools[0].restart.policy: \"on-failure\" does not apply to a job: a "
+                 "run is not restarted; a failed run is recorded and the next one starts at its "
+                 "time (inherited through extends; write restart: {policy: never} in the pool)")});
+
+    // A schedule from the template makes the pool a job.
+    Config c = loadOk(R"(version: 1
+templates:
+  nightly:
+    schedule: {cron: "0 3 * * *", timezone: UTC, history: 7}
+pools:
+  - name: a
+    extends: nightly
+    command: [a]
+    depends_on: [b]
+  - name: b
+    command: [b]
+)");
+    QCOMPARE(c.pools.size(), std::size_t(2));
+    QVERIFY(c.pools[0].job);
+    QCOMPARE(c.pools[0].job->history, 7);
+    QCOMPARE(c.pools[0].dependsOn, std::vector<std::string>{"b"});
+    QVERIFY(!c.pools[1].job);
+}
+
+void TestConfig::jobRestartNever()
+{
+    Config c = loadOk(R"(version: 1
+pools:
+  - name: a
+    command: [a]
+    schedule: "*/10 * * * * *"
+  - name: b
+    command: [b]
+    schedule: "*/10 * * * * *"
+    restart: {policy: never, backoff: {initial: 1s}}
+    stop: {signal: SIGINT, timeout: 2s}
+)");
+    QCOMPARE(c.pools.size(), std::size_t(2));
+    QVERIFY(c.pools[0].restart.policy == RestartPolicy::Never); // not the default on-failure
+    QVERIFY(c.pools[1].restart.policy == RestartPolicy::Never);
+    QCOMPARE(c.pools[1].stop.timeout, Duration(2s));
+    // How a worker is restarted does nothing for a job: said, not silently accepted.
+    QCOMPARE(c.notActedOn.size(), std::size_t(1));
+    QCOMPARE(c.notActedOn[0].line, 9);
+    QCOMPARE(c.notActedOn[0].path, std::string("pools[1].restart.backoff"));
+    QVERIFY(c.notActedOn[0].message.find("a run is never restarted") != std::string::npos);
+}
+
+void TestConfig::jobRevisionIgnoresSchedule_data()
+{
+    QTest::addColumn<QByteArray>("schedule");
+    QTest::newRow("none") << QByteArray();
+    QTest::newRow("daily") << QByteArray("    schedule: \"@daily\"\n");
+    QTest::newRow("other time") << QByteArray("    schedule: \"30 4 * * *\"\n");
+    QTest::newRow("manual") << QByteArray("    schedule: manual\n");
+    QTest::newRow("map") << QByteArray(
+        "    schedule: {cron: \"30 4 * * *\", timezone: Europe/Berlin, concurrency: allow, "
+        "deadline: 5s, catch_up: once, history: 3}\n");
+}
+
+void TestConfig::jobRevisionIgnoresSchedule()
+{
+    QFETCH(QByteArray, schedule);
+    const QByteArray base =
+        "version: 1\npools:\n  - name: job\n    command: [backup, --all]\n    env: {A: b}\n";
+    const std::string plain = loadOk(base).pools.at(0).revision;
+    const std::string withSchedule = loadOk(base + schedule).pools.at(0).revision;
+    QVERIFY(!plain.empty());
+    QCOMPARE(withSchedule, plain);
+}
+
+void TestConfig::jobSummary()
+{
+    Config c = loadOk(R"(version: 1
+pools:
+  - name: web
+    command: [web]
+    replicas: 3
+  - name: backup
+    command: [backup]
+    schedule: "0 3 * * *"
+  - name: report
+    command: [report]
+    schedule: manual
+)");
+    QCOMPARE(c.pools.at(1).workersAtStart(), 0);
+    const Summary s = c.summary();
+    QCOMPARE(s.workersAtStart, 3);
+    QCOMPARE(s.jobs, 2);
+    QCOMPARE(q(s.toString()), QStringLiteral("3 pools, 3 workers at start, 0 probes, 0 gateways, "
+                                             "2 jobs"));
+}
+
+void TestConfig::describeSchedule_data()
+{
+    QTest::addColumn<QString>("schedule");
+    QTest::addColumn<QString>("now"); // UTC
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("daily in Berlin")
+        << "{cron: \"0 3 * * *\", timezone: Europe/Berlin}"
+        << "2026-12-07 12:00:00"
+        << "schedule \"0 3 * * *\" (Europe/Berlin), next runs 2026-12-08 03:00:00 CET, "
+           "2026-12-09 03:00:00 CET, 2026-12-10 03:00:00 CET";
+    QTest::newRow("seconds in UTC")
+        << "{cron: \"*/10 * * * * *\", timezone: UTC}"
+        << "2026-12-07 12:00:00"
+        << "schedule \"*/10 * * * * *\" (UTC), next runs 2026-12-07 12:00:10 UTC, 2026-12-07 "
+           "12:00:20 UTC, 2026-12-07 12:00:30 UTC";
+    // 2027-03-28: 02:00 CET is 03:00 CEST; 02:30 does not happen that day.
+    QTest::newRow("a skipped local time is skipped")
+        << "{cron: \"30 2 * * *\", timezone: Europe/Berlin}"
+        << "2027-03-26 12:00:00"
+        << "schedule \"30 2 * * *\" (Europe/Berlin), next runs 2027-03-27 02:30:00 CET, "
+           "2027-03-29 02:30:00 CEST, 2027-03-30 02:30:00 CEST";
+    // 2026-10-25: 03:00 CEST is 02:00 CET; 02:30 happens twice and fires once.
+    QTest::newRow("a repeated local time fires once")
+        << "{cron: \"30 2 * * *\", timezone: Europe/Berlin}"
+        << "2026-10-24 12:00:00"
+        << "schedule \"30 2 * * *\" (Europe/Berlin), next runs 2026-10-25 02:30:00 CEST, "
+           "2026-10-26 02:30:00 CET, 2026-10-27 02:30:00 CET";
+    QTest::newRow("a macro in New York")
+        << "{cron: \"@monthly\", timezone: America/New_York}"
+        << "2026-12-07 12:00:00"
+        << "schedule \"@monthly\" (America/New_York), next runs 2027-01-01 00:00:00 EST, "
+           "2027-02-01 00:00:00 EST, 2027-03-01 00:00:00 EST";
+    QTest::newRow("manual") << "manual"
+                            << "2026-12-07 12:00:00"
+                            << "runs only when asked (job.run)";
+}
+
+void TestConfig::describeSchedule()
+{
+    QFETCH(QString, schedule);
+    QFETCH(QString, now);
+    QFETCH(QString, expected);
+    Config c = loadOk("version: 1\npools:\n  - name: a\n    command: [a]\n    schedule: " +
+                      schedule.toUtf8() + "\n");
+    QVERIFY(c.pools.at(0).job);
+    const QDateTime t = QDateTime::fromString(now, QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    QVERIFY(t.isValid());
+    const std::chrono::sys_seconds at{
+        std::chrono::seconds(QDateTime(t.date(), t.time(), Qt::UTC).toSecsSinceEpoch())};
+    QCOMPARE(q(drover::config::describeSchedule(*c.pools[0].job, at)), expected);
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

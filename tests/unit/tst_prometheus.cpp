@@ -54,6 +54,12 @@ const QList<QByteArray> kFamilies{
     "drover_gateway_ejections_total",
     "drover_gateway_leases_expired_total",
     "drover_pool_scale_events_total",
+    "drover_job_next_schedule_time_seconds",
+    "drover_job_last_schedule_time_seconds",
+    "drover_job_last_success_timestamp_seconds",
+    "drover_job_last_duration_seconds",
+    "drover_job_active_runs",
+    "drover_job_runs_total",
     "drover_worker_up",
     "drover_worker_ready",
     "drover_worker_state",
@@ -135,6 +141,19 @@ api::Snapshot sampleSnapshot()
     api::WorkerInfo cron2 = worker("cron-2", "cron", S::Draining);
     s.workers = {api1, api2, api3, api4, batch1, batch2, cron1, cron2};
     s.pools = {pool("api", 4, 3, 2, 7), pool("batch", 2, 1, 0, 10), pool("cron", 1, 1, 0, 0)};
+    // `cron` is a job that has never succeeded: no last success.
+    api::JobStatus job;
+    job.schedule = "*/5 * * * *";
+    job.timezone = "UTC";
+    job.nextRunAtMs = 1'790'000'100'000;
+    job.lastScheduledAtMs = 1'790'000'000'000;
+    job.lastOutcome = "failed";
+    job.lastDurationMs = 1'250;
+    job.active = 1;
+    job.runs = 6;
+    job.failed = 3;
+    job.skipped = 2;
+    s.pools[2].job = job;
     return s;
 }
 
@@ -419,6 +438,13 @@ void TestPrometheus::values_data()
     row("drover_pool_ready_workers{pool=\"api\"} 2");
     row("drover_pool_ready_workers{pool=\"batch\"} 0");
     row("drover_pool_restarts_total{pool=\"batch\"} 10");
+    row("drover_job_next_schedule_time_seconds{pool=\"cron\"} 1790000100");
+    row("drover_job_last_schedule_time_seconds{pool=\"cron\"} 1790000000");
+    row("drover_job_last_duration_seconds{pool=\"cron\"} 1.25");
+    row("drover_job_active_runs{pool=\"cron\"} 1");
+    row("drover_job_runs_total{pool=\"cron\",outcome=\"succeeded\"} 0");
+    row("drover_job_runs_total{pool=\"cron\",outcome=\"failed\"} 3");
+    row("drover_job_runs_total{pool=\"cron\",outcome=\"skipped\"} 2");
     row("drover_worker_up{worker=\"api-1\",pool=\"api\"} 1");
     row("drover_worker_up{worker=\"api-3\",pool=\"api\"} 0");
     row("drover_worker_up{worker=\"cron-2\",pool=\"cron\"} 1");
@@ -484,6 +510,8 @@ void TestPrometheus::leftOut_data()
     row("a latency of a worker without a process",
         "drover_probe_latency_seconds{worker=\"api-3\",");
     row("a latency that is infinite", "drover_probe_latency_seconds{worker=\"api-4\",");
+    row("a job that never succeeded", "drover_job_last_success_timestamp_seconds{");
+    row("a pool that is not a job", "drover_job_active_runs{pool=\"api\"");
 }
 
 void TestPrometheus::leftOut()

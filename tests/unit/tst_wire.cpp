@@ -21,6 +21,17 @@ private slots:
     void directJsonMatchesTheTree();
 };
 
+/// A job's pool: its status travels with it.
+api::PoolInfo aJobPool()
+{
+    api::PoolInfo p;
+    p.name = "backup";
+    p.job =
+        api::JobStatus{"0 3 * * *", "Europe/Berlin", "forbid",      1790000000000, 1,   12, 9, 2, 1,
+                       12,          "failed",        1789990000000, 1789900000000, 1234};
+    return p;
+}
+
 void TestWire::decodesRequests()
 {
     auto f =
@@ -111,6 +122,25 @@ void TestWire::roundTrips()
     p.name = "api";
     p.desired = 2;
     p.ready = 1;
+    const api::PoolInfo jobPool = aJobPool();
+    api::JobRun run{"backup",
+                    12,
+                    "manual",
+                    "console",
+                    "backup-0",
+                    4242,
+                    "abc123",
+                    0,
+                    1789990000000,
+                    1789990001234,
+                    "deadline",
+                    "signal:SIGTERM",
+                    "still going at its deadline (1s)",
+                    "line 1\nline \"2\""};
+    auto runBack = api::jobRunFromJson(api::toJson(run));
+    QVERIFY(runBack.ok() && *runBack == run);
+    QVERIFY(!api::jobRunFromJson(json{{"number", "twelve"}}).ok());
+    QVERIFY(!api::jobStatusFromJson(json::array()).ok());
     api::RolloutInfo ro;
     ro.pool = "api";
     ro.number = 3;
@@ -150,6 +180,7 @@ void TestWire::roundTrips()
         {42, api::DeltaKind::WorkerUpsert, w},
         {43, api::DeltaKind::WorkerRemoved, std::string("api-1")},
         {44, api::DeltaKind::PoolUpsert, p},
+        {44, api::DeltaKind::PoolUpsert, jobPool},
         {45, api::DeltaKind::PoolRemoved, std::string("api")},
         {46, api::DeltaKind::EventAdded,
          api::Event{9, 1000, "worker.state", "api-1", "api-1: running -> ready", "running", "ready",
@@ -251,7 +282,9 @@ void TestWire::directJsonMatchesTheTree()
     api::Snapshot s;
     s.seq = 9;
     s.workers = workers;
-    s.pools.push_back(api::PoolInfo{"p", 2, 1, 1, "abc", "", false, 2, 2, 0, std::nullopt});
+    s.pools.push_back(
+        api::PoolInfo{"p", 2, 1, 1, "abc", "", false, 2, 2, 0, std::nullopt, std::nullopt});
+    s.pools.push_back(aJobPool());
     s.configVersion = "v\"1";
     json tree = api::toJson(s);
     json direct = json::parse(api::snapshotText(s), nullptr, false);

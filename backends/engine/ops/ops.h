@@ -61,6 +61,10 @@ void rolloutResume(OpCall &call);
 void rolloutAbort(OpCall &call);
 void rolloutUndo(OpCall &call);
 void rolloutRestart(OpCall &call);
+// Jobs (jobops.cpp).
+void jobRun(OpCall &call);
+void jobHistory(OpCall &call);
+void jobCancel(OpCall &call);
 // Queries (queryops.cpp).
 void logsTail(OpCall &call);
 void workerDescribe(OpCall &call);

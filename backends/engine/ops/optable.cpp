@@ -35,6 +35,9 @@ constexpr std::array kHandlers{
     OpHandler{Op::RolloutAbort,   &ops::rolloutAbort,   true},
     OpHandler{Op::RolloutUndo,    &ops::rolloutUndo,    true},
     OpHandler{Op::RolloutStart,   &ops::rolloutStart,   true},
+    OpHandler{Op::JobRun,         &ops::jobRun,         true},
+    OpHandler{Op::JobHistory,     &ops::jobHistory,     false},
+    OpHandler{Op::JobCancel,      &ops::jobCancel,      false},
 };
 // clang-format on
 
