@@ -16,10 +16,10 @@ _droverctl_help_words()
         }'
 }
 
-# Prints the first column of `droverctl [connection options] WHAT` (workers or pools).
+# Prints the first column of `droverctl [connection options] WHAT...` (workers, pools, job ls).
 _droverctl_names()
 {
-    timeout 1 "${_droverctl_cmd:-droverctl}" "${_droverctl_conn[@]}" "$1" 2>/dev/null |
+    timeout 1 "${_droverctl_cmd:-droverctl}" "${_droverctl_conn[@]}" "$@" 2>/dev/null |
         awk 'NR > 1 && $1 != "" { print $1 }'
 }
 
@@ -74,6 +74,7 @@ _droverctl()
     # A leaf: what its positional argument names.
     case ${path[*]} in
         start | stop | restart | logs | health) mapfile -t COMPREPLY < <(compgen -W "$(_droverctl_names workers)" -- "$cur") ;;
+        job\ run | job\ history | job\ cancel) mapfile -t COMPREPLY < <(compgen -W "$(_droverctl_names job ls)" -- "$cur") ;;
         scale | traffic | acquire | rollout\ *) mapfile -t COMPREPLY < <(compgen -W "$(_droverctl_names pools)" -- "$cur") ;;
         config\ apply | config\ plan | config\ validate) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
     esac

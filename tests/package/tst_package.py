@@ -262,6 +262,7 @@ class Packages(unittest.TestCase):
         self.assertEqual(complete(""), top)
         self.assertEqual(complete("rollout", ""),
                          {w for w in help_words(droverctl, "rollout") if not w.startswith("-")})
+        self.assertEqual(complete("job", ""), {"ls", "run", "history", "cancel"})
         self.assertIn("--follow", complete("logs", "--f"))
         self.assertEqual(complete("--mas"), {"--master"})
 
