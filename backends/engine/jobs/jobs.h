@@ -82,6 +82,8 @@ private:
         bool removed = false; ///< no longer in the config: gone once its runs ended
     };
 
+    /// `not_found`: no such pool, or it is not a job.
+    api::Error notAJob(const std::string &pool) const;
     Job *find(const std::string &pool);
     const Job *find(const std::string &pool) const;
     api::JobRun *record(Job &job, std::uint64_t number);
@@ -89,10 +91,16 @@ private:
     void describe(Job &job);
     void arm(Job &job);
     void tick(const std::string &pool, std::chrono::sys_seconds at);
+    /// At start: the runs an earlier master left going go on when their worker was
+    /// re-adopted (with what is left of their deadline), and are `lost` otherwise.
+    void resume(Job &job);
     void catchUp(Job &job);
     /// Starts a run (or records a skipped tick); the run, or why none started.
     api::Result<api::JobRun> begin(Job &job, const std::string &trigger, const std::string &by,
                                    std::int64_t scheduledAtMs);
+    /// A run's record and its entry among the job's runs going, on worker `w`.
+    Active &open(Job &job, const Worker &w, const std::string &trigger, const std::string &by,
+                 std::int64_t scheduledAtMs, const std::string &revision);
     void armDeadline(Job &job, const std::string &worker, Active &active,
                      std::chrono::milliseconds left);
     /// Stops a run that is going, to end it as `as` (`deadline`, `cancelled`, `replaced`).
