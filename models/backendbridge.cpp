@@ -1,5 +1,6 @@
 #include "models/backendbridge.h"
 
+#include "models/jobsmodel.h"
 #include "models/poolsmodel.h"
 #include "models/rolloutsmodel.h"
 #include "models/workersmodel.h"
@@ -111,6 +112,7 @@ BackendBridge::BackendBridge(std::shared_ptr<api::Backend> backend, QObject *par
     , m_workers(new WorkersModel(this))
     , m_pools(new PoolsModel(this))
     , m_rollouts(new RolloutsModel(this))
+    , m_jobs(new JobsModel(this))
 {
     m_timer.setInterval(100);
     connect(&m_timer, &QTimer::timeout, this, &BackendBridge::drain);
@@ -192,14 +194,17 @@ void BackendBridge::drain()
         m_role = snapshot->role;
         m_configVersion = QString::fromStdString(snapshot->configVersion);
         m_workers->reset(std::move(snapshot->workers));
+        m_jobs->resetPools(snapshot->pools);
         m_pools->reset(std::move(snapshot->pools));
         m_rollouts->reset(std::move(snapshot->rollouts));
         m_hasSnapshot = true;
     }
     if (!workers.empty())
         m_workers->apply(workers);
-    if (!pools.empty())
+    if (!pools.empty()) {
         m_pools->apply(pools);
+        m_jobs->applyPools(pools);
+    }
     if (!rollouts.empty())
         m_rollouts->apply(rollouts);
     for (const api::Event &e : events) {

@@ -14,6 +14,7 @@
 
 namespace drover::models {
 
+class JobsModel;
 class PoolsModel;
 class RolloutsModel;
 class WorkersModel;
@@ -48,6 +49,8 @@ public:
     WorkersModel *workers() const { return m_workers; }
     PoolsModel *pools() const { return m_pools; }
     RolloutsModel *rollouts() const { return m_rollouts; }
+    /// The jobs among the pools (those whose PoolInfo has a job), fed with the pools.
+    JobsModel *jobs() const { return m_jobs; }
     /// From the newest snapshot: what this connection may do, and the config's version.
     api::Role role() const { return m_role; }
     QString configVersion() const { return m_configVersion; }
@@ -80,6 +83,7 @@ private:
     WorkersModel *m_workers;
     PoolsModel *m_pools;
     RolloutsModel *m_rollouts;
+    JobsModel *m_jobs;
     api::Role m_role = api::Role::Viewer;
     QString m_configVersion;
     bool m_hasSnapshot = false;

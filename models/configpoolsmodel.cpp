@@ -14,6 +14,9 @@ QString q(const std::string &s)
 
 QString workersText(const config::PoolSpec &p)
 {
+    if (p.job) // runs at the times of its schedule, none at start
+        return p.job->cron ? ConfigPoolsModel::tr("job: %1").arg(q(p.job->cron->text()))
+                           : ConfigPoolsModel::tr("job, run when asked");
     if (p.autoscale)
         return ConfigPoolsModel::tr("%1..%2 (autoscaled)")
             .arg(p.autoscale->min)

@@ -1,8 +1,13 @@
 #include "models/metricseriesstore.h"
 
+#include "models/jobsmodel.h"
+
+#include <QRegularExpression>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string_view>
 
@@ -12,6 +17,8 @@ std::optional<MarkerKind> markerKind(const api::Event &event)
 {
     if (event.kind == "pool.scaled")
         return MarkerKind::Scaled;
+    if (event.kind == "job.finished")
+        return MarkerKind::JobRun;
     // A rollout's turns (not the operators' requests, which their outcome follows).
     static constexpr std::string_view kRollout[] = {
         "rollout.started",  "rollout.step",        "rollout.switched", "rollout.rollback",
@@ -46,6 +53,23 @@ std::optional<MarkerKind> markerKind(const api::Event &event)
     default:
         return std::nullopt;
     }
+}
+
+QString MetricSeriesStore::jobRunText(const api::Event &event)
+{
+    // The engine writes `job <pool> run <n> <outcome words> after <s>s[ (<exit>)]`; the
+    // number and the seconds are what the tooltip needs, the outcome is the event's reason.
+    static const QRegularExpression words(
+        QStringLiteral("^job .+ run (\\d+) .* after (\\d+(?:\\.\\d+)?)s(?: \\((.+)\\))?$"));
+    const QString message = QString::fromStdString(event.message);
+    const QRegularExpressionMatch m = words.match(message);
+    if (!m.hasMatch())
+        return message;
+    const QString outcome = JobsModel::outcomeText(QString::fromStdString(event.reason));
+    const QString took = JobsModel::durationText(std::llround(m.captured(2).toDouble() * 1000));
+    return m.captured(3).isEmpty()
+               ? tr("Run %1: %2 after %3").arg(m.captured(1), outcome, took)
+               : tr("Run %1: %2 after %3 (%4)").arg(m.captured(1), outcome, took, m.captured(3));
 }
 
 MetricSeriesStore::MetricSeriesStore(QObject *parent)
@@ -166,6 +190,10 @@ void MetricSeriesStore::addEvents(const std::vector<api::Event> &events)
         m.message = QString::fromStdString(e.message);
         if (*kind == MarkerKind::Scaled && !e.reason.empty())
             m.message += QStringLiteral(": ") + QString::fromStdString(e.reason);
+        if (*kind == MarkerKind::JobRun) {
+            m.outcome = QString::fromStdString(e.reason);
+            m.message = jobRunText(e);
+        }
         m.eventId = e.id;
         // After those of the same time: the order they happened in.
         auto at = std::upper_bound(

@@ -27,11 +27,13 @@ enum class MarkerKind {
     Restarted, ///< starting again after an exit or a backoff
     Scaled,    ///< a pool's desired size changed (`pool.scaled`: by hand or by the autoscaler)
     Rollout,   ///< a pool's rollout started, stepped, switched, rolled back or ended
+    JobRun,    ///< a job's run ended (`job.finished`), coloured by its outcome
 };
 
 /// The marker `event` makes, or none: a `worker.state` event to exited, failed or backoff (an
 /// exit when it comes straight from a live process), or to starting from exited or backoff; a
-/// `pool.scaled` event. A first start, a stop or a probe verdict is none.
+/// `pool.scaled` event; a rollout's turn; a job's run that ended. A first start, a stop or a
+/// probe verdict is none.
 std::optional<MarkerKind> markerKind(const api::Event &event);
 /// Whether `kind` is an exit (the process is gone: exited, failed) rather than a restart
 /// (backoff, started again).
@@ -48,6 +50,7 @@ struct SeriesMarker
     MarkerKind kind = MarkerKind::Exited;
     QString message;
     std::uint64_t eventId = 0;
+    QString outcome; ///< JobRun: how the run ended (`succeeded`, `failed`, `deadline`...)
 };
 
 /// The data behind the charts pane (GUI thread): the points of each followed metric series
@@ -122,6 +125,10 @@ public:
     int pointCount(const QString &series) const;
     /// The markers held, oldest first.
     const std::vector<SeriesMarker> &markers() const { return m_markers; }
+
+    /// A `job.finished` event in the console's words: `Run 12: succeeded after 3.0 s (exit:0)`
+    /// (its message as it is when it does not read as the engine writes it).
+    static QString jobRunText(const api::Event &event);
 
     /// The point of `points` (ordered by time) nearest to `timeMs`, or none when it is empty.
     static std::optional<QPointF> nearest(const QList<QPointF> &points, double timeMs);

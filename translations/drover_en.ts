@@ -5,61 +5,71 @@
     <name>drover::models::ConfigPoolsModel</name>
     <message>
         <location filename="../models/configpoolsmodel.cpp" line="18"/>
+        <source>job: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="19"/>
+        <source>job, run when asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/configpoolsmodel.cpp" line="21"/>
         <source>%1..%2 (autoscaled)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="28"/>
+        <location filename="../models/configpoolsmodel.cpp" line="31"/>
         <source>startup</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="30"/>
+        <location filename="../models/configpoolsmodel.cpp" line="33"/>
         <source>liveness</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="32"/>
+        <location filename="../models/configpoolsmodel.cpp" line="35"/>
         <source>readiness</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="33"/>
+        <location filename="../models/configpoolsmodel.cpp" line="36"/>
         <source>none</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="120"/>
+        <location filename="../models/configpoolsmodel.cpp" line="123"/>
         <source>Pool</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="122"/>
+        <location filename="../models/configpoolsmodel.cpp" line="125"/>
         <source>Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="124"/>
+        <location filename="../models/configpoolsmodel.cpp" line="127"/>
         <source>Ports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="126"/>
+        <location filename="../models/configpoolsmodel.cpp" line="129"/>
         <source>Probes</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="128"/>
+        <location filename="../models/configpoolsmodel.cpp" line="131"/>
         <source>Gateway</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="130"/>
+        <location filename="../models/configpoolsmodel.cpp" line="133"/>
         <source>Depends on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../models/configpoolsmodel.cpp" line="132"/>
+        <location filename="../models/configpoolsmodel.cpp" line="135"/>
         <source>Revision</source>
         <translation type="unfinished"></translation>
     </message>
@@ -255,6 +265,303 @@
     <message>
         <location filename="../models/healthmodel.cpp" line="184"/>
         <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::JobRunsModel</name>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="377"/>
+        <source>schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="379"/>
+        <source>catch-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="381"/>
+        <source>by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="381"/>
+        <source>by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="388"/>
+        <source>%1 so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="394"/>
+        <source>on %1, pid %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="395"/>
+        <source>on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="419"/>
+        <source>Run %1 (not started)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="421"/>
+        <source>Run %1 on %2, revision %3, for the time %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="425"/>
+        <source>Run %1 on %2, revision %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="440"/>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="442"/>
+        <source>Started by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="444"/>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="446"/>
+        <source>Took</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="448"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="450"/>
+        <source>Exit, reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::JobsModel</name>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="152"/>
+        <source>only when asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="154"/>
+        <location filename="../models/jobsmodel.cpp" line="158"/>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="157"/>
+        <source>when asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="163"/>
+        <source>no run yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="199"/>
+        <source>Runs only when an operator starts one (Run now, droverctl job run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="200"/>
+        <source>Cron expression %1 in the time zone %2; a time that comes while a run is going: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/jobsmodel.cpp" line="210"/>
+        <source>No run of this job has succeeded yet (of %n started)</source>
+        <translation>
+            <numerusform>No run of this job has succeeded yet (of %n started)</numerusform>
+            <numerusform>No run of this job has succeeded yet (of %n started)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/jobsmodel.cpp" line="212"/>
+        <source>Last success at %1; %n runs started</source>
+        <translation>
+            <numerusform>Last success at %1; %n run started</numerusform>
+            <numerusform>Last success at %1; %n runs started</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="215"/>
+        <source>Runs that did not succeed: failed, over their deadline, cancelled, replaced or lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="218"/>
+        <source>Times of the schedule at which no run started: one was still going, or the pools it depends on were not up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/jobsmodel.cpp" line="221"/>
+        <source>Job %1: %n runs started</source>
+        <translation>
+            <numerusform>Job %1: %n run started</numerusform>
+            <numerusform>Job %1: %n runs started</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="235"/>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="237"/>
+        <source>Schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="239"/>
+        <source>Next run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="241"/>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="243"/>
+        <source>Last result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="245"/>
+        <source>Took</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="247"/>
+        <source>Succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="249"/>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="251"/>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="261"/>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="263"/>
+        <source>succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="265"/>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="267"/>
+        <source>over its deadline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="269"/>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="271"/>
+        <source>replaced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="273"/>
+        <source>skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="275"/>
+        <source>lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="277"/>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="298"/>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="301"/>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="302"/>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="309"/>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="311"/>
+        <source>in %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="313"/>
+        <source>in %1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/jobsmodel.cpp" line="315"/>
+        <source>in %1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/jobsmodel.cpp" line="316"/>
+        <source>in %n days</source>
+        <translation>
+            <numerusform>in %n day</numerusform>
+            <numerusform>in %n days</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::MetricSeriesStore</name>
+    <message>
+        <location filename="../models/metricseriesstore.cpp" line="71"/>
+        <source>Run %1: %2 after %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/metricseriesstore.cpp" line="72"/>
+        <source>Run %1: %2 after %3 (%4)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -604,188 +911,188 @@
 <context>
     <name>drover::ui::ChartsPane</name>
     <message>
-        <location filename="../ui/chartspane.cpp" line="107"/>
-        <location filename="../ui/chartspane.cpp" line="169"/>
+        <location filename="../ui/chartspane.cpp" line="109"/>
+        <location filename="../ui/chartspane.cpp" line="171"/>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="119"/>
+        <location filename="../ui/chartspane.cpp" line="121"/>
         <source>1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="120"/>
+        <location filename="../ui/chartspane.cpp" line="122"/>
         <source>5 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="121"/>
+        <location filename="../ui/chartspane.cpp" line="123"/>
         <source>15 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="122"/>
+        <location filename="../ui/chartspane.cpp" line="124"/>
         <source>1 h</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="124"/>
+        <location filename="../ui/chartspane.cpp" line="126"/>
         <source>How much of the past the charts show</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="129"/>
+        <location filename="../ui/chartspane.cpp" line="131"/>
         <source>Freeze the lines; new points are kept and shown when you resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="132"/>
+        <location filename="../ui/chartspane.cpp" line="134"/>
         <source>Export PNG…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="133"/>
+        <location filename="../ui/chartspane.cpp" line="135"/>
         <source>Save the charts as an image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="134"/>
+        <location filename="../ui/chartspane.cpp" line="136"/>
         <source>Export CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="135"/>
+        <location filename="../ui/chartspane.cpp" line="137"/>
         <source>Save the shown points as comma-separated values</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="139"/>
+        <location filename="../ui/chartspane.cpp" line="141"/>
         <source>Window:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="169"/>
+        <location filename="../ui/chartspane.cpp" line="171"/>
         <source>Resume</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="187"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>Export PNG</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="187"/>
+        <location filename="../ui/chartspane.cpp" line="189"/>
         <source>PNG images (*.png)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="188"/>
+        <location filename="../ui/chartspane.cpp" line="190"/>
         <source>Charts saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="184"/>
+        <location filename="../ui/chartspane.cpp" line="186"/>
         <source>Could not write &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="191"/>
+        <location filename="../ui/chartspane.cpp" line="193"/>
         <source>Export CSV</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="191"/>
+        <location filename="../ui/chartspane.cpp" line="193"/>
         <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="192"/>
+        <location filename="../ui/chartspane.cpp" line="194"/>
         <source>Points saved to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="337"/>
+        <location filename="../ui/chartspane.cpp" line="340"/>
         <source>Worker %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="268"/>
-        <location filename="../ui/chartspane.cpp" line="388"/>
+        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="391"/>
         <source>CPU %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="281"/>
-        <location filename="../ui/chartspane.cpp" line="389"/>
+        <location filename="../ui/chartspane.cpp" line="283"/>
+        <location filename="../ui/chartspane.cpp" line="392"/>
         <source>CPU</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="269"/>
-        <location filename="../ui/chartspane.cpp" line="390"/>
+        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="393"/>
         <source>RSS MiB</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="282"/>
-        <location filename="../ui/chartspane.cpp" line="391"/>
+        <location filename="../ui/chartspane.cpp" line="284"/>
+        <location filename="../ui/chartspane.cpp" line="394"/>
         <source>RSS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="275"/>
-        <location filename="../ui/chartspane.cpp" line="375"/>
+        <location filename="../ui/chartspane.cpp" line="277"/>
+        <location filename="../ui/chartspane.cpp" line="378"/>
         <source>Latency ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
         <source>Startup probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
         <source>Liveness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="270"/>
+        <location filename="../ui/chartspane.cpp" line="272"/>
         <source>Readiness probe</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Startup ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Liveness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="271"/>
+        <location filename="../ui/chartspane.cpp" line="273"/>
         <source>Readiness ms</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="307"/>
+        <location filename="../ui/chartspane.cpp" line="309"/>
         <source>exit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="308"/>
+        <location filename="../ui/chartspane.cpp" line="310"/>
         <source>restart</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="342"/>
+        <location filename="../ui/chartspane.cpp" line="345"/>
         <source>Workers %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/chartspane.cpp" line="343"/>
+        <location filename="../ui/chartspane.cpp" line="346"/>
         <source>%n workers: %1, …</source>
         <translation>
             <numerusform>%n worker: %1, …</numerusform>
@@ -793,148 +1100,148 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="347"/>
+        <location filename="../ui/chartspane.cpp" line="350"/>
         <source>(the first %1 of %2 selected)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="356"/>
+        <location filename="../ui/chartspane.cpp" line="359"/>
         <source>Pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="359"/>
-        <location filename="../ui/chartspane.cpp" line="360"/>
-        <location filename="../ui/chartspane.cpp" line="392"/>
-        <location filename="../ui/chartspane.cpp" line="393"/>
+        <location filename="../ui/chartspane.cpp" line="362"/>
+        <location filename="../ui/chartspane.cpp" line="363"/>
+        <location filename="../ui/chartspane.cpp" line="395"/>
+        <location filename="../ui/chartspane.cpp" line="396"/>
         <source>Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="361"/>
+        <location filename="../ui/chartspane.cpp" line="364"/>
         <source>Running</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="362"/>
+        <location filename="../ui/chartspane.cpp" line="365"/>
         <source>Ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="363"/>
-        <location filename="../ui/chartspane.cpp" line="431"/>
+        <location filename="../ui/chartspane.cpp" line="366"/>
+        <location filename="../ui/chartspane.cpp" line="434"/>
         <source>Restarts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="364"/>
+        <location filename="../ui/chartspane.cpp" line="367"/>
         <source>Restarts (total)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="368"/>
-        <location filename="../ui/chartspane.cpp" line="369"/>
+        <location filename="../ui/chartspane.cpp" line="371"/>
+        <location filename="../ui/chartspane.cpp" line="372"/>
         <source>Requests/s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="370"/>
+        <location filename="../ui/chartspane.cpp" line="373"/>
         <source>Errors/s (5xx, 429)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="372"/>
+        <location filename="../ui/chartspane.cpp" line="375"/>
         <source>Requests</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="373"/>
+        <location filename="../ui/chartspane.cpp" line="376"/>
         <source>In flight</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="374"/>
+        <location filename="../ui/chartspane.cpp" line="377"/>
         <source>Queued</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="376"/>
+        <location filename="../ui/chartspane.cpp" line="379"/>
         <source>Latency p50</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="378"/>
+        <location filename="../ui/chartspane.cpp" line="381"/>
         <source>Latency p99</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="380"/>
+        <location filename="../ui/chartspane.cpp" line="383"/>
         <source>Queue wait p99</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="386"/>
+        <location filename="../ui/chartspane.cpp" line="389"/>
         <source>Master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="395"/>
+        <location filename="../ui/chartspane.cpp" line="398"/>
         <source>Clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="396"/>
+        <location filename="../ui/chartspane.cpp" line="399"/>
         <source>Connected clients</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="429"/>
+        <location filename="../ui/chartspane.cpp" line="432"/>
         <source>Exits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="436"/>
+        <location filename="../ui/chartspane.cpp" line="441"/>
         <source>Scaled</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="441"/>
+        <location filename="../ui/chartspane.cpp" line="446"/>
         <source>Rollout</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="548"/>
+        <location filename="../ui/chartspane.cpp" line="537"/>
         <source>%1: %2 (%3 s ago)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="766"/>
+        <location filename="../ui/chartspane.cpp" line="793"/>
         <source>now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="767"/>
+        <location filename="../ui/chartspane.cpp" line="794"/>
         <source>%1 s</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="768"/>
-        <location filename="../ui/chartspane.cpp" line="769"/>
+        <location filename="../ui/chartspane.cpp" line="795"/>
+        <location filename="../ui/chartspane.cpp" line="796"/>
         <source>%1 min</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="849"/>
+        <location filename="../ui/chartspane.cpp" line="876"/>
         <source>No data for worker %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="850"/>
+        <location filename="../ui/chartspane.cpp" line="877"/>
         <source>No data for these workers: none of them exists any more.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/chartspane.cpp" line="848"/>
+        <location filename="../ui/chartspane.cpp" line="875"/>
         <source>No data for pool %1: it no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1836,160 +2143,318 @@
     </message>
 </context>
 <context>
+    <name>drover::ui::JobDurationChart</name>
+    <message>
+        <location filename="../ui/jobdurationchart.cpp" line="53"/>
+        <source>Seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobdurationchart.cpp" line="130"/>
+        <source>No run has ended yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobdurationchart.cpp" line="145"/>
+        <source>Run %1: %2 after %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::JobMarkers</name>
+    <message>
+        <location filename="../ui/jobmarkers.cpp" line="25"/>
+        <source>Run succeeded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobmarkers.cpp" line="27"/>
+        <source>Run failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobmarkers.cpp" line="29"/>
+        <source>Run over its deadline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobmarkers.cpp" line="31"/>
+        <source>Run stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::JobsPane</name>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="37"/>
+        <source>Run now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="38"/>
+        <source>Start a run of the selected job now, outside its schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="40"/>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="41"/>
+        <source>Stop the selected run, or every run of the job that is going</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="95"/>
+        <source>Pools with a schedule: each run is a worker that starts at its time (or when asked) and ends when its process exits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="237"/>
+        <source>Your role (%1) may not start or stop runs: that needs operator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="257"/>
+        <location filename="../ui/jobspane.cpp" line="276"/>
+        <source>%1: %2 refused: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="261"/>
+        <source>%1: run %2 started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="262"/>
+        <source>%1: %2 asked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/jobspane.cpp" line="280"/>
+        <source>%1: %n run(s) cancelled</source>
+        <translation>
+            <numerusform>%1: %n run cancelled</numerusform>
+            <numerusform>%1: %n runs cancelled</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="319"/>
+        <source>Runs of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="347"/>
+        <source>%1: its runs could not be read: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="369"/>
+        <source>Runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="379"/>
+        <source>Select a job to see its runs.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="380"/>
+        <source>This job has not run yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="381"/>
+        <source>Select a run to see its last lines.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="386"/>
+        <source>&lt;b&gt;Run %1&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="391"/>
+        <source>on %1 since %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="401"/>
+        <source>took %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="410"/>
+        <source>Its last lines show here when it ends; the Workers pane follows the log of %1 as it is written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="413"/>
+        <source>No process ran for this time of the schedule.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/jobspane.cpp" line="414"/>
+        <source>This run wrote nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="183"/>
+        <location filename="../ui/mainwindow.cpp" line="191"/>
         <source>%1 – Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="90"/>
+        <location filename="../ui/mainwindow.cpp" line="92"/>
         <source>Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="97"/>
+        <location filename="../ui/mainwindow.cpp" line="99"/>
         <source>Connections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="117"/>
+        <location filename="../ui/mainwindow.cpp" line="125"/>
         <source>Charts of %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="125"/>
+        <location filename="../ui/mainwindow.cpp" line="133"/>
         <source>Disconnect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="126"/>
+        <location filename="../ui/mainwindow.cpp" line="134"/>
         <source>Disconnect and Forget</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="134"/>
+        <location filename="../ui/mainwindow.cpp" line="142"/>
         <source>Connect to Master…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="138"/>
+        <location filename="../ui/mainwindow.cpp" line="146"/>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="139"/>
+        <location filename="../ui/mainwindow.cpp" line="147"/>
         <source>&amp;Connect to Master…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="150"/>
         <source>&amp;Open Config…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144"/>
+        <location filename="../ui/mainwindow.cpp" line="152"/>
         <source>Open Config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="144"/>
+        <location filename="../ui/mainwindow.cpp" line="152"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="149"/>
+        <location filename="../ui/mainwindow.cpp" line="157"/>
         <source>&amp;Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="151"/>
+        <location filename="../ui/mainwindow.cpp" line="159"/>
         <source>W&amp;orkers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="162"/>
+        <location filename="../ui/mainwindow.cpp" line="170"/>
         <source>&amp;View</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="164"/>
+        <location filename="../ui/mainwindow.cpp" line="172"/>
         <source>&amp;Master Charts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="168"/>
+        <location filename="../ui/mainwindow.cpp" line="176"/>
         <source>&amp;Help</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <location filename="../ui/mainwindow.cpp" line="177"/>
         <source>&amp;About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="170"/>
+        <location filename="../ui/mainwindow.cpp" line="178"/>
         <source>About Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="171"/>
+        <location filename="../ui/mainwindow.cpp" line="179"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="190"/>
+        <location filename="../ui/mainwindow.cpp" line="198"/>
         <source>Unknown certificate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="199"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="196"/>
+        <location filename="../ui/mainwindow.cpp" line="204"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="200"/>
+        <location filename="../ui/mainwindow.cpp" line="208"/>
         <source>Trust and Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="402"/>
-        <location filename="../ui/mainwindow.cpp" line="406"/>
+        <location filename="../ui/mainwindow.cpp" line="410"/>
+        <location filename="../ui/mainwindow.cpp" line="414"/>
         <source>%1 — Drover config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="477"/>
+        <location filename="../ui/mainwindow.cpp" line="485"/>
         <source>The token is kept in %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="478"/>
+        <location filename="../ui/mainwindow.cpp" line="486"/>
         <source>The token could not be kept: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="531"/>
+        <location filename="../ui/mainwindow.cpp" line="539"/>
         <source>loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="534"/>
+        <location filename="../ui/mainwindow.cpp" line="542"/>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="538"/>
+        <location filename="../ui/mainwindow.cpp" line="546"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="545"/>
+        <location filename="../ui/mainwindow.cpp" line="553"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>retry in %n s</numerusform>
@@ -1997,62 +2462,75 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="551"/>
+        <location filename="../ui/mainwindow.cpp" line="559"/>
         <source>refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="555"/>
+        <location filename="../ui/mainwindow.cpp" line="563"/>
         <source>%1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="559"/>
+        <location filename="../ui/mainwindow.cpp" line="567"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="590"/>
+        <source>%1 · %n running</source>
+        <translation>
+            <numerusform>%1 · %n running</numerusform>
+            <numerusform>%1 · %n running</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="578"/>
+        <location filename="../ui/mainwindow.cpp" line="591"/>
+        <source>%1 · job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="600"/>
         <source>%1 · %2/%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="593"/>
+        <location filename="../ui/mainwindow.cpp" line="613"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="601"/>
+        <location filename="../ui/mainwindow.cpp" line="621"/>
         <source>embedded, Drover %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="604"/>
+        <location filename="../ui/mainwindow.cpp" line="624"/>
         <source>%1 · refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="606"/>
+        <location filename="../ui/mainwindow.cpp" line="626"/>
         <source>%1 · link down: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="608"/>
+        <location filename="../ui/mainwindow.cpp" line="628"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="558"/>
+        <location filename="../ui/mainwindow.cpp" line="566"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="611"/>
+        <location filename="../ui/mainwindow.cpp" line="631"/>
         <source>%1 · connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="615"/>
+        <location filename="../ui/mainwindow.cpp" line="635"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n failed</numerusform>
@@ -2063,37 +2541,42 @@
 <context>
     <name>drover::ui::MasterView</name>
     <message>
-        <location filename="../ui/masterview.cpp" line="33"/>
+        <location filename="../ui/masterview.cpp" line="35"/>
         <source>&amp;Workers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="34"/>
+        <location filename="../ui/masterview.cpp" line="36"/>
         <source>&amp;Pools</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="35"/>
+        <location filename="../ui/masterview.cpp" line="37"/>
         <source>&amp;Rollouts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterview.cpp" line="36"/>
-        <source>&amp;Health</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/masterview.cpp" line="37"/>
-        <source>&amp;Charts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <location filename="../ui/masterview.cpp" line="38"/>
-        <source>&amp;Events</source>
+        <source>&amp;Jobs</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/masterview.cpp" line="39"/>
+        <source>&amp;Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="40"/>
+        <source>&amp;Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="41"/>
+        <source>&amp;Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/masterview.cpp" line="42"/>
         <source>C&amp;onfig</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2609,6 +3092,14 @@
     </message>
     <message numerus="yes">
         <location filename="../ui/previewwindow.cpp" line="75"/>
+        <source>%n job(s)</source>
+        <translation>
+            <numerusform>%n job</numerusform>
+            <numerusform>%n jobs</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/previewwindow.cpp" line="77"/>
         <source>%n adopted process(es)</source>
         <translation>
             <numerusform>%n adopted process</numerusform>
@@ -2616,7 +3107,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/previewwindow.cpp" line="85"/>
+        <location filename="../ui/previewwindow.cpp" line="87"/>
         <source>This config has %n error(s); nothing from it will run.</source>
         <translation>
             <numerusform>This config has %n error; nothing from it will run.</numerusform>
@@ -3078,72 +3569,72 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="89"/>
+        <location filename="../app/console/main.cpp" line="101"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="93"/>
+        <location filename="../app/console/main.cpp" line="105"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="97"/>
+        <location filename="../app/console/main.cpp" line="109"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="101"/>
+        <location filename="../app/console/main.cpp" line="113"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="105"/>
+        <location filename="../app/console/main.cpp" line="117"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="109"/>
+        <location filename="../app/console/main.cpp" line="121"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="114"/>
+        <location filename="../app/console/main.cpp" line="126"/>
         <source>Colours: system (the default), light or dark.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="117"/>
+        <location filename="../app/console/main.cpp" line="129"/>
         <source>Language: de or en.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="121"/>
+        <location filename="../app/console/main.cpp" line="133"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="125"/>
-        <source>Open on this pane: workers, pools, rollouts, health, charts, events or config.</source>
+        <location filename="../app/console/main.cpp" line="137"/>
+        <source>Open on this pane: workers, pools, rollouts, jobs, health, charts, events or config.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="131"/>
+        <location filename="../app/console/main.cpp" line="143"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="135"/>
+        <location filename="../app/console/main.cpp" line="147"/>
         <source>The selected worker&apos;s tab to show: log, process or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="140"/>
+        <location filename="../app/console/main.cpp" line="152"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="206"/>
+        <location filename="../app/console/main.cpp" line="216"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -4,9 +4,11 @@
 #include "api/ops.h"
 #include "api/types.h"
 #include "models/backendbridge.h"
+#include "models/jobsmodel.h"
 #include "models/metricseriesstore.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
+#include "ui/jobmarkers.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -325,6 +327,7 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
     m_restarts = nullptr;
     m_scales = nullptr;
     m_rollouts = nullptr;
+    m_jobRuns.reset();
     m_shownMarkers.clear();
     m_missing = false;
     m_key->hide();
@@ -429,6 +432,8 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
         m_exits->setName(tr("Exits"));
         m_restarts = new QScatterSeries(first.chart);
         m_restarts->setName(tr("Restarts"));
+        m_exits->setMarkerShape(QScatterSeries::MarkerShapeCircle);
+        m_restarts->setMarkerShape(QScatterSeries::MarkerShapeCircle);
         std::vector<QScatterSeries *> markers{m_restarts, m_exits};
         if (kind == Kind::Pool) {
             // The pool's size changes, on its workers line: a triangle.
@@ -441,33 +446,17 @@ void ChartsPane::setSubject(Kind kind, const QStringList &names)
             m_rollouts->setName(tr("Rollout"));
             m_rollouts->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
             markers.push_back(m_rollouts);
+            // A job's runs where they ended: a square in the outcome's colour.
+            m_jobRuns = std::make_unique<JobMarkers>(first.chart);
+            markers.insert(markers.end(), m_jobRuns->series().begin(), m_jobRuns->series().end());
         }
         for (QScatterSeries *s : markers) {
-            if (s != m_scales && s != m_rollouts)
-                s->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-            s->setMarkerSize(s == m_scales || s == m_rollouts ? 11 : 9);
+            if (s == m_exits || s == m_restarts || s == m_scales || s == m_rollouts)
+                s->setMarkerSize(s == m_scales || s == m_rollouts ? 11 : 9);
             first.chart->addSeries(s);
             s->attachAxis(first.x);
             s->attachAxis(first.y);
-            connect(s, &QScatterSeries::hovered, this, [this](const QPointF &point, bool state) {
-                if (!state) {
-                    QToolTip::hideText();
-                    return;
-                }
-                const models::SeriesMarker *best = nullptr;
-                const double at = double(m_renderedAtMs) + point.x() * 1000.0;
-                for (const models::SeriesMarker &m : m_shownMarkers) {
-                    if (!best ||
-                        std::abs(double(m.timeMs) - at) < std::abs(double(best->timeMs) - at))
-                        best = &m;
-                }
-                if (best)
-                    QToolTip::showText(QCursor::pos(),
-                                       QDateTime::fromMSecsSinceEpoch(best->timeMs)
-                                               .toString(QStringLiteral("hh:mm:ss")) +
-                                           QStringLiteral("  ") + best->message,
-                                       this);
-            });
+            connect(s, &QScatterSeries::hovered, this, &ChartsPane::markerHovered);
         }
     }
 
@@ -648,17 +637,40 @@ void ChartsPane::onPointsChanged(const QStringList &series)
 
 bool ChartsPane::concerns(const api::Event &event) const
 {
-    if (event.kind == "pool.scaled" || event.kind.rfind("rollout.", 0) == 0) // a pool's own
+    if (event.kind == "pool.scaled" || event.kind.rfind("rollout.", 0) == 0 ||
+        event.kind.rfind("job.", 0) == 0) // a pool's own
         return m_kind == Kind::Pool && QString::fromStdString(event.subject) == m_names.value(0);
     if (m_kind == Kind::Worker)
         return m_names.contains(QString::fromStdString(event.subject));
     if (m_kind == Kind::Pool && m_bridge) {
-        // Worker ids need not start with the pool's name: ask the workers model.
+        // Worker ids need not start with the pool's name: ask the workers model. A job's runs
+        // are marked by how they ended, not by their workers' exits.
         const models::WorkersModel *workers = m_bridge->workers();
         const api::WorkerInfo *w = workers->at(workers->rowOf(event.subject));
-        return w && QString::fromStdString(w->pool) == m_names.value(0);
+        return w && QString::fromStdString(w->pool) == m_names.value(0) &&
+               !m_bridge->jobs()->job(w->pool);
     }
     return false;
+}
+
+void ChartsPane::markerHovered(const QPointF &point, bool state)
+{
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    const models::SeriesMarker *best = nullptr;
+    const double at = double(m_renderedAtMs) + point.x() * 1000.0;
+    for (const models::SeriesMarker &m : m_shownMarkers) {
+        if (!best || std::abs(double(m.timeMs) - at) < std::abs(double(best->timeMs) - at))
+            best = &m;
+    }
+    if (best)
+        QToolTip::showText(
+            QCursor::pos(),
+            QDateTime::fromMSecsSinceEpoch(best->timeMs).toString(QStringLiteral("hh:mm:ss")) +
+                QStringLiteral("  ") + best->message,
+            this);
 }
 
 void ChartsPane::scheduleRender()
@@ -719,6 +731,7 @@ void ChartsPane::render()
     QList<QPointF> restarts;
     QList<QPointF> scales;
     QList<QPointF> rollouts;
+    QList<std::pair<QString, QPointF>> jobRuns;
     const Line *first = byPanel.empty() || byPanel[0].empty() ? nullptr : byPanel[0].front();
     for (const models::SeriesMarker &m : m_store->markers()) {
         if (m.timeMs < from || m.timeMs > now)
@@ -732,12 +745,16 @@ void ChartsPane::render()
         const std::optional<QPointF> at =
             base ? models::MetricSeriesStore::nearest(base->shown, double(m.timeMs)) : std::nullopt;
         const double y = at ? at->y() * base->scale : m_panels[0].y->min();
+        m_shownMarkers.push_back(m);
+        if (m.kind == models::MarkerKind::JobRun) {
+            jobRuns.append({m.outcome, QPointF(double(m.timeMs - now) / 1000.0, y)});
+            continue;
+        }
         (m.kind == models::MarkerKind::Scaled    ? scales
          : m.kind == models::MarkerKind::Rollout ? rollouts
          : models::isExit(m.kind)                ? exits
                                                  : restarts)
             .append(QPointF(double(m.timeMs - now) / 1000.0, y));
-        m_shownMarkers.push_back(m);
     }
     m_exits->replace(exits);
     m_restarts->replace(restarts);
@@ -745,13 +762,23 @@ void ChartsPane::render()
         m_scales->replace(scales);
     if (m_rollouts)
         m_rollouts->replace(rollouts);
+    std::vector<QScatterSeries *> all{m_exits, m_restarts, m_scales, m_rollouts};
+    if (m_jobRuns) {
+        m_jobRuns->replace(jobRuns);
+        all.insert(all.end(), m_jobRuns->series().begin(), m_jobRuns->series().end());
+    }
     QLegend *legend = m_panels[0].chart->legend();
-    for (QScatterSeries *s : {m_exits, m_restarts, m_scales, m_rollouts}) {
+    bool shown = false;
+    for (QScatterSeries *s : all) {
         if (!s)
             continue;
-        for (QLegendMarker *marker : legend->markers(s))
+        for (QLegendMarker *marker : legend->markers(s)) {
+            shown |= !marker->isVisible() && s->count() > 0;
             marker->setVisible(s->count() > 0);
+        }
     }
+    if (shown) // the legend does not lay itself out again for a marker that was hidden
+        legend->layout()->invalidate();
 }
 
 void ChartsPane::setTimeLabels(Panel &panel) const
@@ -884,6 +911,8 @@ void ChartsPane::applyTheme()
         m_rollouts->setColor(kRolloutColor);
         m_rollouts->setBorderColor(kRolloutColor.darker(130));
     }
+    if (m_jobRuns)
+        m_jobRuns->applyColors();
 }
 
 void ChartsPane::showEvent(QShowEvent *event)
@@ -957,6 +986,11 @@ int ChartsPane::scaleMarkerCount() const
 int ChartsPane::rolloutMarkerCount() const
 {
     return m_rollouts ? m_rollouts->count() : 0;
+}
+
+int ChartsPane::jobRunMarkerCount() const
+{
+    return m_jobRuns ? m_jobRuns->count() : 0;
 }
 
 bool ChartsPane::exportPng(const QString &file)

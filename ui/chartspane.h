@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,15 +41,18 @@ class BackendBridge;
 
 namespace drover::ui {
 
+class JobMarkers;
+
 /// Live charts of one subject: workers (CPU, RSS, probe latencies; several side by side, a
 /// colour each), a pool (workers by state, restarts) or the master (CPU, RSS, workers,
 /// clients). Each series' history over the window comes from `metrics.query`, then the lines
 /// follow the live metric batches (at most one redraw per drain of the bridge). Exits and
 /// restarts of the subject's workers are markers on the first chart, and so are a pool's scale
-/// events. A pool with a gateway (or leases) also gets its door's requests/s, errors, in-flight
-/// and queued requests, and latency and queue wait percentiles. Pause freezes the lines
-/// while new points are still kept; export as PNG or CSV. The points and markers are held by a
-/// models::MetricSeriesStore; the pane lays out, draws and exports them.
+/// events, and a job's runs where they ended (coloured by outcome). A pool with a gateway (or
+/// leases) also gets its door's requests/s, errors, in-flight and queued requests, and latency and
+/// queue wait percentiles. Pause freezes the lines while new points are still kept; export as PNG
+/// or CSV. The points and markers are held by a models::MetricSeriesStore; the pane lays out, draws
+/// and exports them.
 class ChartsPane : public QWidget
 {
     Q_OBJECT
@@ -80,6 +84,8 @@ public:
     int scaleMarkerCount() const;
     /// A pool's rollout markers (started, step, switched, rolled back, ended) on screen.
     int rolloutMarkerCount() const;
+    /// A job's runs drawn now (on its pool's chart, one where each ended).
+    int jobRunMarkerCount() const;
     /// History replies (metrics.query over the window) taken in since the pane was made: one
     /// per series each time a subject is shown or the window changes.
     int historyLoads() const;
@@ -157,6 +163,8 @@ private:
     /// Series that got points: a lazy line shows from its first point on.
     void onPointsChanged(const QStringList &series);
     bool concerns(const api::Event &event) const;
+    /// The tooltip of the marker nearest to `point` (chart x: seconds before the last redraw).
+    void markerHovered(const QPointF &point, bool state);
     /// Redraws once the current drain or batch of replies is done.
     void scheduleRender();
     void render();
@@ -190,6 +198,7 @@ private:
     QScatterSeries *m_restarts = nullptr;             // Owned by the first chart.
     QScatterSeries *m_rollouts = nullptr;             // Owned by the first chart (a pool's).
     QScatterSeries *m_scales = nullptr;               // Owned by the first chart (a pool's).
+    std::unique_ptr<JobMarkers> m_jobRuns;            ///< a pool's; series owned by the chart
     std::vector<models::SeriesMarker> m_shownMarkers; ///< as drawn
     bool m_renderPending = false;
     bool m_renderWhenShown = false; ///< a render was skipped while hidden

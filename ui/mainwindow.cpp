@@ -2,12 +2,14 @@
 
 #include "api/version.h"
 #include "models/backendbridge.h"
+#include "models/jobsmodel.h"
 #include "models/poolsmodel.h"
 #include "models/workersmodel.h"
 #include "remote/masterurl.h"
 #include "remote/remotebackend.h"
 #include "ui/configpane.h"
 #include "ui/connectdialog.h"
+#include "ui/jobspane.h"
 #include "ui/masterview.h"
 #include "ui/poolspane.h"
 #include "ui/workerspane.h"
@@ -104,7 +106,13 @@ MainWindow::MainWindow(QWidget *parent)
         if (!masters().contains(view))
             return;
         setCurrent(view);
-        view->workersPane()->showPool(item->data(0, kPoolRole).toString());
+        const QString pool = item->data(0, kPoolRole).toString();
+        if (view->bridge()->jobs()->job(pool.toStdString())) { // a job: its runs
+            view->jobsPane()->selectJob(pool);
+            view->showPane(MasterView::Jobs);
+            return;
+        }
+        view->workersPane()->showPool(pool);
         view->showPane(MasterView::Workers);
     });
     connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
@@ -575,9 +583,21 @@ void MainWindow::updateMasterItem(MasterView *view, QTreeWidgetItem *master)
             item = new QTreeWidgetItem(master);
         const api::PoolInfo &p = *sorted[i];
         const QString name = QString::fromStdString(p.name);
-        item->setText(0, tr("%1 · %2/%3").arg(name).arg(p.ready).arg(p.desired));
         item->setData(0, kPoolRole, name);
         item->setData(0, kViewRole, quintptr(view));
+        if (p.job) { // a job: its runs going, or how the last one ended
+            item->setText(0, p.job->active > 0
+                                 ? tr("%1 · %n running", nullptr, p.job->active).arg(name)
+                                 : tr("%1 · job").arg(name));
+            const api::WorkerState look =
+                p.job->active > 0 ? api::WorkerState::Running
+                : p.job->lastOutcome.empty() || p.job->lastOutcome == "succeeded"
+                    ? api::WorkerState::Ready
+                    : api::WorkerState::Failed;
+            item->setIcon(0, dot(models::WorkersModel::stateColor(look)));
+            continue;
+        }
+        item->setText(0, tr("%1 · %2/%3").arg(name).arg(p.ready).arg(p.desired));
         const api::WorkerState look = p.ready == p.desired ? api::WorkerState::Ready
                                       : p.running > 0      ? api::WorkerState::Running
                                       : p.desired == 0     ? api::WorkerState::Stopped

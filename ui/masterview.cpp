@@ -5,6 +5,7 @@
 #include "ui/configpane.h"
 #include "ui/eventspane.h"
 #include "ui/healthpane.h"
+#include "ui/jobspane.h"
 #include "ui/poolspane.h"
 #include "ui/rolloutspane.h"
 #include "ui/workerspane.h"
@@ -25,6 +26,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     , m_workers(new WorkersPane(m_bridge, this))
     , m_pools(new PoolsPane(m_bridge, this))
     , m_rollouts(new RolloutsPane(m_bridge, this))
+    , m_jobs(new JobsPane(m_bridge, this))
     , m_health(new HealthPane(m_bridge, this))
     , m_charts(new ChartsPane(m_bridge, this))
     , m_events(new EventsPane(m_bridge, this))
@@ -33,6 +35,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     m_tabs->addTab(m_workers, tr("&Workers"));
     m_tabs->addTab(m_pools, tr("&Pools"));
     m_tabs->addTab(m_rollouts, tr("&Rollouts"));
+    m_tabs->addTab(m_jobs, tr("&Jobs"));
     m_tabs->addTab(m_health, tr("&Health"));
     m_tabs->addTab(m_charts, tr("&Charts"));
     m_tabs->addTab(m_events, tr("&Events"));
@@ -45,6 +48,7 @@ MasterView::MasterView(std::shared_ptr<api::Backend> backend, const QString &nam
     connect(m_workers, &WorkersPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::message, this, &MasterView::message);
     connect(m_rollouts, &RolloutsPane::message, this, &MasterView::message);
+    connect(m_jobs, &JobsPane::message, this, &MasterView::message);
     connect(m_config, &ConfigPane::message, this, &MasterView::message);
     connect(m_pools, &PoolsPane::poolActivated, this, [this](const QString &pool) {
         m_workers->showPool(pool);
@@ -86,9 +90,9 @@ void MasterView::showPane(Pane pane)
 int MasterView::paneFromName(const QString &name)
 {
     static const QStringList names{QStringLiteral("workers"),  QStringLiteral("pools"),
-                                   QStringLiteral("rollouts"), QStringLiteral("health"),
-                                   QStringLiteral("charts"),   QStringLiteral("events"),
-                                   QStringLiteral("config")};
+                                   QStringLiteral("rollouts"), QStringLiteral("jobs"),
+                                   QStringLiteral("health"),   QStringLiteral("charts"),
+                                   QStringLiteral("events"),   QStringLiteral("config")};
     return int(names.indexOf(name));
 }
 

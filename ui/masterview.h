@@ -21,6 +21,7 @@ class ChartsPane;
 class ConfigPane;
 class EventsPane;
 class HealthPane;
+class JobsPane;
 class PoolsPane;
 class RolloutsPane;
 class WorkersPane;
@@ -44,14 +45,15 @@ struct MasterLink
 };
 
 /// Everything the console shows of one master: its bridge and the panes over it (workers,
-/// pools, health, charts, events, the config editor), wired together: the workers selected are
-/// those whose health and charts are shown, a pool picked in the pools pane is charted.
+/// pools, rollouts, jobs, health, charts, events, the config editor), wired together: the workers
+/// selected are those whose health and charts are shown, a pool picked in the pools pane is
+/// charted.
 class MasterView : public QWidget
 {
     Q_OBJECT
 
 public:
-    enum Pane { Workers, Pools, Rollouts, Health, Charts, Events, Config };
+    enum Pane { Workers, Pools, Rollouts, Jobs, Health, Charts, Events, Config };
 
     /// `name` says which master this is ("Embedded master (demo.yaml)", a saved name, a URL).
     MasterView(std::shared_ptr<api::Backend> backend, const QString &name,
@@ -64,6 +66,7 @@ public:
     WorkersPane *workersPane() const { return m_workers; }
     PoolsPane *poolsPane() const { return m_pools; }
     RolloutsPane *rolloutsPane() const { return m_rollouts; }
+    JobsPane *jobsPane() const { return m_jobs; }
     HealthPane *healthPane() const { return m_health; }
     ChartsPane *chartsPane() const { return m_charts; }
     EventsPane *eventsPane() const { return m_events; }
@@ -71,8 +74,8 @@ public:
     void showPane(Pane pane);
     /// The master's own CPU, memory and workers in the charts pane.
     void showMasterCharts();
-    /// `workers`, `pools`, `rollouts`, `health`, `charts`, `events`, `config`; -1 for anything
-    /// else.
+    /// `workers`, `pools`, `rollouts`, `jobs`, `health`, `charts`, `events`, `config`; -1 for
+    /// anything else.
     static int paneFromName(const QString &name);
 
     const MasterLink &link() const { return m_link; }
@@ -96,6 +99,7 @@ private:
     WorkersPane *m_workers;
     PoolsPane *m_pools;
     RolloutsPane *m_rollouts;
+    JobsPane *m_jobs;
     HealthPane *m_health;
     ChartsPane *m_charts;
     EventsPane *m_events;

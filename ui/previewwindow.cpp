@@ -71,6 +71,8 @@ void PreviewWindow::showLoadResult(const QString &file, const config::LoadResult
                           tr("%n worker(s) at start", nullptr, sum.workersAtStart),
                           tr("%n probe(s)", nullptr, sum.probes),
                           tr("%n gateway(s)", nullptr, sum.gateways)};
+        if (sum.jobs > 0)
+            parts << tr("%n job(s)", nullptr, sum.jobs);
         if (sum.adopted > 0)
             parts << tr("%n adopted process(es)", nullptr, sum.adopted);
         m_summary->setText(parts.join(QStringLiteral(", ")));

@@ -136,7 +136,7 @@ int main(int argc, char **argv)
         QStringLiteral("pane"),
         QApplication::translate(
             "main",
-            "Open on this pane: workers, pools, rollouts, health, charts, events or config."),
+            "Open on this pane: workers, pools, rollouts, jobs, health, charts, events or config."),
         QStringLiteral("PANE"));
     QCommandLineOption workerOpt(
         QStringLiteral("worker"),
@@ -220,8 +220,8 @@ int main(int argc, char **argv)
     if (parser.isSet(paneOpt)) {
         const int pane = drover::ui::MasterView::paneFromName(parser.value(paneOpt));
         if (pane < 0) {
-            std::fprintf(stderr,
-                         "drover: --pane: one of workers, pools, health, charts, events, config\n");
+            std::fprintf(stderr, "drover: --pane: one of workers, pools, rollouts, jobs, health, "
+                                 "charts, events, config\n");
             return 2;
         }
         main->current()->showPane(drover::ui::MasterView::Pane(pane));

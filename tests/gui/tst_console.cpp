@@ -2,18 +2,22 @@
 // test config) and a real droverd reached with a viewer's token. Rows appear, actions act
 // (restart changes the pid, stop asks first), filters filter, a viewer's actions are disabled
 // with the reason, the layout survives a restart of the console, German loads, the rollouts
-// pane follows an applied change to its end and undoes it.
+// pane follows an applied change to its end and undoes it, the jobs pane starts a run and
+// follows it to its end (its log, its bar, its marker on the pool's chart) and cancels one.
 #include "../integration/droverdfixture.h"
 #include "config/loader.h"
 #include "embeddedmaster.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
+#include "models/jobsmodel.h"
 #include "models/poolsmodel.h"
 #include "models/rolloutsmodel.h"
 #include "models/workerfilter.h"
 #include "models/workersmodel.h"
 #include "ui/chartspane.h"
 #include "ui/eventspane.h"
+#include "ui/jobdurationchart.h"
+#include "ui/jobspane.h"
 #include "ui/mainwindow.h"
 #include "ui/masterstore.h"
 #include "ui/masterview.h"
@@ -25,13 +29,19 @@
 #include "ui/workerspane.h"
 
 #include <QAction>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QImage>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 #include <QTextBrowser>
@@ -57,6 +67,8 @@ private slots:
     void layoutIsKept();
     void germanLoads();
     void rolloutsPaneFollowsAndUndoes();
+    void jobsPaneRunsAndCancels();
+    void jobsScreenshot();
 
 private:
     /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
@@ -236,7 +248,8 @@ void TestConsole::viewerCannotAct()
 {
     test::Droverd master;
     QVERIFY(master.writeConfig(
-        master.yaml("  - name: web\n    command: [\"sleep\", \"1000\"]\n    replicas: 2\n")));
+        master.yaml("  - name: web\n    command: [\"sleep\", \"1000\"]\n    replicas: 2\n"
+                    "  - name: report\n    command: [\"true\"]\n    schedule: manual\n")));
     const QString viewer = master.createToken(QStringLiteral("vera"), QStringLiteral("viewer"));
     QVERIFY(viewer.startsWith(QStringLiteral("drv_")));
     QVERIFY2(master.start(), qPrintable(master.log()));
@@ -257,6 +270,18 @@ void TestConsole::viewerCannotAct()
         }
         window.poolsPane()->view()->selectRow(0);
         QVERIFY(!window.poolsPane()->scaleAction()->isEnabled());
+        // The job is listed, its runs can be read; a viewer may not start or cancel one.
+        ui::JobsPane *jobs = window.current()->jobsPane();
+        window.current()->showPane(ui::MasterView::Jobs);
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->view()->model()->rowCount(), 1, 5000);
+        QCOMPARE(jobs->selectedJob(), QStringLiteral("report"));
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->runs()->pool(), QStringLiteral("report"), 5000);
+        for (ui::JobsPane::Action a : {ui::JobsPane::RunNow, ui::JobsPane::Cancel}) {
+            QVERIFY(!jobs->action(a)->isEnabled());
+            QVERIFY2(jobs->action(a)->toolTip().contains(QStringLiteral("viewer")) &&
+                         jobs->action(a)->toolTip().contains(QStringLiteral("operator")),
+                     qPrintable(jobs->action(a)->toolTip()));
+        }
     }
     remote.reset();
     QCOMPARE(master.stop(), 0);
@@ -547,6 +572,208 @@ void TestConsole::rolloutsPaneFollowsAndUndoes()
         QVERIFY(window.grab().save(QString::fromLocal8Bit(shot).replace(
             QStringLiteral(".png"), QStringLiteral("-charts.png"))));
     }
+}
+
+// The jobs pane on an embedded master: Run now starts a run of a job that runs only when asked,
+// and the pane follows it to its end: succeeded in the jobs table and in the runs list, its
+// log lines in the log view, a bar of its duration, a marker on its pool's chart. A job whose
+// run is going may be cancelled; Run now while one goes is refused with the master's reason.
+void TestConsole::jobsPaneRunsAndCancels()
+{
+    auto backend = embedded("  - name: web\n    command: [\"sleep\", \"1000\"]\n"
+                            "    stop: {timeout: 2s}\n"
+                            "  - name: report\n    command: [\"sh\", \"-c\", \"echo 'report line "
+                            "1'; echo 'report line 2'; sleep 1; echo done\"]\n"
+                            "    schedule: manual\n"
+                            "  - name: slow\n    command: [\"sleep\", \"60\"]\n"
+                            "    schedule: manual\n    stop: {timeout: 2s}\n");
+    QVERIFY(backend);
+    {
+        ui::MainWindow window(backend, QStringLiteral("Embedded master (test)"));
+        window.resize(1180, 700);
+        window.show();
+        ui::MasterView *view = window.current();
+        view->showPane(ui::MasterView::Jobs);
+        ui::JobsPane *pane = view->jobsPane();
+        models::JobsModel *jobs = view->bridge()->jobs();
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->rowCount(), 2, 5000); // the jobs, not the plain pool
+        QCOMPARE(jobs->rowOf("web"), -1);
+        pane->selectJob(QStringLiteral("report"));
+        QCOMPARE(pane->selectedJob(), QStringLiteral("report"));
+        QTRY_COMPARE_WITH_TIMEOUT(pane->runs()->pool(), QStringLiteral("report"), 5000);
+        QCOMPARE(pane->runs()->rowCount(), 0);
+        // An embedded master is admin: Run now is there; nothing to cancel.
+        QVERIFY(pane->action(ui::JobsPane::RunNow)->isEnabled());
+        QVERIFY(!pane->action(ui::JobsPane::Cancel)->isEnabled());
+
+        pane->action(ui::JobsPane::RunNow)->trigger();
+        const int row = jobs->rowOf("report");
+        // Going: counted in the table, listed as running, and Cancel is there.
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->index(row, models::JobsModel::Active).data().toInt(), 1,
+                                  5000);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->runs()->run(1) && pane->runs()->run(1)->running(), 5000);
+        QVERIFY(pane->action(ui::JobsPane::Cancel)->isEnabled());
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("report")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        // Ended: succeeded in the table and in the list, selected, with its log lines.
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->index(row, models::JobsModel::Succeeded).data().toInt(), 1,
+                                  10'000);
+        QCOMPARE(jobs->index(row, 0).data(models::JobsModel::OutcomeRole).toString(),
+                 QStringLiteral("succeeded"));
+        QCOMPARE(jobs->index(row, models::JobsModel::Active).data().toInt(), 0);
+        QVERIFY(!pane->action(ui::JobsPane::Cancel)->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(pane->runs()->run(1)->outcome, std::string("succeeded"), 5000);
+        QCOMPARE(pane->selectedRun(), std::uint64_t(1));
+        QCOMPARE(pane->runsView()
+                     ->model()
+                     ->index(0, models::JobRunsModel::Outcome)
+                     .data(models::JobRunsModel::OutcomeRole)
+                     .toString(),
+                 QStringLiteral("succeeded"));
+        const QString log = pane->log()->toPlainText();
+        QVERIFY2(log.contains(QStringLiteral("report line 1")) &&
+                     log.contains(QStringLiteral("report line 2")) &&
+                     log.contains(QStringLiteral("done")),
+                 qPrintable(log));
+        QVERIFY2(pane->runTitle()->text().contains(QStringLiteral("exit:0")),
+                 qPrintable(pane->runTitle()->text()));
+        QCOMPARE(pane->durations()->shown().size(), std::size_t(1));
+        QVERIFY(pane->runs()->run(1)->durationMs() >= 1000); // it slept a second
+        QCOMPARE(pane->durations()->barColor(0),
+                 models::JobsModel::outcomeColor(QStringLiteral("succeeded")));
+        // Its runs are asked for when its counts change, not on a timer.
+        const int requests = pane->historyRequests();
+        QVERIFY2(requests <= 4, qPrintable(QString::number(requests)));
+        QTest::qWait(1500);
+        QCOMPARE(pane->historyRequests(), requests);
+
+        // The sidebar names the job as one; a click on it opens its runs.
+        view->showPane(ui::MasterView::Workers);
+        QTreeWidgetItem *master = window.sidebar()->topLevelItem(0);
+        QTRY_COMPARE_WITH_TIMEOUT(master->childCount(), 3, 5000);
+        QTreeWidgetItem *item = master->child(0); // report, slow, web
+        QCOMPARE(item->data(0, Qt::UserRole).toString(), QStringLiteral("report"));
+        QVERIFY2(!item->text(0).contains(QLatin1Char('/')), qPrintable(item->text(0)));
+        pane->selectJob(QStringLiteral("slow"));
+        window.sidebar()->scrollToItem(item);
+        QTest::mouseClick(window.sidebar()->viewport(), Qt::LeftButton, {},
+                          window.sidebar()->visualItemRect(item).center());
+        QCOMPARE(window.tabs()->currentWidget(), pane);
+        QCOMPARE(pane->selectedJob(), QStringLiteral("report"));
+
+        // A long run: cancelled from the pane; Run now while it goes is refused.
+        pane->selectJob(QStringLiteral("slow"));
+        QTRY_COMPARE_WITH_TIMEOUT(pane->runs()->pool(), QStringLiteral("slow"), 5000);
+        QVERIFY(pane->log()->toPlainText().isEmpty());
+        pane->action(ui::JobsPane::RunNow)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(pane->action(ui::JobsPane::Cancel)->isEnabled(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->runs()->run(1) && pane->runs()->run(1)->running(), 5000);
+        QSignalSpy messages(pane, &ui::JobsPane::message);
+        pane->action(ui::JobsPane::RunNow)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(messages.count(), 1, 5000);
+        const QString refused = messages[0][0].toString();
+        QVERIFY2(refused.contains(QStringLiteral("run 1 is still going")), qPrintable(refused));
+        QTRY_COMPARE_WITH_TIMEOUT(window.statusBar()->currentMessage(), refused, 5000);
+        pane->action(ui::JobsPane::Cancel)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(pane->runs()->run(1) ? pane->runs()->run(1)->outcome
+                                                       : std::string(),
+                                  std::string("cancelled"), 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!pane->action(ui::JobsPane::Cancel)->isEnabled(), 5000);
+        QCOMPARE(jobs->job("slow")->failed, std::uint64_t(1));
+
+        // The runs on their pools' charts: a marker where each ended.
+        view->showPane(ui::MasterView::Charts);
+        view->chartsPane()->showPool(QStringLiteral("report"));
+        QTRY_COMPARE_WITH_TIMEOUT(view->chartsPane()->jobRunMarkerCount(), 1, 10'000);
+        QCOMPARE(view->chartsPane()->markerCount(), 0); // not the run's worker's exit as well
+        view->chartsPane()->showPool(QStringLiteral("slow"));
+        QTRY_COMPARE_WITH_TIMEOUT(view->chartsPane()->jobRunMarkerCount(), 1, 10'000);
+        view->chartsPane()->showPool(QStringLiteral("web"));
+        QTest::qWait(300);
+        QCOMPARE(view->chartsPane()->jobRunMarkerCount(), 0);
+    }
+    backend.reset(); // stops its workers
+    QVERIFY(test::killLeftovers(m_mark, 3000).empty());
+}
+
+// The pictures of the jobs pane in docs/screenshots: the demo config, run until its job has
+// had a run of each kind (about two minutes), when DROVER_JOBS_SHOT names the file (and
+// DROVER_JOBS_SHOT_LANG=de for German). Also the pool's chart with its runs, beside it
+// (console-jobs-en.png: console-jobs-charts-en.png). Without DROVER_JOBS_SHOT the same pictures
+// go to the test's own directory after the demo job's first run.
+void TestConsole::jobsScreenshot()
+{
+    const bool forDocs = qEnvironmentVariableIsSet("DROVER_JOBS_SHOT");
+    const QString shot = forDocs ? qEnvironmentVariable("DROVER_JOBS_SHOT")
+                                 : m_dir.filePath(QStringLiteral("console-jobs-en.png"));
+    const QString chartsShot =
+        QString(shot).replace(QRegularExpression(QStringLiteral("(-[a-z][a-z])?\\.png$")),
+                              QStringLiteral("-charts\\1.png"));
+    const QString lang = qEnvironmentVariable("DROVER_JOBS_SHOT_LANG", QStringLiteral("en"));
+    QCOMPARE(ui::installTranslations(lang), lang);
+    // A state dir under a HOME of the test's own: no path of this machine in the picture.
+    const QByteArray home = m_dir.filePath(QStringLiteral("home")).toUtf8();
+    QDir().mkpath(QString::fromUtf8(home));
+    qputenv("HOME", home);
+    qputenv("DROVER_DEMO_WORKER", DROVER_BIN_DIR "/drover-demo-worker");
+    qputenv("XDG_RUNTIME_DIR", home);
+    QFile file(QStringLiteral(DROVER_SOURCE_DIR "/resources/examples/demo.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const std::string text = file.readAll().toStdString();
+    config::LoadOptions load; // after the environment above: the demo's ${VAR}s read it
+    load.baseDir = m_dir.path().toStdString();
+    auto loaded =
+        config::loadText(text, m_dir.filePath(QStringLiteral("demo.yaml")).toStdString(), load);
+    QVERIFY2(loaded.ok(), loaded.report().c_str());
+    engine::EngineOptions options;
+    for (char **e = environ; *e; ++e)
+        options.masterEnv.emplace_back(*e);
+    options.masterEnv.push_back(m_mark);
+    options.cgroupParent = drover::test::testCgroupParent();
+    std::shared_ptr<local::LocalBackend> backend(new local::LocalBackend(options),
+                                                 [](local::LocalBackend *b) {
+                                                     b->shutdown();
+                                                     delete b;
+                                                 });
+    QVERIFY(backend->start(std::make_shared<config::Config>(std::move(*loaded.config))).ok());
+    {
+        ui::MainWindow window(backend, QCoreApplication::translate("main", "Embedded master (%1)")
+                                           .arg(QStringLiteral("demo.yaml")));
+        window.resize(1180, 720);
+        window.show();
+        ui::MasterView *view = window.current();
+        view->showPane(ui::MasterView::Jobs);
+        ui::JobsPane *pane = view->jobsPane();
+        models::JobsModel *jobs = view->bridge()->jobs();
+        QTRY_COMPARE_WITH_TIMEOUT(jobs->rowCount(), 1, 10'000);
+        // Six runs make the demo's cycle: one failed, one over its deadline, four succeeded.
+        auto ended = [&] {
+            const api::JobStatus *j = jobs->job("nightly-report");
+            return j ? j->succeeded + j->failed : 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(ended() >= (forDocs ? 7u : 1u), 180'000);
+        if (forDocs) {
+            QTRY_VERIFY_WITH_TIMEOUT(jobs->job("nightly-report")->active > 0, 60'000);
+            QTest::qWait(1500);
+        }
+        // The failed run's lines, which say most.
+        for (const api::JobRun &r : pane->runs()->rows()) {
+            if (r.outcome == "failed")
+                pane->selectRun(r.number);
+        }
+        QTest::qWait(300);
+        QVERIFY(window.grab().save(shot));
+        view->showPane(ui::MasterView::Charts);
+        view->chartsPane()->showPool(QStringLiteral("nightly-report"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->chartsPane()->jobRunMarkerCount() >= (forDocs ? 6 : 1),
+                                 10'000);
+        QTest::qWait(forDocs ? 1500 : 300);
+        QVERIFY(window.grab().save(chartsShot));
+        for (const QString &png : {shot, chartsShot})
+            QCOMPARE(QImage(png).size(), window.grab().size());
+    }
+    backend.reset();
+    QVERIFY(test::killLeftovers(m_mark, 3000).empty());
 }
 
 #include "tst_console.moc"

@@ -67,6 +67,9 @@ void TestPreview::modelOnDemo()
     QCOMPARE(
         cell(1, models::ConfigPoolsModel::Workers, models::ConfigPoolsModel::ValueRole).toInt(), 4);
     QCOMPARE(cell(3, models::ConfigPoolsModel::DependsOn).toString(), QStringLiteral("web"));
+    // nightly-report is a job: no workers at start, its runs at the schedule's times.
+    QCOMPARE(cell(3, models::ConfigPoolsModel::Workers).toString(),
+             QStringLiteral("job: */20 * * * * *"));
     QCOMPARE(cell(3, models::ConfigPoolsModel::Ports).toString(), QString());
     QCOMPARE(cell(0, models::ConfigPoolsModel::Revision).toString().size(), 12);
     model.setConfig({});
@@ -101,7 +104,8 @@ void TestPreview::windowShowsPools()
     QVERIFY(!window.findChild<QPlainTextEdit *>()->isVisible());
     bool summaryShown = false;
     for (auto *label : window.findChildren<QLabel *>())
-        summaryShown |= label->text().startsWith(QStringLiteral("4 pools, 7 workers at start"));
+        summaryShown |= label->text().startsWith(QStringLiteral("4 pools, 6 workers at start")) &&
+                        label->text().contains(QStringLiteral(", 1 job, "));
     QVERIFY(summaryShown);
     QImage shot = window.grab().toImage();
     QVERIFY(!shot.isNull());

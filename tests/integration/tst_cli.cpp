@@ -188,9 +188,9 @@ void TestCli::checkSchedule()
     QCOMPARE(out.size(), 5);
     QCOMPARE(out[0], file + QStringLiteral(": ok (2 pools, 0 workers at start, 0 probes, "
                                            "0 gateways, 2 jobs)"));
-    static const QRegularExpression next(QStringLiteral(
-        R"(^pool backup: schedule "30 2 \* \* \*" \(Europe/Berlin\), next runs )"
-        R"((\d{4}-\d\d-\d\d 02:30:00 CES?T, ){2}\d{4}-\d\d-\d\d 02:30:00 CES?T$)"));
+    static const QRegularExpression next(
+        QStringLiteral(R"(^pool backup: schedule "30 2 \* \* \*" \(Europe/Berlin\), next runs )"
+                       R"((\d{4}-\d\d-\d\d 02:30:00 CES?T, ){2}\d{4}-\d\d-\d\d 02:30:00 CES?T$)"));
     QVERIFY2(next.match(out[1]).hasMatch(), qPrintable(out[1]));
     QCOMPARE(out[2], QStringLiteral("pool reindex: runs only when asked (job.run)"));
     QCOMPARE(out[3], file + QStringLiteral(":5:31: pools[1].restart.max_restarts: not acted on "

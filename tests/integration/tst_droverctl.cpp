@@ -772,17 +772,17 @@ void TestDroverctl::jobs()
 {
     // A master of its own, with three jobs: one that succeeds, one that fails, one that sleeps.
     Droverd master;
-    QVERIFY(master.writeConfig(master.yaml(
-        "  - name: ok\n"
-        "    command: [\"sh\", \"-c\", \"echo first; echo fine\"]\n"
-        "    schedule: manual\n"
-        "  - name: bad\n"
-        "    command: [\"sh\", \"-c\", \"echo broken >&2; exit 4\"]\n"
-        "    schedule: {cron: \"0 3 * * *\", timezone: UTC}\n"
-        "  - name: nap\n"
-        "    command: [\"sleep\", \"100\"]\n"
-        "    schedule: manual\n"
-        "    stop: {timeout: 2s}\n")));
+    QVERIFY(master.writeConfig(
+        master.yaml("  - name: ok\n"
+                    "    command: [\"sh\", \"-c\", \"echo first; echo fine\"]\n"
+                    "    schedule: manual\n"
+                    "  - name: bad\n"
+                    "    command: [\"sh\", \"-c\", \"echo broken >&2; exit 4\"]\n"
+                    "    schedule: {cron: \"0 3 * * *\", timezone: UTC}\n"
+                    "  - name: nap\n"
+                    "    command: [\"sleep\", \"100\"]\n"
+                    "    schedule: manual\n"
+                    "    stop: {timeout: 2s}\n")));
     const QString admin = master.createToken(QStringLiteral("root"), QStringLiteral("admin"));
     const QString viewer = master.createToken(QStringLiteral("looker"), QStringLiteral("viewer"));
     QVERIFY2(master.start(), qPrintable(master.log()));
@@ -810,10 +810,10 @@ void TestDroverctl::jobs()
     QCOMPARE(r.code, 0);
     QStringList rows = lines(r.out);
     QCOMPARE(rows.size(), 4);
-    QCOMPARE(cells(rows[0]).mid(0, 5),
-             (QStringList{QStringLiteral("JOB"), QStringLiteral("SCHEDULE"),
-                          QStringLiteral("NEXT RUN"), QStringLiteral("ACTIVE"),
-                          QStringLiteral("LAST")}));
+    QCOMPARE(
+        cells(rows[0]).mid(0, 5),
+        (QStringList{QStringLiteral("JOB"), QStringLiteral("SCHEDULE"), QStringLiteral("NEXT RUN"),
+                     QStringLiteral("ACTIVE"), QStringLiteral("LAST")}));
     const QStringList bad = cells(rows[1]);
     QCOMPARE(bad[0], QStringLiteral("bad"));
     QCOMPARE(bad[1], QStringLiteral("0 3 * * * UTC"));
