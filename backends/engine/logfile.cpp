@@ -277,6 +277,14 @@ api::Result<bool> rotateIfLarger(const std::string &path, std::uint64_t maxSize,
     return true;
 }
 
+std::optional<std::uint64_t> sizeOf(const std::string &path)
+{
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
 api::Result<std::vector<std::string>> tail(const std::string &path, int lines,
                                            std::uint64_t maxBytes, std::uint64_t upTo)
 {

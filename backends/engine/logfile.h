@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ api::Result<int> openForAppend(const std::string &path);
 /// rotated. Lines written between the copy and the truncation can be lost (as with
 /// logrotate's copytruncate); docs/operations.md says so.
 api::Result<bool> rotateIfLarger(const std::string &path, std::uint64_t maxSize, int files);
+
+/// The log's size now (how far it had got: a probe failure's or a job run's start), or
+/// nothing when it does not exist yet.
+std::optional<std::uint64_t> sizeOf(const std::string &path);
 
 /// The last `lines` lines of the log (reading the rotated path.1 too when the current file
 /// has fewer), oldest first, without the newlines. Reads backwards in blocks and never more

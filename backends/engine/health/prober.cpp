@@ -4,6 +4,7 @@
 #include "config/secrets.h"
 #include "engine/engine.h"
 #include "engine/health/probe.h"
+#include "engine/logfile.h"
 #include "engine/loop.h"
 #include "engine/registry.h"
 #include "engine/spawnplan.h"
@@ -16,7 +17,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <sys/stat.h>
 
 namespace drover::engine {
 
@@ -336,9 +336,8 @@ void Prober::Private::checked(Worker &w, ProbeRun &r, ProbeOutcome out)
         p.history = std::make_unique<HealthHistory>(std::size_t(config->master.healthHistory));
     // A failure remembers how far the log had got, for the lines written before it.
     std::int64_t logOffset = -1;
-    struct stat st;
-    if (!out.ok && ::stat(state.logPath(w.id()).c_str(), &st) == 0)
-        logOffset = st.st_size;
+    if (!out.ok)
+        logOffset = std::int64_t(logfile::sizeOf(state.logPath(w.id())).value_or(-1));
     p.history->add(r.role, r.spec.kind, t, out.ok, out.latencyMs, out.message, out.excerpt,
                    logOffset);
     const double latency = std::round(out.latencyMs * 100) / 100;

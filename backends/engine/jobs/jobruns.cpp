@@ -4,6 +4,7 @@
 #include "api/clock.h"
 #include "api/codec.h"
 #include "engine/jobs/jobs.h"
+#include "engine/logfile.h"
 #include "engine/loop.h"
 #include "engine/registry.h"
 #include "engine/specs.h"
@@ -32,12 +33,6 @@ constexpr std::size_t kLogBytes = 4096;
 api::Error error(api::ErrorCode code, std::string message)
 {
     return api::Error{code, std::move(message), {}};
-}
-
-std::uint64_t fileSize(const std::string &path)
-{
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 ? std::uint64_t(st.st_size) : 0;
 }
 
 /// The last lines a run wrote: what its log gained since `from` (all of it when the log was
@@ -183,7 +178,7 @@ Jobs::Active &Jobs::open(Job &job, const Worker &w, const std::string &trigger,
     run.outcome = "running";
     Active a;
     a.number = run.number;
-    a.logStart = fileSize(m_state.logPath(w.id()));
+    a.logStart = logfile::sizeOf(m_state.logPath(w.id())).value_or(0);
     job.runs.push_back(std::move(run));
     ++job.status.runs;
     ++job.status.active;
