@@ -26,9 +26,12 @@ if [[ $mode == test ]]; then
   # promtool (Debian's prometheus package) checks droverd's /metrics; tst_package lints the
   # packages, validates the desktop entry and the systemd unit, and tst_install installs them
   # into a clean Debian 12 root made by debootstrap, and tst_systemd boots one with
-  # systemd-nspawn to run droverd.service under a real systemd.
+  # systemd-nspawn to run droverd.service under a real systemd. tst_containers runs container
+  # workers through podman (runc: crun refuses this machine kind's hybrid cgroups; netavark
+  # and iptables for a private network; busybox-static for the image it makes).
   packages+=(clang libclang-rt-14-dev clang-format curl prometheus
-             python3 lintian desktop-file-utils systemd systemd-container debootstrap)
+             python3 lintian desktop-file-utils systemd systemd-container debootstrap
+             podman runc netavark iptables busybox-static)
 fi
 
 missing=()

@@ -15,7 +15,8 @@ QStringList words(const char *text)
 }
 
 const char kPoolKeys[] = "name extends command cwd env replicas autoscale ports limits restart "
-                         "stop probes gateway rollout depends_on logs schedule";
+                         "stop probes gateway rollout depends_on logs schedule image mounts "
+                         "network pull";
 
 /// Normalized path -> keys. Templates and adopted entries share the pool's sub-mappings.
 const QHash<QString, QStringList> &keyTable()
@@ -76,6 +77,8 @@ const QHash<QString, QStringList> &valueTable()
         {QStringLiteral("pool.rollout.auto_rollback"), words("true false")},
         {QStringLiteral("pool.schedule.concurrency"), words("forbid allow replace")},
         {QStringLiteral("pool.schedule.catch_up"), words("skip once")},
+        {QStringLiteral("pool.network"), words("private host")},
+        {QStringLiteral("pool.pull"), words("missing always never")},
         {QStringLiteral("env.secret"), words("true false")},
     };
     return table;

@@ -2188,53 +2188,53 @@
 <context>
     <name>drover::ui::JobsPane</name>
     <message>
-        <location filename="../ui/jobspane.cpp" line="37"/>
+        <location filename="../ui/jobspane.cpp" line="40"/>
         <source>Run now</source>
         <translation>Jetzt ausführen</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="38"/>
+        <location filename="../ui/jobspane.cpp" line="41"/>
         <source>Start a run of the selected job now, outside its schedule</source>
         <translation>Einen Lauf des gewählten Jobs jetzt starten, außerhalb seines Zeitplans</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="40"/>
+        <location filename="../ui/jobspane.cpp" line="43"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="41"/>
+        <location filename="../ui/jobspane.cpp" line="44"/>
         <source>Stop the selected run, or every run of the job that is going</source>
         <translation>Den gewählten Lauf beenden, sonst jeden laufenden Lauf des Jobs</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="95"/>
+        <location filename="../ui/jobspane.cpp" line="104"/>
         <source>Pools with a schedule: each run is a worker that starts at its time (or when asked) and ends when its process exits.</source>
         <translation>Pools mit Zeitplan: Jeder Lauf ist ein Worker, der zu seiner Zeit (oder auf Anforderung) startet und endet, wenn sein Prozess endet.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="237"/>
+        <location filename="../ui/jobspane.cpp" line="246"/>
         <source>Your role (%1) may not start or stop runs: that needs operator.</source>
         <translation>Ihre Rolle (%1) darf keine Läufe starten oder beenden: dazu braucht es operator.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="257"/>
-        <location filename="../ui/jobspane.cpp" line="276"/>
+        <location filename="../ui/jobspane.cpp" line="266"/>
+        <location filename="../ui/jobspane.cpp" line="285"/>
         <source>%1: %2 refused: %3</source>
         <translation>%1: %2 abgelehnt: %3</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="261"/>
+        <location filename="../ui/jobspane.cpp" line="270"/>
         <source>%1: run %2 started</source>
         <translation>%1: Lauf %2 gestartet</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="262"/>
+        <location filename="../ui/jobspane.cpp" line="271"/>
         <source>%1: %2 asked</source>
         <translation>%1: %2 angefordert</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/jobspane.cpp" line="280"/>
+        <location filename="../ui/jobspane.cpp" line="289"/>
         <source>%1: %n run(s) cancelled</source>
         <translation>
             <numerusform>%1: %n Lauf abgebrochen</numerusform>
@@ -2242,62 +2242,62 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="319"/>
+        <location filename="../ui/jobspane.cpp" line="328"/>
         <source>Runs of %1</source>
         <translation>Läufe von %1</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="347"/>
+        <location filename="../ui/jobspane.cpp" line="356"/>
         <source>%1: its runs could not be read: %2</source>
         <translation>%1: Seine Läufe konnten nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="369"/>
+        <location filename="../ui/jobspane.cpp" line="378"/>
         <source>Runs</source>
         <translation>Läufe</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="379"/>
+        <location filename="../ui/jobspane.cpp" line="388"/>
         <source>Select a job to see its runs.</source>
         <translation>Wählen Sie einen Job, um seine Läufe zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="380"/>
+        <location filename="../ui/jobspane.cpp" line="389"/>
         <source>This job has not run yet.</source>
         <translation>Dieser Job ist noch nicht gelaufen.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="381"/>
+        <location filename="../ui/jobspane.cpp" line="390"/>
         <source>Select a run to see its last lines.</source>
         <translation>Wählen Sie einen Lauf, um seine letzten Zeilen zu sehen.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="386"/>
+        <location filename="../ui/jobspane.cpp" line="395"/>
         <source>&lt;b&gt;Run %1&lt;/b&gt;</source>
         <translation>&lt;b&gt;Lauf %1&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="391"/>
+        <location filename="../ui/jobspane.cpp" line="400"/>
         <source>on %1 since %2</source>
         <translation>auf %1 seit %2</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="401"/>
+        <location filename="../ui/jobspane.cpp" line="410"/>
         <source>took %1</source>
         <translation>Dauer %1</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="410"/>
+        <location filename="../ui/jobspane.cpp" line="419"/>
         <source>Its last lines show here when it ends; the Workers pane follows the log of %1 as it is written.</source>
         <translation>Seine letzten Zeilen erscheinen hier, wenn er endet; die Ansicht „Worker“ verfolgt das Log von %1, während es geschrieben wird.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="413"/>
+        <location filename="../ui/jobspane.cpp" line="422"/>
         <source>No process ran for this time of the schedule.</source>
         <translation>Zu diesem Zeitpunkt des Zeitplans lief kein Prozess.</translation>
     </message>
     <message>
-        <location filename="../ui/jobspane.cpp" line="414"/>
+        <location filename="../ui/jobspane.cpp" line="423"/>
         <source>This run wrote nothing.</source>
         <translation>Dieser Lauf hat nichts ausgegeben.</translation>
     </message>
@@ -3396,72 +3396,128 @@
         <translation>Nicht feststellbar, was %1 ausführt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="222"/>
+        <location filename="../ui/workerdetail.cpp" line="228"/>
         <source>This worker has no secret values</source>
         <translation>Dieser Worker hat keine geheimen Werte</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="224"/>
+        <location filename="../ui/workerdetail.cpp" line="230"/>
         <source>Secret values are hidden until you show them</source>
         <translation>Geheime Werte bleiben verborgen, bis Sie sie zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="225"/>
+        <location filename="../ui/workerdetail.cpp" line="231"/>
         <source>Only an admin&apos;s connection gets secret values from the master</source>
         <translation>Nur eine Admin-Verbindung erhält geheime Werte vom Master</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="249"/>
+        <location filename="../ui/workerdetail.cpp" line="257"/>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <source>Container</source>
+        <translation>Container</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <source>&lt;i&gt;none yet: podman is starting it&lt;/i&gt;</source>
+        <translation>&lt;i&gt;noch keiner: podman startet ihn&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="259"/>
+        <source>%1, podman says &lt;b&gt;%2&lt;/b&gt;</source>
+        <translation>%1, laut podman &lt;b&gt;%2&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="262"/>
+        <source>Network</source>
+        <translation>Netzwerk</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="263"/>
+        <source>the machine&apos;s (host)</source>
+        <translation>das der Maschine (host)</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="264"/>
+        <source>its own (private), its port published on 127.0.0.1</source>
+        <translation>ein eigenes (private), sein Port auf 127.0.0.1 veröffentlicht</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="265"/>
+        <source>Arguments</source>
+        <translation>Argumente</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="266"/>
+        <source>&lt;i&gt;the image&apos;s own command&lt;/i&gt;</source>
+        <translation>&lt;i&gt;der eigene Befehl des Images&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="268"/>
+        <source>&lt;i&gt;the image&apos;s own&lt;/i&gt;</source>
+        <translation>&lt;i&gt;das des Images&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="270"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="250"/>
+        <location filename="../ui/workerdetail.cpp" line="271"/>
         <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
         <translation>&lt;i&gt;keiner bekannt: nur überwacht, nicht von Drover gestartet&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="252"/>
+        <location filename="../ui/workerdetail.cpp" line="268"/>
+        <location filename="../ui/workerdetail.cpp" line="273"/>
         <source>Directory</source>
         <translation>Verzeichnis</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="254"/>
+        <location filename="../ui/workerdetail.cpp" line="276"/>
         <source>PID file</source>
         <translation>PID-Datei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="255"/>
+        <location filename="../ui/workerdetail.cpp" line="277"/>
         <source>Log file</source>
         <translation>Protokolldatei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="261"/>
+        <location filename="../ui/workerdetail.cpp" line="283"/>
         <source>hidden (secret)</source>
         <translation>verborgen (geheim)</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="265"/>
+        <location filename="../ui/workerdetail.cpp" line="287"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="265"/>
+        <location filename="../ui/workerdetail.cpp" line="287"/>
         <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
         <translation>&lt;i&gt;nur was der Master weitergibt&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="268"/>
+        <location filename="../ui/workerdetail.cpp" line="290"/>
+        <source>The container gets these only, not the master&apos;s environment.</source>
+        <translation>Der Container bekommt nur diese, nicht die Umgebung des Masters.</translation>
+    </message>
+    <message>
+        <location filename="../ui/workerdetail.cpp" line="292"/>
         <source>Besides these, the worker inherits the master&apos;s environment.</source>
         <translation>Außerdem erbt der Worker die Umgebung des Masters.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="343"/>
+        <location filename="../ui/workerdetail.cpp" line="368"/>
         <source>(cannot follow the log: %1)</source>
         <translation>(Protokoll kann nicht mitgelesen werden: %1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="364"/>
+        <location filename="../ui/workerdetail.cpp" line="389"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n Zeile ausgelassen</numerusform>
@@ -3469,7 +3525,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="366"/>
+        <location filename="../ui/workerdetail.cpp" line="391"/>
         <source>… the connection was down: lines may be missing</source>
         <translation>… die Verbindung war unterbrochen: Zeilen können fehlen</translation>
     </message>

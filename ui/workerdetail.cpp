@@ -208,6 +208,12 @@ void WorkerDetail::describe()
             if (r->contains("pid_file"))
                 d.pidFile = QString::fromStdString(r->value("pid_file", ""));
             d.log = QString::fromStdString(r->value("log", ""));
+            if (const auto c = r->find("container"); c != r->end() && c->is_object()) {
+                d.image = QString::fromStdString(c->value("image", ""));
+                d.containerId = QString::fromStdString(c->value("id", ""));
+                d.network = QString::fromStdString(c->value("network", ""));
+                d.containerState = QString::fromStdString(c->value("state", ""));
+            }
             for (const auto &e : r->value("env", nlohmann::json::array())) {
                 const QString entry = QString::fromStdString(e.get<std::string>());
                 const qsizetype eq = entry.indexOf(QLatin1Char('='));
@@ -246,10 +252,26 @@ void WorkerDetail::showProcess()
     auto tt = [](const QString &text) {
         return QStringLiteral("<tt>%1</tt>").arg(text.toHtmlEscaped());
     };
-    row(tr("Command"), words.isEmpty()
-                           ? tr("<i>none known: watched, not started by Drover</i>")
-                           : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
-    row(tr("Directory"), tt(d.cwd));
+    const bool container = !d.image.isEmpty();
+    if (container) {
+        row(tr("Image"), tt(d.image));
+        row(tr("Container"), d.containerId.isEmpty() ? tr("<i>none yet: podman is starting it</i>")
+                                                     : tr("%1, podman says <b>%2</b>")
+                                                           .arg(tt(d.containerId.left(12)),
+                                                                d.containerState.toHtmlEscaped()));
+        row(tr("Network"), d.network == QLatin1String("host")
+                               ? tr("the machine's (host)")
+                               : tr("its own (private), its port published on 127.0.0.1"));
+        row(tr("Arguments"), words.isEmpty()
+                                 ? tr("<i>the image's own command</i>")
+                                 : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
+        row(tr("Directory"), d.cwd.isEmpty() ? tr("<i>the image's own</i>") : tt(d.cwd));
+    } else {
+        row(tr("Command"), words.isEmpty()
+                               ? tr("<i>none known: watched, not started by Drover</i>")
+                               : QStringLiteral("<tt>%1</tt>").arg(words.join(QLatin1Char(' '))));
+        row(tr("Directory"), tt(d.cwd));
+    }
     if (!d.pidFile.isEmpty())
         row(tr("PID file"), tt(d.pidFile));
     row(tr("Log file"), tt(d.log));
@@ -265,7 +287,10 @@ void WorkerDetail::showProcess()
     row(tr("Environment"), (env.isEmpty() ? tr("<i>only what the master passes on</i>")
                                           : env.join(QStringLiteral("<br>"))) +
                                QStringLiteral("<br><small>") +
-                               tr("Besides these, the worker inherits the master's environment.") +
+                               (container ? tr("The container gets these only, not the "
+                                               "master's environment.")
+                                          : tr("Besides these, the worker inherits the master's "
+                                               "environment.")) +
                                QStringLiteral("</small>"));
     m_process->setHtml(html + QStringLiteral("</table>"));
 }

@@ -73,6 +73,9 @@ private:
     {
         QStringList command;
         QString cwd, pidFile, log;
+        /// A container worker's (podman): image, id, network, podman's state; image empty
+        /// for a process.
+        QString image, containerId, network, containerState;
         QList<QPair<QString, QString>> env; ///< name, value
         QStringList secretNames;
         bool secretsShown = false; ///< the master sent the values (an admin's connection)

@@ -6,6 +6,7 @@
 #include "api/version.h"
 #include "config/loader.h"
 #include "engine/configwatch.h"
+#include "engine/containers/podman.h"
 #include "engine/engine.h"
 #include "remote/audit.h"
 #include "remote/server.h"
@@ -50,6 +51,21 @@ int check(const std::string &file)
         if (pool.job)
             std::cout << "pool " << pool.name << ": "
                       << drover::config::describeSchedule(*pool.job, now) << '\n';
+    }
+    // Container workers need podman: what it can do on this machine.
+    std::vector<std::string> containerPools;
+    for (const drover::config::PoolSpec &pool : result.config->pools)
+        if (pool.container)
+            containerPools.push_back(pool.name);
+    if (!containerPools.empty()) {
+        const char *path = std::getenv("PATH");
+        const drover::engine::containers::PodmanSetup podman =
+            drover::engine::containers::detectPodman(
+                path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        std::string pools;
+        for (const std::string &name : containerPools)
+            pools += (pools.empty() ? "" : ", ") + name;
+        std::cout << "containers (" << pools << "): " << podman.describe() << '\n';
     }
     for (const drover::api::Diagnostic &d : result.config->notActedOn)
         std::cout << d.toString() << '\n';

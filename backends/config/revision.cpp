@@ -39,6 +39,15 @@ std::string computeRevision(const PoolSpec &pool)
         field(canon, "nofile", std::to_string(*pool.limits.nofile));
     if (pool.limits.pids)
         field(canon, "pids", std::to_string(*pool.limits.pids));
+    if (pool.container) { // a new tag is a new revision
+        field(canon, "image", pool.container->image);
+        for (const MountSpec &m : pool.container->mounts) {
+            field(canon, "mnts", m.source);
+            field(canon, "mntt", m.target);
+            field(canon, "mntro", m.readOnly ? "1" : "0");
+        }
+        field(canon, "net", pool.container->network == ContainerNetwork::Host ? "host" : "private");
+    }
 
     return shortDigest(canon);
 }

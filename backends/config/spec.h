@@ -133,6 +133,8 @@ struct LimitsSpec
     std::optional<double> cpu;           ///< cores, e.g. 0.5
     std::optional<int> nofile;           ///< RLIMIT_NOFILE
     std::optional<int> pids;             ///< cgroup pids.max
+
+    bool operator==(const LimitsSpec &) const = default;
 };
 
 struct AutoscaleSpec
@@ -216,13 +218,43 @@ struct JobSpec
     int history = 20; ///< runs kept (in memory and in the state dir)
 };
 
+enum class PullPolicy {
+    Missing, ///< pulled when the machine does not have it (podman's default)
+    Always,  ///< pulled before every start
+    Never,   ///< only what the machine has; a missing image fails the worker
+};
+enum class ContainerNetwork {
+    Private, ///< its own network namespace; the worker's port published on 127.0.0.1
+    Host,    ///< the machine's network, as a native worker
+};
+
+struct MountSpec
+{
+    std::string source; ///< absolute, on the machine
+    std::string target; ///< absolute, in the container
+    bool readOnly = false;
+
+    bool operator==(const MountSpec &) const = default;
+};
+
+/// `image:` on a pool: its workers are podman containers of the image, and `command:` (if
+/// given) is their arguments.
+struct ContainerSpec
+{
+    std::string image;
+    std::vector<MountSpec> mounts;
+    ContainerNetwork network = ContainerNetwork::Private;
+    PullPolicy pull = PullPolicy::Missing;
+};
+
 struct PoolSpec
 {
     std::string name;
     Mark mark;                        ///< where the pool starts in the file
     std::vector<std::string> extends; ///< the template chain, nearest first
     std::vector<std::string> command; ///< may hold {{placeholders}}
-    std::string cwd;                  ///< absolute; empty: the config file's directory
+    std::string
+        cwd; ///< absolute; the config file's directory when not given (a container's: empty)
     std::map<std::string, std::string> env;
     /// The names in `env` whose values are secret (sorted): a name that looksSecret(), a value
     /// with text from droverd's environment (`${VAR}`), or `{value: ..., secret: true}`.
@@ -242,8 +274,11 @@ struct PoolSpec
     /// A job (`schedule:`): its runs are its workers, started by the jobs room; replicas,
     /// autoscale, gateway and rollout do not apply, and the restart policy is `never`.
     std::optional<JobSpec> job;
-    /// Hash of what makes a worker (command, cwd, env, limits, ports): a change is a new
-    /// revision, to be rolled out. Scaling, probes, restart and gateway settings are not in it.
+    /// A container worker (`image:`): started by podman, not spawned.
+    std::optional<ContainerSpec> container;
+    /// Hash of what makes a worker (command, cwd, env, limits, ports, image, mounts, network):
+    /// a change is a new revision, to be rolled out. Scaling, probes, restart, gateway settings
+    /// and the pull policy are not in it.
     std::string revision;
 
     int maxWorkers() const { return autoscale ? autoscale->max : replicas; }

@@ -100,7 +100,7 @@ void validate(Node root, ValidateContext &in, Config &out)
                 nameValue(ctx, pn.name, f.path("name"), pool.name);
                 readPoolBody(ctx, f, pool, pn, false);
                 checkPool(ctx, pool, pn);
-                if (pool.cwd.empty())
+                if (pool.cwd.empty() && !pool.container) // a container's: the image's own
                     pool.cwd = in.baseDir;
                 pool.revision = computeRevision(pool);
                 out.pools.push_back(std::move(pool));

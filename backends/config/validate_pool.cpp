@@ -318,10 +318,15 @@ void readStop(Ctx &ctx, const Node *n, const std::string &path, StopSpec &out)
 /// Reads a pool (or, with `isTemplate`, a template: nothing required, no cross checks).
 void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, bool isTemplate)
 {
-    const Node *cmd = isTemplate ? f.get("command")
-                                 : f.require("command", "the program and its arguments, as a list");
-    if (strList(ctx, cmd, f.path("command"), pool.command, true))
+    // A container's command is its arguments; without one the image's own runs.
+    const bool image = f.get("image") && !f.get("image")->isNull();
+    const Node *cmd = isTemplate || image
+                          ? f.get("command")
+                          : f.require("command", "the program and its arguments, as a list");
+    if (cmd && !(image && cmd->isNull()) &&
+        strList(ctx, cmd, f.path("command"), pool.command, true))
         nodes.sites.scanList(ctx, cmd, f.path("command"));
+    readContainer(ctx, f, pool, isTemplate);
     if (pathValue(ctx, f.get("cwd"), f.path("cwd"), pool.cwd))
         nodes.sites.scan(ctx, f.get("cwd"), f.path("cwd"));
     envMap(ctx, f.get("env"), f.path("env"), pool.env, pool.secretEnv, nodes.sites);

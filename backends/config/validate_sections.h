@@ -36,9 +36,9 @@ void readMaster(Ctx &ctx, const Node *n, MasterSpec &m);
 // Pools and their sub-sections (validate_pool.cpp, validate_probes.cpp)
 
 inline constexpr std::string_view kPoolKeys[] = {
-    "name",      "extends", "command",    "cwd",     "env",     "replicas",
-    "autoscale", "ports",   "limits",     "restart", "stop",    "probes",
-    "gateway",   "rollout", "depends_on", "logs",    "schedule"};
+    "name",       "extends", "command",  "cwd",   "env",    "replicas", "autoscale",
+    "ports",      "limits",  "restart",  "stop",  "probes", "gateway",  "rollout",
+    "depends_on", "logs",    "schedule", "image", "mounts", "network",  "pull"};
 
 struct PoolNodes
 {
@@ -57,6 +57,9 @@ void readProbes(Ctx &ctx, const Node *n, const std::string &path, ProbeSet &out,
 /// `schedule:` (validate_schedule.cpp): a cron expression, `manual`, or the mapping
 /// {cron, timezone, concurrency, deadline, catch_up, history}. Sets `out` when given.
 void readSchedule(Ctx &ctx, const Node *n, const std::string &path, std::optional<JobSpec> &out);
+/// `image:`, `mounts:`, `network:` and `pull:` (validate_container.cpp): sets pool.container
+/// when the pool has an image; the other three without one are errors (not in a template).
+void readContainer(Ctx &ctx, const Fields &f, PoolSpec &pool, bool isTemplate);
 
 /// Reads a pool (or, with `isTemplate`, a template: nothing required, no cross checks).
 void readPoolBody(Ctx &ctx, const Fields &f, PoolSpec &pool, PoolNodes &nodes, bool isTemplate);

@@ -83,6 +83,10 @@ void Supervisor::readopt()
             r.adopted ? m_config.adopted(r.pool) != nullptr : m_config.pool(r.pool) != nullptr;
         Worker &ref = m_registry.insert(std::move(w), false);
         ref.process.pgid = r.pgid;
+        if (!r.container.empty()) { // podman's container, still running: the same one
+            ref.process.containerId = r.container;
+            ref.process.runtime = std::make_unique<ContainerRuntime>();
+        }
         if (m_cgroups) {
             ref.process.cgroup = m_cgroups->find(r.id);
             // Its limits are still in force: say so, as at its spawn.

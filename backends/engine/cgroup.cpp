@@ -220,14 +220,35 @@ int leaveForLeaf(const std::string &dir, std::string &where)
     return writeFile(where, std::to_string(::getpid()));
 }
 
+/// Opens what the spawner's child joins `dir` through (WorkerCgroup::v1TaskFds, v2DirFd,
+/// v2ProcsFd); a problem when it cannot.
+void openJoin(const std::string &dir, bool v2, WorkerCgroup &g)
+{
+    std::string join = dir + (v2 ? "/cgroup.procs" : "/tasks");
+    int fd = ::open(join.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        g.problems.push_back("cgroup: cannot open " + join + ": " + errorText(errno));
+    } else if (!v2) {
+        g.v1TaskFds.push_back(fd);
+    } else {
+        g.v2ProcsFd = fd;
+        g.v2DirFd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+}
+
 } // namespace
 
 void WorkerCgroup::closeFds()
 {
-    for (int fd : procsFds)
+    for (int fd : v1TaskFds)
         if (fd >= 0)
             ::close(fd);
-    procsFds.clear();
+    v1TaskFds.clear();
+    for (int *fd : {&v2DirFd, &v2ProcsFd}) {
+        if (*fd >= 0)
+            ::close(*fd);
+        *fd = -1;
+    }
 }
 
 Cgroups Cgroups::detect(std::string parent, std::string root)
@@ -449,15 +470,24 @@ WorkerCgroup Cgroups::create(const std::string &worker, const config::LimitsSpec
             if (name == "memory")
                 g.memoryDir = dir;
         }
-        std::string procs = dir + "/cgroup.procs";
-        int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-            g.problems.push_back("cgroup: cannot open " + procs + ": " + errorText(errno));
-        else
-            g.procsFds.push_back(fd);
+        openJoin(dir, h.v2, g);
     }
     g.oomKillsAtStart = oomKills(g);
+    g.written = limits;
     return g;
+}
+
+WorkerCgroup Cgroups::reopen(WorkerCgroup made) const
+{
+    made.closeFds();
+    for (const Hierarchy &h : m_hierarchies) {
+        for (const std::string &dir : made.dirs)
+            if (dir.size() > h.base.size() && dir.compare(0, h.base.size(), h.base) == 0 &&
+                dir[h.base.size()] == '/')
+                openJoin(dir, h.v2, made);
+    }
+    made.oomKillsAtStart = oomKills(made);
+    return made;
 }
 
 std::uint64_t Cgroups::oomKills(const WorkerCgroup &group)

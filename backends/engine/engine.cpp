@@ -213,6 +213,17 @@ api::Result<bool> Engine::start(std::shared_ptr<const config::Config> config)
     r.supervisor = std::make_unique<Supervisor>(r.loop, *r.registry, r.config, *r.prober, *r.state,
                                                 r.cgroups ? &*r.cgroups : nullptr, *r.metrics,
                                                 r.options, r.inheritedNofileSoft, r.shutting);
+    // podman is asked what it can do when the first container worker starts.
+    std::string path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+    for (const std::string &e : r.options.masterEnv)
+        if (e.starts_with("PATH="))
+            path = e.substr(5);
+    r.containers = std::make_unique<containers::Containers>(
+        r.loop.io, config::shortDigest(r.state->dir()), path);
+    r.containers->onSetup = [](const containers::PodmanSetup &setup) {
+        spdlog::info("master.containers {}", setup.describe());
+    };
+    r.supervisor->setContainers(r.containers.get());
     r.rollouts = std::make_unique<Rollouts>(r.loop, *r.registry, r.config, *r.supervisor, r.stream,
                                             r.state->dir(), r.shutting);
     r.rollouts->load(); // the templates of earlier revisions, to roll back to

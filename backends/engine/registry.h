@@ -48,7 +48,8 @@ struct Process
 {
     int pgid = 0;
     std::uint64_t startTime = 0;      ///< from /proc: guards against PID reuse
-    std::unique_ptr<Runtime> runtime; ///< how it came to us (native, adopted)
+    std::unique_ptr<Runtime> runtime; ///< how it came to us (native, adopted, container)
+    std::string containerId;          ///< a container worker's (podman); empty otherwise
     std::unique_ptr<Watch> exitWatch; ///< its pidfd, readable once it exits
     WorkerCgroup cgroup;
 };

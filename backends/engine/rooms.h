@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/cgroup.h"
+#include "engine/containers/containers.h"
 #include "engine/engine.h"
 #include "engine/health/prober.h"
 #include "engine/jobs/jobs.h"
@@ -44,6 +45,7 @@ struct Rooms
     std::unique_ptr<MetricsStore> metrics;
     std::unique_ptr<Registry> registry;
     std::unique_ptr<Prober> prober;
+    std::unique_ptr<containers::Containers> containers;
     std::unique_ptr<Supervisor> supervisor;
     std::unique_ptr<Rollouts> rollouts;
     std::unique_ptr<Pools> pools;

@@ -20,8 +20,8 @@ struct ExitStatus
 
 /// How a worker's current process came to us, and what that lets us know and do with it.
 /// A native process is our child: we know how it ended. An adopted one (left by an earlier
-/// master, or found through a PID file) is not: its exit status is lost. A container
-/// runtime will be a third kind.
+/// master, or found through a PID file) is not: its exit status is lost. A container's is
+/// podman's to tell.
 class Runtime
 {
 public:
@@ -43,6 +43,16 @@ public:
 
     std::string_view name() const override { return "native"; }
     ExitStatus reap(int pidfd) override;
+    bool stoppedOnShutdown() const override { return true; }
+};
+
+/// A container's first process (podman started it; its conmon watches it). How it ended is
+/// podman's to say (containers::Containers::ended), asked for when its pidfd is readable.
+class ContainerRuntime final : public Runtime
+{
+public:
+    std::string_view name() const override { return "container"; }
+    ExitStatus reap(int) override { return {"exit status asked of podman", false}; }
     bool stoppedOnShutdown() const override { return true; }
 };
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sched.h>
@@ -24,6 +26,51 @@
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+#if defined(__x86_64__)
+/// clone3's arguments as far as CLONE_INTO_CGROUP (the kernel's CLONE_ARGS_SIZE_VER2).
+struct DroverClone3Args
+{
+    std::uint64_t flags, pidfd, childTid, parentTid, exitSignal, stack, stackSize, tls, setTid,
+        setTidSize, cgroup;
+};
+static_assert(sizeof(DroverClone3Args) == 88);
+
+/// clone3() with `fn(arg)` run in the child on the stack the arguments give, its result the
+/// child's exit status; in the parent the child's pid or -errno. glibc exports no clone3
+/// (Debian 12's 2.36), and a child with its own stack cannot return through a C function.
+extern "C" long drover_clone3(DroverClone3Args *args, unsigned long size, int (*fn)(void *),
+                              void *arg);
+asm(R"(
+    .text
+    .globl drover_clone3
+    .hidden drover_clone3
+    .type drover_clone3, @function
+drover_clone3:
+    .cfi_startproc
+    movq %rdx, %r8
+    movq %rcx, %r9
+    movl $435, %eax
+    syscall
+    testq %rax, %rax
+    jz 1f
+    ret
+1:
+    .cfi_undefined rip
+    xorl %ebp, %ebp
+    movq %r9, %rdi
+    callq *%r8
+    movl %eax, %edi
+    movl $60, %eax
+    syscall
+    hlt
+    .cfi_endproc
+    .size drover_clone3, .-drover_clone3
+)");
+#endif
 
 namespace drover::engine {
 
@@ -42,8 +89,8 @@ struct ChildArgs
     rlimit nofile{};
     bool setAs = false;
     rlimit as{};
-    const int *procsFds = nullptr;
-    std::size_t procsCount = 0;
+    const int *joinFds = nullptr; ///< each gets "0": v1 `tasks`, v2 cgroup.procs (fallback)
+    std::size_t joinCount = 0;
     /// Sharing our descriptor table (CLONE_FILES): the child first takes its own copy of the
     /// descriptors below this bound only, where every descriptor it uses is.
     unsigned unshareFrom = 0;
@@ -73,19 +120,11 @@ int childMain(void *arg)
         return fail(a, "unshare");
     if (setpgid(0, 0) != 0)
         return fail(a, "setpgid");
-    if (a->procsCount) {
-        char buf[24];
-        int n = 0;
-        char digits[24];
-        for (long pid = syscall(SYS_getpid); pid > 0; pid /= 10)
-            digits[n++] = char('0' + pid % 10);
-        for (int i = 0; i < n; ++i)
-            buf[i] = digits[n - 1 - i];
-        buf[n++] = '\n';
-        for (std::size_t i = 0; i < a->procsCount; ++i) {
-            if (write(a->procsFds[i], buf, std::size_t(n)) != n)
-                return fail(a, "cgroup");
-        }
+    // "0" is the writer: through `tasks` its one thread (the whole process, before exec),
+    // which the kernel moves without the global lock that cgroup.procs takes.
+    for (std::size_t i = 0; i < a->joinCount; ++i) {
+        if (write(a->joinFds[i], "0", 1) != 1)
+            return fail(a, "cgroup");
     }
     if (dup2(a->stdinFd, 0) < 0 || dup2(a->outputFd, 1) < 0 || dup2(a->outputFd, 2) < 0)
         return fail(a, "dup2");
@@ -111,9 +150,9 @@ int childMain(void *arg)
 struct Slots
 {
     int in = -1, out = -1;
-    std::array<int, 3> procs{-1, -1, -1}; ///< cgroup v1 has up to three (memory, cpu, pids)
-    unsigned bound = 0;                   ///< one above the highest slot
-    bool usable = false;                  ///< false: the kernel cannot; copy the table
+    std::array<int, 3> join{-1, -1, -1}; ///< three controllers: at most three groups to join
+    unsigned bound = 0;                  ///< one above the highest slot
+    bool usable = false;                 ///< false: the kernel cannot; copy the table
 };
 
 Slots &slots(int devnull)
@@ -124,7 +163,7 @@ Slots &slots(int devnull)
         made.out = fcntl(devnull, F_DUPFD_CLOEXEC, 3);
         int highest = std::max(made.in, made.out);
         bool ok = made.in >= 0 && made.out >= 0;
-        for (int &fd : made.procs) {
+        for (int &fd : made.join) {
             fd = fcntl(devnull, F_DUPFD_CLOEXEC, 3);
             ok = ok && fd >= 0;
             highest = std::max(highest, fd);
@@ -138,15 +177,49 @@ Slots &slots(int devnull)
 
 /// The child's stack: one mapping, reused (spawns happen one at a time on the engine thread,
 /// and CLONE_VFORK keeps the parent waiting until the child no longer needs it).
-char *childStackTop()
+constexpr std::size_t kChildStackSize = 256 * 1024;
+char *childStack()
 {
-    static constexpr std::size_t kSize = 256 * 1024;
     static void *stack = [] {
-        void *p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+        void *p = mmap(nullptr, kChildStackSize, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
         return p == MAP_FAILED ? nullptr : p;
     }();
-    return stack ? static_cast<char *>(stack) + kSize : nullptr;
+    return static_cast<char *>(stack);
+}
+
+/// Whether clone3 with CLONE_INTO_CGROUP is worth trying: false once the kernel (before 5.7),
+/// a seccomp filter or the architecture has said no.
+#if defined(__x86_64__)
+std::atomic<bool> g_clone3{true};
+#else
+std::atomic<bool> g_clone3{false};
+#endif
+
+/// Starts the child as clone() does, or born in the v2 group `cgroupDir` (clone3 with
+/// CLONE_INTO_CGROUP) when that is not -1: the pid, or -1 with errno.
+int cloneChild(ChildArgs *args, char *stack, int flags, int *pidfd, int cgroupDir)
+{
+#if defined(__x86_64__)
+    if (cgroupDir >= 0) {
+        DroverClone3Args c{};
+        c.flags = std::uint64_t(flags & ~0xff) | CLONE_INTO_CGROUP;
+        c.pidfd = reinterpret_cast<std::uintptr_t>(pidfd);
+        c.exitSignal = std::uint64_t(flags & 0xff);
+        c.stack = reinterpret_cast<std::uintptr_t>(stack);
+        c.stackSize = kChildStackSize;
+        c.cgroup = std::uint64_t(cgroupDir);
+        long r = drover_clone3(&c, sizeof c, childMain, args);
+        if (r < 0) {
+            errno = int(-r);
+            return -1;
+        }
+        return int(r);
+    }
+#else
+    (void)cgroupDir;
+#endif
+    return clone(childMain, stack + kChildStackSize, flags, args, pidfd);
 }
 
 std::vector<char *> pointers(const std::vector<std::string> &strings)
@@ -206,7 +279,9 @@ std::string signalName(int sig)
     return "SIG" + std::to_string(sig);
 }
 
-api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
+namespace {
+
+api::Result<SpawnedProcess> spawn(const SpawnRequest &request, bool intoCgroup)
 {
     if (request.argv.empty() || request.argv[0].empty())
         return spawnError("no command to run");
@@ -241,8 +316,8 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         return spawnError("cannot execute " + quoted(request.argv[0]) +
                           ": Permission denied (not executable)");
     }
-    char *stackTop = childStackTop();
-    if (!stackTop)
+    char *stack = childStack();
+    if (!stack)
         return spawnError(std::string("cannot map a stack for the child: ") + std::strerror(errno));
 
     // Every worker's stdin; opened once (it is close-on-exec, the children get a copy).
@@ -271,20 +346,25 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         args.setAs = true;
         args.as.rlim_cur = args.as.rlim_max = rlim_t(*request.addressSpace);
     }
-    args.procsFds = request.cgroupProcsFds.data();
-    args.procsCount = request.cgroupProcsFds.size();
+    // Born in the v2 group (clone3), or joining it as the v1 ones are, by a write.
+    const int cgroupDir = intoCgroup && request.cgroupDir >= 0 && g_clone3 ? request.cgroupDir : -1;
+    std::vector<int> join = request.cgroupTaskFds;
+    if (request.cgroupProcs >= 0 && cgroupDir < 0)
+        join.push_back(request.cgroupProcs);
+    args.joinFds = join.data();
+    args.joinCount = join.size();
     Slots &slot = slots(devnull);
-    std::array<int, 3> procsInSlots{};
-    const bool useSlots = slot.usable && args.procsCount <= slot.procs.size() &&
+    std::array<int, 3> joinInSlots{};
+    const bool useSlots = slot.usable && join.size() <= slot.join.size() &&
                           dup3(args.outputFd, slot.out, O_CLOEXEC) >= 0;
     if (useSlots) {
         args.stdinFd = slot.in;
         args.outputFd = slot.out;
-        for (std::size_t i = 0; i < args.procsCount; ++i) {
-            procsInSlots[i] = slot.procs[i];
-            dup3(request.cgroupProcsFds[i], slot.procs[i], O_CLOEXEC);
+        for (std::size_t i = 0; i < join.size(); ++i) {
+            joinInSlots[i] = slot.join[i];
+            dup3(join[i], slot.join[i], O_CLOEXEC);
         }
-        args.procsFds = procsInSlots.data();
+        args.joinFds = joinInSlots.data();
         args.unshareFrom = slot.bound;
     }
 
@@ -294,16 +374,23 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pidfd = -1;
     const int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD | (useSlots ? CLONE_FILES : 0);
-    int pid = clone(childMain, stackTop, flags, &args, &pidfd);
+    int pid = cloneChild(&args, stack, flags, &pidfd, cgroupDir);
     int cloneErrno = errno;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (useSlots) {
         // The slots let go of the log and cgroup files until the next spawn.
         dup3(devnull, slot.out, O_CLOEXEC);
-        for (std::size_t i = 0; i < args.procsCount; ++i)
-            dup3(devnull, slot.procs[i], O_CLOEXEC);
+        for (std::size_t i = 0; i < join.size(); ++i)
+            dup3(devnull, slot.join[i], O_CLOEXEC);
     }
 
+    if (pid < 0 && cgroupDir >= 0 && cloneErrno != EAGAIN && cloneErrno != ENOMEM) {
+        // No clone3 (ENOSYS: before 5.3, or a seccomp filter), no CLONE_INTO_CGROUP (E2BIG:
+        // before 5.7), or the group refused: join it by a write, which says why if it fails.
+        if (cloneErrno == ENOSYS || cloneErrno == E2BIG || cloneErrno == EPERM)
+            g_clone3 = false;
+        return spawn(request, false);
+    }
     if (pid < 0)
         return spawnError(std::string("cannot start a process: ") + std::strerror(cloneErrno));
     if (args.step) {
@@ -312,7 +399,7 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         close(pidfd);
         if (std::string_view(args.step) == "unshare") {
             slot.usable = false; // a kernel before 5.9: copy the whole table from now on
-            return spawnProcess(request);
+            return spawn(request, intoCgroup);
         }
         std::string why = std::strerror(args.error);
         std::string step = args.step;
@@ -330,6 +417,13 @@ api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
         return spawnError("cannot start the process (" + step + "): " + why);
     }
     return SpawnedProcess{pid, pidfd};
+}
+
+} // namespace
+
+api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
+{
+    return spawn(request, true);
 }
 
 } // namespace drover::engine

@@ -22,7 +22,15 @@ struct SpawnRequest
     /// the usual one back (select() breaks past 1024).
     std::optional<std::uint64_t> nofileSoft;
     std::optional<std::uint64_t> addressSpace; ///< RLIMIT_AS (memory without a cgroup)
-    std::vector<int> cgroupProcsFds;           ///< the child writes its pid here before exec
+    /// The worker's groups, joined before exec: the child writes "0" to each v1 hierarchy's
+    /// `tasks` file in `cgroupTaskFds`, and is born in the v2 group `cgroupDir` (an O_PATH
+    /// directory, through clone3's CLONE_INTO_CGROUP) or, where the kernel cannot, writes
+    /// "0" to its `cgroupProcs`. The first two do not wait for an RCU grace period, as a
+    /// process moved through cgroup.procs does (2-16 ms where the kernel does not expedite
+    /// grace periods, on every restart).
+    std::vector<int> cgroupTaskFds;
+    int cgroupDir = -1;
+    int cgroupProcs = -1;
 };
 
 struct SpawnedProcess
@@ -32,7 +40,8 @@ struct SpawnedProcess
 };
 
 /// Starts a process in its own process group, stdin from /dev/null, with the limits and
-/// cgroups applied *before* exec, through clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD): the
+/// cgroups applied *before* exec, through clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD), or
+/// clone3 with the same flags and CLONE_INTO_CGROUP for a v2 group (x86-64): the
 /// master's memory is not copied (cheap at any size), the pidfd comes race-free with the
 /// pid, and a failed chdir or exec is reported as an error value with its step and errno
 /// (code `spawn`), e.g. `cannot execute "/opt/x": Permission denied`; the failed child has

@@ -95,6 +95,8 @@ json toJson(const WorkerRecord &r)
            {"restarts", r.restarts}};
     if (r.port)
         j["port"] = *r.port;
+    if (!r.container.empty())
+        j["container"] = r.container;
     return j;
 }
 
@@ -114,6 +116,7 @@ std::optional<WorkerRecord> fromJson(const json &j)
         r.startedAtMs = j.value("started_at", std::int64_t(0));
         r.revision = j.value("revision", std::string());
         r.restarts = j.value("restarts", 0);
+        r.container = j.value("container", std::string());
         if (j.contains("port"))
             r.port = j.at("port").get<int>();
         if (r.pid <= 0 || r.id.empty())

@@ -24,6 +24,7 @@ struct WorkerRecord
     std::string revision;
     std::optional<int> port;
     int restarts = 0;
+    std::string container; ///< a container worker's container id (podman)
 };
 
 /// The records of the processes the master runs, as a journal: each start appends an `up`

@@ -2,6 +2,7 @@
 
 #include "api/clock.h"
 #include "engine/cgroup.h"
+#include "engine/containers/containers.h"
 #include "engine/engine.h"
 #include "engine/health/prober.h"
 #include "engine/logfile.h"
@@ -103,6 +104,8 @@ bool Supervisor::spawn(Worker &w)
 {
     Clock::time_point t0 = Clock::now();
     ++w.sup.generation;
+    if (const config::PoolSpec *p = m_config.templateOf(w); p && p->container)
+        return spawnContainer(w, *p);
     SpawnRequest req;
     config::LimitsSpec limits;
     std::string revision;
@@ -127,14 +130,19 @@ bool Supervisor::spawn(Worker &w)
     // The worker keeps its groups across restarts (made once, limits rewritten here):
     // removing a v1 memory cgroup can take milliseconds, which a restart should not wait.
     WorkerCgroup &cgroup = w.process.cgroup;
+    WorkerCgroup made = std::move(cgroup);
     cgroup = {};
     const bool cgroupLimits = limits.memory || limits.cpu || limits.pids;
     if (!cgroupLimits) {
-        // No group without limits: joining a v1 cgroup waits for an RCU grace period
-        // (~15 ms), which every restart would pay. The tree is the process group.
+        // No group without limits: making a worker's groups (a directory per v1
+        // hierarchy) would be paid by every first start. The tree is the process group.
     } else if (m_cgroups && m_cgroups->mode() != Cgroups::Mode::None) {
-        cgroup = m_cgroups->create(w.id(), limits);
-        req.cgroupProcsFds = cgroup.procsFds;
+        cgroup = made.written == limits && made.problems.empty()
+                     ? m_cgroups->reopen(std::move(made))
+                     : m_cgroups->create(w.id(), limits);
+        req.cgroupTaskFds = cgroup.v1TaskFds;
+        req.cgroupDir = cgroup.v2DirFd;
+        req.cgroupProcs = cgroup.v2ProcsFd;
         applied = cgroup.applied;
         problems = cgroup.problems;
     } else {
@@ -242,6 +250,7 @@ void Supervisor::saveRecord(const Worker &w)
     r.revision = w.info().revision;
     r.port = w.info().port;
     r.restarts = w.info().restarts;
+    r.container = w.process.containerId;
     if (auto problem = m_state.save(r))
         spdlog::error("state.save worker={} error=\"{}\"", w.id(), *problem);
 }
@@ -263,15 +272,30 @@ void Supervisor::signalTree(Worker &w, int sig)
 
 void Supervisor::onExit(Worker &w)
 {
+    if (!w.process.containerId.empty() && m_containers) {
+        // podman knows how a container ended, once conmon has recorded it.
+        m_containers->ended(w.process.containerId,
+                            [this, id = w.id(), gen = w.sup.generation](ExitStatus status) {
+                                Worker *w = m_registry.find(id);
+                                if (w && w->sup.generation == gen && w->hasProcess())
+                                    onExit(*w, std::move(status));
+                            });
+        return;
+    }
+    ExitStatus status = w.process.runtime
+                            ? w.process.runtime->reap(w.process.exitWatch->native_handle())
+                            : ExitStatus{"exited", false};
+    onExit(w, std::move(status));
+}
+
+void Supervisor::onExit(Worker &w, ExitStatus status)
+{
     m_exitSeen = Clock::now();
     struct Clear
     {
         std::optional<Clock::time_point> &seen;
         ~Clear() { seen.reset(); }
     } clear{m_exitSeen};
-    ExitStatus status = w.process.runtime
-                            ? w.process.runtime->reap(w.process.exitWatch->native_handle())
-                            : ExitStatus{"exited", false};
     std::string how = std::move(status.how);
     // The tree goes with its leader: whatever it left behind is killed now, while the
     // leader's pid cannot be reused yet.
@@ -287,6 +311,11 @@ void Supervisor::onExit(Worker &w)
     w.usage.reader.reset();
     w.sup.timer.reset();
     releaseSeries(m_metrics, w.usage, nowMs());
+    // A container stopped for good goes; one that restarts is replaced by its next run.
+    std::string container = std::exchange(w.process.containerId, {});
+    if (!container.empty() && m_containers &&
+        (w.sup.intent == Intent::Stop || w.sup.intent == Intent::Remove) && !m_shutting)
+        m_containers->remove(container);
     m_state.remove(w.id());
     m_registry.setLastExit(w, how);
     spdlog::info("worker.exit worker={} pid={} how=\"{}\"", w.id(), w.info().pid, how);

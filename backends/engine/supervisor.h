@@ -15,6 +15,10 @@ namespace drover::engine {
 
 class Cgroups;
 class ConfigView;
+struct ExitStatus;
+namespace containers {
+class Containers;
+}
 class MetricsStore;
 class Prober;
 class StateStore;
@@ -45,6 +49,8 @@ public:
     /// gateway drains it first and calls `drained` once that is done (Serving::drain).
     using Drainer = std::function<bool(Worker &w, std::function<void()> drained)>;
     void setDrainer(Drainer drainer) { m_drainer = std::move(drainer); }
+    /// The containers room, which starts the workers of pools with an `image:`.
+    void setContainers(containers::Containers *containers) { m_containers = containers; }
     /// A startup or liveness probe gave up on `w`: its tree is stopped as its stop spec says,
     /// and the exit counts as a crash (restart policy, backoff, restart limit).
     void recover(Worker &w, std::string cause, const std::string &detail);
@@ -78,6 +84,10 @@ private:
     void saveRecord(const Worker &w);
     void signalTree(Worker &w, int sig);
     void onExit(Worker &w);
+    void onExit(Worker &w, ExitStatus status);
+    /// A container worker's start (containers/supervise.cpp): podman pulls and runs in the
+    /// background while the worker waits (pending, its reason saying where podman is).
+    bool spawnContainer(Worker &w, const config::PoolSpec &pool);
     void onCrash(Worker &w, const std::string &how, bool clean);
     /// After `delay`, `fn` runs on `w` if it is still there, with the same process
     /// (generation), in `state` (a backoff's start, a stop's SIGKILL).
@@ -96,6 +106,7 @@ private:
     std::optional<std::uint64_t> m_nofileSoft;
     const bool &m_shutting;
     Drainer m_drainer;
+    containers::Containers *m_containers = nullptr;
 
     /// Starts of new workers waiting their turn (id, generation when queued). One spawn
     /// holds the loop while the kernel copies the page tables and execs (about 3 ms on a

@@ -1,6 +1,8 @@
 // What starting and stopping N workers costs the engine's loop, against the physical floor
 // measured in the same run: a plain posix_spawn loop of the same command, then kill + reap.
-//   build/bench/bench_engine_start [N=1000] [command=/bin/sleep]
+//   build/bench/bench_engine_start [N=1000] [command=/bin/sleep] [limits]
+// With `limits` every worker has a pids limit, so that each start and restart joins its
+// cgroups (the worker's own groups are made at its first start and kept).
 // Prints `RESULT bench=spawn_floor ...` for the loop, `RESULT bench=engine_start ...` for
 // the engine: time until every worker is running, the longest the loop was held (a 1 ms
 // ticker measures the gaps between its ticks), and the time to stop them all; then where a
@@ -112,7 +114,18 @@ private:
     std::vector<Clock::duration> m_gaps;
 };
 
-int runEngine(int n, const std::string &command)
+/// /sys/kernel/rcu_expedited: whether this kernel hurries RCU grace periods, which decides
+/// what moving a process into a cgroup through cgroup.procs costs (0.2 ms or 2-16 ms here).
+std::string rcuExpedited()
+{
+    std::FILE *f = std::fopen("/sys/kernel/rcu_expedited", "r");
+    int c = f ? std::fgetc(f) : EOF;
+    if (f)
+        std::fclose(f);
+    return c == '0' || c == '1' ? std::string(1, char(c)) : std::string("unknown");
+}
+
+int runEngine(int n, const std::string &command, bool limits)
 {
     std::filesystem::path dir =
         std::filesystem::temp_directory_path() / ("drover-bench-start-" + std::to_string(getpid()));
@@ -120,7 +133,8 @@ int runEngine(int n, const std::string &command)
     std::string yaml = "version: 1\nmaster: {state_dir: " + (dir / "state").string() +
                        "}\npools:\n  - name: p\n    command: [\"" + command +
                        "\", \"100000\"]\n    replicas: " + std::to_string(n) +
-                       "\n    restart: {policy: always, backoff: {initial: 0ms, jitter: 0}}\n";
+                       "\n    restart: {policy: always, backoff: {initial: 0ms, jitter: 0}}\n" +
+                       (limits ? "    limits: {pids: 4096}\n" : "");
     drover::config::LoadResult loaded = drover::config::loadText(yaml, "bench.yaml");
     if (!loaded.ok()) {
         std::fprintf(stderr, "%s", loaded.report().c_str());
@@ -180,18 +194,22 @@ int runEngine(int n, const std::string &command)
     startCall = Clock::now() - t0;
     io.run_for(300s);
     std::filesystem::remove_all(dir);
+    const std::string setting =
+        std::string(" limits=") + (limits ? "pids" : "none") + " rcu_expedited=" + rcuExpedited();
     std::printf("RESULT bench=engine_start n=%d start_call_ms=%.1f all_running_ms=%.1f "
-                "loop_max_gap_ms=%.1f loop_p99_gap_ms=%.2f stop_all_ms=%.1f\n",
-                n, ms(startCall), ms(allRunning), startMaxGap, startP99Gap, ms(stopAll));
+                "loop_max_gap_ms=%.1f loop_p99_gap_ms=%.2f stop_all_ms=%.1f%s\n",
+                n, ms(startCall), ms(allRunning), startMaxGap, startP99Gap, ms(stopAll),
+                setting.c_str());
     // Where a start's time went, per start (engine.h StartCosts): the next regression shows
     // in which step it is.
-    auto print = [](const char *bench, const drover::engine::StartCosts &costs) {
+    auto print = [&setting](const char *bench, const drover::engine::StartCosts &costs) {
         const double per = costs.starts ? 1000.0 / double(costs.starts) : 0;
         std::printf("RESULT bench=%s starts=%llu exit_us=%.1f plan_us=%.1f cgroup_us=%.1f "
-                    "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f\n",
+                    "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f%s\n",
                     bench, static_cast<unsigned long long>(costs.starts), costs.exitMs * per,
                     costs.planMs * per, costs.cgroupMs * per, costs.logMs * per,
-                    costs.spawnMs * per, costs.recordMs * per, costs.publishMs * per);
+                    costs.spawnMs * per, costs.recordMs * per, costs.publishMs * per,
+                    setting.c_str());
     };
     print("engine_start_costs", engine.startCosts());
     // The restarts alone: exit_us is from the exit seen to the spawn beginning.
@@ -208,6 +226,7 @@ int main(int argc, char **argv)
     std::string command = argc > 2 ? argv[2] : "/bin/sleep";
     std::signal(SIGPIPE, SIG_IGN);
     spdlog::set_level(spdlog::level::warn); // droverd's production level for a quiet master
+    const bool limits = argc > 3 && std::string(argv[3]) == "limits";
     spawnFloor(n, command);
-    return runEngine(n, command);
+    return runEngine(n, command, limits);
 }

@@ -86,6 +86,7 @@ private slots:
     void checkInvalid();
     void checkMissingFile();
     void checkSchedule();
+    void checkContainers();
     void usage_data();
     void usage();
     void tokenCreateListRevoke();
@@ -195,6 +196,29 @@ void TestCli::checkSchedule()
     QCOMPARE(out[2], QStringLiteral("pool reindex: runs only when asked (job.run)"));
     QCOMPARE(out[3], file + QStringLiteral(":5:31: pools[1].restart.max_restarts: not acted on "
                                            "for a job: a run is never restarted"));
+}
+
+void TestCli::checkContainers()
+{
+    // A config with container pools says what podman can do on this machine, or why it
+    // cannot (the config itself is valid either way).
+    const QString file = m_dir.filePath(QStringLiteral("containers.yaml"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("version: 1\npools:\n"
+            "  - {name: web, image: localhost/app:1, network: host}\n"
+            "  - {name: api, image: localhost/api:2, mounts: [/srv:/srv:ro]}\n"
+            "  - {name: plain, command: [p]}\n");
+    f.close();
+    Run r = run(QStringLiteral("droverd"), {QStringLiteral("--check"), file});
+    QCOMPARE(r.code, 0);
+    const QStringList out = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(out.size(), 2);
+    QVERIFY2(out[0].startsWith(file + QStringLiteral(": ok (3 pools")), qPrintable(out[0]));
+    static const QRegularExpression said(
+        QStringLiteral(R"(^containers \(web, api\): (podman \d+\.\d+\S* \((root|rootless), cgroup )"
+                       R"(v[12], runtime .*|none: .+)$)"));
+    QVERIFY2(said.match(out[1]).hasMatch(), qPrintable(out[1]));
 }
 
 void TestCli::checkMissingFile()

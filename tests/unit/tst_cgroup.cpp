@@ -1,10 +1,12 @@
 // Per-worker cgroups on the real machine (root, hybrid layout: cgroup v1 controllers plus a
 // unified v2 hierarchy without controllers): detection, the exact limit values written, a
-// reused group reset to unlimited, children joining through procsFds, signalAll on a whole
-// tree, an OOM kill counted, removal, and a fake root with no cgroups at all. Every group is
+// reused group reset to unlimited, children joining through the tasks files, the spawner's
+// child joining v1 groups and born in a v2 group (clone3), signalAll on a whole tree, an OOM
+// kill counted, removal, and a fake root with no cgroups at all. Every group is
 // made under a parent of our own, "drover-test-<pid>", swept away at the end however the
 // tests went.
 #include "engine/cgroup.h"
+#include "engine/spawner.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -63,6 +65,30 @@ QByteArray firstProblem(const WorkerCgroup &g)
     return g.problems.empty() ? QByteArray() : QByteArray::fromStdString(g.problems.front());
 }
 
+/// What a descriptor is open on.
+std::string fdPath(int fd)
+{
+    std::error_code ec;
+    return std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd), ec).string();
+}
+
+/// The process's line for hierarchy `key` in /proc/<pid>/cgroup ("memory", or "" for the
+/// unified one), without the key: its group's path.
+std::string groupOf(int pid, const std::string &key)
+{
+    QFile f(QStringLiteral("/proc/%1/cgroup").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return "<unreadable>";
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.split(':');
+        if (parts.size() < 3)
+            continue;
+        if (parts[1].split(',').contains(QByteArray::fromStdString(key)))
+            return line.mid(parts[0].size() + parts[1].size() + 2).toStdString();
+    }
+    return "<none>";
+}
+
 bool exists(const std::string &path)
 {
     struct stat st = {};
@@ -73,6 +99,22 @@ bool isFs(const std::string &path, unsigned long magic)
 {
     struct statfs fs = {};
     return ::statfs(path.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_type) == magic;
+}
+
+/// The writable cgroup v2 hierarchy: /sys/fs/cgroup on a v2 machine, its `unified` on a
+/// hybrid one; empty (with why) when there is none we may write.
+std::string v2Mount(std::string &why)
+{
+    for (std::string dir : {kRoot, kRoot + "/unified"}) {
+        if (isFs(dir, CGROUP2_SUPER_MAGIC)) {
+            if (::access(dir.c_str(), W_OK) == 0)
+                return dir;
+            why = dir + " is not writable";
+            return {};
+        }
+    }
+    why = "no cgroup v2 hierarchy here";
+    return {};
 }
 
 /// Why the real-cgroup tests cannot run here, or empty: they need root and the hybrid layout
@@ -148,15 +190,18 @@ public:
         }
     }
 
-    /// Forks a child that writes its own pid to each of `group.procsFds` (as the spawner
-    /// does) and then does its work. Returns once it is in the groups, or with an error.
+    /// Forks a child that joins the groups as the spawner's child does (writes "0" to each of
+    /// `group.v1TaskFds`, and to the v2 cgroup.procs) and then does its work. Returns once it
+    /// is in the groups, or with an error.
     std::string start(const WorkerCgroup &group, Does does)
     {
         int sync[2];
         if (::pipe2(sync, O_CLOEXEC) != 0)
             return "pipe2 failed";
         // Everything the child needs is made before fork(): it only makes system calls.
-        std::vector<int> fds = group.procsFds;
+        std::vector<int> fds = group.v1TaskFds;
+        if (group.v2ProcsFd >= 0)
+            fds.push_back(group.v2ProcsFd);
         m_pid = ::fork();
         if (m_pid < 0)
             return "fork failed";
@@ -188,14 +233,8 @@ public:
 private:
     [[noreturn]] static void child(const std::vector<int> &fds, int sync, Does does)
     {
-        char digits[16];
-        char *p = digits + sizeof digits;
-        for (unsigned v = static_cast<unsigned>(::getpid()); v != 0 || p == digits + sizeof digits;
-             v /= 10)
-            *--p = static_cast<char>('0' + v % 10);
-        std::size_t len = static_cast<std::size_t>(digits + sizeof digits - p);
         for (int fd : fds) {
-            if (::write(fd, p, len) != static_cast<ssize_t>(len)) {
+            if (::write(fd, "0", 1) != 1) {
                 int err = errno;
                 (void)!::write(sync, &err, sizeof err);
                 ::_exit(127);
@@ -227,6 +266,35 @@ private:
     }
 
     pid_t m_pid = -1;
+};
+
+/// A process from spawnProcess(), killed and reaped when the test ends.
+struct Spawned
+{
+    explicit Spawned(drover::api::Result<SpawnedProcess> r)
+    {
+        if (r.ok()) {
+            pid = r->pid;
+            pidfd = r->pidfd;
+        } else {
+            error = r.error().message;
+        }
+    }
+    ~Spawned()
+    {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        if (pidfd >= 0)
+            ::close(pidfd);
+    }
+    Spawned(const Spawned &) = delete;
+    Spawned &operator=(const Spawned &) = delete;
+
+    int pid = -1;
+    int pidfd = -1;
+    std::string error;
 };
 
 drover::config::LimitsSpec limits(std::optional<std::uint64_t> memory, std::optional<double> cpu,
@@ -284,12 +352,17 @@ private slots:
         const std::string pids = kRoot + "/pids/" + parentName() + "/" + worker;
         QCOMPARE(g.dirs, (std::vector<std::string>{mem, cpu, pids}));
         QCOMPARE(g.memoryDir, mem);
-        QCOMPARE(g.procsFds.size(), std::size_t(3));
-        for (int fd : g.procsFds) {
+        // Joined through each v1 hierarchy's tasks file (see WorkerCgroup::v1TaskFds).
+        QCOMPARE(g.v1TaskFds.size(), std::size_t(3));
+        for (std::size_t i = 0; i < g.v1TaskFds.size(); ++i) {
+            const int fd = g.v1TaskFds[i];
             QVERIFY(fd >= 0);
             QCOMPARE(::fcntl(fd, F_GETFL) & O_ACCMODE, O_WRONLY);
             QVERIFY(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
+            QCOMPARE(fdPath(fd), g.dirs[i] + "/tasks");
         }
+        QCOMPARE(g.v2DirFd, -1);
+        QCOMPARE(g.v2ProcsFd, -1);
         QCOMPARE(g.applied,
                  (std::vector<std::string>{"memory 64Mi (cgroup v1)", "cpu 0.5 (cgroup v1)",
                                            "pids 50 (cgroup v1)"}));
@@ -308,7 +381,7 @@ private slots:
         GroupGuard guardAgain(again);
         QVERIFY2(again.problems.empty(), firstProblem(again).constData());
         QCOMPARE(again.dirs, g.dirs);
-        QCOMPARE(again.procsFds.size(), std::size_t(3));
+        QCOMPARE(again.v1TaskFds.size(), std::size_t(3));
         QVERIFY(again.applied.empty());
         // v1 shows "unlimited" as the largest page-aligned value below 2^63.
         const std::uint64_t unlimited = std::uint64_t(1) << 62;
@@ -333,7 +406,7 @@ private slots:
         WorkerCgroup found = cg.find(worker);
         QCOMPARE(found.dirs, g.dirs);
         QCOMPARE(found.memoryDir, mem);
-        QVERIFY(found.procsFds.empty());
+        QVERIFY(found.v1TaskFds.empty());
         QCOMPARE(found.applied,
                  (std::vector<std::string>{"memory 32Mi (cgroup v1)", "cpu 2 (cgroup v1)"}));
         QVERIFY(cg.find("w-never-made").dirs.empty());
@@ -347,6 +420,40 @@ private slots:
         QVERIFY(Cgroups::remove(g)); // already gone counts as removed
     }
 
+    /// A restart with unchanged limits opens the groups again and writes nothing.
+    void reopenWritesNothing()
+    {
+        REQUIRE_HYBRID_ROOT();
+        Cgroups cg = Cgroups::detect(parentName());
+        WorkerCgroup g = cg.create("w-reopen", limits(std::nullopt, std::nullopt, 50));
+        GroupGuard guard(g);
+        QVERIFY2(g.problems.empty(), firstProblem(g).constData());
+        QVERIFY(g.written == limits(std::nullopt, std::nullopt, 50));
+        const std::string pids = kRoot + "/pids/" + parentName() + "/w-reopen";
+        QCOMPARE(readValue(pids + "/pids.max"), std::string("50"));
+        // Changed behind our back: a reopen does not write it again.
+        {
+            QFile f(QString::fromStdString(pids + "/pids.max"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QCOMPARE(f.write("7"), qint64(1));
+        }
+        const std::vector<std::string> dirs = g.dirs;
+        const std::vector<std::string> applied = g.applied;
+        g = cg.reopen(std::move(g));
+        QCOMPARE(g.dirs, dirs);
+        QCOMPARE(g.applied, applied);
+        QVERIFY(g.problems.empty());
+        QCOMPARE(g.v1TaskFds.size(), std::size_t(3));
+        for (std::size_t i = 0; i < g.v1TaskFds.size(); ++i)
+            QCOMPARE(fdPath(g.v1TaskFds[i]), g.dirs[i] + "/tasks");
+        QCOMPARE(readValue(pids + "/pids.max"), std::string("7"));
+
+        Child child;
+        std::string err = child.start(g, Child::Does::Sleep);
+        QVERIFY2(err.empty(), err.c_str());
+        QCOMPARE(Cgroups::pids(g), std::vector<int>{child.pid()});
+    }
+
     void badWorkerNameMakesNothing()
     {
         REQUIRE_HYBRID_ROOT();
@@ -354,7 +461,7 @@ private slots:
         WorkerCgroup g = cg.create("../escape", limits(64 * kMi, std::nullopt, std::nullopt));
         GroupGuard guard(g);
         QVERIFY(g.dirs.empty());
-        QVERIFY(g.procsFds.empty());
+        QVERIFY(g.v1TaskFds.empty());
         QCOMPARE(g.problems.size(), std::size_t(1));
         QVERIFY(startsWith(g.problems.front(), "memory: invalid worker name"));
         QVERIFY(!exists(kRoot + "/memory/escape"));
@@ -367,7 +474,7 @@ private slots:
         WorkerCgroup g = cg.create("w-tree", {});
         GroupGuard guard(g);
         QVERIFY(g.problems.empty());
-        QCOMPARE(g.procsFds.size(), std::size_t(3));
+        QCOMPARE(g.v1TaskFds.size(), std::size_t(3));
 
         Child child;
         std::string err = child.start(g, Child::Does::SleepTree);
@@ -418,6 +525,74 @@ private slots:
         QCOMPARE(WTERMSIG(status), SIGTERM);
     }
 
+    /// The spawner's child joins the v1 groups before its exec, through the tasks files.
+    void spawnedChildJoinsThroughTasks()
+    {
+        REQUIRE_HYBRID_ROOT();
+        Cgroups cg = Cgroups::detect(parentName());
+        WorkerCgroup g = cg.create("w-spawned", limits(std::nullopt, std::nullopt, 10));
+        GroupGuard guard(g);
+        QVERIFY2(g.problems.empty(), firstProblem(g).constData());
+        SpawnRequest req;
+        req.argv = {"/bin/sleep", "30"};
+        req.cgroupTaskFds = g.v1TaskFds;
+        Spawned child(spawnProcess(req));
+        QVERIFY2(child.error.empty(), child.error.c_str());
+        for (const char *name : {"memory", "cpu", "pids"})
+            QCOMPARE(groupOf(child.pid, name), "/" + parentName() + "/w-spawned");
+        QCOMPARE(Cgroups::pids(g), std::vector<int>{child.pid});
+    }
+
+    /// On cgroup v2 the spawner's child is born in its group (clone3 with CLONE_INTO_CGROUP,
+    /// x86-64), and where that fails it joins by a write to cgroup.procs.
+    void spawnedChildBornInV2Group()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root: the test makes a real cgroup");
+        std::string why;
+        const std::string mount = v2Mount(why);
+        if (mount.empty())
+            QSKIP(why.c_str());
+        const std::string parent = mount + "/" + parentName();
+        QVERIFY(::mkdir(parent.c_str(), 0755) == 0 || errno == EEXIST);
+        WorkerCgroup g;
+        for (const char *name : {"w-born", "w-written"}) {
+            const std::string dir = parent + "/" + name;
+            QVERIFY2(::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST, strerror(errno));
+            g.dirs.push_back(dir);
+        }
+        GroupGuard guard(g);
+        g.v2DirFd = ::open(g.dirs[0].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        QVERIFY(g.v2DirFd >= 0);
+
+        SpawnRequest req;
+        req.argv = {"/bin/sleep", "30"};
+        req.cgroupDir = g.v2DirFd;
+#if !defined(__x86_64__)
+        // Only x86-64 has the clone3 path: elsewhere the write is the way in.
+        g.v2ProcsFd = ::open((g.dirs[0] + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        req.cgroupProcs = g.v2ProcsFd;
+#endif
+        Spawned born(spawnProcess(req));
+        QVERIFY2(born.error.empty(), born.error.c_str());
+        QCOMPARE(groupOf(born.pid, ""), "/" + parentName() + "/w-born");
+
+        // A directory that is no cgroup: clone3 refuses it, the write to cgroup.procs works.
+        QTemporaryDir plain;
+        QVERIFY(plain.isValid());
+        const int plainFd =
+            ::open(plain.path().toLocal8Bit().constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        const int procs = ::open((g.dirs[1] + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        QVERIFY(plainFd >= 0 && procs >= 0);
+        req.cgroupDir = plainFd;
+        req.cgroupProcs = procs;
+        Spawned written(spawnProcess(req));
+        ::close(plainFd);
+        ::close(procs);
+        QVERIFY2(written.error.empty(), written.error.c_str());
+        QCOMPARE(groupOf(written.pid, ""), "/" + parentName() + "/w-written");
+    }
+
     void memoryLimitKillsAndIsCounted()
     {
         REQUIRE_HYBRID_ROOT();
@@ -464,7 +639,7 @@ private slots:
 
         WorkerCgroup g = cg.create("w", limits(64 * kMi, 0.5, 50, 1024));
         QVERIFY(g.dirs.empty());
-        QVERIFY(g.procsFds.empty());
+        QVERIFY(g.v1TaskFds.empty());
         QVERIFY(g.applied.empty());
         QVERIFY(g.memoryDir.empty());
         QCOMPARE(g.problems.size(), std::size_t(3));
@@ -492,8 +667,11 @@ private slots:
         if (::geteuid() != 0)
             return;
         std::error_code ec;
-        for (const auto &mount : std::filesystem::directory_iterator(kRoot, ec)) {
-            const std::string parent = mount.path().string() + "/" + parentName();
+        std::vector<std::string> mounts{kRoot}; // a v2 machine's one hierarchy, or a hybrid's
+        for (const auto &mount : std::filesystem::directory_iterator(kRoot, ec))
+            mounts.push_back(mount.path().string());
+        for (const std::string &mount : mounts) {
+            const std::string parent = mount + "/" + parentName();
             if (!exists(parent))
                 continue;
             for (const auto &entry : std::filesystem::directory_iterator(parent, ec)) {

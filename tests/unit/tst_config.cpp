@@ -118,6 +118,11 @@ private slots:
     void jobSummary();
     void describeSchedule_data();
     void describeSchedule();
+    void containerPool();
+    void containerErrors_data();
+    void containerErrors();
+    void containerRevision_data();
+    void containerRevision();
 };
 
 void TestConfig::invalidDocuments_data()
@@ -2037,6 +2042,130 @@ void TestConfig::describeSchedule()
     const std::chrono::sys_seconds at{
         std::chrono::seconds(QDateTime(t.date(), t.time(), Qt::UTC).toSecsSinceEpoch())};
     QCOMPARE(q(drover::config::describeSchedule(*c.pools[0].job, at)), expected);
+}
+
+// `image:` makes a pool's workers containers: every key read into its spec.
+void TestConfig::containerPool()
+{
+    Config c = loadOk(R"(version: 1
+pools:
+  - name: web
+    image: docker.io/library/nginx:1.25
+    command: [nginx, -g, "daemon off;"]
+    mounts:
+      - /srv/site:/usr/share/nginx/html:ro
+      - {source: data, target: /data}
+      - /tmp:/scratch:rw
+    network: host
+    pull: never
+  - name: plain
+    image: localhost/app:3
+)");
+    const PoolSpec &web = c.pools.at(0);
+    QVERIFY(web.container);
+    QCOMPARE(web.container->image, std::string("docker.io/library/nginx:1.25"));
+    QCOMPARE(web.command, (std::vector<std::string>{"nginx", "-g", "daemon off;"}));
+    QCOMPARE(web.container->mounts.size(), std::size_t(3));
+    QVERIFY(web.container->mounts[0] == (MountSpec{"/srv/site", "/usr/share/nginx/html", true}));
+    QCOMPARE(web.container->mounts[1].source, c.baseDir + "/data"); // as cwd: from the file
+    QCOMPARE(web.container->mounts[1].target, std::string("/data"));
+    QVERIFY(!web.container->mounts[1].readOnly);
+    QVERIFY(!web.container->mounts[2].readOnly);
+    QVERIFY(web.container->network == ContainerNetwork::Host);
+    QVERIFY(web.container->pull == PullPolicy::Never);
+    // No command: the image's own; the defaults.
+    const PoolSpec &plain = c.pools.at(1);
+    QVERIFY(plain.container);
+    QVERIFY(plain.command.empty());
+    QVERIFY(plain.container->network == ContainerNetwork::Private);
+    QVERIFY(plain.container->pull == PullPolicy::Missing);
+    QVERIFY(plain.container->mounts.empty());
+    QVERIFY(!loadOk("version: 1\npools:\n  - {name: a, command: [a]}\n").pools.at(0).container);
+}
+
+void TestConfig::containerErrors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("expected");
+
+    const QByteArray head = "version: 1\npools:\n  - name: a\n";
+    QTest::newRow("no command and no image")
+        << head + "    replicas: 1\n"
+        << QStringList{QStringLiteral("t.yaml:3:5: pools[0]: missing required key \"command\" "
+                                      "(the program and its arguments, as a list)")};
+    QTest::newRow("mounts without an image")
+        << head + "    command: [a]\n    mounts: [/a:/b]\n"
+        << QStringList{QStringLiteral("t.yaml:5:5: pools[0].mounts: mounts is only for a "
+                                      "container worker: give the pool an image")};
+    QTest::newRow("network without an image")
+        << head + "    command: [a]\n    network: host\n"
+        << QStringList{QStringLiteral("t.yaml:5:5: pools[0].network: network is only for a "
+                                      "container worker: give the pool an image")};
+    QTest::newRow("image with a space")
+        << head + "    image: \"nginx latest\"\n"
+        << QStringList{QStringLiteral("t.yaml:4:12: pools[0].image: an image name has no spaces, "
+                                      "e.g. docker.io/library/nginx:1.25")};
+    QTest::newRow("image with a scheme")
+        << head + "    image: docker://nginx\n"
+        << QStringList{QStringLiteral("t.yaml:4:12: pools[0].image: an image is named without a "
+                                      "scheme, e.g. quay.io/podman/hello:latest")};
+    QTest::newRow("mount without a target")
+        << head + "    image: x\n    mounts: [/srv]\n"
+        << QStringList{QStringLiteral("t.yaml:5:14: pools[0].mounts[0]: expected SOURCE:TARGET "
+                                      "or SOURCE:TARGET:ro, got \"/srv\"")};
+    QTest::newRow("mount option")
+        << head + "    image: x\n    mounts: [\"/srv:/srv:rx\"]\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:14: pools[0].mounts[0]: the mount's option is ro or rw, got \"rx\"")};
+    QTest::newRow("relative target")
+        << head + "    image: x\n    mounts: [{source: /a, target: b}]\n"
+        << QStringList{QStringLiteral("t.yaml:5:35: pools[0].mounts[0].target: the target must be "
+                                      "an absolute path, got \"b\"")};
+    QTest::newRow("network")
+        << head + "    image: x\n    network: bridge\n"
+        << QStringList{QStringLiteral(
+               "t.yaml:5:14: pools[0].network: unknown value \"bridge\" (one of private, host)")};
+    QTest::newRow("pull") << head + "    image: x\n    pull: sometimes\n"
+                          << QStringList{QStringLiteral(
+                                 "t.yaml:5:11: pools[0].pull: unknown value \"sometimes\" "
+                                 "(one of missing, always, never)")};
+}
+
+void TestConfig::containerErrors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, expected);
+    LoadResult r = load(yaml);
+    QVERIFY(!r.ok());
+    QCOMPARE(lines(r), expected);
+}
+
+void TestConfig::containerRevision_data()
+{
+    QTest::addColumn<QByteArray>("before");
+    QTest::addColumn<QByteArray>("after");
+    QTest::addColumn<bool>("changes");
+    QTest::newRow("a new tag") << QByteArray("image: app:1}") << QByteArray("image: app:2}")
+                               << true;
+    QTest::newRow("mount target") << QByteArray("image: a, mounts: [/a:/b]}")
+                                  << QByteArray("image: a, mounts: [/a:/c]}") << true;
+    QTest::newRow("read-only") << QByteArray("image: a, mounts: [/a:/b]}")
+                               << QByteArray("image: a, mounts: [/a:/b:ro]}") << true;
+    QTest::newRow("network") << QByteArray("image: a}") << QByteArray("image: a, network: host}")
+                             << true;
+    QTest::newRow("pull") << QByteArray("image: a}") << QByteArray("image: a, pull: always}")
+                          << false;
+}
+
+void TestConfig::containerRevision()
+{
+    QFETCH(QByteArray, before);
+    QFETCH(QByteArray, after);
+    QFETCH(bool, changes);
+    const QByteArray head = "version: 1\npools:\n  - {name: api, ";
+    QCOMPARE(loadOk(head + before + "\n").pools.at(0).revision !=
+                 loadOk(head + after + "\n").pools.at(0).revision,
+             changes);
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

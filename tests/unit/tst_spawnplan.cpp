@@ -1,6 +1,8 @@
 // The small engine-side pieces that exist before the engine: filling a pool's template into
-// what one worker is spawned with, the engine thread, and master URLs.
+// what one worker is spawned with (a process, or a podman container's run), the engine
+// thread, and master URLs.
 #include "config/loader.h"
+#include "engine/containers/podman.h"
 #include "engine/spawnplan.h"
 #include "local/enginethread.h"
 #include "remote/masterurl.h"
@@ -8,6 +10,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace drover;
@@ -20,6 +23,7 @@ private slots:
     void fillPlaceholders_data();
     void fillPlaceholders();
     void planFromConfig();
+    void containerRun();
     void engineThreadRunsInOrder();
     void masterUrl_data();
     void masterUrl();
@@ -146,6 +150,96 @@ void TestSpawnPlan::masterUrl()
         QVERIFY(url.ok());
         QCOMPARE(QString::fromStdString(url->toString()), normalized);
     }
+}
+
+// `podman run` for one worker: every setting of the pool where podman takes it.
+void TestSpawnPlan::containerRun()
+{
+    config::LoadResult loaded = config::loadText(R"(version: 1
+pools:
+  - name: web
+    image: localhost/app:3
+    command: [serve, --port, "{{port}}"]
+    mounts: ["/srv:/data:ro"]
+    ports: 9000-9009
+    env: {MODE: "w{{index}}"}
+    limits: {memory: 64Mi, cpu: 0.5, pids: 50}
+  - name: host
+    image: localhost/app:3
+    network: host
+    cwd: /work
+    limits: {nofile: 4096}
+)",
+                                                 "t.yaml");
+    QVERIFY2(loaded.ok(), loaded.report().c_str());
+    const config::PoolSpec &web = loaded.config->pools.at(0);
+    engine::containers::PodmanSetup setup;
+    setup.binary = "/usr/bin/podman";
+    setup.runtime = "runc";
+    setup.nofileHard = 20000;
+    setup.nprocSoft = setup.nprocHard = 5000;
+    engine::WorkerVars vars{"web-1", "web", 1, 9001, web.revision};
+    engine::SpawnPlan plan = engine::planSpawn(web, vars, {});
+    engine::containers::RunInput in;
+    in.container = *web.container;
+    in.limits = web.limits;
+    in.cwd = web.cwd;
+    in.vars = vars;
+    in.args = plan.argv;
+    in.env = {"MODE=w1", "PORT=9001"};
+    in.name = engine::containers::containerName("abc", "web-1");
+    in.cidFile = "/state/containers/web-1.cid";
+    in.nofileSoft = 1024;
+    const std::vector<std::string> expected{"/usr/bin/podman", "run",
+                                            "--detach",        "--replace",
+                                            "--name",          "drover-abc-web-1",
+                                            "--cidfile",       "/state/containers/web-1.cid",
+                                            "--log-driver",    "passthrough",
+                                            "--pull",          "never",
+                                            "--runtime",       "runc",
+                                            "--label",         "io.drover.worker=web-1",
+                                            "--label",         "io.drover.pool=web",
+                                            "--label",         "io.drover.revision=" + web.revision,
+                                            "--ulimit",        "nofile=1024:20000",
+                                            "--ulimit",        "nproc=5000:5000",
+                                            "--memory",        "67108864",
+                                            "--memory-swap",   "67108864",
+                                            "--cpus",          "0.5",
+                                            "--pids-limit",    "50",
+                                            "--publish",       "127.0.0.1:9001:9001",
+                                            "--volume",        "/srv:/data:ro",
+                                            "--env",           "MODE=w1",
+                                            "--env",           "PORT=9001",
+                                            "localhost/app:3", "serve",
+                                            "--port",          "9001"};
+    auto joined = [](const std::vector<std::string> &words) {
+        std::string out;
+        for (const std::string &w : words)
+            out += w + " ";
+        return QString::fromStdString(out);
+    };
+    QCOMPARE(joined(engine::containers::runArguments(setup, in)), joined(expected));
+    QCOMPARE(
+        engine::containers::appliedLimits(web.limits),
+        (std::vector<std::string>{"memory 64Mi (podman)", "cpu 0.5 (podman)", "pids 50 (podman)"}));
+
+    // The machine's network, a working directory, the pool's nofile; no command: the image's.
+    const config::PoolSpec &host = loaded.config->pools.at(1);
+    in.container = *host.container;
+    in.limits = host.limits;
+    in.cwd = host.cwd;
+    in.args.clear();
+    in.env.clear();
+    setup.runtime.clear();
+    setup.nprocHard = std::uint64_t(RLIM_INFINITY);
+    const std::vector<std::string> got = engine::containers::runArguments(setup, in);
+    const QString all = joined(got);
+    QVERIFY2(all.contains(QStringLiteral(
+                 "--ulimit nofile=4096:4096 --network host --workdir /work localhost/app:3 ")),
+             qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("--runtime")), qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("nproc")), qPrintable(all));
+    QCOMPARE(got.back(), std::string("localhost/app:3"));
 }
 
 QTEST_GUILESS_MAIN(TestSpawnPlan)

@@ -3,6 +3,7 @@
 // clang-format on
 #include "engine/health/probe.h"
 
+#include "engine/command.h"
 #include "engine/health/probeconnect.h"
 #include "engine/spawner.h"
 #include "engine/spawnplan.h"
@@ -266,151 +267,59 @@ struct ExecProber::Private : std::enable_shared_from_this<ExecProber::Private>
         ProbeTarget target;
         ProbeDone done;
     };
-    struct Running
-    {
-        int pid = 0;
-        std::unique_ptr<asio::posix::stream_descriptor> pidfd;
-        std::unique_ptr<asio::posix::stream_descriptor> output;
-        std::unique_ptr<asio::steady_timer> timer;
-        std::array<char, 4096> buffer{};
-        std::string excerpt;
-        std::size_t outputBytes = 0;
-        bool timedOut = false;
-        std::chrono::milliseconds timeout{};
-        Clock::time_point start = Clock::now();
-        ProbeDone done;
-    };
 
     asio::io_context &io;
     int maxRunning = 8;
+    int running = 0;
     std::deque<Queued> queue;
-    std::set<std::shared_ptr<Running>> running;
+    CommandRunner commands; ///< last: destroyed first, it kills what still runs
 
     Private(asio::io_context &io, int max)
         : io(io)
         , maxRunning(std::max(1, max))
+        , commands(io)
     {}
-
-    ~Private()
-    {
-        for (const auto &r : running) {
-            ::kill(-r->pid, SIGKILL);
-            siginfo_t info{};
-            ::waitid(P_PIDFD, unsigned(r->pidfd->native_handle()), &info, WEXITED);
-        }
-    }
 
     void startMore()
     {
-        while (int(running.size()) < maxRunning && !queue.empty()) {
+        while (running < maxRunning && !queue.empty()) {
             Queued q = std::move(queue.front());
             queue.pop_front();
             start(std::move(q));
         }
     }
 
-    static void post(asio::io_context &io, ProbeDone done, ProbeOutcome out)
-    {
-        asio::post(io, [done = std::move(done), out = std::move(out)]() mutable { done(out); });
-    }
-
     void start(Queued q)
     {
-        auto r = std::make_shared<Running>();
-        r->done = std::move(q.done);
-        r->timeout = q.target.timeout;
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0) {
-            post(io, std::move(r->done),
-                 {false, 0, std::string("cannot make a pipe: ") + std::strerror(errno), {}});
-            return;
-        }
-        SpawnRequest req;
-        req.argv = q.target.argv;
-        req.env = q.target.env;
-        req.cwd = q.target.cwd;
-        req.outputFd = fds[1];
-        r->start = Clock::now();
-        auto spawned = spawnProcess(req);
-        ::close(fds[1]);
-        if (!spawned.ok()) {
-            ::close(fds[0]);
-            post(io, std::move(r->done), {false, msSince(r->start), spawned.error().message, {}});
-            return;
-        }
-        r->pid = spawned->pid;
-        r->pidfd = std::make_unique<asio::posix::stream_descriptor>(io, spawned->pidfd);
-        r->output = std::make_unique<asio::posix::stream_descriptor>(io, fds[0]);
-        r->timer = std::make_unique<asio::steady_timer>(io, r->timeout);
-        running.insert(r);
-        std::weak_ptr<Private> self = weak_from_this();
-        r->timer->async_wait([r](const boost::system::error_code &ec) {
-            if (ec)
-                return;
-            r->timedOut = true;
-            ::kill(-r->pid, SIGKILL); // the whole group: a late check is not left behind
-        });
-        readOutput(r);
-        r->pidfd->async_wait(asio::posix::stream_descriptor::wait_read,
-                             [self, r](const boost::system::error_code &ec) {
-                                 if (auto d = self.lock(); d && !ec)
-                                     d->exited(r);
-                             });
-    }
-
-    static void readOutput(const std::shared_ptr<Running> &r)
-    {
-        r->output->async_read_some(asio::buffer(r->buffer),
-                                   [r](const boost::system::error_code &ec, std::size_t n) {
-                                       if (ec)
-                                           return;
-                                       keep(*r, n);
-                                       readOutput(r);
-                                   });
-    }
-
-    static void keep(Running &r, std::size_t n)
-    {
-        r.outputBytes += n;
-        std::size_t room = kExcerptBytes - std::min(kExcerptBytes, r.excerpt.size());
-        r.excerpt.append(r.buffer.data(), std::min(room, n));
-    }
-
-    void exited(const std::shared_ptr<Running> &r)
-    {
-        // What it left behind in its group goes with it (while the leader, not yet reaped,
-        // keeps the group's id from being reused); then the output it wrote so far.
-        ::kill(-r->pid, SIGKILL);
-        siginfo_t info{};
-        ::waitid(P_PIDFD, unsigned(r->pidfd->native_handle()), &info, WEXITED | WNOHANG);
-        r->timer->cancel();
-        r->output->non_blocking(true);
-        boost::system::error_code ec;
-        while (true) {
-            std::size_t n = r->output->read_some(asio::buffer(r->buffer), ec);
-            if (ec || n == 0)
-                break;
-            keep(*r, n);
-        }
-        r->output->close(ec);
-        r->pidfd->close(ec);
-        ProbeOutcome out;
-        out.latencyMs = msSince(r->start);
-        if (r->timedOut) {
-            out.message = "timed out after " + config::formatDuration(r->timeout) + "; killed";
-        } else if (info.si_code == CLD_EXITED) {
-            out.ok = info.si_status == 0;
-            out.message = "exit " + std::to_string(info.si_status);
-        } else {
-            out.message = "killed by " + signalName(info.si_status);
-        }
-        while (!r->excerpt.empty() && (r->excerpt.back() == '\n' || r->excerpt.back() == '\r'))
-            r->excerpt.pop_back();
-        if (!out.ok)
-            out.excerpt = std::move(r->excerpt);
-        running.erase(r);
-        post(io, std::move(r->done), std::move(out));
-        startMore();
+        CommandOptions options;
+        options.env = q.target.env;
+        options.cwd = q.target.cwd;
+        options.timeout = q.target.timeout;
+        options.outputLimit = kExcerptBytes;
+        ++running;
+        commands.run(
+            q.target.argv, std::move(options),
+            [self = weak_from_this(), timeout = q.target.timeout,
+             done = std::move(q.done)](CommandResult r) {
+                auto d = self.lock();
+                if (!d)
+                    return;
+                --d->running;
+                ProbeOutcome out;
+                out.latencyMs = r.started ? r.ms : 0;
+                out.ok = r.ok() && !r.timedOut;
+                if (r.timedOut)
+                    out.message = "timed out after " + config::formatDuration(timeout) + "; killed";
+                else
+                    out.message = r.how();
+                std::string &excerpt = r.output;
+                while (!excerpt.empty() && (excerpt.back() == '\n' || excerpt.back() == '\r'))
+                    excerpt.pop_back();
+                if (!out.ok)
+                    out.excerpt = std::move(excerpt);
+                done(out);
+                d->startMore();
+            });
     }
 };
 
@@ -439,7 +348,7 @@ void ExecProber::setMaxRunning(int n)
 
 int ExecProber::running() const
 {
-    return int(d->running.size());
+    return d->running;
 }
 
 int ExecProber::waiting() const

@@ -88,6 +88,24 @@ void workerDescribe(OpCall &call)
              {"log", r.state->logPath(w->id())}};
     if (const config::AdoptedSpec *a = r.config.adopted(*w))
         out["pid_file"] = a->pidFile;
+    const config::PoolSpec *pool = r.config.templateOf(*w);
+    if (pool && pool->container) {
+        // A container: its image, its id, and podman's word for its state now.
+        const config::ContainerSpec &c = *pool->container;
+        out["cwd"] = pool->cwd; // in the container; empty: the image's own
+        out["container"] = {
+            {"image", c.image},
+            {"network", c.network == config::ContainerNetwork::Host ? "host" : "private"},
+            {"id", w->process.containerId}};
+        if (!w->process.containerId.empty() && r.containers) {
+            r.containers->state(w->process.containerId, [done = call.done, out = std::move(out)](
+                                                            std::string state) mutable {
+                out["container"]["state"] = std::move(state);
+                done(std::move(out));
+            });
+            return;
+        }
+    }
     call.done(std::move(out));
 }
 

@@ -1,0 +1,289 @@
+// Container workers (podman) against the real podman of this machine, with no registry: the
+// image is made here by `podman import` of a root holding only busybox (Debian's
+// busybox-static) and a page to serve. A pool of two containers with an http probe, one
+// killed and replaced, the master restarted and the same containers re-adopted (no
+// duplicate), a stop that removes them; the private network with the port published on
+// loopback; an image that cannot be pulled fails its worker with that reason instead of a
+// crash loop, and podman's own error is the reason a start failed; and what podman can do
+// here, as droverd says it. Skipped, saying why, only
+// where podman cannot run containers at all.
+#include "engine/containers/podman.h"
+#include "enginefixture.h"
+
+#include <QProcess>
+#include <QTest>
+
+#include <algorithm>
+#include <sys/stat.h>
+
+using namespace drover;
+using namespace drover::test;
+
+namespace {
+
+const QString kImage = QStringLiteral("localhost/drover-test-busybox:1");
+
+/// Runs podman with `args`; its stdout (stderr too when it fails).
+QString podman(const QStringList &args, int *exitCode = nullptr)
+{
+    QProcess p;
+    p.start(QStringLiteral("podman"), args);
+    p.waitForFinished(120000);
+    if (exitCode)
+        *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    QString out = QString::fromLocal8Bit(p.readAllStandardOutput());
+    if (p.exitCode() != 0)
+        out += QString::fromLocal8Bit(p.readAllStandardError());
+    return out.trimmed();
+}
+
+/// Makes the test image when podman does not have it: busybox and its applets, /www/index.html.
+QString makeImage()
+{
+    int code = 0;
+    podman({QStringLiteral("image"), QStringLiteral("exists"), kImage}, &code);
+    if (code == 0)
+        return {};
+    const QString busybox = QStringLiteral("/bin/busybox");
+    if (!QFile::exists(busybox))
+        return QStringLiteral("no /bin/busybox (apt-get install busybox-static)");
+    QTemporaryDir root;
+    QDir dir(root.path());
+    dir.mkpath(QStringLiteral("bin"));
+    dir.mkpath(QStringLiteral("www"));
+    dir.mkpath(QStringLiteral("tmp"));
+    QFile::copy(busybox, root.filePath(QStringLiteral("bin/busybox")));
+    for (const char *applet : {"sh", "sleep", "httpd", "echo", "cat", "ls"})
+        QFile::link(QStringLiteral("busybox"),
+                    root.filePath(QStringLiteral("bin/") + QLatin1String(applet)));
+    QFile page(root.filePath(QStringLiteral("www/index.html")));
+    page.open(QIODevice::WriteOnly);
+    page.write("drover test page\n");
+    page.close();
+    QProcess tar;
+    const QString archive = root.filePath(QStringLiteral("../image.tar"));
+    tar.start(QStringLiteral("tar"), {QStringLiteral("-C"), root.path(), QStringLiteral("-cf"),
+                                      archive, QStringLiteral(".")});
+    tar.waitForFinished();
+    const QString imported = podman({QStringLiteral("import"), QStringLiteral("--change"),
+                                     QStringLiteral("CMD [\"/bin/sh\"]"), archive, kImage},
+                                    &code);
+    QFile::remove(archive);
+    return code == 0 ? QString() : QStringLiteral("podman import failed: ") + imported;
+}
+
+/// A pool of container workers of the test image serving HTTP on their port.
+std::string webPool(const std::string &name, int replicas, const std::string &network,
+                    int firstPort)
+{
+    return "  - name: " + name + "\n    image: " + kImage.toStdString() +
+           "\n    command: [sh, -c, \"echo hello from {{worker}}; exec httpd -f -p {{port}} -h "
+           "/www\"]\n    network: " +
+           network + "\n    replicas: " + std::to_string(replicas) +
+           "\n    ports: " + std::to_string(firstPort) + "-" + std::to_string(firstPort + 9) +
+           "\n    restart: {policy: always, backoff: {initial: 0ms, jitter: 0}}" +
+           "\n    stop: {timeout: 1s}" +
+           "\n    probes:\n      readiness: {http: {url: "
+           "\"http://127.0.0.1:{{port}}/index.html\"}, "
+           "interval: 200ms, timeout: 1s}\n";
+}
+
+} // namespace
+
+class TestContainers : public QObject, public EngineFixture
+{
+    Q_OBJECT
+
+    engine::containers::PodmanSetup m_setup;
+    std::string m_skip;
+
+    std::vector<api::WorkerInfo> workers(const std::string &pool)
+    {
+        std::vector<api::WorkerInfo> out;
+        for (const api::WorkerInfo &w : m_engine->snapshot().workers)
+            if (w.pool == pool)
+                out.push_back(w);
+        std::sort(out.begin(), out.end(),
+                  [](const api::WorkerInfo &a, const api::WorkerInfo &b) { return a.id < b.id; });
+        return out;
+    }
+
+    bool allReady(const std::string &pool, int n)
+    {
+        std::vector<api::WorkerInfo> ws = workers(pool);
+        return int(ws.size()) == n && std::all_of(ws.begin(), ws.end(), [](const auto &w) {
+                   return w.state == api::WorkerState::Ready;
+               });
+    }
+
+    /// Runs the loop until the one worker of `pool` has failed (at most a minute).
+    bool failed(const std::string &pool)
+    {
+        return runUntil(
+            [&] {
+                std::vector<api::WorkerInfo> ws = workers(pool);
+                return ws.size() == 1 && ws[0].state == api::WorkerState::Failed;
+            },
+            60000);
+    }
+
+    /// The containers of this test's master ("ID NAME", by name; their names carry its state
+    /// dir's digest).
+    QStringList containers(bool all = false)
+    {
+        const std::string prefix =
+            "drover-" + config::shortDigest(m_dir->path().toStdString() + "/state") + "-";
+        QStringList args{QStringLiteral("ps"), QStringLiteral("--format"),
+                         QStringLiteral("{{.ID}} {{.Names}}"), QStringLiteral("--filter"),
+                         QStringLiteral("name=") + QString::fromStdString(prefix)};
+        if (all)
+            args.insert(1, QStringLiteral("--all"));
+        QStringList lines = podman(args).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        std::sort(lines.begin(), lines.end(), [](const QString &a, const QString &b) {
+            return a.section(QLatin1Char(' '), 1) < b.section(QLatin1Char(' '), 1); // by name
+        });
+        return lines;
+    }
+
+    void removeContainers()
+    {
+        for (const QString &line : containers(true))
+            podman({QStringLiteral("rm"), QStringLiteral("--force"),
+                    line.section(QLatin1Char(' '), 0, 0)});
+    }
+
+private slots:
+    void initTestCase()
+    {
+        const char *path = getenv("PATH");
+        m_setup = engine::containers::detectPodman(path ? path : "/usr/bin:/bin");
+        qInfo("podman here: %s", m_setup.describe().c_str());
+        if (!m_setup.usable()) {
+            m_skip = "podman cannot run containers here: " + m_setup.problem;
+            return;
+        }
+        const QString problem = makeImage();
+        if (!problem.isEmpty())
+            m_skip = problem.toStdString();
+    }
+
+    void init()
+    {
+        if (!m_skip.empty())
+            QSKIP(m_skip.c_str());
+        setUp();
+    }
+
+    void cleanup()
+    {
+        if (!m_engine && !m_io)
+            return;
+        tearDown();
+        removeContainers();
+    }
+
+    void setupIsSaid()
+    {
+        // What droverd logs at start and --check prints: podman's version, root or
+        // rootless, the cgroup version, the runtime and why.
+        const std::string said = m_setup.describe();
+        QVERIFY2(said.starts_with("podman " + m_setup.version + " ("), said.c_str());
+        QVERIFY2(said.find("cgroup " + m_setup.cgroups) != std::string::npos, said.c_str());
+        QVERIFY(!m_setup.binary.empty());
+    }
+
+    void poolReplacedAndReadopted()
+    {
+        start("pools:\n" + webPool("web", 2, "host", 31100));
+        QVERIFY2(runUntil([&] { return allReady("web", 2); }, 60000),
+                 workers("web").empty() ? "no workers" : workers("web")[0].reason.c_str());
+        QCOMPARE(containers().size(), 2);
+        std::vector<api::WorkerInfo> before = workers("web");
+        // The container writes straight into the worker's log.
+        QVERIFY(runUntil(
+            [&] {
+                return readFile(m_dir->path().toStdString() + "/state/logs/web-0.log")
+                           .find("hello from web-0\n") != std::string::npos;
+            },
+            5000));
+        // Each worker's container is named after it.
+        const QStringList names = containers();
+        for (int i = 0; i < 2; ++i) {
+            QVERIFY(before[std::size_t(i)].pid > 0);
+            QVERIFY2(names[i].endsWith(QStringLiteral("-web-%1").arg(i)), qPrintable(names[i]));
+        }
+
+        // A container's process killed: the worker is replaced by a new container.
+        ::kill(before[0].pid, SIGKILL);
+        QVERIFY(runUntil(
+            [&] {
+                std::vector<api::WorkerInfo> ws = workers("web");
+                return ws.size() == 2 && ws[0].restarts == 1 && ws[0].pid != before[0].pid &&
+                       ws[0].state == api::WorkerState::Ready;
+            },
+            60000));
+        QCOMPARE(workers("web")[0].lastExit, std::string("signal:SIGKILL"));
+        QCOMPARE(workers("web")[1].pid, before[1].pid);
+        const QStringList running = containers();
+        QCOMPARE(running.size(), 2);
+        QCOMPARE(containers(true).size(), 2); // replaced, not added to
+
+        // The master goes away without stopping them (as kill -9 leaves it); the next one
+        // re-adopts the same containers and starts none.
+        std::vector<api::WorkerInfo> kept = workers("web");
+        m_engine.reset();
+        m_io = std::make_unique<boost::asio::io_context>(1);
+        start("pools:\n" + webPool("web", 2, "host", 31100));
+        QVERIFY(runUntil([&] { return allReady("web", 2); }, 30000));
+        std::vector<api::WorkerInfo> after = workers("web");
+        QCOMPARE(after[0].pid, kept[0].pid);
+        QCOMPARE(after[1].pid, kept[1].pid);
+        QCOMPARE(containers(), running);
+
+        // A stop (the master's shutdown) stops them.
+        stopEngine();
+        QVERIFY(containers().isEmpty());
+    }
+
+    void privateNetworkPublishesThePort()
+    {
+        start("pools:\n" + webPool("priv", 1, "private", 31200));
+        QVERIFY2(runUntil([&] { return allReady("priv", 1); }, 60000),
+                 workers("priv").empty() ? "no workers" : workers("priv")[0].reason.c_str());
+        // Its own network namespace, not the master's.
+        const int pid = workers("priv")[0].pid;
+        struct stat mine = {}, its = {};
+        QVERIFY(::stat("/proc/self/ns/net", &mine) == 0);
+        QVERIFY(::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &its) == 0);
+        QVERIFY(mine.st_ino != its.st_ino);
+    }
+
+    void podmansErrorIsTheReason()
+    {
+        // podman refuses a mount whose source does not exist: its words are the reason.
+        start("pools:\n  - name: bad\n    image: " + kImage.toStdString() +
+              "\n    command: [sleep, \"60\"]\n    mounts: [\"/nonexistent-drover-dir:/x\"]\n");
+        QVERIFY(failed("bad"));
+        const std::string reason = workers("bad")[0].reason;
+        QVERIFY2(reason.starts_with("podman run failed: ") &&
+                     reason.find("/nonexistent-drover-dir") != std::string::npos,
+                 reason.c_str());
+    }
+
+    void imageThatCannotBePulledFails()
+    {
+        start("pools:\n  - name: nope\n    image: localhost/drover-no-such-image:1\n"
+              "    restart: {policy: always, backoff: {initial: 0ms, jitter: 0}}\n");
+        QVERIFY(failed("nope"));
+        const api::WorkerInfo w = workers("nope")[0];
+        QVERIFY2(w.reason.starts_with("image localhost/drover-no-such-image:1 cannot be pulled: "),
+                 w.reason.c_str());
+        QCOMPARE(w.restarts, 0); // no crash loop
+        runUntil([] { return false; }, 500);
+        QVERIFY(workers("nope")[0].state == api::WorkerState::Failed);
+        QVERIFY(containers(true).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestContainers)
+#include "tst_containers.moc"
