@@ -151,6 +151,8 @@ void WorkerDetail::refreshSummary()
                                           : tr("%1 is gone.").arg(m_id));
         return;
     }
+    if (!m_described.image.isEmpty() && w->pid != m_describedPid)
+        describe(); // a container worker's new process is a new container
     auto esc = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
     QString text = QStringLiteral("<b>%1</b> · <span style='color:%2'>%3</span>")
                        .arg(esc(w->id), models::WorkersModel::stateColor(w->state).name(),
@@ -191,6 +193,9 @@ void WorkerDetail::refreshSummary()
 
 void WorkerDetail::describe()
 {
+    const api::WorkerInfo *now =
+        m_bridge->workers()->at(m_bridge->workers()->rowOf(m_id.toStdString()));
+    m_describedPid = now ? now->pid : 0;
     m_bridge->request(
         api::opName(api::Op::WorkerDescribe), {{"worker", m_id.toStdString()}},
         [this, id = m_id](const api::Reply &r) {

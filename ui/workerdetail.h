@@ -81,6 +81,9 @@ private:
         bool secretsShown = false; ///< the master sent the values (an admin's connection)
     };
     Described m_described;
+    /// The worker's pid when it was last described: a container worker's container (and
+    /// podman's state) change with its process, so a new pid describes it again.
+    int m_describedPid = -1;
     QTreeWidget *m_events;
     std::uint64_t m_followId = 0;
     quint64 m_generation = 0; ///< lines of an earlier follow that still arrive are dropped

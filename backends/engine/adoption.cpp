@@ -1,6 +1,7 @@
 // The supervisor's adopted processes: those an earlier master recorded in the state dir, and
 // those `adopted:` entries name through their PID files.
 #include "engine/cgroup.h"
+#include "engine/containers/containers.h"
 #include "engine/health/prober.h"
 #include "engine/loop.h"
 #include "engine/runtime.h"
@@ -86,6 +87,8 @@ void Supervisor::readopt()
         if (!r.container.empty()) { // podman's container, still running: the same one
             ref.process.containerId = r.container;
             ref.process.runtime = std::make_unique<ContainerRuntime>();
+            if (m_containers)
+                m_containers->watchMemory(r.container, r.pid);
         }
         if (m_cgroups) {
             ref.process.cgroup = m_cgroups->find(r.id);

@@ -166,7 +166,11 @@ struct Engine::Private : Rooms, Notices
                     supervisor->release(*w); // stop watching; it keeps running
             }
             stream.addEvent("master.stopped", "", "every worker stopped");
-            asio::post(loop.io, std::move(done));
+            // Stopped containers are being removed: at most 10 s more.
+            if (containers)
+                containers->whenIdle(std::move(done), std::chrono::seconds(10));
+            else
+                asio::post(loop.io, std::move(done));
         }
     }
 };

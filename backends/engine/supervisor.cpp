@@ -311,10 +311,11 @@ void Supervisor::onExit(Worker &w, ExitStatus status)
     w.usage.reader.reset();
     w.sup.timer.reset();
     releaseSeries(m_metrics, w.usage, nowMs());
-    // A container stopped for good goes; one that restarts is replaced by its next run.
+    // A container stopped for good (by an operator, or the master's shutdown, which waits
+    // for it) goes; one that restarts is replaced by its next run.
     std::string container = std::exchange(w.process.containerId, {});
     if (!container.empty() && m_containers &&
-        (w.sup.intent == Intent::Stop || w.sup.intent == Intent::Remove) && !m_shutting)
+        (w.sup.intent == Intent::Stop || w.sup.intent == Intent::Remove))
         m_containers->remove(container);
     m_state.remove(w.id());
     m_registry.setLastExit(w, how);

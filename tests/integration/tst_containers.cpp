@@ -5,7 +5,8 @@
 // duplicate), a stop that removes them; the private network with the port published on
 // loopback; an image that cannot be pulled fails its worker with that reason instead of a
 // crash loop, and podman's own error is the reason a start failed; and what podman can do
-// here, as droverd says it. Skipped, saying why, only
+// here, as droverd says it; a gateway in front of containers and a rollout of a new image
+// tag; podman's limits and an OOM kill said as `limit:memory`. Skipped, saying why, only
 // where podman cannot run containers at all.
 #include "engine/containers/podman.h"
 #include "enginefixture.h"
@@ -14,10 +15,16 @@
 #include <QTest>
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <future>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace drover;
 using namespace drover::test;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -74,9 +81,10 @@ QString makeImage()
 
 /// A pool of container workers of the test image serving HTTP on their port.
 std::string webPool(const std::string &name, int replicas, const std::string &network,
-                    int firstPort)
+                    int firstPort, const std::string &more = {},
+                    const std::string &image = kImage.toStdString())
 {
-    return "  - name: " + name + "\n    image: " + kImage.toStdString() +
+    return "  - name: " + name + "\n    image: " + image +
            "\n    command: [sh, -c, \"echo hello from {{worker}}; exec httpd -f -p {{port}} -h "
            "/www\"]\n    network: " +
            network + "\n    replicas: " + std::to_string(replicas) +
@@ -85,7 +93,36 @@ std::string webPool(const std::string &name, int replicas, const std::string &ne
            "\n    stop: {timeout: 1s}" +
            "\n    probes:\n      readiness: {http: {url: "
            "\"http://127.0.0.1:{{port}}/index.html\"}, "
-           "interval: 200ms, timeout: 1s}\n";
+           "interval: 200ms, timeout: 1s}\n" +
+           more;
+}
+
+/// GET `target` from 127.0.0.1:`port` with blocking sockets (on a client thread): the
+/// whole answer, status line, headers and body; empty when nothing answered.
+std::string httpGet(int port, const std::string &target)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return {};
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in to = {};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(std::uint16_t(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string answer;
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to) == 0) {
+        const std::string req =
+            "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        if (::write(fd, req.data(), req.size()) == ssize_t(req.size())) {
+            char buf[4096];
+            ssize_t n;
+            while ((n = ::read(fd, buf, sizeof buf)) > 0)
+                answer.append(buf, std::size_t(n));
+        }
+    }
+    ::close(fd);
+    return answer;
 }
 
 } // namespace
@@ -143,6 +180,24 @@ class TestContainers : public QObject, public EngineFixture
             return a.section(QLatin1Char(' '), 1) < b.section(QLatin1Char(' '), 1); // by name
         });
         return lines;
+    }
+
+    /// GET through the engine's loop: the client on a thread, the loop run here.
+    std::string get(int port, const std::string &target)
+    {
+        auto answer = std::async(std::launch::async, httpGet, port, target);
+        runUntil([&] { return answer.wait_for(0s) == std::future_status::ready; }, 30000);
+        return answer.get();
+    }
+
+    /// What podman says of this test's containers, one line each by name.
+    QStringList inspect(const QString &format)
+    {
+        QStringList out;
+        for (const QString &line : containers(true))
+            out << podman({QStringLiteral("inspect"), QStringLiteral("--format"), format,
+                           line.section(QLatin1Char(' '), 0, 0)});
+        return out;
     }
 
     void removeContainers()
@@ -240,9 +295,9 @@ private slots:
         QCOMPARE(after[1].pid, kept[1].pid);
         QCOMPARE(containers(), running);
 
-        // A stop (the master's shutdown) stops them.
+        // A stop (the master's shutdown) stops them and removes them.
         stopEngine();
-        QVERIFY(containers().isEmpty());
+        QVERIFY(containers(true).isEmpty());
     }
 
     void privateNetworkPublishesThePort()
@@ -256,6 +311,71 @@ private slots:
         QVERIFY(::stat("/proc/self/ns/net", &mine) == 0);
         QVERIFY(::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &its) == 0);
         QVERIFY(mine.st_ino != its.st_ino);
+    }
+
+    void gatewayAndRolloutOfANewTag()
+    {
+        // Containers behind the pool's gateway, on their own networks; a new tag of the
+        // image is a new revision, rolled out one container at a time.
+        const std::string image2 = "localhost/drover-test-busybox:2";
+        podman({QStringLiteral("tag"), kImage, QString::fromStdString(image2)});
+        const std::string more = "    rollout: {strategy: rolling, max_surge: 1, "
+                                 "max_unavailable: 0, progress_deadline: 60s}\n"
+                                 "    gateway: {listen: \"127.0.0.1:31390\"}\n";
+        start("pools:\n" + webPool("gw", 2, "private", 31300, more));
+        QVERIFY(runUntil([&] { return allReady("gw", 2); }, 60000));
+        std::string answer = get(31390, "/index.html");
+        QVERIFY2(answer.starts_with("HTTP/1.1 200"), answer.c_str());
+        QVERIFY2(answer.find("drover test page") != std::string::npos, answer.c_str());
+        QVERIFY2(answer.find("X-Drover-Worker: gw-") != std::string::npos, answer.c_str());
+        const std::string before = m_rec->pools.at("gw").revision;
+        const std::vector<api::WorkerInfo> old = workers("gw");
+
+        m_engine->reload(load("pools:\n" + webPool("gw", 2, "private", 31300, more, image2)));
+        QVERIFY(runUntil(
+            [&] {
+                auto it = m_rec->mirror.rollouts.find("gw");
+                return it != m_rec->mirror.rollouts.end() && !it->second.active();
+            },
+            120000));
+        QCOMPARE(m_rec->mirror.rollouts.at("gw").phase, std::string("complete"));
+        const std::string after = m_rec->pools.at("gw").revision;
+        QVERIFY(after != before);
+        QVERIFY(runUntil([&] { return allReady("gw", 2); }, 30000));
+        for (const api::WorkerInfo &w : workers("gw")) {
+            QCOMPARE(w.revision, after);
+            for (const api::WorkerInfo &o : old)
+                QVERIFY(w.pid != o.pid);
+        }
+        // Only the new revision's containers are left, of the new tag.
+        QVERIFY(runUntil([&] { return containers(true).size() == 2; }, 30000));
+        const QStringList images = inspect(QStringLiteral("{{.ImageName}}"));
+        QCOMPARE(images,
+                 QStringList({QString::fromStdString(image2), QString::fromStdString(image2)}));
+        answer = get(31390, "/index.html");
+        QVERIFY2(answer.starts_with("HTTP/1.1 200"), answer.c_str());
+        podman({QStringLiteral("rmi"), QString::fromStdString(image2)});
+    }
+
+    void limitsArePodmansAndOomIsSaid()
+    {
+        // memory, cpu and pids are podman's flags on the container; a container that grows
+        // past its memory limit is killed by the kernel, and the worker says so.
+        start("pools:\n  - name: big\n    image: " + kImage.toStdString() +
+              "\n    command: [sh, -c, \"echo growing; x=$(busybox head -c 200000000 /dev/zero "
+              "| busybox tr '\\\\0' x); sleep 60\"]\n"
+              "    limits: {memory: 32Mi, cpu: 0.5, pids: 50}\n"
+              "    restart: {policy: never}\n");
+        QVERIFY(runUntil(
+            [&] {
+                std::vector<api::WorkerInfo> ws = workers("big");
+                return ws.size() == 1 && !ws[0].lastExit.empty();
+            },
+            60000));
+        QCOMPARE(workers("big")[0].lastExit, std::string("limit:memory"));
+        QCOMPARE(inspect(QStringLiteral("{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} "
+                                        "{{.HostConfig.PidsLimit}}")),
+                 QStringList{QStringLiteral("33554432 500000000 50")});
     }
 
     void podmansErrorIsTheReason()

@@ -16,6 +16,7 @@ import glob
 import gzip
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -113,6 +114,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def free_range(n=10):
+    """The first of n ports that are free now, below the ephemeral range (where a client's
+    connection elsewhere could take one while a worker restarts) and clear of the fixed ports
+    of the other tests, which may run alongside."""
+    for _ in range(200):
+        base = random.randrange(22000, 23400 - n, 10)
+        try:
+            for port in range(base, base + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free range of ports in 22000-23400")
 
 
 class Unpacked:
@@ -358,7 +375,7 @@ class UnitKeepsWorkers(unittest.TestCase):
         self.state = os.path.join(Unpacked.tmp, "state")
         os.makedirs(self.state, exist_ok=True)
         self.port = free_port()
-        first = free_port()
+        first = free_range()
         self.config = os.path.join(Unpacked.tmp, "drover.yaml")
         with open(self.config, "w") as f:
             f.write(f"""version: 1

@@ -189,11 +189,13 @@ pools:
     in.env = {"MODE=w1", "PORT=9001"};
     in.name = engine::containers::containerName("abc", "web-1");
     in.cidFile = "/state/containers/web-1.cid";
+    in.pidFile = "/state/containers/web-1.pid";
     in.nofileSoft = 1024;
     const std::vector<std::string> expected{"/usr/bin/podman", "run",
                                             "--detach",        "--replace",
                                             "--name",          "drover-abc-web-1",
                                             "--cidfile",       "/state/containers/web-1.cid",
+                                            "--pidfile",       "/state/containers/web-1.pid",
                                             "--log-driver",    "passthrough",
                                             "--pull",          "never",
                                             "--runtime",       "runc",

@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -102,6 +103,21 @@ int Containers::running() const
     return m_commands->running();
 }
 
+void Containers::whenIdle(std::function<void()> fn, std::chrono::milliseconds limit)
+{
+    if ((running() == 0 && !m_detecting) || limit.count() <= 0) {
+        asio::post(m_io, std::move(fn));
+        return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(m_io, 20ms);
+    timer->async_wait([this, timer, alive = std::weak_ptr<bool>(m_alive), fn = std::move(fn),
+                       limit](const boost::system::error_code &ec) mutable {
+        if (ec || alive.expired())
+            return;
+        whenIdle(std::move(fn), limit - 20ms);
+    });
+}
+
 std::vector<std::string> Containers::env() const
 {
     std::vector<std::string> e{"PATH=" + m_path, "LC_ALL=C"};
@@ -164,6 +180,10 @@ void Containers::start(RunInput in, int logFd, Progress progress, Done done)
             pull(std::move(in), fd, std::move(progress), std::move(done));
             return;
         }
+        if (m_present.contains(c.image)) { // a restart: the image was there a moment ago
+            run(std::move(in), fd, std::move(progress), std::move(done));
+            return;
+        }
         CommandOptions look;
         look.env = env();
         look.timeout = 30s;
@@ -175,8 +195,9 @@ void Containers::start(RunInput in, int logFd, Progress progress, Done done)
              progress = std::move(progress), done = std::move(done)](CommandResult r) mutable {
                 if (alive.expired())
                     return;
-                const std::string &image = in.container.image;
+                const std::string image = in.container.image;
                 if (r.ok()) {
+                    m_present.insert(image);
                     run(std::move(in), fd, std::move(progress), std::move(done));
                 } else if (r.exitCode == 1 && in.container.pull == config::PullPolicy::Never) {
                     ::close(fd);
@@ -215,6 +236,7 @@ void Containers::pull(RunInput in, int fd, Progress progress, Done done)
                                             (r.output.empty() ? r.how() : lastLine(r.output))));
                             return;
                         }
+                        m_present.insert(image);
                         run(std::move(in), fd, std::move(progress), std::move(done));
                     });
 }
@@ -223,22 +245,26 @@ void Containers::run(RunInput in, int fd, Progress progress, Done done)
 {
     progress("creating the container");
     ::unlink(in.cidFile.c_str()); // podman refuses a cidfile that exists
+    ::unlink(in.pidFile.c_str());
     const off_t logStart = sizeOfFd(fd);
     CommandOptions options;
     options.env = env();
     options.timeout = 5min;
     options.outputFd = fd; // the container's output goes where podman's goes
     std::string cidFile = in.cidFile;
+    std::string pidFile = in.pidFile;
     std::string logPath = in.logPath;
+    std::string image = in.container.image;
     m_commands->run(
         runArguments(*m_setup, in), std::move(options),
-        [this, alive = std::weak_ptr<bool>(m_alive), fd, logStart, cidFile, logPath,
+        [this, alive = std::weak_ptr<bool>(m_alive), fd, logStart, cidFile, pidFile, logPath, image,
          done = std::move(done)](CommandResult r) mutable {
             if (alive.expired()) {
                 ::close(fd);
                 return;
             }
             if (!r.ok()) {
+                m_present.erase(image); // gone, perhaps: looked for again next time
                 std::string said = lastLine(writtenSince(logPath, logStart));
                 ::close(fd);
                 done(startError("podman run failed: " + (said.empty() ? r.how() : said)));
@@ -250,35 +276,51 @@ void Containers::run(RunInput in, int fd, Progress progress, Done done)
                 done(startError("podman run wrote no container id to " + cidFile));
                 return;
             }
-            CommandOptions ask;
-            ask.env = env();
-            ask.timeout = 30s;
-            m_commands->run({m_setup->binary, "inspect", "--format", "{{.State.Pid}}", id},
-                            std::move(ask), [alive, id, done = std::move(done)](CommandResult r) {
-                                if (alive.expired())
-                                    return;
-                                Started s;
-                                s.id = id;
-                                if (!r.ok()) {
-                                    done(startError("cannot find container " + id.substr(0, 12) +
-                                                    "'s process: " + lastLine(r.output)));
-                                    return;
-                                }
-                                s.pid = std::atoi(r.output.c_str());
-                                if (s.pid > 0) {
-                                    s.pidfd = int(::syscall(SYS_pidfd_open, s.pid, 0));
-                                    if (s.pidfd < 0) // ended already: podman says how
-                                        s.pid = 0;
-                                }
-                                done(std::move(s));
-                            });
+            // Its first process, as podman wrote it (--pidfile): watched from now on.
+            Started s;
+            s.id = id;
+            s.pid = std::atoi(readTrimmed(pidFile).c_str());
+            if (s.pid > 0) {
+                s.pidfd = int(::syscall(SYS_pidfd_open, s.pid, 0));
+                if (s.pidfd < 0) // ended already: podman says how
+                    s.pid = 0;
+                else
+                    watchMemory(id, s.pid);
+            }
+            done(std::move(s));
         });
+}
+
+void Containers::watchMemory(const std::string &id, int pid)
+{
+    OomWatch w = OomWatch::of(pid);
+    if (w.watching())
+        m_oom[id] = std::move(w);
+    else
+        m_oom.erase(id);
 }
 
 void Containers::ended(const std::string &id, std::function<void(ExitStatus)> done)
 {
+    // Read now, as its process has just ended: its memory group goes with the container.
+    if (auto watch = m_oom.find(id); watch != m_oom.end()) {
+        const bool oom = watch->second.oomSeen();
+        m_oom.erase(watch);
+        if (oom) {
+            done = [done = std::move(done)](ExitStatus status) {
+                if (status.how == "signal:SIGKILL")
+                    status.how = "limit:memory";
+                done(std::move(status));
+            };
+        }
+    }
+    // A re-adopted container may end before podman has been asked what it can do.
     if (!m_setup) {
-        done({"exit status lost: podman not asked yet", false});
+        afterSetup([this, id, done = std::move(done)]() mutable { ended(id, std::move(done)); });
+        return;
+    }
+    if (!m_setup->usable()) {
+        done({"exit status lost: " + m_setup->problem, false});
         return;
     }
     CommandOptions options;
@@ -318,8 +360,12 @@ void Containers::ended(const std::string &id, std::function<void(ExitStatus)> do
 
 void Containers::state(const std::string &id, std::function<void(std::string)> done)
 {
-    if (!m_setup || !m_setup->usable()) {
-        done("unknown: podman not asked yet");
+    if (!m_setup) {
+        afterSetup([this, id, done = std::move(done)]() mutable { state(id, std::move(done)); });
+        return;
+    }
+    if (!m_setup->usable()) {
+        done("unknown: " + m_setup->problem);
         return;
     }
     CommandOptions options;
@@ -336,7 +382,12 @@ void Containers::state(const std::string &id, std::function<void(std::string)> d
 
 void Containers::remove(const std::string &nameOrId)
 {
-    if (!m_setup || !m_setup->usable())
+    m_oom.erase(nameOrId);
+    if (!m_setup) {
+        afterSetup([this, nameOrId] { remove(nameOrId); });
+        return;
+    }
+    if (!m_setup->usable())
         return;
     CommandOptions options;
     options.env = env();

@@ -2,12 +2,16 @@
 
 #include "api/result.h"
 #include "config/spec.h"
+#include "engine/containers/oomwatch.h"
 #include "engine/containers/podman.h"
 
+#include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,8 +67,14 @@ public:
 
     /// How a container whose process ended ended, as podman recorded it: "exit:3",
     /// "signal:SIGKILL" (an exit status of 128 + n), "limit:memory" (killed by the kernel's
-    /// OOM killer). Asks `podman wait`, which answers once conmon has recorded the end.
+    /// OOM killer, as podman or watchMemory() saw it). Asks `podman wait`, which answers once
+    /// conmon has recorded the end; call it as soon as the container's process has ended.
     void ended(const std::string &id, std::function<void(ExitStatus)> done);
+
+    /// Watches the memory group of container `id`, whose first process is `pid`, for the
+    /// kernel's OOM killer (ended() then says `limit:memory` where podman cannot): done for
+    /// the containers start() makes; a re-adopted one is watched from then on.
+    void watchMemory(const std::string &id, int pid);
 
     /// podman's word for the container's state now ("running", "exited", ...), or why it
     /// cannot say.
@@ -76,6 +86,9 @@ public:
 
     /// Podman commands running now.
     int running() const;
+    /// Calls `fn` on the loop once no podman command runs any more (a master's shutdown
+    /// waits for its containers' removal), or after `limit`.
+    void whenIdle(std::function<void()> fn, std::chrono::milliseconds limit);
 
 private:
     void detect();
@@ -92,6 +105,10 @@ private:
     bool m_detecting = false;
     std::thread m_detector;
     std::deque<std::function<void()>> m_waiting;
+    /// Images seen on this machine (`pull: missing` then runs at once); one whose run
+    /// failed is looked for again.
+    std::set<std::string> m_present;
+    std::map<std::string, OomWatch> m_oom; ///< by container id, while it runs
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

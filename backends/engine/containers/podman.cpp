@@ -229,7 +229,7 @@ std::vector<std::string> runArguments(const PodmanSetup &setup, const RunInput &
     const config::ContainerSpec &c = in.container;
     const config::LimitsSpec &limits = in.limits;
     std::vector<std::string> a{setup.binary, "run", "--detach", "--replace", "--name", in.name,
-                               "--cidfile", in.cidFile,
+                               "--cidfile", in.cidFile, "--pidfile", in.pidFile,
                                // the container writes straight into the worker's log
                                "--log-driver", "passthrough", "--pull", "never"};
     if (!setup.runtime.empty()) {

@@ -56,6 +56,7 @@ struct RunInput
     std::vector<std::string> env;  ///< `NAME=value`: drover's variables and the pool's env
     std::string name;              ///< containerName()
     std::string cidFile;           ///< where podman writes the container's id
+    std::string pidFile;           ///< where podman writes its first process's pid
     std::string logPath;           ///< the worker's log, where podman says why it failed
     /// The container's soft nofile limit when the pool sets none (the hard one is the
     /// setup's): native workers get the same.

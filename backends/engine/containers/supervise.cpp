@@ -35,6 +35,7 @@ bool Supervisor::spawnContainer(Worker &w, const config::PoolSpec &pool)
     }
     in.name = containers::containerName(m_containers->namePrefix(), w.id());
     in.cidFile = m_state.dir() + "/containers/" + w.id() + ".cid";
+    in.pidFile = m_state.dir() + "/containers/" + w.id() + ".pid";
     in.logPath = m_state.logPath(w.id());
     in.nofileSoft = m_nofileSoft.value_or(1024);
     if (auto made = logfile::openForAppend(in.cidFile); made.ok()) // makes the directory
