@@ -7,7 +7,8 @@ busybox-static) as
   2. a droverd container worker (`image:`), started by `droverctl scale POOL 1`,
   3. a droverd native worker of the same program, started the same way,
 
-each N times, alternating, with the worker stopped and its container removed in between.
+each N times, alternating, with the worker stopped and its container removed in between
+(nothing of one run's podman still running during the next).
 The image is made here by `podman import` (no registry). Needs root (or a working rootless
 podman), podman, runc and busybox-static, and build/bin's droverd and droverctl.
 Prints `RESULT bench=container_cold_start ...` (medians in ms, and the ratios).
@@ -40,8 +41,7 @@ def sh(*cmd, check=True):
 
 
 def make_image(work):
-    if subprocess.run(["podman", "image", "exists", IMAGE]).returncode == 0:
-        return
+    """The root the native worker serves from, and the image of it when podman lacks it."""
     root = os.path.join(work, "root")
     os.makedirs(os.path.join(root, "bin"))
     os.makedirs(os.path.join(root, "www"))
@@ -50,6 +50,8 @@ def make_image(work):
         os.symlink("busybox", os.path.join(root, "bin", applet))
     with open(os.path.join(root, "www", "index.html"), "w") as f:
         f.write("bench\n")
+    if subprocess.run(["podman", "image", "exists", IMAGE]).returncode == 0:
+        return
     tar = os.path.join(work, "image.tar")
     sh("tar", "-C", root, "-cf", tar, ".")
     sh("podman", "import", tar, IMAGE)
@@ -79,9 +81,13 @@ def podman_alone(runtime, limits):
     if runtime:
         cmd += ["--runtime", runtime]
     cmd += limits + [IMAGE, "httpd", "-f", "-p", str(port), "-h", "/www"]
+    # Polled while podman runs, as for droverd's workers: the port may accept before
+    # `podman run --detach` has exited.
     t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ms = until_accepts(port, t0)
+    if p.wait() != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed")
     sh("podman", "rm", "--force", "--time", "0", "drover-bench-alone")
     until_free(port)
     return ms
@@ -94,6 +100,11 @@ def drover_scale(ctl, pool):
     ms = until_accepts(port, t0)
     sh(ctl, "--master", "ws://" + LISTEN, "scale", pool, "0")
     until_free(port)
+    if pool == "c":  # droverd removes the container afterwards: not during the next one
+        end = time.time() + 30
+        while time.time() < end and sh("podman", "ps", "--all", "--quiet", "--filter",
+                                       "label=io.drover.pool=c"):
+            time.sleep(0.02)
     return ms
 
 

@@ -222,8 +222,28 @@ pools:
     };
     QCOMPARE(joined(engine::containers::runArguments(setup, in)), joined(expected));
     QCOMPARE(
-        engine::containers::appliedLimits(web.limits),
+        engine::containers::containerLimits(&setup, web.limits).applied,
         (std::vector<std::string>{"memory 64Mi (podman)", "cpu 0.5 (podman)", "pids 50 (podman)"}));
+    QVERIFY(engine::containers::containerLimits(&setup, web.limits).problems.empty());
+    // Rootless podman on cgroup v1 cannot set them: not passed, and said to be not applied.
+    {
+        engine::containers::PodmanSetup rootless = setup;
+        rootless.rootless = true;
+        rootless.cgroups = "v1";
+        const std::string args =
+            joined(engine::containers::runArguments(rootless, in)).toStdString();
+        QVERIFY2(args.find("--memory") == std::string::npos &&
+                     args.find("--cpus") == std::string::npos &&
+                     args.find("--pids-limit") == std::string::npos,
+                 args.c_str());
+        const engine::containers::ContainerLimits said =
+            engine::containers::containerLimits(&rootless, web.limits);
+        QVERIFY(said.applied.empty());
+        QCOMPARE(said.problems.size(), std::size_t(3));
+        QCOMPARE(
+            said.problems[0],
+            std::string("memory: not applied (rootless podman on cgroup v1 cannot set limits)"));
+    }
 
     // The machine's network, a working directory, the pool's nofile; no command: the image's.
     const config::PoolSpec &host = loaded.config->pools.at(1);

@@ -254,19 +254,22 @@ std::vector<std::string> runArguments(const PodmanSetup &setup, const RunInput &
         a.push_back("nproc=" + std::to_string(setup.nprocSoft) + ":" +
                     std::to_string(setup.nprocHard));
     }
-    if (limits.memory) {
+    // Rootless on cgroup v1, podman would only warn that it ignores them: the worker's
+    // limit problems say so instead (containerLimits()).
+    const bool cgroupLimits = cgroupLimitsWork(&setup);
+    if (limits.memory && cgroupLimits) {
         a.push_back("--memory");
         a.push_back(std::to_string(*limits.memory));
         a.push_back("--memory-swap"); // no swap beyond the limit, as the v1 memsw limit
         a.push_back(std::to_string(*limits.memory));
     }
-    if (limits.cpu) {
+    if (limits.cpu && cgroupLimits) {
         std::ostringstream cpus;
         cpus << *limits.cpu;
         a.push_back("--cpus");
         a.push_back(cpus.str());
     }
-    if (limits.pids) {
+    if (limits.pids && cgroupLimits) {
         a.push_back("--pids-limit");
         a.push_back(std::to_string(*limits.pids));
     }
@@ -298,20 +301,33 @@ std::vector<std::string> runArguments(const PodmanSetup &setup, const RunInput &
     return a;
 }
 
-std::vector<std::string> appliedLimits(const config::LimitsSpec &limits)
+bool cgroupLimitsWork(const PodmanSetup *setup)
 {
-    std::vector<std::string> out;
+    return !setup || !(setup->rootless && setup->cgroups == "v1");
+}
+
+ContainerLimits containerLimits(const PodmanSetup *setup, const config::LimitsSpec &limits)
+{
+    ContainerLimits out;
+    const bool work = cgroupLimitsWork(setup);
+    auto add = [&](const std::string &name, const std::string &value) {
+        if (work)
+            out.applied.push_back(name + " " + value + " (podman)");
+        else
+            out.problems.push_back(name + ": not applied (rootless podman on cgroup v1 cannot "
+                                          "set limits)");
+    };
     if (limits.memory)
-        out.push_back("memory " + config::formatSize(*limits.memory) + " (podman)");
+        add("memory", config::formatSize(*limits.memory));
     if (limits.cpu) {
         std::ostringstream cpus;
         cpus << *limits.cpu;
-        out.push_back("cpu " + cpus.str() + " (podman)");
+        add("cpu", cpus.str());
     }
     if (limits.pids)
-        out.push_back("pids " + std::to_string(*limits.pids) + " (podman)");
+        add("pids", std::to_string(*limits.pids));
     if (limits.nofile)
-        out.push_back("nofile " + std::to_string(*limits.nofile));
+        out.applied.push_back("nofile " + std::to_string(*limits.nofile));
     return out;
 }
 

@@ -71,8 +71,17 @@ struct RunInput
 /// limits (podman's own flags), ulimits and environment; then the image and its arguments.
 std::vector<std::string> runArguments(const PodmanSetup &setup, const RunInput &in);
 
-/// The limits a container gets, as a worker's `applied` list says them, e.g.
-/// "memory 64Mi (podman)".
-std::vector<std::string> appliedLimits(const config::LimitsSpec &limits);
+/// Whether podman can apply memory, cpu and pids limits with `setup` (not rootless on
+/// cgroup v1; unknown until podman has been asked: assumed).
+bool cgroupLimitsWork(const PodmanSetup *setup);
+
+/// The limits a container gets, as a worker's lists say them: applied ("memory 64Mi
+/// (podman)") and not applied, with why (rootless podman on cgroup v1).
+struct ContainerLimits
+{
+    std::vector<std::string> applied;
+    std::vector<std::string> problems;
+};
+ContainerLimits containerLimits(const PodmanSetup *setup, const config::LimitsSpec &limits);
 
 } // namespace drover::engine::containers

@@ -40,7 +40,12 @@ bool Supervisor::spawnContainer(Worker &w, const config::PoolSpec &pool)
     in.nofileSoft = m_nofileSoft.value_or(1024);
     if (auto made = logfile::openForAppend(in.cidFile); made.ok()) // makes the directory
         ::close(*made);
-    m_registry.setLimits(w, containers::appliedLimits(pool.limits), {});
+    {
+        const auto &setup = m_containers->setup();
+        containers::ContainerLimits limits =
+            containers::containerLimits(setup ? &*setup : nullptr, pool.limits);
+        m_registry.setLimits(w, std::move(limits.applied), std::move(limits.problems));
+    }
 
     auto logFd = logfile::openForAppend(in.logPath);
     if (!logFd.ok()) {
@@ -62,7 +67,8 @@ bool Supervisor::spawnContainer(Worker &w, const config::PoolSpec &pool)
             if (Worker *w = current())
                 m_registry.setReason(*w, std::move(reason));
         },
-        [this, current, revision = pool.revision](api::Result<containers::Started> r) {
+        [this, current, revision = pool.revision,
+         limits = pool.limits](api::Result<containers::Started> r) {
             Worker *w = current();
             if (!w) { // stopped, removed or started again meanwhile: not wanted
                 if (r.ok()) {
@@ -78,6 +84,11 @@ bool Supervisor::spawnContainer(Worker &w, const config::PoolSpec &pool)
                 return;
             }
             const std::string shortId = r->id.substr(0, 12);
+            if (m_containers->setup()) { // podman has been asked by now: what it did apply
+                containers::ContainerLimits said =
+                    containers::containerLimits(&*m_containers->setup(), limits);
+                m_registry.setLimits(*w, std::move(said.applied), std::move(said.problems));
+            }
             m_registry.processStarted(*w, r->pid, api::nowMs());
             m_registry.setRevision(*w, revision);
             w->process.pgid = 0; // the container's init: its namespace goes with it
