@@ -28,10 +28,11 @@ if [[ $mode == test ]]; then
   # into a clean Debian 12 root made by debootstrap, and tst_systemd boots one with
   # systemd-nspawn to run droverd.service under a real systemd. tst_containers runs container
   # workers through podman (runc: crun refuses this machine kind's hybrid cgroups; netavark
-  # and iptables for a private network; busybox-static for the image it makes).
+  # and iptables for a private network; busybox-static for the image it makes; uidmap,
+  # fuse-overlayfs and slirp4netns for droverd run rootless by a user of its own).
   packages+=(clang libclang-rt-14-dev clang-format curl prometheus
              python3 lintian desktop-file-utils systemd systemd-container debootstrap
-             podman runc netavark iptables busybox-static)
+             podman runc netavark iptables busybox-static uidmap fuse-overlayfs slirp4netns)
 fi
 
 missing=()

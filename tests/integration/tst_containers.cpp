@@ -6,16 +6,19 @@
 // loopback; an image that cannot be pulled fails its worker with that reason instead of a
 // crash loop, and podman's own error is the reason a start failed; and what podman can do
 // here, as droverd says it; a gateway in front of containers and a rollout of a new image
-// tag; podman's limits and an OOM kill said as `limit:memory`. Skipped, saying why, only
+// tag; podman's limits and an OOM kill said as `limit:memory`; droverd run by a user of its
+// own, with rootless podman. Skipped, saying why, only
 // where podman cannot run containers at all.
 #include "engine/containers/podman.h"
 #include "enginefixture.h"
 
 #include <QProcess>
 #include <QTest>
+#include <QThread>
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <csignal>
 #include <future>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -376,6 +379,136 @@ private slots:
         QCOMPARE(inspect(QStringLiteral("{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} "
                                         "{{.HostConfig.PidsLimit}}")),
                  QStringList{QStringLiteral("33554432 500000000 50")});
+    }
+
+    void rootlessAsAnotherUser()
+    {
+        // droverd run by a user of its own with subuids, as the package's unit runs it:
+        // podman rootless. On cgroup v1 the limits cannot be set and are said not to be.
+        if (::geteuid() != 0)
+            QSKIP("droverd is not root here: every other case ran rootless already");
+        const QString user = QStringLiteral("drover-test-rootless");
+        const QString home = QStringLiteral("/var/lib/drover-test-rootless");
+        int code = 0;
+        auto run = [&](const QString &program, const QStringList &args) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(program, args);
+            p.waitForFinished(120000);
+            code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+            return QString::fromLocal8Bit(p.readAll()).trimmed();
+        };
+        run(QStringLiteral("id"), {user});
+        if (code != 0) {
+            const QString said =
+                run(QStringLiteral("useradd"),
+                    {QStringLiteral("--system"), QStringLiteral("-m"), QStringLiteral("-d"), home,
+                     QStringLiteral("-s"), QStringLiteral("/usr/sbin/nologin"), user});
+            QVERIFY2(code == 0, qPrintable(said));
+        }
+        QFile subuid(QStringLiteral("/etc/subuid"));
+        subuid.open(QIODevice::ReadOnly);
+        if (!subuid.readAll().contains((user + QLatin1Char(':')).toUtf8())) {
+            const QString said =
+                run(QStringLiteral("usermod"),
+                    {QStringLiteral("--add-subuids"), QStringLiteral("300000-365535"),
+                     QStringLiteral("--add-subgids"), QStringLiteral("300000-365535"), user});
+            QVERIFY2(code == 0, qPrintable(said));
+        }
+        // Its runtime directory, config and state, in a directory it can reach.
+        QDir dir(m_dir->path());
+        QVERIFY(dir.mkpath(QStringLiteral("rootless/run")) &&
+                dir.mkpath(QStringLiteral("rootless/state")));
+        const QString base = dir.filePath(QStringLiteral("rootless"));
+        ::chmod(m_dir->path().toLocal8Bit().constData(), 0755);
+        run(QStringLiteral("chown"), {QStringLiteral("-R"), user, base});
+        ::chmod((base + QStringLiteral("/run")).toLocal8Bit().constData(), 0700);
+        const QStringList env{QStringLiteral("HOME=") + home,
+                              QStringLiteral("XDG_RUNTIME_DIR=") + base + QStringLiteral("/run"),
+                              QStringLiteral("PATH=/usr/sbin:/usr/bin:/sbin:/bin")};
+        auto asUser = [&](const QStringList &command) {
+            return run(QStringLiteral("runuser"),
+                       QStringList{QStringLiteral("-u"), user, QStringLiteral("--"),
+                                   QStringLiteral("env"), QStringLiteral("-i")} +
+                           env + command);
+        };
+        // The user's own copy of the test image.
+        asUser(
+            {QStringLiteral("podman"), QStringLiteral("image"), QStringLiteral("exists"), kImage});
+        if (code != 0) {
+            const QString archive = base + QStringLiteral("/image.tar");
+            QVERIFY(podman({QStringLiteral("save"), QStringLiteral("--output"), archive, kImage})
+                        .isEmpty() ||
+                    QFile::exists(archive));
+            run(QStringLiteral("chown"), {user, archive});
+            const QString said = asUser({QStringLiteral("podman"), QStringLiteral("load"),
+                                         QStringLiteral("--input"), archive});
+            QVERIFY2(code == 0, qPrintable(said));
+        }
+        const QString config = base + QStringLiteral("/drover.yaml");
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(("version: 1\nmaster: {state_dir: " + base.toStdString() +
+                 "/state, listen: \"127.0.0.1:31490\"}\npools:\n" +
+                 webPool("rl", 2, "host", 31400, "    limits: {memory: 64Mi}\n"))
+                    .c_str());
+        f.close();
+        run(QStringLiteral("chown"), {user, config});
+
+        QProcess droverd;
+        droverd.setProcessChannelMode(QProcess::MergedChannels);
+        droverd.setStandardOutputFile(base + QStringLiteral("/droverd.log"));
+        droverd.start(QStringLiteral("runuser"),
+                      QStringList{QStringLiteral("-u"), user, QStringLiteral("--"),
+                                  QStringLiteral("env"), QStringLiteral("-i")} +
+                          env +
+                          QStringList{QStringLiteral(DROVER_BIN_DIR "/droverd"),
+                                      QStringLiteral("--config"), config,
+                                      QStringLiteral("--log-level"), QStringLiteral("info")});
+        QVERIFY(droverd.waitForStarted());
+        json workers;
+        QElapsedTimer t;
+        t.start();
+        bool ready = false;
+        while (!ready && t.elapsed() < 60000) {
+            QThread::msleep(200);
+            const QString out =
+                run(QStringLiteral(DROVER_BIN_DIR "/droverctl"),
+                    {QStringLiteral("--master"), QStringLiteral("ws://127.0.0.1:31490"),
+                     QStringLiteral("--json"), QStringLiteral("workers")});
+            if (code != 0)
+                continue;
+            workers = json::parse(out.toStdString(), nullptr, false);
+            ready = workers.is_array() && workers.size() == 2 &&
+                    std::all_of(workers.begin(), workers.end(),
+                                [](const json &w) { return w.value("state", "") == "ready"; });
+        }
+        QFile logFile(base + QStringLiteral("/droverd.log"));
+        logFile.open(QIODevice::ReadOnly);
+        const QString log = QString::fromLocal8Bit(logFile.readAll());
+        QVERIFY2(ready, qPrintable(log + QString::fromStdString(workers.dump())));
+        QVERIFY2(log.contains(QStringLiteral("(rootless, cgroup ")), qPrintable(log));
+        if (log.contains(QStringLiteral("rootless, cgroup v1"))) {
+            for (const json &w : workers) {
+                QVERIFY(w["limits"].empty());
+                QCOMPARE(w["limit_problems"].dump(),
+                         std::string("[\"memory: not applied (rootless podman on cgroup v1 "
+                                     "cannot set limits)\"]"));
+            }
+        } else {
+            for (const json &w : workers)
+                QCOMPARE(w["limits"].dump(), std::string("[\"memory 64Mi (podman)\"]"));
+        }
+        // Its containers are the user's, and go with the master's stop.
+        QCOMPARE(asUser({QStringLiteral("podman"), QStringLiteral("ps"), QStringLiteral("--quiet")})
+                     .split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                     .size(),
+                 2);
+        ::kill(pid_t(droverd.processId()), SIGTERM);
+        QVERIFY(droverd.waitForFinished(60000));
+        QCOMPARE(asUser({QStringLiteral("podman"), QStringLiteral("ps"), QStringLiteral("--all"),
+                         QStringLiteral("--quiet")}),
+                 QString());
     }
 
     void podmansErrorIsTheReason()
