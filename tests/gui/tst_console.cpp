@@ -5,8 +5,10 @@
 // pane follows an applied change to its end and undoes it, the jobs pane starts a run and
 // follows it to its end (its log, its bar, its marker on the pool's chart) and cancels one.
 #include "../integration/droverdfixture.h"
+#include "../integration/testimage.h"
 #include "config/loader.h"
 #include "embeddedmaster.h"
+#include "engine/containers/podman.h"
 #include "local/localbackend.h"
 #include "models/backendbridge.h"
 #include "models/jobsmodel.h"
@@ -47,7 +49,10 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 
+#include <optional>
 #include <sys/stat.h>
+#include <utility>
+#include <vector>
 
 extern char **environ;
 
@@ -69,6 +74,7 @@ private slots:
     void rolloutsPaneFollowsAndUndoes();
     void jobsPaneRunsAndCancels();
     void jobsScreenshot();
+    void containerWorkerDetail();
 
 private:
     /// A LocalBackend running `pools` in a fresh state dir, its processes marked for cleanup.
@@ -474,6 +480,87 @@ void TestConsole::germanLoads()
     QCOMPARE(WorkersModel::stateText(api::WorkerState::Stopped), QStringLiteral("angehalten"));
 }
 
+// A container worker (as root with podman, the image made by `podman import`) in the worker
+// detail: its image, its container's id with podman's word on it, its network. With
+// DROVER_CONTAINER_SHOT the window is saved there (the picture in docs/).
+void TestConsole::containerWorkerDetail()
+{
+    const char *path = getenv("PATH");
+    const engine::containers::PodmanSetup setup =
+        engine::containers::detectPodman(path ? path : "/usr/bin:/bin");
+    if (!setup.usable())
+        QSKIP(("podman cannot run containers here: " + setup.problem).c_str());
+    const QString problem = test::makeImage();
+    if (!problem.isEmpty())
+        QSKIP(qPrintable(problem));
+    QCOMPARE(ui::installTranslations(QStringLiteral("en")), QStringLiteral("en"));
+    auto backend = embedded(
+        "  - name: web\n    image: " + test::kImage.toStdString() +
+        "\n    command: [sh, -c, \"echo serving on {{port}}; exec httpd -f -p {{port}} -h /www\"]"
+        "\n    network: private\n    replicas: 2\n    ports: 31500-31509\n"
+        "    limits: {memory: 64Mi, pids: 100}\n    stop: {timeout: 1s}\n"
+        "    probes:\n      readiness: {http: {url: \"http://127.0.0.1:{{port}}/index.html\"}, "
+        "interval: 300ms}\n");
+    QVERIFY(backend);
+    // Its container, named after this master's state dir and the worker.
+    const QString name = QString::fromStdString(
+        "name=drover-" +
+        config::shortDigest(
+            QString(m_dir.path() + QStringLiteral("/state-%1")).arg(m_runs).toStdString()) +
+        "-web-0");
+    {
+        ui::MainWindow window(backend, QStringLiteral("Embedded master (web.yaml)"));
+        window.resize(1180, 700);
+        window.show();
+        ui::WorkersPane *pane = window.workersPane();
+        // (by the state itself: an earlier case may have left the console in German)
+        auto ready = [pane](const char *id) {
+            const int r = viewRow(pane, QString::fromLatin1(id));
+            return r >= 0 &&
+                   pane->view()->model()->index(r, 0).data(WorkersModel::StateRole).toInt() ==
+                       int(api::WorkerState::Ready);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(ready("web-0") && ready("web-1"), 60000);
+        select(pane, QStringLiteral("web-0"));
+        pane->detail()->tabs()->setCurrentIndex(1); // Process
+        // The container podman runs for web-0, as podman itself names it.
+        auto containerOfWeb0 = [name] {
+            return test::podman({QStringLiteral("ps"), QStringLiteral("--filter"), name,
+                                 QStringLiteral("--format"), QStringLiteral("{{.ID}}")})
+                .left(12);
+        };
+        const QString id = containerOfWeb0();
+        QCOMPARE(id.size(), 12);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->detail()->process()->toPlainText().contains(id), 10000);
+        // (the words are checked where they are podman's or the config's: an earlier case may
+        // have left the console in German)
+        const QString text = pane->detail()->process()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("running")) && text.contains(test::kImage) &&
+                     text.contains(QStringLiteral("127.0.0.1")) &&
+                     text.contains(QStringLiteral("exec httpd -f -p 31500")),
+                 qPrintable(text));
+        QVERIFY(pane->detail()->summary()->text().contains(QStringLiteral("64Mi (podman)")));
+
+        // A new container for web-0 (killed and replaced): the detail follows it.
+        const int before = pidOf(pane, QStringLiteral("web-0"));
+        ::kill(before, SIGKILL);
+        QTRY_VERIFY_WITH_TIMEOUT(pidOf(pane, QStringLiteral("web-0")) > 0 &&
+                                     pidOf(pane, QStringLiteral("web-0")) != before,
+                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(ready("web-0"), 30000);
+        const QString replaced = containerOfWeb0();
+        QVERIFY(replaced != id);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->detail()->process()->toPlainText().contains(replaced),
+                                 10000);
+        if (qEnvironmentVariableIsSet("DROVER_CONTAINER_SHOT"))
+            QVERIFY(window.grab().save(qEnvironmentVariable("DROVER_CONTAINER_SHOT")));
+    }
+    backend.reset(); // the master stops: its containers go
+    QCOMPARE(test::podman({QStringLiteral("ps"), QStringLiteral("--all"), QStringLiteral("--quiet"),
+                           QStringLiteral("--filter"), name}),
+             QString());
+}
+
 QTEST_MAIN(TestConsole)
 void TestConsole::rolloutsPaneFollowsAndUndoes()
 {
@@ -714,9 +801,30 @@ void TestConsole::jobsScreenshot()
     // A state dir under a HOME of the test's own: no path of this machine in the picture.
     const QByteArray home = m_dir.filePath(QStringLiteral("home")).toUtf8();
     QDir().mkpath(QString::fromUtf8(home));
-    qputenv("HOME", home);
-    qputenv("DROVER_DEMO_WORKER", DROVER_BIN_DIR "/drover-demo-worker");
-    qputenv("XDG_RUNTIME_DIR", home);
+    // Put back after this case: podman, in the cases after it, keeps its state under them.
+    struct Restore
+    {
+        std::vector<std::pair<const char *, std::optional<QByteArray>>> saved;
+        void set(const char *name, const QByteArray &value)
+        {
+            saved.emplace_back(name, qEnvironmentVariableIsSet(name)
+                                         ? std::optional<QByteArray>(qgetenv(name))
+                                         : std::nullopt);
+            qputenv(name, value);
+        }
+        ~Restore()
+        {
+            for (const auto &[name, value] : saved) {
+                if (value)
+                    qputenv(name, *value);
+                else
+                    qunsetenv(name);
+            }
+        }
+    } env;
+    env.set("HOME", home);
+    env.set("DROVER_DEMO_WORKER", DROVER_BIN_DIR "/drover-demo-worker");
+    env.set("XDG_RUNTIME_DIR", home);
     QFile file(QStringLiteral(DROVER_SOURCE_DIR "/resources/examples/demo.yaml"));
     QVERIFY(file.open(QIODevice::ReadOnly));
     const std::string text = file.readAll().toStdString();

@@ -7,10 +7,11 @@
 // crash loop, and podman's own error is the reason a start failed; and what podman can do
 // here, as droverd says it; a gateway in front of containers and a rollout of a new image
 // tag; podman's limits and an OOM kill said as `limit:memory`; droverd run by a user of its
-// own, with rootless podman. Skipped, saying why, only
-// where podman cannot run containers at all.
+// own, with rootless podman; pull progress as the reason, from an archive pulled as from a
+// registry. Skipped, saying why, only where podman cannot run containers at all.
 #include "engine/containers/podman.h"
 #include "enginefixture.h"
+#include "testimage.h"
 
 #include <QProcess>
 #include <QTest>
@@ -30,57 +31,6 @@ using namespace drover::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-const QString kImage = QStringLiteral("localhost/drover-test-busybox:1");
-
-/// Runs podman with `args`; its stdout (stderr too when it fails).
-QString podman(const QStringList &args, int *exitCode = nullptr)
-{
-    QProcess p;
-    p.start(QStringLiteral("podman"), args);
-    p.waitForFinished(120000);
-    if (exitCode)
-        *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    QString out = QString::fromLocal8Bit(p.readAllStandardOutput());
-    if (p.exitCode() != 0)
-        out += QString::fromLocal8Bit(p.readAllStandardError());
-    return out.trimmed();
-}
-
-/// Makes the test image when podman does not have it: busybox and its applets, /www/index.html.
-QString makeImage()
-{
-    int code = 0;
-    podman({QStringLiteral("image"), QStringLiteral("exists"), kImage}, &code);
-    if (code == 0)
-        return {};
-    const QString busybox = QStringLiteral("/bin/busybox");
-    if (!QFile::exists(busybox))
-        return QStringLiteral("no /bin/busybox (apt-get install busybox-static)");
-    QTemporaryDir root;
-    QDir dir(root.path());
-    dir.mkpath(QStringLiteral("bin"));
-    dir.mkpath(QStringLiteral("www"));
-    dir.mkpath(QStringLiteral("tmp"));
-    QFile::copy(busybox, root.filePath(QStringLiteral("bin/busybox")));
-    for (const char *applet : {"sh", "sleep", "httpd", "echo", "cat", "ls"})
-        QFile::link(QStringLiteral("busybox"),
-                    root.filePath(QStringLiteral("bin/") + QLatin1String(applet)));
-    QFile page(root.filePath(QStringLiteral("www/index.html")));
-    page.open(QIODevice::WriteOnly);
-    page.write("drover test page\n");
-    page.close();
-    QProcess tar;
-    const QString archive = root.filePath(QStringLiteral("../image.tar"));
-    tar.start(QStringLiteral("tar"), {QStringLiteral("-C"), root.path(), QStringLiteral("-cf"),
-                                      archive, QStringLiteral(".")});
-    tar.waitForFinished();
-    const QString imported = podman({QStringLiteral("import"), QStringLiteral("--change"),
-                                     QStringLiteral("CMD [\"/bin/sh\"]"), archive, kImage},
-                                    &code);
-    QFile::remove(archive);
-    return code == 0 ? QString() : QStringLiteral("podman import failed: ") + imported;
-}
 
 /// A pool of container workers of the test image serving HTTP on their port.
 std::string webPool(const std::string &name, int replicas, const std::string &network,
@@ -509,6 +459,34 @@ private slots:
         QCOMPARE(asUser({QStringLiteral("podman"), QStringLiteral("ps"), QStringLiteral("--all"),
                          QStringLiteral("--quiet")}),
                  QString());
+    }
+
+    void pullProgressIsTheReason()
+    {
+        // An image pulled at every start (`pull: always`) from an archive, as from a
+        // registry: the worker is pending meanwhile, podman's progress its reason.
+        const QString archive = m_dir->path() + QStringLiteral("/image.tar");
+        podman({QStringLiteral("save"), QStringLiteral("--format"),
+                QStringLiteral("docker-archive"), QStringLiteral("--output"), archive, kImage});
+        QVERIFY(QFile::exists(archive));
+        const std::string image = "docker-archive:" + archive.toStdString();
+        start("pools:\n" + webPool("pl", 1, "host", 31700, "    pull: always\n", image));
+        QVERIFY(runUntil([&] { return allReady("pl", 1); }, 60000));
+        std::vector<std::string> reasons; // as the console saw them, each change once
+        for (const api::Delta &d : m_rec->deltas) {
+            const auto *w = std::get_if<api::WorkerInfo>(&d.value);
+            if (w && w->id == "pl-0" && (reasons.empty() || reasons.back() != w->reason))
+                reasons.push_back(w->reason);
+        }
+        std::string said;
+        for (const std::string &r : reasons)
+            said += r + "\n";
+        auto seen = [&](const std::string &prefix) {
+            return std::any_of(reasons.begin(), reasons.end(),
+                               [&](const std::string &r) { return r.starts_with(prefix); });
+        };
+        QVERIFY2(seen("pulling image " + image + ": Copying blob"), said.c_str());
+        QVERIFY2(seen("creating the container"), said.c_str());
     }
 
     void podmansErrorIsTheReason()

@@ -255,16 +255,18 @@ void Containers::run(RunInput in, int fd, Progress progress, Done done)
     std::string pidFile = in.pidFile;
     std::string logPath = in.logPath;
     std::string image = in.container.image;
+    std::string name = in.name;
     m_commands->run(
         runArguments(*m_setup, in), std::move(options),
         [this, alive = std::weak_ptr<bool>(m_alive), fd, logStart, cidFile, pidFile, logPath, image,
-         done = std::move(done)](CommandResult r) mutable {
+         name, done = std::move(done)](CommandResult r) mutable {
             if (alive.expired()) {
                 ::close(fd);
                 return;
             }
             if (!r.ok()) {
                 m_present.erase(image); // gone, perhaps: looked for again next time
+                remove(name);           // a run that failed may leave a created container
                 std::string said = lastLine(writtenSince(logPath, logStart));
                 ::close(fd);
                 done(startError("podman run failed: " + (said.empty() ? r.how() : said)));
