@@ -132,44 +132,6 @@ int enableV2(const std::string &unified, const std::string &parentDir,
     return err;
 }
 
-/// Our own group in each hierarchy, from /proc/self/cgroup: "" for the unified (v2) one,
-/// the controller's name for a v1 one ("cpu" of "cpu,cpuacct"); paths as the kernel gives.
-std::vector<std::pair<std::string, std::string>> selfGroups()
-{
-    int err = 0;
-    std::string text = readFile("/proc/self/cgroup", err);
-    std::vector<std::pair<std::string, std::string>> out;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        std::size_t eol = rest.find('\n');
-        std::string_view line = rest.substr(0, eol);
-        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
-        std::size_t a = line.find(':');
-        std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
-        if (b == std::string_view::npos)
-            continue;
-        std::string_view list = line.substr(a + 1, b - a - 1);
-        const std::string path(line.substr(b + 1));
-        if (list.empty())
-            out.emplace_back("", path);
-        while (!list.empty()) {
-            std::size_t comma = list.find(',');
-            out.emplace_back(std::string(list.substr(0, comma)), path);
-            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        }
-    }
-    return out;
-}
-
-std::string selfGroup(const std::vector<std::pair<std::string, std::string>> &groups,
-                      const std::string &controller)
-{
-    for (const auto &[name, path] : groups)
-        if (name == controller)
-            return path == "/" ? std::string() : path;
-    return {};
-}
-
 /// "memory:/process_api/x" entries of `self` that are not a hierarchy's root, for the
 /// controllers in `v1` and, with `v2`, the unified one; co-mounted controllers once.
 std::string nestedSelf(const std::vector<std::pair<std::string, std::string>> &self,
@@ -238,6 +200,44 @@ void openJoin(const std::string &dir, bool v2, WorkerCgroup &g)
 
 } // namespace
 
+std::vector<std::pair<std::string, std::string>> processGroups(int pid)
+{
+    int err = 0;
+    std::string text = readFile(pid > 0 ? "/proc/" + std::to_string(pid) + "/cgroup"
+                                        : std::string("/proc/self/cgroup"),
+                                err);
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::size_t eol = rest.find('\n');
+        std::string_view line = rest.substr(0, eol);
+        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+        std::size_t a = line.find(':');
+        std::size_t b = a == std::string_view::npos ? a : line.find(':', a + 1);
+        if (b == std::string_view::npos)
+            continue;
+        std::string_view list = line.substr(a + 1, b - a - 1);
+        const std::string path(line.substr(b + 1));
+        if (list.empty())
+            out.emplace_back("", path);
+        while (!list.empty()) {
+            std::size_t comma = list.find(',');
+            out.emplace_back(std::string(list.substr(0, comma)), path);
+            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        }
+    }
+    return out;
+}
+
+std::string groupFor(const std::vector<std::pair<std::string, std::string>> &groups,
+                     const std::string &controller)
+{
+    for (const auto &[name, path] : groups)
+        if (name == controller)
+            return path == "/" ? std::string() : path;
+    return {};
+}
+
 void WorkerCgroup::closeFds()
 {
     for (int fd : v1TaskFds)
@@ -280,7 +280,7 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
 
     // Our own groups: where the workers' groups go when the hierarchy's root is not ours to
     // write but our own group was delegated to us (the droverd service).
-    const auto self = selfGroups();
+    const auto self = processGroups(0);
     std::string v2Top = unified;
     std::vector<std::string> delegated;
 
@@ -299,7 +299,7 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
             } else if (!hasWord(v2Controllers, name)) {
                 why.push_back("cgroup v2 " + unified + ": " + name + " not in cgroup.controllers");
             } else if ((e = enableV2(v2Top, v2Top + "/" + c.m_parent, name, where)) != 0) {
-                const std::string own = selfGroup(self, "");
+                const std::string own = groupFor(self, "");
                 if (denied(e) && v2Top == unified && !own.empty() && delegatedToUs(unified + own)) {
                     // The root is not ours, our own group is: the workers' groups go in it.
                     std::string whereOwn;
@@ -350,7 +350,7 @@ Cgroups Cgroups::detect(std::string parent, std::string root)
             std::string dir = shared ? c.m_hierarchies[index].base : base;
             bool existed = exists(dir);
             int e = shared ? 0 : makeOurDir(dir);
-            if (const std::string own = selfGroup(self, name);
+            if (const std::string own = groupFor(self, name);
                 denied(e) && !own.empty() && delegatedToUs(mount + own)) {
                 // The root is not ours, our own group is (systemd's Delegate=yes on v1).
                 dir = mount + own + "/" + c.m_parent;

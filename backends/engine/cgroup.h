@@ -10,6 +10,14 @@
 
 namespace drover::engine {
 
+/// A process's group in each hierarchy, from /proc/<pid>/cgroup (`pid` 0: this process):
+/// the controller's name for a v1 one ("cpu" and "cpuacct" of "cpu,cpuacct" each), "" for
+/// the unified (v2) one; paths as the kernel gives them.
+std::vector<std::pair<std::string, std::string>> processGroups(int pid);
+/// The group of `controller` ("" for v2) in `groups`; empty for none or a hierarchy's root.
+std::string groupFor(const std::vector<std::pair<std::string, std::string>> &groups,
+                     const std::string &controller);
+
 /// One worker's control groups: where its limits live and how the whole tree is found.
 /// On cgroup v2 one directory; on a hybrid v1 machine one per controller (memory, cpu, pids).
 struct WorkerCgroup

@@ -1,10 +1,10 @@
 #include "engine/containers/oomwatch.h"
 
+#include "engine/cgroup.h"
 #include "engine/cgroupfs.h"
 
 #include <cstdint>
 #include <fcntl.h>
-#include <fstream>
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <utility>
@@ -12,31 +12,6 @@
 namespace drover::engine::containers {
 
 namespace {
-
-/// The path of `pid`'s group in the v1 hierarchy that holds the memory controller, from
-/// /proc/<pid>/cgroup ("5:memory:/libpod_parent/libpod-..."); empty when there is none.
-std::string memoryGroupOf(int pid)
-{
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
-        const std::size_t a = line.find(':');
-        const std::size_t b = a == std::string::npos ? a : line.find(':', a + 1);
-        if (b == std::string::npos)
-            continue;
-        const std::string controllers = line.substr(a + 1, b - a - 1);
-        std::size_t at = 0;
-        while (at <= controllers.size()) { // co-mounted controllers: "cpu,memory"
-            std::size_t comma = controllers.find(',', at);
-            if (comma == std::string::npos)
-                comma = controllers.size();
-            if (controllers.compare(at, comma - at, "memory") == 0)
-                return line.substr(b + 1);
-            at = comma + 1;
-        }
-    }
-    return {};
-}
 
 /// Registers a new eventfd for `file` of the group at `dir` (with `args` after the two fds,
 /// e.g. a threshold); the eventfd or -1.
@@ -72,8 +47,8 @@ std::uint64_t drain(int efd)
 OomWatch OomWatch::of(int pid, const std::string &cgroupRoot)
 {
     OomWatch w;
-    const std::string group = memoryGroupOf(pid);
-    if (group.empty() || group == "/")
+    const std::string group = groupFor(processGroups(pid), "memory");
+    if (group.empty())
         return w; // v2 only ("0::/..."), or a process in the root group
     const std::string dir = cgroupRoot + "/memory" + group;
     w.m_oom = registerEvent(dir, "memory.oom_control", {});
