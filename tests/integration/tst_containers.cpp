@@ -408,13 +408,16 @@ private slots:
         QProcess droverd;
         droverd.setProcessChannelMode(QProcess::MergedChannels);
         droverd.setStandardOutputFile(base + QStringLiteral("/droverd.log"));
-        droverd.start(QStringLiteral("runuser"),
-                      QStringList{QStringLiteral("-u"), user, QStringLiteral("--"),
-                                  QStringLiteral("env"), QStringLiteral("-i")} +
-                          env +
-                          QStringList{QStringLiteral(DROVER_BIN_DIR "/droverd"),
-                                      QStringLiteral("--config"), config,
-                                      QStringLiteral("--log-level"), QStringLiteral("info")});
+        // setpriv execs (runuser would stay the parent, and SIGKILL droverd 2 s after
+        // forwarding our SIGTERM, before its containers are removed).
+        droverd.start(
+            QStringLiteral("setpriv"),
+            QStringList{QStringLiteral("--reuid=") + user, QStringLiteral("--regid=") + user,
+                        QStringLiteral("--init-groups"), QStringLiteral("env"),
+                        QStringLiteral("-i")} +
+                env +
+                QStringList{QStringLiteral(DROVER_BIN_DIR "/droverd"), QStringLiteral("--config"),
+                            config, QStringLiteral("--log-level"), QStringLiteral("info")});
         QVERIFY(droverd.waitForStarted());
         json workers;
         QElapsedTimer t;
@@ -456,6 +459,7 @@ private slots:
                  2);
         ::kill(pid_t(droverd.processId()), SIGTERM);
         QVERIFY(droverd.waitForFinished(60000));
+        QCOMPARE(droverd.exitCode(), 0); // its own graceful stop, not killed half-way
         QCOMPARE(asUser({QStringLiteral("podman"), QStringLiteral("ps"), QStringLiteral("--all"),
                          QStringLiteral("--quiet")}),
                  QString());
