@@ -29,10 +29,13 @@ if [[ $mode == test ]]; then
   # systemd-nspawn to run droverd.service under a real systemd. tst_containers runs container
   # workers through podman (runc: crun refuses this machine kind's hybrid cgroups; netavark
   # and iptables for a private network; busybox-static for the image it makes; uidmap,
-  # fuse-overlayfs and slirp4netns for droverd run rootless by a user of its own).
+  # fuse-overlayfs and slirp4netns for droverd run rootless by a user of its own). tst_fleet
+  # starts etcd (etcd-server; on a machine with systemd, the package also enables its own
+  # one-node etcd.service on localhost:2379, which the tests do not use).
   packages+=(clang libclang-rt-14-dev clang-format curl prometheus
              python3 lintian desktop-file-utils systemd systemd-container debootstrap
-             podman runc netavark iptables busybox-static uidmap fuse-overlayfs slirp4netns)
+             podman runc netavark iptables busybox-static uidmap fuse-overlayfs slirp4netns
+             etcd-server)
 fi
 
 missing=()

@@ -23,7 +23,9 @@ const QHash<QString, QStringList> &keyTable()
 {
     static const QHash<QString, QStringList> table{
         {QString(), words("version master templates pools adopted")},
-        {QStringLiteral("master"), words("listen state_dir tls auth metrics probes")},
+        {QStringLiteral("master"), words("listen state_dir tls auth metrics probes fleet")},
+        {QStringLiteral("master.fleet"), words("etcd prefix ttl tls name url")},
+        {QStringLiteral("master.fleet.tls"), words("ca cert key")},
         {QStringLiteral("master.tls"), words("cert key")},
         {QStringLiteral("master.auth"), words("tokens")},
         {QStringLiteral("master.auth.tokens[]"), words("name role sha256")},
@@ -159,6 +161,8 @@ QList<QStringList> YamlSchema::mappings()
             split("master auth tokens []"),
             split("master metrics"),
             split("master probes"),
+            split("master fleet"),
+            split("master fleet tls"),
             split("pools []"),
             split("templates t"),
             split("pools [] autoscale"),

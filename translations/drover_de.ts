@@ -201,6 +201,150 @@
     </message>
 </context>
 <context>
+    <name>drover::models::FleetModel</name>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="26"/>
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>vor %n s</numerusform>
+            <numerusform>vor %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="27"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n min</numerusform>
+            <numerusform>vor %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="55"/>
+        <source>failing</source>
+        <translation>fällt aus</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="57"/>
+        <source>degraded</source>
+        <translation>beeinträchtigt</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="59"/>
+        <source>ready</source>
+        <translation>bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="61"/>
+        <source>idle</source>
+        <translation>ruhend</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="125"/>
+        <source>Master</source>
+        <translation>Master</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="127"/>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="129"/>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="136"/>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="138"/>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="140"/>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="163"/>
+        <source>job</source>
+        <translation>Job</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="174"/>
+        <source>%1 on %2: %3 ready of %4 desired, %5 running, %6 failed</source>
+        <translation>%1 auf %2: %3 bereit von %4 gewünscht, %5 laufen, %6 aufgegeben</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="213"/>
+        <source>%1 at %2
+Drover %3 on %4 (pid %5)
+roles: %6
+certificate: %7</source>
+        <translation>%1 unter %2
+Drover %3 auf %4 (PID %5)
+Rollen: %6
+Zertifikat: %7</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="216"/>
+        <source>no tokens (loopback, open)</source>
+        <translation>keine Tokens (Loopback, offen)</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="217"/>
+        <source>none (ws)</source>
+        <translation>keins (ws)</translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::FleetWatch</name>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="269"/>
+        <source>connecting to etcd %1…</source>
+        <translation>verbinde mit etcd %1…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="271"/>
+        <source>%n master(s) under %1, followed live at %2</source>
+        <translation>
+            <numerusform>%n Master unter %1, live verfolgt bei %2</numerusform>
+            <numerusform>%n Master unter %1, live verfolgt bei %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="276"/>
+        <source>etcd lost (%1): retry in %n s; the masters as last seen</source>
+        <translation>
+            <numerusform>etcd verloren (%1): neuer Versuch in %n s; die Master wie zuletzt gesehen</numerusform>
+            <numerusform>etcd verloren (%1): neuer Versuch in %n s; die Master wie zuletzt gesehen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="286"/>
+        <source>Give etcd&apos;s client URL, like http://127.0.0.1:2379.</source>
+        <translation>Geben Sie die Client-URL von etcd an, etwa http://127.0.0.1:2379.</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="289"/>
+        <source>&quot;%1&quot; is not an etcd URL like http://127.0.0.1:2379.</source>
+        <translation>„%1“ ist keine etcd-URL wie http://127.0.0.1:2379.</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="291"/>
+        <source>The prefix starts with &quot;/&quot;, like /drover/fleet/.</source>
+        <translation>Das Präfix beginnt mit „/“, etwa /drover/fleet/.</translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="293"/>
+        <source>A client certificate needs both its file and its key.</source>
+        <translation>Ein Client-Zertifikat braucht seine Datei und seinen Schlüssel.</translation>
+    </message>
+</context>
+<context>
     <name>drover::models::HealthResultsModel</name>
     <message>
         <location filename="../models/healthmodel.cpp" line="84"/>
@@ -1692,99 +1836,104 @@
         <translation>Diesen Master merken (das Token kommt in den Schlüsselbund)</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="29"/>
+        <location filename="../ui/connectdialog.cpp" line="30"/>
         <source>Connect to Master</source>
         <translation>Mit Master verbinden</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="31"/>
+        <location filename="../ui/connectdialog.cpp" line="32"/>
         <source>as the sidebar shows it</source>
         <translation>wie ihn die Seitenleiste anzeigt</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="33"/>
+        <location filename="../ui/connectdialog.cpp" line="34"/>
         <source>drv_… (empty for a master without tokens)</source>
         <translation>drv_… (leer bei einem Master ohne Tokens)</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="34"/>
+        <location filename="../ui/connectdialog.cpp" line="35"/>
         <source>optional: a CA file for wss://</source>
         <translation>optional: eine CA-Datei für wss://</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="35"/>
+        <location filename="../ui/connectdialog.cpp" line="36"/>
         <source>optional: SHA-256, else shown on first connection</source>
         <translation>optional: SHA-256, sonst bei der ersten Verbindung angezeigt</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="42"/>
+        <location filename="../ui/connectdialog.cpp" line="46"/>
         <source>Read the token from a file</source>
         <translation>Das Token aus einer Datei lesen</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="44"/>
+        <location filename="../ui/connectdialog.cpp" line="48"/>
         <source>Token file</source>
         <translation>Token-Datei</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="51"/>
+        <location filename="../ui/connectdialog.cpp" line="55"/>
         <source>Choose the CA file</source>
         <translation>Die CA-Datei auswählen</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <location filename="../ui/connectdialog.cpp" line="58"/>
         <source>CA file</source>
         <translation>CA-Datei</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <location filename="../ui/connectdialog.cpp" line="58"/>
         <source>Certificates (*.pem *.crt);;All (*)</source>
         <translation>Zertifikate (*.pem *.crt);;Alle (*)</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="60"/>
+        <location filename="../ui/connectdialog.cpp" line="64"/>
         <source>&amp;URL:</source>
         <translation>&amp;URL:</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="61"/>
+        <location filename="../ui/connectdialog.cpp" line="65"/>
         <source>&amp;Name:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="62"/>
+        <location filename="../ui/connectdialog.cpp" line="66"/>
         <source>&amp;Token:</source>
         <translation>&amp;Token:</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="63"/>
+        <location filename="../ui/connectdialog.cpp" line="67"/>
         <source>&amp;CA file:</source>
         <translation>&amp;CA-Datei:</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="64"/>
+        <location filename="../ui/connectdialog.cpp" line="68"/>
         <source>&amp;Fingerprint:</source>
         <translation>&amp;Fingerabdruck:</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="70"/>
+        <location filename="../ui/connectdialog.cpp" line="75"/>
         <source>Connect</source>
         <translation>Verbinden</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="90"/>
+        <location filename="../ui/connectdialog.cpp" line="95"/>
         <source>Enter the master&apos;s URL, e.g. wss://host:7700.</source>
         <translation>Geben Sie die URL des Masters ein, z. B. wss://host:7700.</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="95"/>
+        <location filename="../ui/connectdialog.cpp" line="100"/>
         <source>Give the master a name.</source>
         <translation>Geben Sie dem Master einen Namen.</translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="97"/>
+        <location filename="../ui/connectdialog.cpp" line="102"/>
         <source>A CA file is for wss:// only.</source>
         <translation>Eine CA-Datei gilt nur für wss://.</translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="120"/>
+        <source>The fleet lists this master&apos;s certificate as &lt;tt&gt;%1&lt;/tt&gt;. It is not trusted on the fleet&apos;s word: compare it when the master presents its certificate.</source>
+        <translation>Die Flotte nennt als Zertifikat dieses Masters &lt;tt&gt;%1&lt;/tt&gt;. Auf ihr Wort hin wird ihm nicht vertraut: Vergleichen Sie es, wenn der Master sein Zertifikat vorlegt.</translation>
     </message>
 </context>
 <context>
@@ -1860,6 +2009,92 @@
             <numerusform>%n ersetzt</numerusform>
             <numerusform>%n ersetzt</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::FleetDialog</name>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="91"/>
+        <source>Add Fleet</source>
+        <translation>Flotte hinzufügen</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="92"/>
+        <source>as the sidebar shows it</source>
+        <translation>wie die Seitenleiste sie zeigt</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="94"/>
+        <source>optional: etcd&apos;s CA file for https://</source>
+        <translation>optional: CA-Datei von etcd für https://</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="95"/>
+        <source>optional: a client certificate for etcd</source>
+        <translation>optional: ein Client-Zertifikat für etcd</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="96"/>
+        <source>its key</source>
+        <translation>sein Schlüssel</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="100"/>
+        <source>&amp;etcd:</source>
+        <translation>&amp;etcd:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="101"/>
+        <source>&amp;Prefix:</source>
+        <translation>&amp;Präfix:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="102"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="103"/>
+        <source>&amp;CA file:</source>
+        <translation>&amp;CA-Datei:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="104"/>
+        <source>C&amp;ertificate:</source>
+        <translation>Z&amp;ertifikat:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="105"/>
+        <source>&amp;Key:</source>
+        <translation>&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="107"/>
+        <source>The masters that register in etcd under the prefix (master.fleet in their config) appear and leave live.</source>
+        <translation>Die Master, die sich in etcd unter dem Präfix eintragen (master.fleet in ihrer Konfiguration), erscheinen und gehen live.</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="113"/>
+        <source>Follow</source>
+        <translation>Verfolgen</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::FleetView</name>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="35"/>
+        <source>Worst first. Double-click a master to connect to it with its own token; its certificate is checked as for any master.</source>
+        <translation>Die schlechtesten zuerst. Doppelklick auf einen Master verbindet mit seinem eigenen Token; sein Zertifikat wird wie bei jedem Master geprüft.</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="66"/>
+        <source>Fleet %1</source>
+        <translation>Flotte %1</translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="74"/>
+        <source>%1 failing, %2 degraded</source>
+        <translation>%1 fallen aus, %2 beeinträchtigt</translation>
     </message>
 </context>
 <context>
@@ -2305,158 +2540,179 @@
 <context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="244"/>
         <source>%1 – Drover</source>
         <translation>%1 – Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92"/>
+        <location filename="../ui/mainwindow.cpp" line="97"/>
         <source>Drover</source>
         <translation>Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99"/>
+        <location filename="../ui/mainwindow.cpp" line="104"/>
         <source>Connections</source>
         <translation>Verbindungen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="125"/>
+        <location filename="../ui/mainwindow.cpp" line="167"/>
+        <source>Connect to %1</source>
+        <translation>Mit %1 verbinden</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <source>Stop Following %1</source>
+        <translation>%1 nicht mehr verfolgen</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="176"/>
         <source>Charts of %1</source>
         <translation>Diagramme von %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133"/>
+        <location filename="../ui/mainwindow.cpp" line="184"/>
         <source>Disconnect</source>
         <translation>Trennen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="134"/>
+        <location filename="../ui/mainwindow.cpp" line="185"/>
         <source>Disconnect and Forget</source>
         <translation>Trennen und vergessen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
+        <location filename="../ui/mainwindow.cpp" line="193"/>
         <source>Connect to Master…</source>
         <translation>Mit Master verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="146"/>
+        <location filename="../ui/mainwindow.cpp" line="194"/>
+        <source>Add Fleet…</source>
+        <translation>Flotte hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="198"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="147"/>
+        <location filename="../ui/mainwindow.cpp" line="199"/>
         <source>&amp;Connect to Master…</source>
         <translation>Mit Master &amp;verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
+        <location filename="../ui/mainwindow.cpp" line="202"/>
+        <source>Add &amp;Fleet…</source>
+        <translation>&amp;Flotte hinzufügen…</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="203"/>
         <source>&amp;Open Config…</source>
         <translation>Konfiguration &amp;öffnen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
+        <location filename="../ui/mainwindow.cpp" line="205"/>
         <source>Open Config</source>
         <translation>Konfiguration öffnen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
+        <location filename="../ui/mainwindow.cpp" line="205"/>
         <source>YAML files (*.yaml *.yml);;All files (*)</source>
         <translation>YAML-Dateien (*.yaml *.yml);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="157"/>
+        <location filename="../ui/mainwindow.cpp" line="210"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="159"/>
+        <location filename="../ui/mainwindow.cpp" line="212"/>
         <source>W&amp;orkers</source>
         <translation>W&amp;orker</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="170"/>
+        <location filename="../ui/mainwindow.cpp" line="223"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
+        <location filename="../ui/mainwindow.cpp" line="225"/>
         <source>&amp;Master Charts</source>
         <translation>&amp;Master-Diagramme</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="176"/>
+        <location filename="../ui/mainwindow.cpp" line="229"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177"/>
+        <location filename="../ui/mainwindow.cpp" line="230"/>
         <source>&amp;About Drover</source>
         <translation>Über &amp;Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178"/>
+        <location filename="../ui/mainwindow.cpp" line="231"/>
         <source>About Drover</source>
         <translation>Über Drover</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179"/>
+        <location filename="../ui/mainwindow.cpp" line="232"/>
         <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
         <translation>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;Ein Prozess- und Pool-Manager für native Worker: Überwachung, Gesundheitsprüfungen, Pools und Rollouts, mit dieser Konsole, droverd und droverctl.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="198"/>
+        <location filename="../ui/mainwindow.cpp" line="251"/>
         <source>Unknown certificate</source>
         <translation>Unbekanntes Zertifikat</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="199"/>
+        <location filename="../ui/mainwindow.cpp" line="252"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation>Der Master &lt;b&gt;%1&lt;/b&gt; legt ein Zertifikat vor, dem dieser Rechner nicht vertraut.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204"/>
+        <location filename="../ui/mainwindow.cpp" line="257"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation>Sein SHA-256-Fingerabdruck lautet:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Vergleichen Sie ihn mit dem Fingerabdruck, den droverd beim Start auf jenem Host protokolliert hat. Stimmen beide überein, vertrauen Sie diesem Zertifikat: Drover akzeptiert für %2 von nun an genau dieses eine.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208"/>
+        <location filename="../ui/mainwindow.cpp" line="261"/>
         <source>Trust and Connect</source>
         <translation>Vertrauen und verbinden</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="410"/>
-        <location filename="../ui/mainwindow.cpp" line="414"/>
+        <location filename="../ui/mainwindow.cpp" line="475"/>
+        <location filename="../ui/mainwindow.cpp" line="479"/>
         <source>%1 — Drover config</source>
         <translation>%1 — Drover-Konfiguration</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="485"/>
+        <location filename="../ui/mainwindow.cpp" line="627"/>
         <source>The token is kept in %1.</source>
         <translation>Das Token ist gespeichert: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="486"/>
+        <location filename="../ui/mainwindow.cpp" line="628"/>
         <source>The token could not be kept: %1.</source>
         <translation>Das Token konnte nicht gespeichert werden: %1.</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="539"/>
+        <location filename="../ui/mainwindow.cpp" line="695"/>
         <source>loading…</source>
         <translation>wird geladen…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="542"/>
+        <location filename="../ui/mainwindow.cpp" line="698"/>
         <source>%1/%2</source>
         <translation>%1/%2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="546"/>
+        <location filename="../ui/mainwindow.cpp" line="702"/>
+        <location filename="../ui/mainwindow.cpp" line="773"/>
         <source>connecting…</source>
         <translation>verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="553"/>
+        <location filename="../ui/mainwindow.cpp" line="709"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>neuer Versuch in %n s</numerusform>
@@ -2464,22 +2720,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="559"/>
+        <location filename="../ui/mainwindow.cpp" line="715"/>
         <source>refused</source>
         <translation>abgewiesen</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="563"/>
+        <location filename="../ui/mainwindow.cpp" line="719"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="567"/>
+        <location filename="../ui/mainwindow.cpp" line="723"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="590"/>
+        <location filename="../ui/mainwindow.cpp" line="746"/>
         <source>%1 · %n running</source>
         <translation>
             <numerusform>%1 · %n läuft</numerusform>
@@ -2487,52 +2743,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="591"/>
+        <location filename="../ui/mainwindow.cpp" line="747"/>
         <source>%1 · job</source>
         <translation>%1 · Job</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="600"/>
+        <location filename="../ui/mainwindow.cpp" line="756"/>
+        <location filename="../ui/mainwindow.cpp" line="794"/>
         <source>%1 · %2/%3</source>
         <translation>%1 · %2/%3</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="613"/>
+        <location filename="../ui/mainwindow.cpp" line="775"/>
+        <source>etcd lost</source>
+        <translation>etcd verloren</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="777"/>
+        <source>%n master(s)</source>
+        <translation>
+            <numerusform>%n Master</numerusform>
+            <numerusform>%n Master</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="778"/>
+        <location filename="../ui/mainwindow.cpp" line="806"/>
+        <source>Fleet %1 · %2</source>
+        <translation>Flotte %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="796"/>
+        <source>%1 (%2): %3. Double-click to connect.</source>
+        <translation>%1 (%2): %3. Doppelklick verbindet.</translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="811"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation>Kein Master: Datei &gt; Mit Master verbinden…</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="621"/>
+        <location filename="../ui/mainwindow.cpp" line="819"/>
         <source>embedded, Drover %1</source>
         <translation>eingebettet, Drover %1</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="624"/>
+        <location filename="../ui/mainwindow.cpp" line="822"/>
         <source>%1 · refused: %2</source>
         <translation>%1 · abgewiesen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="626"/>
+        <location filename="../ui/mainwindow.cpp" line="824"/>
         <source>%1 · link down: %2</source>
         <translation>%1 · Verbindung unterbrochen: %2</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="628"/>
+        <location filename="../ui/mainwindow.cpp" line="826"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation>%1 · Rolle %2 · Konfiguration %3 · %4</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="566"/>
+        <location filename="../ui/mainwindow.cpp" line="722"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation>%1: %2 von %3 Workern bereit</translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="631"/>
+        <location filename="../ui/mainwindow.cpp" line="829"/>
         <source>%1 · connecting…</source>
         <translation>%1 · verbinde…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="635"/>
+        <location filename="../ui/mainwindow.cpp" line="833"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n fehlgeschlagen</numerusform>
@@ -3206,33 +3487,33 @@
 <context>
     <name>drover::ui::TokenStore</name>
     <message>
-        <location filename="../ui/masterstore.cpp" line="135"/>
+        <location filename="../ui/masterstore.cpp" line="192"/>
         <source>the file %1 (%2)</source>
         <translation>Datei %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="136"/>
+        <location filename="../ui/masterstore.cpp" line="193"/>
         <source>nowhere: %1 cannot be written</source>
         <translation>nirgends: %1 ist nicht beschreibbar</translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="139"/>
+        <location filename="../ui/masterstore.cpp" line="196"/>
         <source>the keychain is turned off</source>
         <translation>Schlüsselbund ist ausgeschaltet</translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="150"/>
-        <location filename="../ui/masterstore.cpp" line="174"/>
+        <location filename="../ui/masterstore.cpp" line="207"/>
+        <location filename="../ui/masterstore.cpp" line="231"/>
         <source>the system keychain</source>
         <translation>System-Schlüsselbund</translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="153"/>
+        <location filename="../ui/masterstore.cpp" line="210"/>
         <source>no keychain service: %1</source>
         <translation>kein Schlüsselbund-Dienst: %1</translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="162"/>
+        <location filename="../ui/masterstore.cpp" line="219"/>
         <source>the file %1</source>
         <translation>Datei %1</translation>
     </message>
@@ -3333,37 +3614,37 @@
         <translation>%1 gibt es nicht mehr.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="161"/>
+        <location filename="../ui/workerdetail.cpp" line="163"/>
         <source>pool %1</source>
         <translation>Pool %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="163"/>
+        <location filename="../ui/workerdetail.cpp" line="165"/>
         <source>pid %1</source>
         <translation>PID %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="165"/>
+        <location filename="../ui/workerdetail.cpp" line="167"/>
         <source>port %1</source>
         <translation>Port %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="166"/>
+        <location filename="../ui/workerdetail.cpp" line="168"/>
         <source>restarts %1</source>
         <translation>Neustarts %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="168"/>
+        <location filename="../ui/workerdetail.cpp" line="170"/>
         <source>CPU %1 %</source>
         <translation>CPU %1 %</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="169"/>
+        <location filename="../ui/workerdetail.cpp" line="171"/>
         <source>memory %1</source>
         <translation>Speicher %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="172"/>
+        <location filename="../ui/workerdetail.cpp" line="174"/>
         <source>%n thread(s)</source>
         <translation>
             <numerusform>%n Thread</numerusform>
@@ -3371,153 +3652,153 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="174"/>
+        <location filename="../ui/workerdetail.cpp" line="176"/>
         <source>last exit %1</source>
         <translation>letztes Ende %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="180"/>
+        <location filename="../ui/workerdetail.cpp" line="182"/>
         <source>Limits: %1</source>
         <translation>Limits: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="184"/>
+        <location filename="../ui/workerdetail.cpp" line="186"/>
         <source>Limit not applied: %1</source>
         <translation>Limit nicht angewandt: %1</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="187"/>
+        <location filename="../ui/workerdetail.cpp" line="189"/>
         <source>%1 probe (%2 %3): %4 %5</source>
         <translation>Prüfung %1 (%2 %3): %4 %5</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="200"/>
+        <location filename="../ui/workerdetail.cpp" line="205"/>
         <source>Cannot tell what %1 runs: %2</source>
         <translation>Nicht feststellbar, was %1 ausführt: %2</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="228"/>
+        <location filename="../ui/workerdetail.cpp" line="233"/>
         <source>This worker has no secret values</source>
         <translation>Dieser Worker hat keine geheimen Werte</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="230"/>
+        <location filename="../ui/workerdetail.cpp" line="235"/>
         <source>Secret values are hidden until you show them</source>
         <translation>Geheime Werte bleiben verborgen, bis Sie sie zeigen</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="231"/>
+        <location filename="../ui/workerdetail.cpp" line="236"/>
         <source>Only an admin&apos;s connection gets secret values from the master</source>
         <translation>Nur eine Admin-Verbindung erhält geheime Werte vom Master</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="257"/>
+        <location filename="../ui/workerdetail.cpp" line="262"/>
         <source>Image</source>
         <translation>Image</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <location filename="../ui/workerdetail.cpp" line="263"/>
         <source>Container</source>
         <translation>Container</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <location filename="../ui/workerdetail.cpp" line="263"/>
         <source>&lt;i&gt;none yet: podman is starting it&lt;/i&gt;</source>
         <translation>&lt;i&gt;noch keiner: podman startet ihn&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="259"/>
+        <location filename="../ui/workerdetail.cpp" line="264"/>
         <source>%1, podman says &lt;b&gt;%2&lt;/b&gt;</source>
         <translation>%1, laut podman &lt;b&gt;%2&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="262"/>
+        <location filename="../ui/workerdetail.cpp" line="267"/>
         <source>Network</source>
         <translation>Netzwerk</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="263"/>
+        <location filename="../ui/workerdetail.cpp" line="268"/>
         <source>the machine&apos;s (host)</source>
         <translation>das der Maschine (host)</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="264"/>
+        <location filename="../ui/workerdetail.cpp" line="269"/>
         <source>its own (private), its port published on 127.0.0.1</source>
         <translation>ein eigenes (private), sein Port auf 127.0.0.1 veröffentlicht</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="265"/>
+        <location filename="../ui/workerdetail.cpp" line="270"/>
         <source>Arguments</source>
         <translation>Argumente</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="266"/>
+        <location filename="../ui/workerdetail.cpp" line="271"/>
         <source>&lt;i&gt;the image&apos;s own command&lt;/i&gt;</source>
         <translation>&lt;i&gt;der eigene Befehl des Images&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="268"/>
+        <location filename="../ui/workerdetail.cpp" line="273"/>
         <source>&lt;i&gt;the image&apos;s own&lt;/i&gt;</source>
         <translation>&lt;i&gt;das des Images&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="270"/>
+        <location filename="../ui/workerdetail.cpp" line="275"/>
         <source>Command</source>
         <translation>Befehl</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="271"/>
+        <location filename="../ui/workerdetail.cpp" line="276"/>
         <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
         <translation>&lt;i&gt;keiner bekannt: nur überwacht, nicht von Drover gestartet&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="268"/>
         <location filename="../ui/workerdetail.cpp" line="273"/>
+        <location filename="../ui/workerdetail.cpp" line="278"/>
         <source>Directory</source>
         <translation>Verzeichnis</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="276"/>
+        <location filename="../ui/workerdetail.cpp" line="281"/>
         <source>PID file</source>
         <translation>PID-Datei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="277"/>
+        <location filename="../ui/workerdetail.cpp" line="282"/>
         <source>Log file</source>
         <translation>Protokolldatei</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="283"/>
+        <location filename="../ui/workerdetail.cpp" line="288"/>
         <source>hidden (secret)</source>
         <translation>verborgen (geheim)</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="287"/>
+        <location filename="../ui/workerdetail.cpp" line="292"/>
         <source>Environment</source>
         <translation>Umgebung</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="287"/>
+        <location filename="../ui/workerdetail.cpp" line="292"/>
         <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
         <translation>&lt;i&gt;nur was der Master weitergibt&lt;/i&gt;</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="290"/>
+        <location filename="../ui/workerdetail.cpp" line="295"/>
         <source>The container gets these only, not the master&apos;s environment.</source>
         <translation>Der Container bekommt nur diese, nicht die Umgebung des Masters.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="292"/>
+        <location filename="../ui/workerdetail.cpp" line="297"/>
         <source>Besides these, the worker inherits the master&apos;s environment.</source>
         <translation>Außerdem erbt der Worker die Umgebung des Masters.</translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="368"/>
+        <location filename="../ui/workerdetail.cpp" line="373"/>
         <source>(cannot follow the log: %1)</source>
         <translation>(Protokoll kann nicht mitgelesen werden: %1)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="389"/>
+        <location filename="../ui/workerdetail.cpp" line="394"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n Zeile ausgelassen</numerusform>
@@ -3525,7 +3806,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="391"/>
+        <location filename="../ui/workerdetail.cpp" line="396"/>
         <source>… the connection was down: lines may be missing</source>
         <translation>… die Verbindung war unterbrochen: Zeilen können fehlen</translation>
     </message>
@@ -3627,72 +3908,82 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="101"/>
+        <location filename="../app/console/main.cpp" line="102"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation>Drover-Konsole: Worker, Pools und Gesundheit auf einen Blick.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="105"/>
+        <location filename="../app/console/main.cpp" line="106"/>
         <source>Run this config file.</source>
         <translation>Diese Konfigurationsdatei ausführen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="109"/>
+        <location filename="../app/console/main.cpp" line="110"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation>Mit dem Master unter URL verbinden (ws:// oder wss://).</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="113"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation>Das Zugangstoken für --connect aus DATEI lesen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="117"/>
+        <location filename="../app/console/main.cpp" line="118"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation>Für wss://: den Master mit dieser CA-Datei prüfen.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="121"/>
+        <location filename="../app/console/main.cpp" line="122"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation>Für wss://: genau das Zertifikat mit diesem SHA-256-Fingerabdruck akzeptieren.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="126"/>
+        <location filename="../app/console/main.cpp" line="127"/>
+        <source>Follow the fleet of masters registered in etcd at URL (several: comma-separated), instead of the embedded master.</source>
+        <translation>Die Flotte der in etcd unter URL eingetragenen Master verfolgen (mehrere: durch Kommas getrennt), statt des eingebetteten Masters.</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="133"/>
+        <source>The fleet&apos;s key prefix in etcd (master.fleet.prefix).</source>
+        <translation>Das Schlüsselpräfix der Flotte in etcd (master.fleet.prefix).</translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="137"/>
         <source>Colours: system (the default), light or dark.</source>
         <translation>Farben: system (Vorgabe), light oder dark.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="129"/>
+        <location filename="../app/console/main.cpp" line="140"/>
         <source>Language: de or en.</source>
         <translation>Sprache: de oder en.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="133"/>
+        <location filename="../app/console/main.cpp" line="144"/>
         <source>Save a picture of the window to FILE and exit.</source>
         <translation>Ein Bild des Fensters in DATEI speichern und beenden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="137"/>
+        <location filename="../app/console/main.cpp" line="148"/>
         <source>Open on this pane: workers, pools, rollouts, jobs, health, charts, events or config.</source>
         <translation>Auf dieser Ansicht öffnen: workers, pools, rollouts, jobs, health, charts, events oder config.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="143"/>
+        <location filename="../app/console/main.cpp" line="154"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation>Diese Worker auswählen (durch Kommas getrennt), sobald sie angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="147"/>
+        <location filename="../app/console/main.cpp" line="158"/>
         <source>The selected worker&apos;s tab to show: log, process or events.</source>
         <translation>Welcher Reiter des gewählten Workers gezeigt wird: log, process oder events.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="152"/>
+        <location filename="../app/console/main.cpp" line="163"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation>Das Protokoll des eingebetteten Masters auf stderr: debug, info, warn (Vorgabe) oder error.</translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="216"/>
+        <location filename="../app/console/main.cpp" line="230"/>
         <source>Embedded master (%1)</source>
         <translation>Eingebetteter Master (%1)</translation>
     </message>

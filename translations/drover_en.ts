@@ -201,6 +201,147 @@
     </message>
 </context>
 <context>
+    <name>drover::models::FleetModel</name>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="26"/>
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>%n s ago</numerusform>
+            <numerusform>%n s ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="27"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="55"/>
+        <source>failing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="57"/>
+        <source>degraded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="59"/>
+        <source>ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="61"/>
+        <source>idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="125"/>
+        <source>Master</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="127"/>
+        <source>Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="129"/>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="136"/>
+        <source>URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="138"/>
+        <source>Version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="140"/>
+        <source>Updated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="163"/>
+        <source>job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="174"/>
+        <source>%1 on %2: %3 ready of %4 desired, %5 running, %6 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="213"/>
+        <source>%1 at %2
+Drover %3 on %4 (pid %5)
+roles: %6
+certificate: %7</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="216"/>
+        <source>no tokens (loopback, open)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="217"/>
+        <source>none (ws)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::models::FleetWatch</name>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="269"/>
+        <source>connecting to etcd %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="271"/>
+        <source>%n master(s) under %1, followed live at %2</source>
+        <translation>
+            <numerusform>%n master under %1, followed live at %2</numerusform>
+            <numerusform>%n masters under %1, followed live at %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../models/fleetmodel.cpp" line="276"/>
+        <source>etcd lost (%1): retry in %n s; the masters as last seen</source>
+        <translation>
+            <numerusform>etcd lost (%1): retry in %n s; the masters as last seen</numerusform>
+            <numerusform>etcd lost (%1): retry in %n s; the masters as last seen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="286"/>
+        <source>Give etcd&apos;s client URL, like http://127.0.0.1:2379.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="289"/>
+        <source>&quot;%1&quot; is not an etcd URL like http://127.0.0.1:2379.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="291"/>
+        <source>The prefix starts with &quot;/&quot;, like /drover/fleet/.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../models/fleetmodel.cpp" line="293"/>
+        <source>A client certificate needs both its file and its key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>drover::models::HealthResultsModel</name>
     <message>
         <location filename="../models/healthmodel.cpp" line="84"/>
@@ -1692,98 +1833,103 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="29"/>
+        <location filename="../ui/connectdialog.cpp" line="30"/>
         <source>Connect to Master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="31"/>
+        <location filename="../ui/connectdialog.cpp" line="32"/>
         <source>as the sidebar shows it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="33"/>
+        <location filename="../ui/connectdialog.cpp" line="34"/>
         <source>drv_… (empty for a master without tokens)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="34"/>
+        <location filename="../ui/connectdialog.cpp" line="35"/>
         <source>optional: a CA file for wss://</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="35"/>
+        <location filename="../ui/connectdialog.cpp" line="36"/>
         <source>optional: SHA-256, else shown on first connection</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="42"/>
+        <location filename="../ui/connectdialog.cpp" line="46"/>
         <source>Read the token from a file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="44"/>
+        <location filename="../ui/connectdialog.cpp" line="48"/>
         <source>Token file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="51"/>
+        <location filename="../ui/connectdialog.cpp" line="55"/>
         <source>Choose the CA file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <location filename="../ui/connectdialog.cpp" line="58"/>
         <source>CA file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="54"/>
+        <location filename="../ui/connectdialog.cpp" line="58"/>
         <source>Certificates (*.pem *.crt);;All (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="60"/>
+        <location filename="../ui/connectdialog.cpp" line="64"/>
         <source>&amp;URL:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="61"/>
+        <location filename="../ui/connectdialog.cpp" line="65"/>
         <source>&amp;Name:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="62"/>
+        <location filename="../ui/connectdialog.cpp" line="66"/>
         <source>&amp;Token:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="63"/>
+        <location filename="../ui/connectdialog.cpp" line="67"/>
         <source>&amp;CA file:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="64"/>
+        <location filename="../ui/connectdialog.cpp" line="68"/>
         <source>&amp;Fingerprint:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="70"/>
+        <location filename="../ui/connectdialog.cpp" line="75"/>
         <source>Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="90"/>
+        <location filename="../ui/connectdialog.cpp" line="95"/>
         <source>Enter the master&apos;s URL, e.g. wss://host:7700.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="95"/>
+        <location filename="../ui/connectdialog.cpp" line="100"/>
         <source>Give the master a name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/connectdialog.cpp" line="97"/>
+        <location filename="../ui/connectdialog.cpp" line="102"/>
         <source>A CA file is for wss:// only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/connectdialog.cpp" line="120"/>
+        <source>The fleet lists this master&apos;s certificate as &lt;tt&gt;%1&lt;/tt&gt;. It is not trusted on the fleet&apos;s word: compare it when the master presents its certificate.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1860,6 +2006,92 @@
             <numerusform>%n replaced</numerusform>
             <numerusform>%n replaced</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::FleetDialog</name>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="91"/>
+        <source>Add Fleet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="92"/>
+        <source>as the sidebar shows it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="94"/>
+        <source>optional: etcd&apos;s CA file for https://</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="95"/>
+        <source>optional: a client certificate for etcd</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="96"/>
+        <source>its key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="100"/>
+        <source>&amp;etcd:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="101"/>
+        <source>&amp;Prefix:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="102"/>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="103"/>
+        <source>&amp;CA file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="104"/>
+        <source>C&amp;ertificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="105"/>
+        <source>&amp;Key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="107"/>
+        <source>The masters that register in etcd under the prefix (master.fleet in their config) appear and leave live.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="113"/>
+        <source>Follow</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drover::ui::FleetView</name>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="35"/>
+        <source>Worst first. Double-click a master to connect to it with its own token; its certificate is checked as for any master.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="66"/>
+        <source>Fleet %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/fleetview.cpp" line="74"/>
+        <source>%1 failing, %2 degraded</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2303,158 +2535,179 @@
 <context>
     <name>drover::ui::MainWindow</name>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="191"/>
+        <location filename="../ui/mainwindow.cpp" line="244"/>
         <source>%1 – Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="92"/>
+        <location filename="../ui/mainwindow.cpp" line="97"/>
         <source>Drover</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="99"/>
+        <location filename="../ui/mainwindow.cpp" line="104"/>
         <source>Connections</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="125"/>
-        <source>Charts of %1</source>
+        <location filename="../ui/mainwindow.cpp" line="167"/>
+        <source>Connect to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="133"/>
-        <source>Disconnect</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="134"/>
-        <source>Disconnect and Forget</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="142"/>
-        <source>Connect to Master…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="146"/>
-        <source>&amp;File</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="147"/>
-        <source>&amp;Connect to Master…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="150"/>
-        <source>&amp;Open Config…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
-        <source>Open Config</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="152"/>
-        <source>YAML files (*.yaml *.yml);;All files (*)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="157"/>
-        <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="159"/>
-        <source>W&amp;orkers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="170"/>
-        <source>&amp;View</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../ui/mainwindow.cpp" line="172"/>
-        <source>&amp;Master Charts</source>
+        <location filename="../ui/mainwindow.cpp" line="169"/>
+        <source>Stop Following %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="176"/>
-        <source>&amp;Help</source>
+        <source>Charts of %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="177"/>
-        <source>&amp;About Drover</source>
+        <location filename="../ui/mainwindow.cpp" line="184"/>
+        <source>Disconnect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="178"/>
-        <source>About Drover</source>
+        <location filename="../ui/mainwindow.cpp" line="185"/>
+        <source>Disconnect and Forget</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="179"/>
-        <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
+        <location filename="../ui/mainwindow.cpp" line="193"/>
+        <source>Connect to Master…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="194"/>
+        <source>Add Fleet…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="198"/>
-        <source>Unknown certificate</source>
+        <source>&amp;File</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.cpp" line="199"/>
+        <source>&amp;Connect to Master…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="202"/>
+        <source>Add &amp;Fleet…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="203"/>
+        <source>&amp;Open Config…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="205"/>
+        <source>Open Config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="205"/>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="210"/>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="212"/>
+        <source>W&amp;orkers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="223"/>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="225"/>
+        <source>&amp;Master Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="229"/>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="230"/>
+        <source>&amp;About Drover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="231"/>
+        <source>About Drover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="232"/>
+        <source>&lt;b&gt;Drover %1&lt;/b&gt;&lt;p&gt;A process and pool manager for native workers: supervision, health probes, pools and rollouts, with this console, droverd and droverctl.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="251"/>
+        <source>Unknown certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="252"/>
         <source>The master &lt;b&gt;%1&lt;/b&gt; presents a certificate that this computer does not trust.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="204"/>
+        <location filename="../ui/mainwindow.cpp" line="257"/>
         <source>Its SHA-256 fingerprint is:&lt;p&gt;&lt;tt&gt;%1&lt;/tt&gt;&lt;p&gt;Compare it with the one droverd logged when it started on that host. If they are the same, trust this certificate: Drover will accept exactly this one for %2 from now on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="208"/>
+        <location filename="../ui/mainwindow.cpp" line="261"/>
         <source>Trust and Connect</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="410"/>
-        <location filename="../ui/mainwindow.cpp" line="414"/>
+        <location filename="../ui/mainwindow.cpp" line="475"/>
+        <location filename="../ui/mainwindow.cpp" line="479"/>
         <source>%1 — Drover config</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="485"/>
+        <location filename="../ui/mainwindow.cpp" line="627"/>
         <source>The token is kept in %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="486"/>
+        <location filename="../ui/mainwindow.cpp" line="628"/>
         <source>The token could not be kept: %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="539"/>
+        <location filename="../ui/mainwindow.cpp" line="695"/>
         <source>loading…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="542"/>
+        <location filename="../ui/mainwindow.cpp" line="698"/>
         <source>%1/%2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="546"/>
+        <location filename="../ui/mainwindow.cpp" line="702"/>
+        <location filename="../ui/mainwindow.cpp" line="773"/>
         <source>connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="553"/>
+        <location filename="../ui/mainwindow.cpp" line="709"/>
         <source>retry in %n s</source>
         <translation>
             <numerusform>retry in %n s</numerusform>
@@ -2462,22 +2715,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="559"/>
+        <location filename="../ui/mainwindow.cpp" line="715"/>
         <source>refused</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="563"/>
+        <location filename="../ui/mainwindow.cpp" line="719"/>
         <source>%1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="567"/>
+        <location filename="../ui/mainwindow.cpp" line="723"/>
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="590"/>
+        <location filename="../ui/mainwindow.cpp" line="746"/>
         <source>%1 · %n running</source>
         <translation>
             <numerusform>%1 · %n running</numerusform>
@@ -2485,52 +2738,77 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="591"/>
+        <location filename="../ui/mainwindow.cpp" line="747"/>
         <source>%1 · job</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="600"/>
+        <location filename="../ui/mainwindow.cpp" line="756"/>
+        <location filename="../ui/mainwindow.cpp" line="794"/>
         <source>%1 · %2/%3</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="613"/>
+        <location filename="../ui/mainwindow.cpp" line="775"/>
+        <source>etcd lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../ui/mainwindow.cpp" line="777"/>
+        <source>%n master(s)</source>
+        <translation>
+            <numerusform>%n master</numerusform>
+            <numerusform>%n masters</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="778"/>
+        <location filename="../ui/mainwindow.cpp" line="806"/>
+        <source>Fleet %1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="796"/>
+        <source>%1 (%2): %3. Double-click to connect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../ui/mainwindow.cpp" line="811"/>
         <source>No master: File &gt; Connect to Master…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="621"/>
+        <location filename="../ui/mainwindow.cpp" line="819"/>
         <source>embedded, Drover %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="624"/>
+        <location filename="../ui/mainwindow.cpp" line="822"/>
         <source>%1 · refused: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="626"/>
+        <location filename="../ui/mainwindow.cpp" line="824"/>
         <source>%1 · link down: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="628"/>
+        <location filename="../ui/mainwindow.cpp" line="826"/>
         <source>%1 · role %2 · config %3 · %4</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="566"/>
+        <location filename="../ui/mainwindow.cpp" line="722"/>
         <source>%1: %2 of %3 workers ready</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/mainwindow.cpp" line="631"/>
+        <location filename="../ui/mainwindow.cpp" line="829"/>
         <source>%1 · connecting…</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/mainwindow.cpp" line="635"/>
+        <location filename="../ui/mainwindow.cpp" line="833"/>
         <source>%n failed</source>
         <translation>
             <numerusform>%n failed</numerusform>
@@ -3204,33 +3482,33 @@
 <context>
     <name>drover::ui::TokenStore</name>
     <message>
-        <location filename="../ui/masterstore.cpp" line="135"/>
+        <location filename="../ui/masterstore.cpp" line="192"/>
         <source>the file %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="136"/>
+        <location filename="../ui/masterstore.cpp" line="193"/>
         <source>nowhere: %1 cannot be written</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="139"/>
+        <location filename="../ui/masterstore.cpp" line="196"/>
         <source>the keychain is turned off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="150"/>
-        <location filename="../ui/masterstore.cpp" line="174"/>
+        <location filename="../ui/masterstore.cpp" line="207"/>
+        <location filename="../ui/masterstore.cpp" line="231"/>
         <source>the system keychain</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="153"/>
+        <location filename="../ui/masterstore.cpp" line="210"/>
         <source>no keychain service: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/masterstore.cpp" line="162"/>
+        <location filename="../ui/masterstore.cpp" line="219"/>
         <source>the file %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3331,37 +3609,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="161"/>
+        <location filename="../ui/workerdetail.cpp" line="163"/>
         <source>pool %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="163"/>
+        <location filename="../ui/workerdetail.cpp" line="165"/>
         <source>pid %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="165"/>
+        <location filename="../ui/workerdetail.cpp" line="167"/>
         <source>port %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="166"/>
+        <location filename="../ui/workerdetail.cpp" line="168"/>
         <source>restarts %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="168"/>
+        <location filename="../ui/workerdetail.cpp" line="170"/>
         <source>CPU %1 %</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="169"/>
+        <location filename="../ui/workerdetail.cpp" line="171"/>
         <source>memory %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="172"/>
+        <location filename="../ui/workerdetail.cpp" line="174"/>
         <source>%n thread(s)</source>
         <translation>
             <numerusform>%n thread</numerusform>
@@ -3369,153 +3647,153 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="174"/>
+        <location filename="../ui/workerdetail.cpp" line="176"/>
         <source>last exit %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="180"/>
+        <location filename="../ui/workerdetail.cpp" line="182"/>
         <source>Limits: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="184"/>
+        <location filename="../ui/workerdetail.cpp" line="186"/>
         <source>Limit not applied: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="187"/>
+        <location filename="../ui/workerdetail.cpp" line="189"/>
         <source>%1 probe (%2 %3): %4 %5</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="200"/>
+        <location filename="../ui/workerdetail.cpp" line="205"/>
         <source>Cannot tell what %1 runs: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="228"/>
+        <location filename="../ui/workerdetail.cpp" line="233"/>
         <source>This worker has no secret values</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="230"/>
+        <location filename="../ui/workerdetail.cpp" line="235"/>
         <source>Secret values are hidden until you show them</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="231"/>
+        <location filename="../ui/workerdetail.cpp" line="236"/>
         <source>Only an admin&apos;s connection gets secret values from the master</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="257"/>
+        <location filename="../ui/workerdetail.cpp" line="262"/>
         <source>Image</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <location filename="../ui/workerdetail.cpp" line="263"/>
         <source>Container</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="258"/>
+        <location filename="../ui/workerdetail.cpp" line="263"/>
         <source>&lt;i&gt;none yet: podman is starting it&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="259"/>
+        <location filename="../ui/workerdetail.cpp" line="264"/>
         <source>%1, podman says &lt;b&gt;%2&lt;/b&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="262"/>
+        <location filename="../ui/workerdetail.cpp" line="267"/>
         <source>Network</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="263"/>
+        <location filename="../ui/workerdetail.cpp" line="268"/>
         <source>the machine&apos;s (host)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="264"/>
+        <location filename="../ui/workerdetail.cpp" line="269"/>
         <source>its own (private), its port published on 127.0.0.1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="265"/>
+        <location filename="../ui/workerdetail.cpp" line="270"/>
         <source>Arguments</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="266"/>
+        <location filename="../ui/workerdetail.cpp" line="271"/>
         <source>&lt;i&gt;the image&apos;s own command&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="268"/>
+        <location filename="../ui/workerdetail.cpp" line="273"/>
         <source>&lt;i&gt;the image&apos;s own&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="270"/>
+        <location filename="../ui/workerdetail.cpp" line="275"/>
         <source>Command</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="271"/>
+        <location filename="../ui/workerdetail.cpp" line="276"/>
         <source>&lt;i&gt;none known: watched, not started by Drover&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="268"/>
         <location filename="../ui/workerdetail.cpp" line="273"/>
+        <location filename="../ui/workerdetail.cpp" line="278"/>
         <source>Directory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="276"/>
+        <location filename="../ui/workerdetail.cpp" line="281"/>
         <source>PID file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="277"/>
+        <location filename="../ui/workerdetail.cpp" line="282"/>
         <source>Log file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="283"/>
+        <location filename="../ui/workerdetail.cpp" line="288"/>
         <source>hidden (secret)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="287"/>
+        <location filename="../ui/workerdetail.cpp" line="292"/>
         <source>Environment</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="287"/>
+        <location filename="../ui/workerdetail.cpp" line="292"/>
         <source>&lt;i&gt;only what the master passes on&lt;/i&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="290"/>
+        <location filename="../ui/workerdetail.cpp" line="295"/>
         <source>The container gets these only, not the master&apos;s environment.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="292"/>
+        <location filename="../ui/workerdetail.cpp" line="297"/>
         <source>Besides these, the worker inherits the master&apos;s environment.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="368"/>
+        <location filename="../ui/workerdetail.cpp" line="373"/>
         <source>(cannot follow the log: %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
-        <location filename="../ui/workerdetail.cpp" line="389"/>
+        <location filename="../ui/workerdetail.cpp" line="394"/>
         <source>… %n line(s) skipped</source>
         <translation>
             <numerusform>… %n line skipped</numerusform>
@@ -3523,7 +3801,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../ui/workerdetail.cpp" line="391"/>
+        <location filename="../ui/workerdetail.cpp" line="396"/>
         <source>… the connection was down: lines may be missing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3625,72 +3903,82 @@
 <context>
     <name>main</name>
     <message>
-        <location filename="../app/console/main.cpp" line="101"/>
+        <location filename="../app/console/main.cpp" line="102"/>
         <source>Drover console: workers, pools and health at a glance.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="105"/>
+        <location filename="../app/console/main.cpp" line="106"/>
         <source>Run this config file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="109"/>
+        <location filename="../app/console/main.cpp" line="110"/>
         <source>Connect to the master at URL (ws:// or wss://).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="113"/>
+        <location filename="../app/console/main.cpp" line="114"/>
         <source>Read the access token for --connect from FILE.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="117"/>
+        <location filename="../app/console/main.cpp" line="118"/>
         <source>For wss://: verify the master against this CA file.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="121"/>
+        <location filename="../app/console/main.cpp" line="122"/>
         <source>For wss://: accept exactly the certificate with this SHA-256 fingerprint.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="126"/>
-        <source>Colours: system (the default), light or dark.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../app/console/main.cpp" line="129"/>
-        <source>Language: de or en.</source>
+        <location filename="../app/console/main.cpp" line="127"/>
+        <source>Follow the fleet of masters registered in etcd at URL (several: comma-separated), instead of the embedded master.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="133"/>
-        <source>Save a picture of the window to FILE and exit.</source>
+        <source>The fleet&apos;s key prefix in etcd (master.fleet.prefix).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../app/console/main.cpp" line="137"/>
+        <source>Colours: system (the default), light or dark.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="140"/>
+        <source>Language: de or en.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="144"/>
+        <source>Save a picture of the window to FILE and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../app/console/main.cpp" line="148"/>
         <source>Open on this pane: workers, pools, rollouts, jobs, health, charts, events or config.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="143"/>
+        <location filename="../app/console/main.cpp" line="154"/>
         <source>Select these workers (comma-separated) once shown.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="147"/>
+        <location filename="../app/console/main.cpp" line="158"/>
         <source>The selected worker&apos;s tab to show: log, process or events.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="152"/>
+        <location filename="../app/console/main.cpp" line="163"/>
         <source>The embedded master&apos;s log on stderr: debug, info, warn (the default) or error.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../app/console/main.cpp" line="216"/>
+        <location filename="../app/console/main.cpp" line="230"/>
         <source>Embedded master (%1)</source>
         <translation type="unfinished"></translation>
     </message>

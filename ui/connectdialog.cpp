@@ -24,6 +24,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_fingerprint(new QLineEdit(this))
     , m_remember(new QCheckBox(tr("Remember this master (the token goes to the keychain)"), this))
     , m_problem(new QLabel(this))
+    , m_note(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Connect to Master"));
@@ -36,6 +37,9 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_remember->setChecked(true);
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #d02f2f"));
+    m_note->setWordWrap(true);
+    m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_note->hide();
 
     QAction *fromFile =
         m_token->addAction(QIcon(QStringLiteral(":/icons/open.svg")), QLineEdit::TrailingPosition);
@@ -65,6 +69,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_remember);
+    layout->addWidget(m_note);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
@@ -104,6 +109,22 @@ void ConnectDialog::check()
     m_problem->setText(why);
     m_problem->setVisible(!why.isEmpty() && !m_url->text().isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(why.isEmpty());
+}
+
+void ConnectDialog::prefill(const QString &name, const QString &url, const QString &advertised)
+{
+    m_url->setText(url);
+    m_name->setText(name);
+    m_nameTouched = true;
+    if (!advertised.isEmpty()) {
+        m_note->setText(tr("The fleet lists this master's certificate as <tt>%1</tt>. It is "
+                           "not trusted on the fleet's word: compare it when the master "
+                           "presents its certificate.")
+                            .arg(advertised.toHtmlEscaped()));
+        m_note->show();
+    }
+    m_token->setFocus();
+    check();
 }
 
 SavedMaster ConnectDialog::master() const

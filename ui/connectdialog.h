@@ -21,6 +21,11 @@ class ConnectDialog : public QDialog
 public:
     explicit ConnectDialog(QWidget *parent = nullptr);
 
+    /// A master found in a fleet: its name and URL filled in, and what etcd says its
+    /// certificate is, to compare with (not trusted on etcd's word: it is pinned only once
+    /// the user confirms it at the first connection).
+    void prefill(const QString &name, const QString &url, const QString &advertised);
+
     SavedMaster master() const;
     QString token() const;
     bool remember() const;
@@ -41,6 +46,7 @@ private:
     QLineEdit *m_fingerprint;
     QCheckBox *m_remember;
     QLabel *m_problem;
+    QLabel *m_note;
     QDialogButtonBox *m_buttons;
     bool m_nameTouched = false;
 };

@@ -9,6 +9,7 @@
 #include "remote/remotebackend.h"
 #include "ui/configpane.h"
 #include "ui/connectdialog.h"
+#include "ui/fleetview.h"
 #include "ui/jobspane.h"
 #include "ui/masterview.h"
 #include "ui/poolspane.h"
@@ -32,6 +33,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTreeWidget>
 
 namespace drover::ui {
@@ -40,6 +42,9 @@ namespace {
 
 constexpr int kViewRole = Qt::UserRole + 1; ///< the MasterView an item belongs to
 constexpr int kPoolRole = Qt::UserRole;     ///< the pool an item stands for (empty: the master)
+/// A fleet's item: its FleetView; a fleet master's item also has kFleetMasterRole.
+constexpr int kFleetRole = Qt::UserRole + 2;
+constexpr int kFleetMasterRole = Qt::UserRole + 3; ///< the etcd key of a fleet's master
 
 QIcon dot(const QColor &color, bool ring = false)
 {
@@ -102,6 +107,28 @@ MainWindow::MainWindow(QWidget *parent)
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     connect(m_sidebar, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
+        if (auto *fleet =
+                reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>());
+            fleet && fleets().contains(fleet)) {
+            // A fleet: its overview. One of its masters: shown when connected already, else
+            // its row picked in the overview (a double-click connects).
+            showFleet(fleet);
+            const QString key = item->data(0, kFleetMasterRole).toString();
+            const models::FleetModel *model = fleet->watch()->model();
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const fleet::MasterRecord *m = model->master(row);
+                if (key.isEmpty() || QString::fromStdString(m->key) != key)
+                    continue;
+                fleet->table()->selectRow(row);
+                const QString name = QString::fromStdString(m->name);
+                const QList<MasterView *> all = masters();
+                if (std::any_of(all.begin(), all.end(),
+                                [&](MasterView *v) { return v->name() == name; }))
+                    connectToFleetMaster(*m);
+            }
+            updateStatus();
+            return;
+        }
         auto *view = reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>());
         if (!masters().contains(view))
             return;
@@ -115,12 +142,36 @@ MainWindow::MainWindow(QWidget *parent)
         view->workersPane()->showPool(pool);
         view->showPane(MasterView::Workers);
     });
+    connect(m_sidebar, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *item) {
+        auto *fleet = reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>());
+        const QString key = item->data(0, kFleetMasterRole).toString();
+        if (!fleet || !fleets().contains(fleet) || key.isEmpty())
+            return;
+        for (const fleet::MasterRecord &m : fleet->watch()->model()->masters())
+            if (QString::fromStdString(m.key) == key)
+                return connectToFleetMaster(m);
+    });
     connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
         QTreeWidgetItem *item = m_sidebar->itemAt(at);
         auto *view =
             item ? reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>())
                  : nullptr;
         QMenu menu(this);
+        auto *fleet =
+            item ? reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>())
+                 : nullptr;
+        if (fleet && fleets().contains(fleet)) {
+            const QString key = item->data(0, kFleetMasterRole).toString();
+            for (const fleet::MasterRecord &m : fleet->watch()->model()->masters())
+                if (!key.isEmpty() && QString::fromStdString(m.key) == key)
+                    menu.addAction(tr("Connect to %1").arg(QString::fromStdString(m.name)), this,
+                                   [this, m] { connectToFleetMaster(m); });
+            menu.addAction(tr("Stop Following %1").arg(fleet->name()), this, [this, fleet] {
+                FleetStore::remove(fleet->name());
+                unfollowFleet(fleet);
+            });
+            menu.addSeparator();
+        }
         if (view && masters().contains(view)) {
             menu.addAction(tr("Charts of %1").arg(view->name()), this, [this, view] {
                 setCurrent(view);
@@ -140,6 +191,7 @@ MainWindow::MainWindow(QWidget *parent)
             menu.addSeparator();
         }
         menu.addAction(tr("Connect to Master…"), this, &MainWindow::connectDialog);
+        menu.addAction(tr("Add Fleet…"), this, &MainWindow::fleetDialog);
         menu.exec(m_sidebar->viewport()->mapToGlobal(at));
     });
 
@@ -147,6 +199,7 @@ MainWindow::MainWindow(QWidget *parent)
     file->addAction(QIcon(QStringLiteral(":/icons/connect.svg")), tr("&Connect to Master…"),
                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
                     &MainWindow::connectDialog);
+    file->addAction(tr("Add &Fleet…"), this, &MainWindow::fleetDialog);
     file->addAction(tr("&Open Config…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Open Config"), QString(), tr("YAML files (*.yaml *.yml);;All files (*)"));
@@ -304,6 +357,8 @@ MasterView *MainWindow::connectTo(const SavedMaster &master, const QString &toke
 
 void MainWindow::connectSaved()
 {
+    for (const models::FleetWatch::Spec &f : FleetStore::load())
+        followFleet(f);
     for (const SavedMaster &m : MasterStore::load()) {
         QPointer<MainWindow> self(this);
         m_tokens->read(m.name, [self, m](const QString &token, const QString &) {
@@ -331,13 +386,23 @@ QList<MasterView *> MainWindow::masters() const
 {
     QList<MasterView *> out;
     for (int i = 0; i < m_stack->count(); ++i)
-        out << static_cast<MasterView *>(m_stack->widget(i));
+        if (auto *view = qobject_cast<MasterView *>(m_stack->widget(i)))
+            out << view;
+    return out;
+}
+
+QList<FleetView *> MainWindow::fleets() const
+{
+    QList<FleetView *> out;
+    for (int i = 0; i < m_stack->count(); ++i)
+        if (auto *view = qobject_cast<FleetView *>(m_stack->widget(i)))
+            out << view;
     return out;
 }
 
 MasterView *MainWindow::current() const
 {
-    return static_cast<MasterView *>(m_stack->currentWidget());
+    return qobject_cast<MasterView *>(m_stack->currentWidget());
 }
 
 void MainWindow::setCurrent(MasterView *view)
@@ -475,8 +540,85 @@ void MainWindow::onLink(MasterView *view)
 void MainWindow::connectDialog()
 {
     ConnectDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        connectFromDialog(dialog);
+}
+
+void MainWindow::fleetDialog()
+{
+    FleetDialog dialog(this);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    FleetStore::put(dialog.spec());
+    showFleet(followFleet(dialog.spec()));
+}
+
+FleetView *MainWindow::followFleet(const models::FleetWatch::Spec &spec)
+{
+    for (FleetView *f : fleets())
+        if (f->name() == spec.name)
+            unfollowFleet(f);
+    auto *watch = new models::FleetWatch(spec);
+    auto *view = new FleetView(watch, m_stack);
+    watch->setParent(view);
+    m_stack->addWidget(view);
+    connect(view, &FleetView::connectRequested, this, &MainWindow::connectToFleetMaster);
+    connect(watch, &models::FleetWatch::changed, this, [this] {
+        updateSidebar();
+        updateStatus();
+    });
+    updateSidebar();
+    return view;
+}
+
+void MainWindow::showFleet(FleetView *view)
+{
+    m_stack->setCurrentWidget(view);
+    updateStatus();
+}
+
+void MainWindow::unfollowFleet(FleetView *view)
+{
+    if (!fleets().contains(view))
+        return;
+    if (QTreeWidgetItem *item = itemOf(view))
+        delete item;
+    m_stack->removeWidget(view);
+    view->hide();
+    view->deleteLater();
+    updateSidebar();
+    updateStatus();
+}
+
+void MainWindow::connectToFleetMaster(const fleet::MasterRecord &record)
+{
+    const QString name = QString::fromStdString(record.name);
+    for (MasterView *v : masters()) {
+        if (v->name() == name) {
+            setCurrent(v);
+            return;
+        }
+    }
+    const QList<SavedMaster> saved = MasterStore::load();
+    auto it = std::find_if(saved.begin(), saved.end(),
+                           [&](const SavedMaster &m) { return m.name == name; });
+    if (it != saved.end()) { // its own token and pin, as saved
+        QPointer<MainWindow> self(this);
+        m_tokens->read(name, [self, m = *it](const QString &token, const QString &) {
+            if (self)
+                self->setCurrent(self->connectTo(m, token));
+        });
+        return;
+    }
+    ConnectDialog dialog(this);
+    dialog.prefill(name, QString::fromStdString(record.url),
+                   QString::fromStdString(record.fingerprint));
+    if (dialog.exec() == QDialog::Accepted)
+        connectFromDialog(dialog);
+}
+
+void MainWindow::connectFromDialog(ConnectDialog &dialog)
+{
     const SavedMaster master = dialog.master();
     const QString token = dialog.token();
     if (dialog.remember()) {
@@ -490,11 +632,13 @@ void MainWindow::connectDialog()
     setCurrent(connectTo(master, token));
 }
 
-QTreeWidgetItem *MainWindow::itemOf(MasterView *view) const
+QTreeWidgetItem *MainWindow::itemOf(QWidget *view) const
 {
     for (int i = 0; i < m_sidebar->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_sidebar->topLevelItem(i);
-        if (item->data(0, kViewRole).value<quintptr>() == quintptr(view))
+        if (item->data(0, kViewRole).value<quintptr>() == quintptr(view) ||
+            (item->data(0, kFleetMasterRole).toString().isEmpty() &&
+             item->data(0, kFleetRole).value<quintptr>() == quintptr(view)))
             return item;
     }
     return nullptr;
@@ -513,6 +657,18 @@ void MainWindow::updateSidebar()
         }
         updateMasterItem(view, item);
         waiting = waiting || view->link().state == MasterLink::State::Waiting;
+    }
+    for (FleetView *view : fleets()) {
+        QTreeWidgetItem *item = itemOf(view);
+        if (!item) {
+            item = new QTreeWidgetItem(m_sidebar);
+            item->setData(0, kFleetRole, quintptr(view));
+            item->setData(0, kFleetMasterRole, QString());
+            item->setExpanded(true);
+        }
+        updateFleetItem(view, item);
+        waiting =
+            waiting || view->watch()->status().state == fleet::FollowerStatus::State::Retrying;
     }
     if (waiting && !m_countdown.isActive())
         m_countdown.start();
@@ -606,9 +762,51 @@ void MainWindow::updateMasterItem(MasterView *view, QTreeWidgetItem *master)
     }
 }
 
+void MainWindow::updateFleetItem(FleetView *view, QTreeWidgetItem *item)
+{
+    // The fleet, and under it its masters, worst first: the model's order.
+    const models::FleetWatch *watch = view->watch();
+    const models::FleetModel *model = watch->model();
+    const bool lost = watch->status().state == fleet::FollowerStatus::State::Retrying;
+    QString state;
+    if (!watch->heard())
+        state = tr("connecting…");
+    else if (lost)
+        state = tr("etcd lost");
+    else
+        state = tr("%n master(s)", nullptr, model->rowCount());
+    item->setText(0, tr("Fleet %1 · %2").arg(view->name(), state));
+    item->setIcon(0, dot(lost ? models::WorkersModel::stateColor(api::WorkerState::Backoff)
+                              : QColor(0x6a, 0x5a, 0xcd),
+                         !watch->heard() || lost));
+    item->setToolTip(0, watch->statusText());
+    const auto &rows = model->masters();
+    while (item->childCount() > int(rows.size()))
+        delete item->takeChild(item->childCount() - 1);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        QTreeWidgetItem *child = item->child(int(i));
+        if (!child)
+            child = new QTreeWidgetItem(item);
+        const fleet::MasterRecord &m = rows[i];
+        const QString name = QString::fromStdString(m.name);
+        child->setData(0, kFleetRole, quintptr(view));
+        child->setData(0, kFleetMasterRole, QString::fromStdString(m.key));
+        child->setText(0, tr("%1 · %2/%3").arg(name).arg(m.ready()).arg(m.desired()));
+        child->setIcon(0, dot(models::FleetModel::healthColor(m.health())));
+        child->setToolTip(0, tr("%1 (%2): %3. Double-click to connect.")
+                                 .arg(name, QString::fromStdString(m.url),
+                                      models::FleetModel::healthText(m.health())));
+    }
+}
+
 void MainWindow::updateStatus()
 {
     MasterView *view = current();
+    if (auto *fleet = qobject_cast<FleetView *>(m_stack->currentWidget())) {
+        m_connection->setText(tr("Fleet %1 · %2").arg(fleet->name(), fleet->watch()->statusText()));
+        m_summary->clear();
+        return;
+    }
     if (!view) {
         m_connection->setText(tr("No master: File > Connect to Master…"));
         m_summary->clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/fleetmodel.h"
 #include "ui/masterstore.h"
 
 #include <QMainWindow>
@@ -20,11 +21,16 @@ class Backend;
 namespace drover::models {
 class BackendBridge;
 }
+namespace drover::fleet {
+struct MasterRecord;
+}
 
 namespace drover::ui {
 
 class ConfigPane;
+class ConnectDialog;
 class EventsPane;
+class FleetView;
 class MasterView;
 class PoolsPane;
 class WorkersPane;
@@ -51,8 +57,19 @@ public:
     /// Connects to a remote master; its link state shows in the sidebar. Replaces a master
     /// of the same name.
     MasterView *connectTo(const SavedMaster &master, const QString &token);
-    /// Connects to every saved master (their tokens from the keychain or its fallback file).
+    /// Connects to every saved master (their tokens from the keychain or its fallback file)
+    /// and follows every saved fleet.
     void connectSaved();
+    /// Follows a fleet in etcd (File > Add Fleet): its masters appear under it in the sidebar
+    /// as they register, and its overview is a page of its own. Replaces one of the same name.
+    FleetView *followFleet(const models::FleetWatch::Spec &spec);
+    void unfollowFleet(FleetView *view);
+    /// Shows a fleet's overview (as clicking it in the sidebar does).
+    void showFleet(FleetView *view);
+    QList<FleetView *> fleets() const;
+    /// A master of a fleet: shown when connected already; else connected with its saved
+    /// token, or the Connect dialog filled in with its name and URL.
+    void connectToFleetMaster(const fleet::MasterRecord &master);
     /// Asks first when the master's config editor has unsaved edits.
     void removeMaster(MasterView *view);
     /// File > Open Config: `path` in an editor window of its own, checked by the console's
@@ -85,7 +102,11 @@ private:
     void updateMasterItem(MasterView *view, QTreeWidgetItem *item);
     void updateStatus();
     void connectDialog();
-    QTreeWidgetItem *itemOf(MasterView *view) const;
+    void fleetDialog();
+    /// Connects as the Connect dialog says, remembering the master when it is asked to.
+    void connectFromDialog(ConnectDialog &dialog);
+    QTreeWidgetItem *itemOf(QWidget *view) const;
+    void updateFleetItem(FleetView *view, QTreeWidgetItem *item);
 
     QStackedWidget *m_stack;
     QTreeWidget *m_sidebar;

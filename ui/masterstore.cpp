@@ -76,6 +76,63 @@ void MasterStore::remove(const QString &name)
     save(all);
 }
 
+QList<models::FleetWatch::Spec> FleetStore::load()
+{
+    QSettings settings;
+    QList<models::FleetWatch::Spec> out;
+    const int n = settings.beginReadArray(QStringLiteral("fleets"));
+    for (int i = 0; i < n; ++i) {
+        settings.setArrayIndex(i);
+        models::FleetWatch::Spec f;
+        f.name = settings.value(QStringLiteral("name")).toString();
+        f.etcd = settings.value(QStringLiteral("etcd")).toStringList();
+        f.prefix = settings.value(QStringLiteral("prefix"), f.prefix).toString();
+        f.ca = settings.value(QStringLiteral("ca")).toString();
+        f.cert = settings.value(QStringLiteral("cert")).toString();
+        f.key = settings.value(QStringLiteral("key")).toString();
+        if (!f.name.isEmpty() && !f.etcd.isEmpty())
+            out << f;
+    }
+    settings.endArray();
+    return out;
+}
+
+void FleetStore::save(const QList<models::FleetWatch::Spec> &fleets)
+{
+    QSettings settings;
+    settings.remove(QStringLiteral("fleets"));
+    settings.beginWriteArray(QStringLiteral("fleets"), int(fleets.size()));
+    for (int i = 0; i < fleets.size(); ++i) {
+        settings.setArrayIndex(i);
+        settings.setValue(QStringLiteral("name"), fleets[i].name);
+        settings.setValue(QStringLiteral("etcd"), fleets[i].etcd);
+        settings.setValue(QStringLiteral("prefix"), fleets[i].prefix);
+        settings.setValue(QStringLiteral("ca"), fleets[i].ca);
+        settings.setValue(QStringLiteral("cert"), fleets[i].cert);
+        settings.setValue(QStringLiteral("key"), fleets[i].key);
+    }
+    settings.endArray();
+}
+
+void FleetStore::put(const models::FleetWatch::Spec &fleet)
+{
+    QList<models::FleetWatch::Spec> all = load();
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const models::FleetWatch::Spec &f) { return f.name == fleet.name; });
+    if (it != all.end())
+        *it = fleet;
+    else
+        all << fleet;
+    save(all);
+}
+
+void FleetStore::remove(const QString &name)
+{
+    QList<models::FleetWatch::Spec> all = load();
+    all.removeIf([&](const models::FleetWatch::Spec &f) { return f.name == name; });
+    save(all);
+}
+
 TokenStore::TokenStore(QObject *parent)
     : QObject(parent)
 {}

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/fleetmodel.h"
+
 #include <QList>
 #include <QObject>
 #include <QString>
@@ -27,6 +29,17 @@ public:
     static void save(const QList<SavedMaster> &masters);
     /// Adds `master`, or replaces the one of the same name.
     static void put(const SavedMaster &master);
+    static void remove(const QString &name);
+};
+
+/// The fleets the console follows, in QSettings (`fleets/...`), by name.
+class FleetStore
+{
+public:
+    static QList<models::FleetWatch::Spec> load();
+    static void save(const QList<models::FleetWatch::Spec> &fleets);
+    /// Adds `fleet`, or replaces the one of the same name.
+    static void put(const models::FleetWatch::Spec &fleet);
     static void remove(const QString &name);
 };
 

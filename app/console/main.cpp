@@ -7,6 +7,7 @@
 #include "models/backendbridge.h"
 #include "remote/masterurl.h"
 #include "remote/remotebackend.h"
+#include "ui/fleetview.h"
 #include "ui/mainwindow.h"
 #include "ui/masterview.h"
 #include "ui/previewwindow.h"
@@ -121,6 +122,16 @@ int main(int argc, char **argv)
         QApplication::translate("main", "For wss://: accept exactly the certificate with this "
                                         "SHA-256 fingerprint."),
         QStringLiteral("HEX"));
+    QCommandLineOption fleetOpt(
+        QStringLiteral("fleet"),
+        QApplication::translate("main", "Follow the fleet of masters registered in etcd at URL "
+                                        "(several: comma-separated), instead of the embedded "
+                                        "master."),
+        QStringLiteral("URL"));
+    QCommandLineOption fleetPrefixOpt(
+        QStringLiteral("fleet-prefix"),
+        QApplication::translate("main", "The fleet's key prefix in etcd (master.fleet.prefix)."),
+        QStringLiteral("PREFIX"), QStringLiteral("/drover/fleet/"));
     QCommandLineOption themeOpt(
         QStringLiteral("theme"),
         QApplication::translate("main", "Colours: system (the default), light or dark."),
@@ -152,8 +163,9 @@ int main(int argc, char **argv)
         QApplication::translate("main", "The embedded master's log on stderr: debug, info, "
                                         "warn (the default) or error."),
         QStringLiteral("LEVEL"), QStringLiteral("warn"));
-    parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, langOpt, themeOpt,
-                       paneOpt, workerOpt, detailOpt, logOpt, shotOpt});
+    parser.addOptions({configOpt, connectOpt, tokenOpt, caOpt, fingerprintOpt, fleetOpt,
+                       fleetPrefixOpt, langOpt, themeOpt, paneOpt, workerOpt, detailOpt, logOpt,
+                       shotOpt});
     parser.process(app);
 
     if (!drover::ui::applyTheme(parser.value(themeOpt))) {
@@ -189,6 +201,8 @@ int main(int argc, char **argv)
         main = std::make_unique<drover::ui::MainWindow>();
         const QString where = QString::fromStdString(url->toString());
         main->connectTo({where, where, parser.value(caOpt), parser.value(fingerprintOpt)}, token);
+    } else if (parser.isSet(fleetOpt) && !parser.isSet(configOpt)) {
+        main = std::make_unique<drover::ui::MainWindow>();
     } else {
         QString file = parser.isSet(configOpt) ? parser.value(configOpt) : demoConfigPath();
         auto loaded = drover::config::loadFile(file.toStdString());
@@ -217,6 +231,24 @@ int main(int argc, char **argv)
                           .arg(QFileInfo(file).fileName()));
     }
     main->connectSaved(); // the remote masters remembered from earlier sessions
+    if (parser.isSet(fleetOpt)) {
+        const auto fleet = drover::models::FleetWatch::Spec::plain(
+            parser.value(fleetPrefixOpt),
+            parser.value(fleetOpt).split(QLatin1Char(','), Qt::SkipEmptyParts),
+            parser.value(fleetPrefixOpt));
+        if (const QString why = drover::models::FleetWatch::problemOf(fleet); !why.isEmpty()) {
+            std::fprintf(stderr, "drover: --fleet: %s\n", qPrintable(why));
+            return 2;
+        }
+        drover::ui::FleetView *view = main->followFleet(fleet);
+        if (!main->current())
+            main->showFleet(view);
+    }
+    if (!main->current() &&
+        (parser.isSet(paneOpt) || parser.isSet(detailOpt) || parser.isSet(workerOpt))) {
+        std::fprintf(stderr, "drover: --pane, --detail and --worker need a master\n");
+        return 2;
+    }
     if (parser.isSet(paneOpt)) {
         const int pane = drover::ui::MasterView::paneFromName(parser.value(paneOpt));
         if (pane < 0) {
@@ -248,6 +280,10 @@ int main(int argc, char **argv)
         // (charts: a few points).
         auto since = std::make_shared<qint64>(0);
         screenshotWhen(main.get(), parser.value(shotOpt), [main = main.get(), since] {
+            if (!main->bridge()) { // a fleet only: once etcd has answered
+                const QList<drover::ui::FleetView *> fleets = main->fleets();
+                return !fleets.isEmpty() && fleets[0]->watch()->heard();
+            }
             if (!main->bridge()->hasSnapshot())
                 return false;
             if (*since == 0)

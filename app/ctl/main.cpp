@@ -4,6 +4,7 @@
 #include "api/ops.h"
 #include "api/version.h"
 #include "config/loader.h"
+#include "fleet/follower.h"
 #include "remote/masterurl.h"
 #include "remote/remotebackend.h"
 
@@ -622,6 +623,74 @@ std::string readFile(const std::string &path, bool &ok)
     return buf.str();
 }
 
+/// `droverctl fleet ls`: every master registered under the prefix, worst first.
+int fleetList(const std::vector<std::string> &endpoints, const std::string &prefixText,
+              const std::string &ca, const std::string &cert, const std::string &key, bool asJson)
+{
+    fleet::EtcdOptions etcd;
+    for (const std::string &text : endpoints) {
+        auto e = config::EtcdEndpoint::parse(text);
+        if (!e) {
+            std::cerr << "droverctl: --etcd: expected a URL like http://127.0.0.1:2379, got \""
+                      << text << "\"\n";
+            return Usage;
+        }
+        etcd.endpoints.push_back(*e);
+    }
+    if (etcd.endpoints.empty()) {
+        std::cerr << "droverctl: fleet ls needs etcd's address: --etcd http://host:2379 (or "
+                     "DROVER_ETCD)\n";
+        return Usage;
+    }
+    if (!ca.empty() || !cert.empty())
+        etcd.tls = config::EtcdTlsSpec{ca, cert, key};
+    std::string prefix = prefixText.empty() ? "/drover/fleet/" : prefixText;
+    if (!prefix.ends_with('/'))
+        prefix += '/';
+    auto masters = fleet::listMasters(etcd, prefix);
+    if (!masters.ok()) {
+        std::cerr << "droverctl: " << masters.error().message << "\n";
+        return CannotConnect;
+    }
+    std::stable_sort(masters->begin(), masters->end(),
+                     [](const fleet::MasterRecord &a, const fleet::MasterRecord &b) {
+                         return a.score() < b.score();
+                     });
+    if (asJson) {
+        json out = json::array();
+        for (const fleet::MasterRecord &m : *masters) {
+            json j = json::parse(fleet::encode(m));
+            j["key"] = m.key;
+            j["health"] = fleet::toString(m.health());
+            out.push_back(std::move(j));
+        }
+        std::cout << out.dump(2) << "\n";
+        return Ok;
+    }
+    std::vector<std::vector<std::string>> rows{
+        {"MASTER", "URL", "HEALTH", "READY", "POOLS", "VERSION", "ROLES", "UPDATED"}};
+    for (const fleet::MasterRecord &m : *masters) {
+        std::string pools;
+        for (const fleet::PoolBrief &p : m.pools)
+            pools +=
+                (pools.empty() ? "" : " ") + p.name +
+                (p.job ? "(job)"
+                       : "(" + std::to_string(p.ready) + "/" + std::to_string(p.desired) + ")");
+        std::string roles;
+        for (const std::string &r : m.roles)
+            roles += (roles.empty() ? "" : ",") + r;
+        rows.push_back({m.name, m.url.empty() ? "-" : m.url,
+                        std::string(fleet::toString(m.health())),
+                        std::to_string(m.ready()) + "/" + std::to_string(m.desired()),
+                        pools.empty() ? "-" : pools, m.version.empty() ? "-" : m.version,
+                        roles.empty() ? "open" : roles, m.updatedMs ? age(m.updatedMs) : "-"});
+    }
+    table(rows);
+    std::cout << masters->size() << (masters->size() == 1 ? " master" : " masters") << " under "
+              << prefix << "\n";
+    return Ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -765,6 +834,27 @@ int main(int argc, char **argv)
     auto *jobCancel = job->add_subcommand("cancel", "Stop the job's runs that are going");
     jobCancel->add_option("POOL", poolName, "The job's pool")->required();
     jobCancel->add_option("RUN", runNumber, "Only this run")->check(CLI::PositiveNumber);
+    auto *fleetCmd = app.add_subcommand(
+        "fleet", "The masters registered in etcd (master.fleet); needs no master, only etcd");
+    fleetCmd->require_subcommand(1);
+    auto *fleetLs =
+        fleetCmd->add_subcommand("ls", "Every master under the prefix with its pools, worst first");
+    std::vector<std::string> etcdEndpoints;
+    std::string fleetPrefix = "/drover/fleet/";
+    std::string etcdCa, etcdCert, etcdKey;
+    fleetLs->add_option("--etcd", etcdEndpoints, "etcd's client URL; repeat for several")
+        ->envname("DROVER_ETCD")
+        ->delimiter(',')
+        ->type_name("URL");
+    fleetLs->add_option("--prefix", fleetPrefix, "The key prefix of master.fleet.prefix")
+        ->envname("DROVER_FLEET_PREFIX")
+        ->capture_default_str();
+    fleetLs->add_option("--etcd-ca", etcdCa, "https: trust etcd's certificate if this CA signed it")
+        ->type_name("FILE");
+    fleetLs->add_option("--etcd-cert", etcdCert, "https: client certificate for etcd")
+        ->type_name("FILE");
+    fleetLs->add_option("--etcd-key", etcdKey, "https: the client certificate's key")
+        ->type_name("FILE");
     app.footer("Exit codes: 0 ok, 1 error from the master, 2 usage, 3 cannot connect, "
                "4 unauthorized or forbidden, 5 the watched rollout rolled back, was aborted or "
                "failed, 6 the waited-for job run did not succeed.");
@@ -783,6 +873,9 @@ int main(int argc, char **argv)
         std::cout << file << ": ok (" << result.config->summary().toString() << ")\n";
         return Ok;
     }
+
+    if (fleetLs->parsed())
+        return fleetList(etcdEndpoints, fleetPrefix, etcdCa, etcdCert, etcdKey, asJson);
 
     auto url = remote::parseMasterUrl(masterText);
     if (!url.ok()) {

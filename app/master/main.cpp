@@ -8,6 +8,7 @@
 #include "engine/configwatch.h"
 #include "engine/containers/podman.h"
 #include "engine/engine.h"
+#include "fleetentry.h"
 #include "remote/audit.h"
 #include "remote/server.h"
 #include "remote/tokens.h"
@@ -66,6 +67,15 @@ int check(const std::string &file)
         for (const std::string &name : containerPools)
             pools += (pools.empty() ? "" : ", ") + name;
         std::cout << "containers (" << pools << "): " << podman.describe() << '\n';
+    }
+    if (const auto &fleet = result.config->master.fleet) {
+        std::string endpoints;
+        for (const drover::config::EtcdEndpoint &e : fleet->etcd)
+            endpoints += (endpoints.empty() ? "" : ", ") + e.toString();
+        std::cout << "fleet: registers as "
+                  << (fleet->name.empty() ? "<hostname>:<port>" : fleet->name) << " under "
+                  << fleet->prefix << " in etcd " << endpoints << " (lease "
+                  << drover::config::formatDuration(fleet->ttl) << ")\n";
     }
     for (const drover::api::Diagnostic &d : result.config->notActedOn)
         std::cout << d.toString() << '\n';
@@ -165,6 +175,11 @@ int run(const std::string &file)
         return 1;
     }
 
+    // The fleet: this master's entry in etcd, when master.fleet says so. Supervision never
+    // waits for etcd.
+    drover::master::FleetEntry fleet(io, engine, server);
+    fleet.apply(config->master);
+
     auto reload = [&](const char *why) {
         if (engine.shuttingDown())
             return;
@@ -176,6 +191,7 @@ int run(const std::string &file)
             return;
         }
         engine.reload(next);
+        fleet.apply(next->master);
         if (auto fresh =
                 drover::remote::TokenStore::load(next->master.stateDir, next->master.tokens);
             fresh.ok())
@@ -206,12 +222,19 @@ int run(const std::string &file)
                 return;
             } else if (!engine.shuttingDown()) {
                 spdlog::info("master.stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-                engine.shutdown([&] {
+                // The fleet's entry goes first (consoles see the master leave at once), while
+                // the workers stop; droverd exits when both are done.
+                auto pending = std::make_shared<int>(2);
+                auto finished = [&, pending] {
+                    if (--*pending > 0)
+                        return;
                     spdlog::info("master.stopped");
                     server.stop();
                     signals.cancel();
                     io.stop();
-                });
+                };
+                fleet.stop(finished);
+                engine.shutdown(finished);
             } else {
                 spdlog::warn("master.stopping again: still waiting for workers to stop");
             }

@@ -48,6 +48,16 @@ std::string formatSize(std::uint64_t bytes)
     return buf;
 }
 
+namespace {
+
+/// Whether `host:port` text had a `:` before its port (the port may be empty then: an error).
+bool colonGiven(std::string_view text, std::string_view port)
+{
+    return !port.empty() || (!text.empty() && text.back() == ':');
+}
+
+} // namespace
+
 std::string Endpoint::toString() const
 {
     if (host.find(':') != std::string::npos)
@@ -64,6 +74,54 @@ bool Endpoint::isLoopback() const
     if (std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
         return a == 127 && b < 256 && c < 256 && d < 256;
     return false;
+}
+
+std::string EtcdEndpoint::toString() const
+{
+    const bool v6 = host.find(':') != std::string::npos;
+    return std::string(https ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
+}
+
+std::optional<EtcdEndpoint> EtcdEndpoint::parse(std::string_view text)
+{
+    EtcdEndpoint out;
+    if (text.starts_with("https://")) {
+        out.https = true;
+        text.remove_prefix(8);
+    } else if (text.starts_with("http://")) {
+        text.remove_prefix(7);
+    } else {
+        return std::nullopt;
+    }
+    if (!text.empty() && text.back() == '/')
+        text.remove_suffix(1);
+    std::string_view port;
+    if (text.starts_with("[")) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos)
+            return std::nullopt;
+        out.host = std::string(text.substr(1, close - 1));
+        std::string_view rest = text.substr(close + 1);
+        if (!rest.empty() && !rest.starts_with(":"))
+            return std::nullopt;
+        port = rest.empty() ? rest : rest.substr(1);
+    } else {
+        const auto colon = text.find(':');
+        out.host = std::string(text.substr(0, colon));
+        port = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+    }
+    if (out.host.empty() || out.host.find_first_of("/?#@ ") != std::string::npos)
+        return std::nullopt;
+    if (colonGiven(text, port)) {
+        if (port.empty() || port.size() > 5 ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return std::nullopt;
+        out.port = std::stoi(std::string(port));
+        if (out.port < 1 || out.port > 65535)
+            return std::nullopt;
+    }
+    return out;
 }
 
 std::string PortRange::toString() const

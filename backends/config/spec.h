@@ -313,6 +313,39 @@ struct TlsSpec
     std::string key;
 };
 
+/// An etcd endpoint of `master.fleet.etcd`: `http://host:port` or `https://host:port`.
+struct EtcdEndpoint
+{
+    bool https = false;
+    std::string host; ///< a name or an address (IPv6 without its brackets)
+    int port = 2379;
+    std::string toString() const; ///< as it would be written
+    /// Nothing when `text` is not `http[s]://host[:port]` (port 2379 when not given).
+    static std::optional<EtcdEndpoint> parse(std::string_view text);
+    friend bool operator==(const EtcdEndpoint &, const EtcdEndpoint &) = default;
+};
+
+/// `master.fleet.tls`: how droverd checks etcd's certificate and proves itself to it.
+struct EtcdTlsSpec
+{
+    std::string ca;   ///< absolute; empty: the system's CAs
+    std::string cert; ///< client certificate and key, both or neither
+    std::string key;
+    friend bool operator==(const EtcdTlsSpec &, const EtcdTlsSpec &) = default;
+};
+
+/// `master.fleet`: droverd registers itself in etcd for consoles and droverctl to find.
+struct FleetSpec
+{
+    std::vector<EtcdEndpoint> etcd;
+    std::string prefix = "/drover/fleet/"; ///< always ends in `/`; the key is prefix + name
+    Duration ttl = 10s;                    ///< the lease: how long a master lost stays listed
+    std::optional<EtcdTlsSpec> tls;
+    std::string name; ///< empty: `<hostname>:<port>`
+    std::string url;  ///< empty: ws(s)://<listen host, or the hostname>:<port>
+    friend bool operator==(const FleetSpec &, const FleetSpec &) = default;
+};
+
 struct MasterSpec
 {
     Endpoint listen{"127.0.0.1", 7700};
@@ -323,6 +356,7 @@ struct MasterSpec
     Duration metricsResolution = 1s;
     int maxExecProbes = 8;   ///< exec probes running at once; the others wait their turn
     int healthHistory = 100; ///< probe results kept per worker
+    std::optional<FleetSpec> fleet;
 };
 
 struct Summary

@@ -6,9 +6,92 @@
 
 namespace drover::config::detail {
 
+namespace {
+
+/// `master.fleet`: etcd's endpoints, the key prefix, the lease's TTL, TLS to etcd, and the
+/// name and URL this master is listed under.
+void readFleet(Ctx &ctx, const Node *n, const std::string &path, MasterSpec &m)
+{
+    Fields f(ctx, n, path, {"etcd", "prefix", "ttl", "tls", "name", "url"});
+    if (!f.present())
+        return;
+    FleetSpec fleet;
+    std::vector<std::string> endpoints;
+    std::vector<const Node *> nodes;
+    bool ok = strList(ctx, f.require("etcd", "etcd's client URLs, like http://127.0.0.1:2379"),
+                      f.path("etcd"), endpoints, true, &nodes);
+    for (std::size_t i = 0; ok && i < endpoints.size(); ++i) {
+        auto e = EtcdEndpoint::parse(endpoints[i]);
+        if (!e) {
+            ctx.local(*nodes[i], at(f.path("etcd"), i),
+                      "expected an etcd client URL like http://127.0.0.1:2379 or "
+                      "https://etcd.example:2379, got " +
+                          quote(endpoints[i]));
+            ok = false;
+            continue;
+        }
+        fleet.etcd.push_back(*e);
+    }
+    if (const Node *prefix = f.get("prefix");
+        prefix && str(ctx, prefix, f.path("prefix"), fleet.prefix, false)) {
+        if (!fleet.prefix.starts_with("/")) {
+            ctx.local(*prefix, f.path("prefix"),
+                      "expected a key prefix that starts with \"/\", like /drover/fleet/, got " +
+                          quote(fleet.prefix));
+            ok = false;
+        } else if (!fleet.prefix.ends_with("/")) {
+            fleet.prefix += '/';
+        }
+    }
+    duration(ctx, f.get("ttl"), f.path("ttl"), fleet.ttl, 2s, 5min);
+    Fields tls(ctx, f.get("tls"), f.path("tls"), {"ca", "cert", "key"});
+    if (tls.present()) {
+        EtcdTlsSpec t;
+        pathValue(ctx, tls.get("ca"), tls.path("ca"), t.ca);
+        pathValue(ctx, tls.get("cert"), tls.path("cert"), t.cert);
+        pathValue(ctx, tls.get("key"), tls.path("key"), t.key);
+        if (t.cert.empty() != t.key.empty()) {
+            const Node *given = tls.get("cert") ? tls.get("cert") : tls.get("key");
+            ctx.local(*given, t.cert.empty() ? tls.path("cert") : tls.path("key"),
+                      "a client certificate needs both cert and key");
+            ok = false;
+        }
+        for (std::size_t i = 0; i < fleet.etcd.size(); ++i) {
+            if (!fleet.etcd[i].https) {
+                ctx.local(*nodes[i], at(f.path("etcd"), i),
+                          "tls is set, so every etcd endpoint must be https://, got " +
+                              quote(endpoints[i]));
+                ok = false;
+            }
+        }
+        fleet.tls = t;
+    }
+    if (const Node *name = f.get("name");
+        name && str(ctx, name, f.path("name"), fleet.name, false) &&
+        (fleet.name.size() > 128 || fleet.name.find_first_of("/ \t\n") != std::string::npos)) {
+        ctx.local(*name, f.path("name"),
+                  "expected a name of at most 128 characters without \"/\" or spaces, got " +
+                      quote(fleet.name));
+        ok = false;
+    }
+    if (const Node *url = f.get("url"); url && str(ctx, url, f.path("url"), fleet.url, false) &&
+                                        !fleet.url.starts_with("ws://") &&
+                                        !fleet.url.starts_with("wss://")) {
+        ctx.local(*url, f.path("url"),
+                  "expected the URL consoles connect to, like wss://host.example:7700, got " +
+                      quote(fleet.url));
+        ok = false;
+    }
+    if (ok)
+        m.fleet = std::move(fleet);
+}
+
+} // namespace
+
 void readMaster(Ctx &ctx, const Node *n, MasterSpec &m)
 {
-    Fields f(ctx, n, "master", {"listen", "state_dir", "tls", "auth", "metrics", "probes"});
+    Fields f(ctx, n, "master",
+             {"listen", "state_dir", "tls", "auth", "metrics", "probes", "fleet"});
     endpoint(ctx, f.get("listen"), f.path("listen"), m.listen);
     if (!pathValue(ctx, f.get("state_dir"), f.path("state_dir"), m.stateDir)) {
         auto xdg = ctx.in.env("XDG_STATE_HOME");
@@ -78,6 +161,8 @@ void readMaster(Ctx &ctx, const Node *n, MasterSpec &m)
         ctx.local(*metrics.get("retention"), metrics.path("retention"),
                   "retention " + formatDuration(m.metricsRetention) +
                       " is shorter than the resolution " + formatDuration(m.metricsResolution));
+
+    readFleet(ctx, f.get("fleet"), f.path("fleet"), m);
 
     // Tokens may also be in the tokens file of the state dir, which droverd checks at start
     // (it refuses to listen there without one); TLS can be checked here.

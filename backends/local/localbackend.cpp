@@ -60,7 +60,16 @@ api::Result<bool> LocalBackend::start(std::shared_ptr<const config::Config> conf
                 d->engine->setMetricSeries(engineId, std::move(e.series));
         }
         d->early.clear();
+        const bool fleet = config && config->master.fleet;
         result.set_value(d->engine->start(config));
+        // Only droverd serves consoles, so only droverd registers in a fleet: said, never
+        // silently ignored.
+        if (fleet)
+            d->engine->addEvent("config.not-acted-on", "",
+                                "master.fleet: not acted on by an embedded master (only droverd "
+                                "registers in etcd; the console follows a fleet through File > "
+                                "Add Fleet)",
+                                "");
     });
     return result.get_future().get();
 }

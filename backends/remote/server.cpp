@@ -1,6 +1,7 @@
 // droverd's server: Boost.Beast WebSocket and HTTP on the engine's loop. The only file of
 // the master's side of the wire that includes Beast (heavy headers; 2 cores).
 // clang-format off
+#include <algorithm>
 #include <utility> // before Asio (TOOLCHAIN.md)
 // clang-format on
 #include "remote/server.h"
@@ -412,6 +413,24 @@ api::Result<bool> Server::start()
     d->engine.setClients(int(d->sessions.size())); // `master/clients` from now on
     d->accept();
     return true;
+}
+
+std::string Server::fingerprint() const
+{
+    return d->tls ? certificateFingerprint(SSL_CTX_get0_certificate(d->tls->native_handle()))
+                  : std::string();
+}
+
+std::vector<api::Role> Server::tokenRoles() const
+{
+    std::vector<api::Role> roles;
+    if (!d->tokensRequired())
+        return roles;
+    for (const TokenEntry &t : d->tokens->entries())
+        if (std::find(roles.begin(), roles.end(), t.role) == roles.end())
+            roles.push_back(t.role);
+    std::sort(roles.begin(), roles.end());
+    return roles;
 }
 
 void Server::stop()

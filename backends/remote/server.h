@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/result.h"
+#include "api/role.h"
 #include "config/spec.h"
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -70,6 +72,11 @@ public:
     /// New tokens (after `droverd token create` and a reload); sessions keep their role.
     void setTokens(std::shared_ptr<TokenStore> tokens);
     int clients() const;
+    /// The SHA-256 fingerprint of the server's certificate (`ab:cd:...`); empty without TLS.
+    std::string fingerprint() const;
+    /// The roles its tokens give, lowest first; none when no token is needed (loopback
+    /// without tokens: every client is an admin).
+    std::vector<api::Role> tokenRoles() const;
 
     struct Private;
 
