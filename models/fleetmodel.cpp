@@ -107,11 +107,15 @@ void FleetModel::setMasters(std::vector<fleet::MasterRecord> masters)
         m_rows = std::move(masters);
         changePersistentIndexList(before, after);
         emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
-    } else {
-        m_rows = std::move(masters);
+        if (!m_rows.empty())
+            emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+        return;
     }
-    if (!m_rows.empty())
-        emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+    // The same order: only the rows whose master changed are repainted.
+    std::swap(m_rows, masters);
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        if (!(m_rows[i] == masters[i]))
+            emit dataChanged(index(int(i), 0), index(int(i), columnCount() - 1));
 }
 
 const fleet::MasterRecord *FleetModel::master(int row) const

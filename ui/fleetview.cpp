@@ -30,8 +30,12 @@ FleetView::FleetView(models::FleetWatch *watch, QWidget *parent)
     m_table->setModel(watch->model());
     setUpTable(m_table, {14, 8, 6});
     m_table->setSortingEnabled(false); // the model keeps the worst first
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // Columns fit their contents when masters or pools come or go, not at every change of a
+    // value (measuring every cell ten times a second is most of the GUI thread's work with
+    // 100 masters).
+    connect(watch->model(), &QAbstractItemModel::modelReset, m_table,
+            [this] { m_table->resizeColumnsToContents(); });
     auto *hint = new QLabel(tr("Worst first. Double-click a master to connect to it with its "
                                "own token; its certificate is checked as for any master."),
                             this);
