@@ -34,8 +34,10 @@ FleetView::FleetView(models::FleetWatch *watch, QWidget *parent)
     // Columns fit their contents when masters or pools come or go, not at every change of a
     // value (measuring every cell ten times a second is most of the GUI thread's work with
     // 100 masters).
-    connect(watch->model(), &QAbstractItemModel::modelReset, m_table,
-            [this] { m_table->resizeColumnsToContents(); });
+    connect(watch->model(), &QAbstractItemModel::modelReset, m_table, [this] {
+        for (int c = 0; c + 1 < m_table->model()->columnCount(); ++c) // the last one stretches
+            m_table->resizeColumnToContents(c);
+    });
     auto *hint = new QLabel(tr("Worst first. Double-click a master to connect to it with its "
                                "own token; its certificate is checked as for any master."),
                             this);
