@@ -58,6 +58,7 @@ void FleetEntry::apply(const config::MasterSpec &master)
     if (m_spec == master.fleet)
         return;
     m_spec = master.fleet;
+    m_server.setFleetRegistered(m_spec ? std::optional<bool>(false) : std::nullopt);
     if (m_registrar) {
         // The old key goes (its lease revoked) while the new one is made: a changed name or
         // prefix leaves no stale entry behind.
@@ -106,14 +107,17 @@ void FleetEntry::apply(const config::MasterSpec &master)
             spdlog::info("fleet.registering key={}", key);
             return;
         case State::Registered:
+            m_server.setFleetRegistered(true);
             spdlog::info("fleet.registered key={} etcd={}", key, status.message);
             m_engine.addEvent("fleet.registered", "", line, "");
             return;
         case State::Retrying:
+            m_server.setFleetRegistered(false);
             spdlog::warn("fleet.lost key={} reason=\"{}\"", key, status.message);
             m_engine.addEvent("fleet.lost", "", line, status.message);
             return;
         case State::Stopped:
+            m_server.setFleetRegistered(false);
             spdlog::info("fleet.removed key={}", key);
             return;
         }

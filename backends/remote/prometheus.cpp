@@ -52,6 +52,9 @@ constexpr Family kMasterRequests{"drover_master_requests_total", kCounter,
 constexpr Family kMasterRefused{"drover_master_requests_refused_total", kCounter,
                                 "Requests refused for the caller's role or a missing or bad "
                                 "token, since the master started."};
+constexpr Family kFleetRegistered{"drover_fleet_registered", kGauge,
+                                  "1 while the master's entry is in etcd (master.fleet), 0 "
+                                  "while etcd cannot be reached; no sample without a fleet."};
 
 // Pools.
 constexpr Family kPoolDesired{"drover_pool_desired_workers", kGauge,
@@ -500,6 +503,9 @@ std::string renderPrometheus(const api::Snapshot &snapshot, const MasterFigures 
     out.open().value(master.requests);
     out.family(kMasterRefused);
     out.open().value(master.refused);
+    out.family(kFleetRegistered);
+    if (master.fleetRegistered)
+        out.open().value(*master.fleetRegistered ? 1 : 0);
 
     // Pools.
     auto eachPool = [&](const Family &f, auto value) {

@@ -22,6 +22,8 @@ struct MasterFigures
     int clients = 0;            ///< WebSocket sessions open now
     std::uint64_t requests = 0; ///< requests answered since the start
     std::uint64_t refused = 0;  ///< of those, refused for the role or a missing token
+    /// In a fleet (`master.fleet`): whether its entry is in etcd now; none: not in a fleet.
+    std::optional<bool> fleetRegistered;
 };
 
 /// The newest value of a metrics-store series (`worker/api-1/probe/readiness/latency_ms`).

@@ -335,6 +335,7 @@ std::string Server::Private::metricsText() const
     master.clients = int(sessions.size());
     master.requests = requests;
     master.refused = refused;
+    master.fleetRegistered = fleetRegistered;
     return renderPrometheus(engine.snapshot(), master, latest);
 }
 
@@ -419,6 +420,11 @@ std::string Server::fingerprint() const
 {
     return d->tls ? certificateFingerprint(SSL_CTX_get0_certificate(d->tls->native_handle()))
                   : std::string();
+}
+
+void Server::setFleetRegistered(std::optional<bool> registered)
+{
+    d->fleetRegistered = registered;
 }
 
 std::vector<api::Role> Server::tokenRoles() const

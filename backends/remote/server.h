@@ -77,6 +77,9 @@ public:
     /// The roles its tokens give, lowest first; none when no token is needed (loopback
     /// without tokens: every client is an admin).
     std::vector<api::Role> tokenRoles() const;
+    /// Whether the master's fleet entry is in etcd (`drover_fleet_registered` on /metrics);
+    /// nothing: not in a fleet.
+    void setFleetRegistered(std::optional<bool> registered);
 
     struct Private;
 

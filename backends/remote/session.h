@@ -40,6 +40,7 @@ struct Hub
     int connections = 0;                         ///< every connection, HTTP ones too
     std::uint64_t requests = 0;
     std::uint64_t refused = 0;
+    std::optional<bool> fleetRegistered; ///< drover_fleet_registered; none: not in a fleet
 
     /// The delta as a frame, encoded once: the engine hands the same delta to every session
     /// in turn.

@@ -264,8 +264,11 @@ void TestFleet::etcdLostAndBack()
     QCOMPARE(watch->model()->rowCount(), 1);
     QVERIFY2(view->statusLabel()->text().contains(QStringLiteral("etcd lost")),
              qPrintable(view->statusLabel()->text()));
-    // droverd says so too, and goes on supervising: a worker killed is started again.
+    // droverd says so too (its log, its events, /metrics), and goes on supervising: a worker
+    // killed is started again.
     QTRY_VERIFY_WITH_TIMEOUT(d.log().contains(QStringLiteral("fleet.lost")), 10'000);
+    QTRY_VERIFY(test::httpGet(d.port, "/metrics").body.find("\ndrover_fleet_registered 0\n") !=
+                std::string::npos);
     auto workerPid = [&]() -> qint64 {
         test::Run r = test::runProgram(QStringLiteral("droverctl"),
                                        {QStringLiteral("--master"), d.url(),
@@ -285,6 +288,8 @@ void TestFleet::etcdLostAndBack()
     // etcd back (same data, same port): droverd registers again, the console follows again.
     QVERIFY2(etcd.start(), qPrintable(etcd.log()));
     QTRY_VERIFY_WITH_TIMEOUT(d.log().count(QStringLiteral("fleet.registered")) >= 2, 40'000);
+    QVERIFY(test::httpGet(d.port, "/metrics").body.find("\ndrover_fleet_registered 1\n") !=
+            std::string::npos);
     QTRY_VERIFY_WITH_TIMEOUT(watch->status().state == fleet::FollowerStatus::State::Following,
                              20'000);
     QTRY_COMPARE_WITH_TIMEOUT(watch->model()->rowCount(), 1, 10'000);

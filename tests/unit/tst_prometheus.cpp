@@ -36,6 +36,7 @@ const QList<QByteArray> kFamilies{
     "drover_master_clients",
     "drover_master_requests_total",
     "drover_master_requests_refused_total",
+    "drover_fleet_registered",
     "drover_pool_desired_workers",
     "drover_pool_running_workers",
     "drover_pool_ready_workers",
@@ -169,6 +170,7 @@ MasterFigures sampleMaster()
     m.clients = 3;
     m.requests = 1234;
     m.refused = 5;
+    m.fleetRegistered = true;
     return m;
 }
 
@@ -433,6 +435,7 @@ void TestPrometheus::values_data()
     row("drover_master_clients 3");
     row("drover_master_requests_total 1234");
     row("drover_master_requests_refused_total 5");
+    row("drover_fleet_registered 1");
     row("drover_pool_desired_workers{pool=\"api\"} 4");
     row("drover_pool_running_workers{pool=\"api\"} 3");
     row("drover_pool_ready_workers{pool=\"api\"} 2");
@@ -606,6 +609,7 @@ void TestPrometheus::numbers()
     master.rssBytes = std::uint64_t(1) << 40;
     master.requests = std::numeric_limits<std::uint64_t>::max();
     master.refused = 0;
+    master.fleetRegistered.reset();
     api::Snapshot snapshot = sampleSnapshot();
     snapshot.workers[0].startedAtMs = 1'790'000'000'000;
     snapshot.workers[1].startedAtMs = 1'790'000'000'010;
@@ -617,6 +621,8 @@ void TestPrometheus::numbers()
     QVERIFY(hasLine(text, "drover_master_resident_memory_bytes 1099511627776"));
     QVERIFY(hasLine(text, "drover_master_requests_total 18446744073709551615"));
     QVERIFY(hasLine(text, "drover_master_requests_refused_total 0"));
+    // Not in a fleet: the family without a sample.
+    QVERIFY(linesStartingWith(text, "drover_fleet_registered ").isEmpty());
     QVERIFY(hasLine(text, "drover_worker_start_time_seconds{worker=\"api-1\",pool=\"api\"} "
                           "1790000000"));
     QVERIFY(hasLine(text, "drover_worker_start_time_seconds{worker=\"api-2\",pool=\"api\"} "
