@@ -51,8 +51,9 @@ FleetView::FleetView(models::FleetWatch *watch, QWidget *parent)
     layout->addWidget(hint);
 
     auto ask = [this](const QModelIndex &index) {
+        // A copy: the model may change while a dialog that follows is open.
         if (const fleet::MasterRecord *m = m_watch->model()->master(index.row()))
-            emit connectRequested(*m);
+            emit connectRequested(fleet::MasterRecord(*m));
     };
     connect(m_table, &QTableView::doubleClicked, this, ask);
     connect(m_table, &QTableView::activated, this, ask);

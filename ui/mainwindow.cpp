@@ -46,6 +46,7 @@ constexpr int kPoolRole = Qt::UserRole;     ///< the pool an item stands for (em
 /// A fleet's item: its FleetView; a fleet master's item also has kFleetMasterRole.
 constexpr int kFleetRole = Qt::UserRole + 2;
 constexpr int kFleetMasterRole = Qt::UserRole + 3; ///< the etcd key of a fleet's master
+constexpr int kHealthRole = Qt::UserRole + 4;      ///< a fleet master's fleet::Health
 
 /// A state dot: drawn once per colour, then the same icon (a fleet's sidebar of 100 masters
 /// is refreshed up to ten times a second).
@@ -65,6 +66,25 @@ QIcon dot(const QColor &color, bool ring = false)
     p.drawEllipse(QRectF(3, 3, 10, 10));
     p.end();
     return (*cache)[key] = QIcon(pixmap);
+}
+
+/// The fleet of a sidebar item (a fleet's or one of its masters'), null for a master's.
+FleetView *fleetOf(const QTreeWidgetItem *item)
+{
+    return item ? reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>())
+                : nullptr;
+}
+
+/// The record of a fleet master's sidebar item as its fleet has it now, null for others.
+const fleet::MasterRecord *fleetMasterOf(const QTreeWidgetItem *item, const FleetView *fleet)
+{
+    const QString key = item->data(0, kFleetMasterRole).toString();
+    if (key.isEmpty())
+        return nullptr;
+    for (const fleet::MasterRecord &m : fleet->watch()->model()->masters())
+        if (QString::fromStdString(m.key) == key)
+            return &m;
+    return nullptr;
 }
 
 MasterLink fromStatus(const remote::LinkStatus &s)
@@ -116,26 +136,19 @@ MainWindow::MainWindow(QWidget *parent)
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     connect(m_sidebar, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem *item) {
-        if (auto *fleet =
-                reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>());
-            fleet && fleets().contains(fleet)) {
+        if (FleetView *fleet = fleetOf(item); fleet && fleets().contains(fleet)) {
             // A fleet: its overview. One of its masters: shown when connected already, else
             // its row picked in the overview (a double-click connects).
             showFleet(fleet);
-            const QString key = item->data(0, kFleetMasterRole).toString();
-            const models::FleetModel *model = fleet->watch()->model();
-            for (int row = 0; row < model->rowCount(); ++row) {
-                const fleet::MasterRecord *m = model->master(row);
-                if (key.isEmpty() || QString::fromStdString(m->key) != key)
-                    continue;
-                fleet->table()->selectRow(row);
+            if (const fleet::MasterRecord *m = fleetMasterOf(item, fleet)) {
+                fleet->table()->selectRow(
+                    fleet->watch()->model()->rowOf(QString::fromStdString(m->name)));
                 const QString name = QString::fromStdString(m->name);
                 const QList<MasterView *> all = masters();
                 if (std::any_of(all.begin(), all.end(),
                                 [&](MasterView *v) { return v->name() == name; }))
                     connectToFleetMaster(*m);
             }
-            updateStatus();
             return;
         }
         auto *view = reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>());
@@ -152,13 +165,10 @@ MainWindow::MainWindow(QWidget *parent)
         view->showPane(MasterView::Workers);
     });
     connect(m_sidebar, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem *item) {
-        auto *fleet = reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>());
-        const QString key = item->data(0, kFleetMasterRole).toString();
-        if (!fleet || !fleets().contains(fleet) || key.isEmpty())
-            return;
-        for (const fleet::MasterRecord &m : fleet->watch()->model()->masters())
-            if (QString::fromStdString(m.key) == key)
-                return connectToFleetMaster(m);
+        FleetView *fleet = fleetOf(item);
+        if (fleet && fleets().contains(fleet))
+            if (const fleet::MasterRecord *m = fleetMasterOf(item, fleet))
+                connectToFleetMaster(fleet::MasterRecord(*m)); // a copy: a dialog may follow
     });
     connect(m_sidebar, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
         QTreeWidgetItem *item = m_sidebar->itemAt(at);
@@ -166,15 +176,11 @@ MainWindow::MainWindow(QWidget *parent)
             item ? reinterpret_cast<MasterView *>(item->data(0, kViewRole).value<quintptr>())
                  : nullptr;
         QMenu menu(this);
-        auto *fleet =
-            item ? reinterpret_cast<FleetView *>(item->data(0, kFleetRole).value<quintptr>())
-                 : nullptr;
+        FleetView *fleet = fleetOf(item);
         if (fleet && fleets().contains(fleet)) {
-            const QString key = item->data(0, kFleetMasterRole).toString();
-            for (const fleet::MasterRecord &m : fleet->watch()->model()->masters())
-                if (!key.isEmpty() && QString::fromStdString(m.key) == key)
-                    menu.addAction(tr("Connect to %1").arg(QString::fromStdString(m.name)), this,
-                                   [this, m] { connectToFleetMaster(m); });
+            if (const fleet::MasterRecord *m = fleetMasterOf(item, fleet))
+                menu.addAction(tr("Connect to %1").arg(QString::fromStdString(m->name)), this,
+                               [this, record = *m] { connectToFleetMaster(record); });
             menu.addAction(tr("Stop Following %1").arg(fleet->name()), this, [this, fleet] {
                 FleetStore::remove(fleet->name());
                 unfollowFleet(fleet);
@@ -800,14 +806,16 @@ void MainWindow::updateFleetItem(FleetView *view, QTreeWidgetItem *item)
         const QString name = QString::fromStdString(m.name);
         child->setData(0, kFleetRole, quintptr(view));
         child->setData(0, kFleetMasterRole, QString::fromStdString(m.key));
-        // Set only what changed: most masters are as they were in the batch before.
-        const QString text = tr("%1 · %2/%3").arg(name).arg(m.ready()).arg(m.desired());
-        if (child->text(0) != text) {
-            child->setText(0, text);
+        // An item ignores a text that is the same; the icon (which it cannot compare) is set
+        // only when the health changed: most masters are as they were in the batch before.
+        child->setText(0, tr("%1 · %2/%3").arg(name).arg(m.ready()).arg(m.desired()));
+        child->setToolTip(0, tr("%1 (%2): %3. Double-click to connect.")
+                                 .arg(name, QString::fromStdString(m.url),
+                                      models::FleetModel::healthText(m.health())));
+        const QVariant health(int(m.health()));
+        if (child->data(0, kHealthRole) != health) {
+            child->setData(0, kHealthRole, health);
             child->setIcon(0, dot(models::FleetModel::healthColor(m.health())));
-            child->setToolTip(0, tr("%1 (%2): %3. Double-click to connect.")
-                                     .arg(name, QString::fromStdString(m.url),
-                                          models::FleetModel::healthText(m.health())));
         }
     }
 }

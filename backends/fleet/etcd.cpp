@@ -109,7 +109,9 @@ struct EtcdClient::Core : std::enable_shared_from_this<Core>
                                              const std::string &body)
     {
         http::request<http::string_body> req{http::verb::post, path, 11};
-        req.set(http::field::host, e.host + ":" + std::to_string(e.port));
+        const bool v6 = e.host.find(':') != std::string::npos;
+        req.set(http::field::host,
+                (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port));
         req.set(http::field::content_type, "application/json");
         req.set(http::field::user_agent, "droverd");
         req.body() = body;

@@ -112,13 +112,12 @@ struct Registrar::Core : std::enable_shared_from_this<Core>
                        const json &id = (*r)["ID"];
                        lease = id.is_string() ? id.get<std::string>() : id.dump();
                        keptAlive = std::chrono::steady_clock::now();
-                       put(true);
+                       put(true, record());
                    }));
     }
 
-    void put(bool first)
+    void put(bool first, MasterRecord rec)
     {
-        MasterRecord rec = record();
         rec.updatedMs = api::nowMs();
         std::string stable = encode(rec, true);
         json body{{"key", EtcdClient::toBase64(options.key)},
@@ -159,13 +158,21 @@ struct Registrar::Core : std::enable_shared_from_this<Core>
                                return fail("the lease expired");
                            keptAlive = std::chrono::steady_clock::now();
                            setStatus(State::Registered, etcd->endpoint());
-                           written == encode(record(), true) ? tick() : put(false);
+                           writeIfChanged();
                        }));
             return;
         }
-        if (written != encode(record(), true))
-            return put(false);
-        tick();
+        writeIfChanged();
+    }
+
+    /// The record as it is now (one look at the engine), written when it is not what was
+    /// written last; then the next tick.
+    void writeIfChanged()
+    {
+        MasterRecord rec = record();
+        if (encode(rec, true) == written)
+            return tick();
+        put(false, std::move(rec));
     }
 
     void fail(const std::string &why)

@@ -168,6 +168,74 @@ inline Run runProgram(const QString &program, const QStringList &args,
             QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// A process's resident set (VmRSS) in KiB; `pid` 0: this process. -1 when it is gone.
+inline long rssKiB(qint64 pid)
+{
+    QFile f(pid ? QStringLiteral("/proc/%1/status").arg(pid) : QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLong();
+    }
+    return -1;
+}
+
+/// A test CA (`ca.pem`, `ca.key`), a server certificate for 127.0.0.1 and `extraAddress`
+/// (`server.pem`, `server.key`) and a client certificate (`client.pem`, `client.key`) in
+/// `dir`, made by the openssl CLI; false when a step failed (its error on stderr).
+inline bool makeTestCertificates(const QString &dir, const QString &extraAddress = {})
+{
+    auto ssl = [&](const QStringList &args) {
+        QProcess p;
+        p.setWorkingDirectory(dir);
+        p.start(QStringLiteral("openssl"), args);
+        if (!p.waitForFinished(30'000) || p.exitCode() != 0) {
+            qWarning("openssl %s: %s", qPrintable(args.join(QLatin1Char(' '))),
+                     p.readAllStandardError().constData());
+            return false;
+        }
+        return true;
+    };
+    const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"),
+                         QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
+                         QStringLiteral("-nodes")};
+    const QByteArray san = "subjectAltName=IP:127.0.0.1" +
+                           (extraAddress.isEmpty() ? QByteArray() : ",IP:" + extraAddress.toUtf8());
+    if (!writeFile(dir + QStringLiteral("/server.ext"),
+                   "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+                   "extendedKeyUsage=serverAuth,clientAuth\n" +
+                       san + "\n") ||
+        !writeFile(dir + QStringLiteral("/client.ext"),
+                   "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                   "extendedKeyUsage=clientAuth\n"))
+        return false;
+    if (!ssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec +
+             QStringList{QStringLiteral("-keyout"), QStringLiteral("ca.key"),
+                         QStringLiteral("-out"), QStringLiteral("ca.pem"), QStringLiteral("-days"),
+                         QStringLiteral("2"), QStringLiteral("-subj"),
+                         QStringLiteral("/CN=Drover Test CA"), QStringLiteral("-addext"),
+                         QStringLiteral("basicConstraints=critical,CA:TRUE"),
+                         QStringLiteral("-addext"),
+                         QStringLiteral("keyUsage=critical,keyCertSign,cRLSign")}))
+        return false;
+    for (const QString &who : {QStringLiteral("server"), QStringLiteral("client")}) {
+        if (!ssl(QStringList{QStringLiteral("req")} + ec +
+                 QStringList{QStringLiteral("-keyout"), who + QStringLiteral(".key"),
+                             QStringLiteral("-out"), who + QStringLiteral(".csr"),
+                             QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")}) ||
+            !ssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                  who + QStringLiteral(".csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
+                  QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+                  QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
+                  who + QStringLiteral(".pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                  QStringLiteral("-extfile"), who + QStringLiteral(".ext")}))
+            return false;
+    }
+    return true;
+}
+
 /// One droverd of a test: `dir` holds its config (`drover.yaml`), its state dir (`state`) and
 /// its stderr (`droverd.err`). The destructor stops it and kills whatever of the test is left.
 class Droverd
@@ -280,18 +348,7 @@ public:
     QString url() const { return QStringLiteral("ws://127.0.0.1:%1").arg(port); }
 
     /// droverd's resident set (VmRSS), in KiB.
-    long rssKiB() const
-    {
-        QFile f(QStringLiteral("/proc/%1/status").arg(pid()));
-        if (!f.open(QIODevice::ReadOnly))
-            return -1;
-        const QList<QByteArray> lines = f.readAll().split('\n');
-        for (const QByteArray &line : lines) {
-            if (line.startsWith("VmRSS:"))
-                return line.mid(6).trimmed().split(' ').value(0).toLong();
-        }
-        return -1;
-    }
+    long rssKiB() const { return test::rssKiB(pid()); }
 
     QTemporaryDir tmp;
     QString mark;

@@ -1487,48 +1487,12 @@ void TestServer::tls()
     Droverd master;
     const QString dir = master.tmp.path();
     const QString address = nonLoopbackAddress();
-    QFile ext(dir + QStringLiteral("/server.ext"));
-    QVERIFY(ext.open(QIODevice::WriteOnly));
-    ext.write("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-              "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1" +
-              (address.isEmpty() ? QByteArray() : ",IP:" + address.toUtf8()) + "\n");
-    ext.close();
-    const QString openssl = QStringLiteral("openssl");
-    auto ssl = [&](const QStringList &args) {
-        Run r = runTool(openssl, args, {}, dir);
-        if (r.code != 0)
-            qWarning("openssl %s: %s", qPrintable(args.join(QLatin1Char(' '))), qPrintable(r.err));
-        return r;
-    };
-    QCOMPARE(
-        ssl({QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-             QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
-             QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
-             QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"),
-             QStringLiteral("ca.pem"), QStringLiteral("-days"), QStringLiteral("2"),
-             QStringLiteral("-subj"), QStringLiteral("/CN=Drover Test CA"),
-             QStringLiteral("-addext"), QStringLiteral("basicConstraints=critical,CA:TRUE"),
-             QStringLiteral("-addext"), QStringLiteral("keyUsage=critical,keyCertSign,cRLSign")})
-            .code,
-        0);
-    QCOMPARE(ssl({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                  QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
-                  QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("server.key"),
-                  QStringLiteral("-out"), QStringLiteral("server.csr"), QStringLiteral("-subj"),
-                  QStringLiteral("/CN=127.0.0.1")})
-                 .code,
-             0);
-    QCOMPARE(
-        ssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
-             QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
-             QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"),
-             QStringLiteral("-out"), QStringLiteral("server.pem"), QStringLiteral("-days"),
-             QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("server.ext")})
-            .code,
-        0);
-    Run fp =
-        ssl({QStringLiteral("x509"), QStringLiteral("-in"), QStringLiteral("server.pem"),
-             QStringLiteral("-noout"), QStringLiteral("-fingerprint"), QStringLiteral("-sha256")});
+    QVERIFY(makeTestCertificates(dir, address));
+    Run fp = runTool(QStringLiteral("openssl"),
+                     {QStringLiteral("x509"), QStringLiteral("-in"), QStringLiteral("server.pem"),
+                      QStringLiteral("-noout"), QStringLiteral("-fingerprint"),
+                      QStringLiteral("-sha256")},
+                     {}, dir);
     QCOMPARE(fp.code, 0);
     // "sha256 Fingerprint=AB:CD:..." -> "ab:cd:..."
     const std::string fingerprint =
