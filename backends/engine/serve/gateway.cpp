@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <deque>
 #include <limits>
 #include <map>
 #include <set>
@@ -38,8 +39,16 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using asio::awaitable;
 using boost::system::error_code;
+// One concrete executor, not Asio's type-erased default: no executor copies through a
+// polymorphic wrapper on every operation of the proxy's hot path.
+using Executor = asio::io_context::executor_type;
+template <class T>
+using awaitable = asio::awaitable<T, Executor>;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
 using namespace std::chrono_literals;
 
 /// Bodies up to this size (with a Content-Length) are read whole and sent with one write;
@@ -57,7 +66,7 @@ constexpr std::size_t kRelayChunk = 16 * 1024;
 
 auto ec_(error_code &ec)
 {
-    return asio::redirect_error(asio::use_awaitable, ec);
+    return asio::redirect_error(asio::use_awaitable_t<Executor>{}, ec);
 }
 
 bool idempotent(http::verb v)
@@ -75,12 +84,18 @@ bool idempotent(http::verb v)
     }
 }
 
-std::string hex(std::uint64_t v, int digits)
+/// `v` as `digits` lower-case hex digits at `out`.
+void hexInto(char *out, std::uint64_t v, int digits)
 {
     static constexpr char kDigits[] = "0123456789abcdef";
-    std::string s(std::size_t(digits), '0');
     for (int i = digits - 1; i >= 0; --i, v >>= 4)
-        s[std::size_t(i)] = kDigits[v & 15];
+        out[i] = kDigits[v & 15];
+}
+
+std::string hex(std::uint64_t v, int digits)
+{
+    std::string s(std::size_t(digits), '0');
+    hexInto(s.data(), v, digits);
     return s;
 }
 
@@ -147,10 +162,10 @@ void appendFields(std::string &out, const http::fields &fields)
     out += "\r\n";
 }
 
-std::string requestHead(const http::request<http::string_body> &m)
+/// (Into `out`, a connection's own string: its capacity is reused from request to request.)
+void requestHead(std::string &out, const http::request<http::string_body> &m)
 {
-    std::string out;
-    out.reserve(512);
+    out.clear();
     const auto method = m.method_string();
     const auto target = m.target();
     out.append(method.data(), method.size());
@@ -158,13 +173,11 @@ std::string requestHead(const http::request<http::string_body> &m)
     out.append(target.data(), target.size());
     out += " HTTP/1.1\r\n";
     appendFields(out, m);
-    return out;
 }
 
-std::string responseHead(const http::response<http::string_body> &m)
+void responseHead(std::string &out, const http::response<http::string_body> &m)
 {
-    std::string out;
-    out.reserve(512);
+    out.clear();
     out += "HTTP/1.1 ";
     out += std::to_string(m.result_int());
     out += ' ';
@@ -172,16 +185,51 @@ std::string responseHead(const http::response<http::string_body> &m)
     out.append(reason.data(), reason.size());
     out += "\r\n";
     appendFields(out, m);
-    return out;
 }
 
-struct Upstream
+/// A connection of the proxy, to a client or to a worker, with its deadline. Deadlines are
+/// not a timer per operation (as beast::tcp_stream arms one for each read and write) but a
+/// time kept here and looked at by the gateway's sweep, which cancels the socket's operations
+/// once it has passed: setting one costs a clock read.
+struct Conn
 {
-    explicit Upstream(asio::io_context &io)
-        : stream(io)
-    {}
-    beast::tcp_stream stream;
+    Conn(std::set<Conn *> &registry, Socket s)
+        : socket(std::move(s))
+        , m_registry(registry)
+    {
+        m_registry.insert(this);
+    }
+    ~Conn() { m_registry.erase(this); }
+    Conn(const Conn &) = delete;
+    Conn &operator=(const Conn &) = delete;
+
+    void expiresAfter(std::chrono::milliseconds d)
+    {
+        deadline = Clock::now() + d;
+        timedOut = false;
+    }
+    void expiresNever()
+    {
+        deadline = Clock::time_point::max();
+        timedOut = false;
+    }
+    /// An operation's error as the caller should see it: cancelled by the sweep is a timeout.
+    error_code result(error_code ec) const
+    {
+        return timedOut && ec == asio::error::operation_aborted ? error_code(beast::error::timeout)
+                                                                : ec;
+    }
+
+    Socket socket;
     beast::flat_buffer buffer;
+    std::string head; ///< a message's header as it is written out
+    Clock::time_point deadline = Clock::time_point::max();
+    bool timedOut = false;
+    bool client = false;
+    bool busy = false; ///< a client's request is under way
+
+private:
+    std::set<Conn *> &m_registry;
 };
 
 /// What a try at a worker came to.
@@ -205,6 +253,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         , spec(std::move(spec))
         , hooks(std::move(hooks))
         , acceptor(io)
+        , sweepTimer(io)
         , rng(std::random_device{}())
     {
         resetBucket();
@@ -215,7 +264,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         explicit Waiter(asio::io_context &io)
             : timer(io)
         {}
-        asio::steady_timer timer;
+        Timer timer;
         Clock::time_point since;
         bool granted = false;
         std::string worker;
@@ -233,30 +282,33 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     struct LeaseRecord
     {
         Lease lease;
-        std::unique_ptr<asio::steady_timer> timer;
+        std::unique_ptr<Timer> timer;
     };
 
     asio::io_context &io;
     std::string pool;
     std::optional<config::GatewaySpec> spec;
     Hooks hooks;
-    tcp::acceptor acceptor;
+    Acceptor acceptor;
+    /// Every open connection of the proxy (declared before anything that owns one).
+    std::set<Conn *> conns;
+    Timer sweepTimer;
+    bool sweeping = false;
     bool closed = false;
     std::mt19937_64 rng;
 
     Balancer balancer;
     std::vector<Backend> backends;
-    std::map<std::string, std::vector<std::unique_ptr<Upstream>>, std::less<>> idle;
+    std::map<std::string, std::vector<std::unique_ptr<Conn>>, std::less<>> idle;
     std::deque<std::shared_ptr<Waiter>> queue;
     std::optional<TokenBucket> bucket;
     Traffic traffic;
-    std::deque<Decision> recorder;
+    Recorder recorder{kRecorderSize};
     std::map<std::string, LeaseRecord> leases;
     std::uint64_t leaseCounter = 0;
-    std::map<beast::tcp_stream *, bool> clients; ///< open client connections: busy?
     /// Breakers' trial timers under way: close() cancels them, else the loop (and the
     /// master's shutdown) waits up to `open_for` for them.
-    std::set<std::shared_ptr<asio::steady_timer>> trialTimers;
+    std::set<std::shared_ptr<Timer>> trialTimers;
     bool coldPending = false;
     Clock::time_point coldSince{};
     Gateway::CanaryCounts canary;
@@ -419,7 +471,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     {
         if (closed)
             return;
-        auto timer = std::make_shared<asio::steady_timer>(io);
+        auto timer = std::make_shared<Timer>(io);
         timer->expires_at(b.openUntil);
         trialTimers.insert(timer);
         timer->async_wait([self = shared_from_this(), timer](error_code ec) {
@@ -429,9 +481,52 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         });
     }
 
+    // ---- deadlines --------------------------------------------------------------------
+
+    /// How often the sweep looks at the deadlines: a tenth of the request timeout, between 5
+    /// and 100 ms (so a timeout fires within 10 % or 5 ms of its time).
+    std::chrono::milliseconds sweepPeriod() const
+    {
+        const auto timeout =
+            spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->requestTimeout)
+                 : std::chrono::milliseconds(30000);
+        return std::clamp<std::chrono::milliseconds>(timeout / 10, 5ms, 100ms);
+    }
+
+    /// A new connection: the sweep runs while there is any.
+    std::unique_ptr<Conn> open(Socket socket)
+    {
+        auto c = std::make_unique<Conn>(conns, std::move(socket));
+        if (!sweeping) {
+            sweeping = true;
+            armSweep();
+        }
+        return c;
+    }
+
+    void armSweep()
+    {
+        sweepTimer.expires_after(sweepPeriod());
+        sweepTimer.async_wait([self = shared_from_this()](error_code ec) {
+            if (ec || self->conns.empty()) {
+                self->sweeping = false;
+                return;
+            }
+            const Clock::time_point now = Clock::now();
+            for (Conn *c : self->conns) {
+                if (c->deadline <= now && !c->timedOut) {
+                    c->timedOut = true;
+                    error_code ignored;
+                    c->socket.cancel(ignored);
+                }
+            }
+            self->armSweep();
+        });
+    }
+
     // ---- records ---------------------------------------------------------------------
 
-    void record(Decision d)
+    void record(const Decision &d)
     {
         ++traffic.requests;
         const int s = d.status;
@@ -452,12 +547,16 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         if (!d.worker.empty())
             traffic.queueWaitMs.add(d.queueMs);
         traffic.latencyMs.add(d.latencyMs);
-        if (recorder.size() >= kRecorderSize)
-            recorder.pop_front();
-        recorder.push_back(std::move(d));
+        recorder.add(d);
     }
 
-    std::string newRequestId() { return hex(rng(), 16) + hex(rng(), 16); }
+    std::string newRequestId()
+    {
+        std::string id(32, '0');
+        hexInto(id.data(), rng(), 16);
+        hexInto(id.data() + 16, rng(), 16);
+        return id;
+    }
 
     // ---- the proxy -------------------------------------------------------------------
 
@@ -468,26 +567,25 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         auto self = shared_from_this();
         for (;;) {
             error_code ec;
-            tcp::socket socket = co_await acceptor.async_accept(ec_(ec));
+            Socket socket = co_await acceptor.async_accept(ec_(ec));
             if (closed || ec == asio::error::operation_aborted)
                 co_return;
             if (ec) {
                 // Out of descriptors and the like: say so, breathe, go on.
                 spdlog::warn("gateway.accept pool={} error=\"{}\"", pool, ec.message());
-                asio::steady_timer pause(io, 50ms);
+                Timer pause(io, 50ms);
                 co_await pause.async_wait(ec_(ec));
                 if (closed)
                     co_return;
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            asio::co_spawn(io, serveClient(std::move(socket)), asio::detached);
+            asio::co_spawn(io, serveClient(open(std::move(socket))), asio::detached);
         }
     }
 
-    awaitable<bool> sendOwn(beast::tcp_stream &client, http::status status, unsigned version,
-                            bool keepAlive, const std::string &requestId, const std::string &text,
-                            int retryAfter)
+    awaitable<bool> sendOwn(Conn &client, http::status status, unsigned version, bool keepAlive,
+                            const std::string &requestId, const std::string &text, int retryAfter)
     {
         http::response<http::string_body> res{status, version};
         res.set(http::field::server, "drover-gateway");
@@ -499,51 +597,49 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         res.body() = "drover gateway: " + text + "\n";
         res.prepare_payload();
         error_code ec;
-        client.expires_after(kClientTransfer);
-        co_await http::async_write(client, res, ec_(ec));
+        client.expiresAfter(kClientTransfer);
+        co_await http::async_write(client.socket, res, ec_(ec));
         co_return !ec;
     }
 
-    awaitable<void> serveClient(tcp::socket socket)
+    awaitable<void> serveClient(std::unique_ptr<Conn> conn)
     {
         auto self = shared_from_this();
-        beast::tcp_stream client(std::move(socket));
-        beast::flat_buffer buffer;
-        bool &busy = clients[&client]; // (a map's entries stay put)
+        Conn &client = *conn;
+        client.client = true;
         std::string peer;
         {
             error_code ec;
-            auto ep = client.socket().remote_endpoint(ec);
+            auto ep = client.socket.remote_endpoint(ec);
             if (!ec)
                 peer = ep.address().to_string();
         }
         for (;;) {
             if (closed)
                 break;
-            busy = false;
+            client.busy = false;
             http::request_parser<http::empty_body> head;
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
-            client.expires_after(kClientIdle);
+            client.expiresAfter(kClientIdle);
             error_code ec;
-            co_await http::async_read_header(client, buffer, head, ec_(ec));
+            co_await http::async_read_header(client.socket, client.buffer, head, ec_(ec));
             if (ec)
                 break;
-            busy = true;
-            const bool keepOpen = co_await handle(client, buffer, head, peer);
+            client.busy = true;
+            const bool keepOpen = co_await handle(client, head, peer);
             if (!keepOpen || closed)
                 break;
         }
-        clients.erase(&client);
         error_code ignored;
-        client.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        client.close();
+        client.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        client.socket.close(ignored);
     }
 
     /// One request, from its header read to its response sent; whether the client's
     /// connection goes on.
-    awaitable<bool> handle(beast::tcp_stream &client, beast::flat_buffer &buffer,
-                           http::request_parser<http::empty_body> &head, const std::string &peer)
+    awaitable<bool> handle(Conn &client, http::request_parser<http::empty_body> &head,
+                           const std::string &peer)
     {
         const Clock::time_point arrived = Clock::now();
         auto &req = head.get();
@@ -590,8 +686,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             whole.emplace(std::move(head));
             if (hasBody) {
                 error_code ec;
-                client.expires_after(kClientTransfer);
-                co_await http::async_read(client, buffer, *whole, ec_(ec));
+                client.expiresAfter(kClientTransfer);
+                co_await http::async_read(client.socket, client.buffer, *whole, ec_(ec));
                 if (ec) {
                     finish(400, "client-error");
                     co_return false;
@@ -607,9 +703,14 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         fields.set("X-Request-Id", d.requestId);
         {
             auto tp = fields["traceparent"];
-            if (!validTraceparent({tp.data(), tp.size()}))
-                fields.set("traceparent", "00-" + hex(rng(), 16) + hex(rng(), 16) + "-" +
-                                              hex(rng() | 1, 16) + "-01");
+            if (!validTraceparent({tp.data(), tp.size()})) {
+                // A new trace: version 00, a random trace id and parent id, sampled.
+                char t[] = "00-00000000000000000000000000000000-0000000000000000-01";
+                hexInto(t + 3, rng(), 16);
+                hexInto(t + 19, rng(), 16);
+                hexInto(t + 36, rng() | 1, 16);
+                fields.set("traceparent", beast::string_view(t, sizeof t - 1));
+            }
         }
         if (!peer.empty()) {
             auto before = fields["X-Forwarded-For"];
@@ -657,8 +758,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             }
             d.worker = g.worker;
             bool answered = false;
-            TryResult r = co_await tryWorker(client, buffer, g, whole, streamed, upgrade, keepAlive,
-                                             d, answered);
+            TryResult r =
+                co_await tryWorker(client, g, whole, streamed, upgrade, keepAlive, d, answered);
             // What counts against the worker's breaker: no connection, no answer in time, a
             // broken connection, or a 5xx of its own (as Envoy's consecutive_5xx counts).
             const bool failed = r == TryResult::ConnectError || r == TryResult::Timeout ||
@@ -715,18 +816,19 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         }
     }
 
-    std::unique_ptr<Upstream> takeIdle(const std::string &worker)
+    std::unique_ptr<Conn> takeIdle(const std::string &worker)
     {
         auto it = idle.find(worker);
         if (it == idle.end() || it->second.empty())
             return nullptr;
-        std::unique_ptr<Upstream> u = std::move(it->second.back());
+        std::unique_ptr<Conn> u = std::move(it->second.back());
         it->second.pop_back();
         return u;
     }
 
-    void giveBack(const std::string &worker, std::unique_ptr<Upstream> u)
+    void giveBack(const std::string &worker, std::unique_ptr<Conn> u)
     {
+        u->expiresNever();
         Backend *b = find(worker);
         auto &list = idle[worker];
         if (!b || closed || u->buffer.size() > 0 || int(list.size()) >= perWorker())
@@ -735,8 +837,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     }
 
     /// Sends the request to `g`'s worker and its answer to the client.
-    awaitable<TryResult> tryWorker(beast::tcp_stream &client, beast::flat_buffer &clientBuffer,
-                                   const Grant &g,
+    awaitable<TryResult> tryWorker(Conn &client, const Grant &g,
                                    std::optional<http::request_parser<http::string_body>> &whole,
                                    std::optional<http::request_parser<http::buffer_body>> &streamed,
                                    bool upgrade, bool &clientKeepAlive, Decision &d, bool &answered)
@@ -744,7 +845,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         const auto timeout =
             spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->requestTimeout)
                  : std::chrono::milliseconds(30000);
-        std::unique_ptr<Upstream> up;
+        std::unique_ptr<Conn> up;
         std::optional<http::response_parser<http::empty_body>> head;
         bool reused = false;
         error_code ec;
@@ -755,35 +856,36 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             up = fresh == 0 && whole && !upgrade ? takeIdle(g.worker) : nullptr;
             reused = up != nullptr;
             if (!up) {
-                up = std::make_unique<Upstream>(io);
-                up->stream.expires_after(std::min<std::chrono::milliseconds>(
+                up = open(Socket(io));
+                up->expiresAfter(std::min<std::chrono::milliseconds>(
                     timeout,
                     std::chrono::duration_cast<std::chrono::milliseconds>(kConnectTimeout)));
-                co_await up->stream.async_connect(
+                co_await up->socket.async_connect(
                     tcp::endpoint(asio::ip::address_v4::loopback(), std::uint16_t(g.port)),
                     ec_(ec));
+                ec = up->result(ec);
                 if (ec) {
                     d.detail = "connecting: " + ec.message();
                     co_return ec == beast::error::timeout ? TryResult::Timeout
                                                           : TryResult::ConnectError;
                 }
                 error_code ignored;
-                up->stream.socket().set_option(tcp::no_delay(true), ignored);
+                up->socket.set_option(tcp::no_delay(true), ignored);
             }
-            up->stream.expires_after(timeout);
+            up->expiresAfter(timeout);
             if (whole) {
                 whole->get().version(11);
                 if (!upgrade)
                     whole->get().keep_alive(true);
-                const std::string text = requestHead(whole->get());
-                const std::array<asio::const_buffer, 2> pieces{asio::buffer(text),
+                requestHead(up->head, whole->get());
+                const std::array<asio::const_buffer, 2> pieces{asio::buffer(up->head),
                                                                asio::buffer(whole->get().body())};
-                co_await asio::async_write(up->stream, pieces, ec_(ec));
+                co_await asio::async_write(up->socket, pieces, ec_(ec));
+                ec = up->result(ec);
             } else {
                 streamed->get().version(11);
                 streamed->get().keep_alive(true);
-                ec = co_await relayBody<true>(client, clientBuffer, *streamed, up->stream, timeout,
-                                              kClientTransfer);
+                ec = co_await relayBody<true>(client, *streamed, *up, timeout, kClientTransfer);
             }
             if (ec && reused && whole)
                 continue;
@@ -796,7 +898,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             head->body_limit(kNoBodyLimit);
             if (whole && whole->get().method() == http::verb::head)
                 head->skip(true);
-            co_await http::async_read_header(up->stream, up->buffer, *head, ec_(ec));
+            co_await http::async_read_header(up->socket, up->buffer, *head, ec_(ec));
+            ec = up->result(ec);
             // A kept-alive connection the worker had closed just before: it saw nothing of
             // an idempotent request, which goes once more on a new connection.
             if (ec && reused && whole && idempotent(whole->get().method()) &&
@@ -823,7 +926,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         const bool upstreamKeepAlive = res.keep_alive();
         if (res.result() == http::status::switching_protocols && upgrade) {
             answered = true;
-            co_await tunnel(client, clientBuffer, std::move(up), *head, d);
+            co_await tunnel(client, std::move(up), *head, d);
             co_return TryResult::Answered;
         }
         dropHopByHop(res, false);
@@ -839,7 +942,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         if (wholeResponse) {
             http::response_parser<http::string_body> body{std::move(*head)};
             if (!body.is_done()) {
-                co_await http::async_read(up->stream, up->buffer, body, ec_(ec));
+                co_await http::async_read(up->socket, up->buffer, body, ec_(ec));
+                ec = up->result(ec);
                 if (ec) {
                     answered = false; // nothing went to the client yet
                     d.detail = "reading the response body: " + ec.message();
@@ -847,20 +951,19 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
                                                           : TryResult::WorkerError;
                 }
             }
-            client.expires_after(kClientTransfer);
+            client.expiresAfter(kClientTransfer);
             // (A HEAD's answer keeps its Content-Length and has no body: written as it is.)
-            const std::string text = responseHead(body.get());
-            const std::array<asio::const_buffer, 2> pieces{asio::buffer(text),
+            responseHead(client.head, body.get());
+            const std::array<asio::const_buffer, 2> pieces{asio::buffer(client.head),
                                                            asio::buffer(body.get().body())};
-            co_await asio::async_write(client, pieces, ec_(ec));
+            co_await asio::async_write(client.socket, pieces, ec_(ec));
             if (ec)
                 co_return TryResult::ClientGone;
         } else {
             http::response_parser<http::buffer_body> body{std::move(*head)};
             // The client does not decide the worker's time to stream: each piece within
             // the request timeout, each write to the client within the transfer limit.
-            ec = co_await relayBody<false>(up->stream, up->buffer, body, client, kClientTransfer,
-                                           timeout);
+            ec = co_await relayBody<false>(*up, body, client, kClientTransfer, timeout);
             if (ec)
                 co_return TryResult::ClientGone; // could be either side: the response is cut
         }
@@ -872,9 +975,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     /// Passes a message's header and body from `in` (parsed by `p`, header already read) to
     /// `out`, piece by piece as they come. `outLimit` bounds each write, `inLimit` each read.
     template <bool isRequest>
-    awaitable<error_code> relayBody(beast::tcp_stream &in, beast::flat_buffer &inBuffer,
-                                    http::parser<isRequest, http::buffer_body> &p,
-                                    beast::tcp_stream &out, std::chrono::milliseconds outLimit,
+    awaitable<error_code> relayBody(Conn &in, http::parser<isRequest, http::buffer_body> &p,
+                                    Conn &out, std::chrono::milliseconds outLimit,
                                     std::chrono::milliseconds inLimit)
     {
         std::array<char, kRelayChunk> chunk;
@@ -883,21 +985,21 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         p.get().body().data = nullptr;
         p.get().body().size = 0;
         p.get().body().more = !p.is_done();
-        out.expires_after(outLimit);
-        co_await http::async_write_header(out, sr, ec_(ec));
+        out.expiresAfter(outLimit);
+        co_await http::async_write_header(out.socket, sr, ec_(ec));
         if (ec)
-            co_return ec;
+            co_return out.result(ec);
         do {
             if (!p.is_done()) {
                 p.get().body().data = chunk.data();
                 p.get().body().size = chunk.size();
-                in.expires_after(inLimit);
+                in.expiresAfter(inLimit);
                 // What has come, not the whole body: a stream goes on as it is produced.
-                co_await http::async_read_some(in, inBuffer, p, ec_(ec));
+                co_await http::async_read_some(in.socket, in.buffer, p, ec_(ec));
                 if (ec == http::error::need_buffer)
                     ec = {};
                 if (ec)
-                    co_return ec;
+                    co_return in.result(ec);
                 p.get().body().size = chunk.size() - p.get().body().size;
                 // Nothing this time (a chunk's header only): no data, or a chunked
                 // serializer would write an empty chunk, which ends the body.
@@ -907,46 +1009,47 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
                 p.get().body().data = nullptr;
                 p.get().body().size = 0;
             }
-            out.expires_after(outLimit);
-            co_await http::async_write(out, sr, ec_(ec));
+            out.expiresAfter(outLimit);
+            co_await http::async_write(out.socket, sr, ec_(ec));
             if (ec == http::error::need_buffer)
                 ec = {};
             if (ec)
-                co_return ec;
+                co_return out.result(ec);
         } while (!p.is_done() || !sr.is_done());
         co_return error_code{};
     }
 
     /// After a 101: the response goes to the client, then bytes both ways until one side
     /// closes. The worker's slot is given back at once (a WebSocket may stay for hours).
-    awaitable<void> tunnel(beast::tcp_stream &client, beast::flat_buffer &clientBuffer,
-                           std::unique_ptr<Upstream> up,
+    awaitable<void> tunnel(Conn &client, std::unique_ptr<Conn> up,
                            http::response_parser<http::empty_body> &head, Decision &d)
     {
         head.get().set("X-Drover-Worker", d.worker);
         head.get().set("X-Request-Id", d.requestId);
         error_code ec;
         http::response_serializer<http::empty_body> sr{head.get()};
-        co_await http::async_write_header(client, sr, ec_(ec));
+        client.expiresAfter(kClientTransfer);
+        co_await http::async_write_header(client.socket, sr, ec_(ec));
         if (ec)
             co_return;
         ++traffic.tunnels;
         // Bytes already read past either header go first.
-        if (clientBuffer.size())
-            co_await asio::async_write(up->stream, clientBuffer.data(), ec_(ec));
-        clientBuffer.consume(clientBuffer.size());
+        if (client.buffer.size()) {
+            up->expiresAfter(kClientTransfer);
+            co_await asio::async_write(up->socket, client.buffer.data(), ec_(ec));
+        }
+        client.buffer.consume(client.buffer.size());
         if (!ec && up->buffer.size())
-            co_await asio::async_write(client, up->buffer.data(), ec_(ec));
+            co_await asio::async_write(client.socket, up->buffer.data(), ec_(ec));
         up->buffer.consume(up->buffer.size());
         if (!ec) {
-            client.expires_never();
-            up->stream.expires_never();
+            client.expiresNever();
+            up->expiresNever();
             auto state = std::make_shared<TunnelState>(io);
-            auto upShared = std::shared_ptr<Upstream>(std::move(up));
-            asio::co_spawn(io,
-                           pipe(upShared->stream.socket(), client.socket(), state, true, upShared),
+            auto upShared = std::shared_ptr<Conn>(std::move(up));
+            asio::co_spawn(io, pipe(upShared->socket, client.socket, state, true, upShared),
                            asio::detached);
-            co_await pipe(client.socket(), upShared->stream.socket(), state, false, upShared);
+            co_await pipe(client.socket, upShared->socket, state, false, upShared);
             // The other direction uses the client's socket, which lives in our caller's
             // frame: it must have ended before we return.
             if (!state->otherDone)
@@ -962,11 +1065,11 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         {}
         bool closing = false;
         bool otherDone = false;
-        asio::steady_timer signal;
+        Timer signal;
     };
 
-    awaitable<void> pipe(tcp::socket &from, tcp::socket &to, std::shared_ptr<TunnelState> state,
-                         bool spawned, std::shared_ptr<Upstream> keep)
+    awaitable<void> pipe(Socket &from, Socket &to, std::shared_ptr<TunnelState> state, bool spawned,
+                         std::shared_ptr<Conn> keep)
     {
         auto self = shared_from_this();
         std::array<char, kRelayChunk> buf;
@@ -1057,9 +1160,9 @@ void Gateway::close()
     d->hooks.coldStart = nullptr; // (idle still tells of workers that finish draining)
     error_code ignored;
     d->acceptor.close(ignored);
-    for (auto &[stream, busy] : d->clients) {
-        if (!busy)
-            stream->socket().cancel(ignored);
+    for (Conn *c : d->conns) {
+        if (c->client && !c->busy)
+            c->socket.cancel(ignored);
     }
     for (auto &w : d->queue)
         w->timer.cancel();
@@ -1169,7 +1272,7 @@ void Gateway::acquire(std::chrono::milliseconds wait, std::chrono::milliseconds 
             dec.status = 200;
             dec.outcome = "lease";
             core->record(std::move(dec));
-            auto timer = std::make_unique<asio::steady_timer>(core->io, ttl);
+            auto timer = std::make_unique<Timer>(core->io, ttl);
             timer->async_wait([core, id = lease.id](error_code ec) {
                 if (ec)
                     return;
@@ -1214,7 +1317,7 @@ const Traffic &Gateway::traffic() const
     return d->traffic;
 }
 
-const std::deque<Decision> &Gateway::recorder() const
+const Recorder &Gateway::recorder() const
 {
     return d->recorder;
 }

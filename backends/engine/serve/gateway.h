@@ -3,8 +3,8 @@
 #include "config/spec.h"
 #include "engine/serve/balancer.h"
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +32,36 @@ struct Decision
                           ///< `rate-limited`, `retried`, `lease`...
     int attempts = 1;
     std::string detail; ///< what went wrong with the worker, in words (empty when nothing)
+};
+
+/// The flight recorder: the last `capacity` decisions in a ring whose slots are reused, so
+/// that keeping one costs no allocation once the ring is full.
+class Recorder
+{
+public:
+    explicit Recorder(std::size_t capacity)
+        : m_capacity(capacity)
+    {}
+    void add(const Decision &d)
+    {
+        if (m_slots.size() < m_capacity) {
+            m_slots.push_back(d);
+            return;
+        }
+        m_slots[m_first] = d;
+        m_first = (m_first + 1) % m_capacity;
+    }
+    std::size_t size() const { return m_slots.size(); }
+    /// The i-th oldest.
+    const Decision &operator[](std::size_t i) const
+    {
+        return m_slots[(m_first + i) % m_slots.size()];
+    }
+
+private:
+    std::size_t m_capacity;
+    std::vector<Decision> m_slots;
+    std::size_t m_first = 0; ///< the oldest, once the ring is full
 };
 
 /// What a pool's traffic has been since the gateway began (counters) and is now (gauges).
@@ -118,7 +148,7 @@ public:
 
     const Traffic &traffic() const;
     /// The last routing decisions, oldest first.
-    const std::deque<Decision> &recorder() const;
+    const Recorder &recorder() const;
     /// Sets the cold start timer: the next grant after it measures the wait from zero.
     void markColdStart();
 
