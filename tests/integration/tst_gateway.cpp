@@ -259,6 +259,63 @@ private slots:
                  started.body.c_str());
     }
 
+    void messagesInEveryFormPassWhole()
+    {
+        // A worker whose answers have no length and end when it closes (HTTP/1.0 style).
+        const std::string closing =
+            "pools:\n  - name: eof\n    command: [\"python3\", \"-c\", \"import socket,sys\\n"
+            "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\\n"
+            "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(16)\\nwhile True:\\n"
+            "  c,_=s.accept(); c.recv(65536)\\n"
+            "  c.sendall(b'HTTP/1.1 200 OK\\\\r\\\\nContent-Type: text/plain\\\\r\\\\n\\\\r\\\\n"
+            "until the worker closes'); c.close()\", \"{{port}}\"]\n    replicas: 1\n    "
+            "ports: 26380-26389\n    probes:\n      readiness: {tcp: {port: \"{{port}}\"}, "
+            "interval: 100ms}\n    gateway:\n      listen: 127.0.0.1:26391\n";
+        start(pool("wh", 26360, 26390, "", "replicas: 1") +
+              closing.substr(std::string("pools:\n").size()));
+        QVERIFY(allReady("wh", 1));
+        QVERIFY(allReady("eof", 1));
+
+        // Three requests in one write, a small body among them: each answered, in order,
+        // on the one connection; the HEAD's answer (the demo worker's 405) has its length
+        // and no body.
+        auto raw = std::async(std::launch::async, [] {
+            asio::io_context io;
+            tcp::socket s(io);
+            s.connect(tcp::endpoint(asio::ip::address_v4::loopback(), 26390));
+            const std::string reqs = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+                                     "helloGET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                                     "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            asio::write(s, asio::buffer(reqs));
+            std::string got;
+            std::array<char, 4096> buf;
+            boost::system::error_code ec;
+            while (!ec)
+                got.append(buf.data(), s.read_some(asio::buffer(buf), ec));
+            return got;
+        });
+        runUntil([&] { return raw.wait_for(0s) == std::future_status::ready; }, 20000);
+        const std::string got = raw.get();
+        std::vector<std::size_t> at;
+        for (std::size_t i = got.find("HTTP/1.1 "); i != std::string::npos;
+             i = got.find("HTTP/1.1 ", i + 1))
+            at.push_back(i);
+        QVERIFY2(at.size() == 3, got.c_str());
+        QVERIFY2(got.find("received 5 bytes") < at[1], got.c_str());
+        QVERIFY2(got.find("\r\n\r\nok") > at[1] && got.find("\r\n\r\nok") < at[2], got.c_str());
+        const std::string head = got.substr(at[2]);
+        QVERIFY2(head.find("Content-Length:") != std::string::npos, head.c_str());
+        QVERIFY2(head.size() == head.find("\r\n\r\n") + 4, head.c_str()); // no body
+
+        // An answer that ends when the worker closes: whole, and the client's connection
+        // ends with it.
+        Answer a = get(26391, "/");
+        QVERIFY2(a.status == 200, (a.error + a.body).c_str());
+        QCOMPARE(a.body, std::string("until the worker closes"));
+        QCOMPARE(a.header("x-drover-worker"), std::string("eof-0"));
+        QCOMPARE(a.header("connection"), std::string("close"));
+    }
+
     void fullQueueAndQueueTimeoutAnswer503()
     {
         start(pool("q", 26400, 26450,

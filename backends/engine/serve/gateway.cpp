@@ -63,6 +63,7 @@ constexpr auto kClientTransfer = 60s; ///< reading a request, writing a response
 constexpr auto kConnectTimeout = 3s;
 constexpr std::size_t kRecorderSize = 1000;
 constexpr std::size_t kRelayChunk = 16 * 1024;
+constexpr std::size_t kReadSize = 64 * 1024; ///< at most this much read at once
 
 auto ec_(error_code &ec)
 {
@@ -584,6 +585,44 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         }
     }
 
+    /// Reads into `c`'s buffer and feeds `p` until its header (`headerOnly`) or its whole
+    /// message is parsed. Beast's http::async_read does the same through a stack of composed
+    /// operations and posts its completion even when the buffer already held the message;
+    /// here what is buffered is parsed in place, and only a missing byte means a read.
+    template <class Parser>
+    awaitable<error_code> read(Conn &c, Parser &p, bool headerOnly)
+    {
+        error_code ec;
+        for (;;) {
+            if (c.buffer.size() > 0) {
+                const std::size_t used = p.put(c.buffer.data(), ec);
+                c.buffer.consume(used);
+                if (ec == http::error::need_more)
+                    ec = {};
+                else if (ec)
+                    co_return ec;
+                if (headerOnly ? p.is_header_done() : p.is_done())
+                    co_return error_code{};
+                if (used > 0 && c.buffer.size() > 0)
+                    continue; // (a body may be parsed in several pieces)
+            }
+            const std::size_t n = co_await c.socket.async_read_some(
+                c.buffer.prepare(beast::read_size(c.buffer, kReadSize)), ec_(ec));
+            if (ec == asio::error::eof) {
+                // The peer's end: a message that runs until it is one; nothing at all is the
+                // end of a kept-alive connection.
+                if (!p.got_some())
+                    co_return error_code(http::error::end_of_stream);
+                ec = {};
+                p.put_eof(ec);
+                co_return ec;
+            }
+            if (ec)
+                co_return c.result(ec);
+            c.buffer.commit(n);
+        }
+    }
+
     awaitable<bool> sendOwn(Conn &client, http::status status, unsigned version, bool keepAlive,
                             const std::string &requestId, const std::string &text, int retryAfter)
     {
@@ -623,7 +662,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
             error_code ec;
-            co_await http::async_read_header(client.socket, client.buffer, head, ec_(ec));
+            ec = co_await read(client, head, true);
             if (ec)
                 break;
             client.busy = true;
@@ -687,7 +726,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (hasBody) {
                 error_code ec;
                 client.expiresAfter(kClientTransfer);
-                co_await http::async_read(client.socket, client.buffer, *whole, ec_(ec));
+                ec = co_await read(client, *whole, false);
                 if (ec) {
                     finish(400, "client-error");
                     co_return false;
@@ -898,8 +937,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             head->body_limit(kNoBodyLimit);
             if (whole && whole->get().method() == http::verb::head)
                 head->skip(true);
-            co_await http::async_read_header(up->socket, up->buffer, *head, ec_(ec));
-            ec = up->result(ec);
+            ec = co_await read(*up, *head, true);
             // A kept-alive connection the worker had closed just before: it saw nothing of
             // an idempotent request, which goes once more on a new connection.
             if (ec && reused && whole && idempotent(whole->get().method()) &&
@@ -942,8 +980,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         if (wholeResponse) {
             http::response_parser<http::string_body> body{std::move(*head)};
             if (!body.is_done()) {
-                co_await http::async_read(up->socket, up->buffer, body, ec_(ec));
-                ec = up->result(ec);
+                ec = co_await read(*up, body, false);
                 if (ec) {
                     answered = false; // nothing went to the client yet
                     d.detail = "reading the response body: " + ec.message();
