@@ -14,8 +14,9 @@ request to a warm worker. Then two more pools of droverd:
     /work?ms=50: the time until 4 workers are ready, and the 503s (none while the queue holds);
   - cold: autoscale 0..1; the first request's time against the demo worker's own start time
     (spawned directly, until it answers).
-Prints `RESULT bench=gateway ...` lines per run, and `RESULT bench=gateway_summary ...` with
-medians and the ratios the gateway issue sets targets for. Needs nginx, haproxy and wrk
+Prints `RESULT bench=gateway ...` lines per run (with the proxy process's own user and system
+CPU per request, from /proc), and `RESULT bench=gateway_summary ...` with medians and the
+ratios the gateway issue sets targets for. Needs nginx, haproxy and wrk
 (Debian: nginx-light haproxy wrk).
 """
 import json
@@ -49,7 +50,18 @@ def to_ms(token):
     return {"us": v / 1000, "ms": v, "s": v * 1000, "m": v * 60000}[unit]
 
 
-def wrk(url, threads, conns, duration, label, run):
+def cpu_ticks(pid):
+    """The process's user and system CPU so far, in clock ticks (None without a pid)."""
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])
+
+
+def wrk(url, threads, conns, duration, label, run, pid=None):
+    """wrk's figures; with `pid`, that process's CPU per request as well (user and system)."""
+    before = cpu_ticks(pid)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, timeout=duration + 60).stdout
     r = {"target": label, "run": run, "threads": threads, "conns": conns}
@@ -62,6 +74,12 @@ def wrk(url, threads, conns, duration, label, run):
     r["non2xx"] = int(m.group(1)) if m else 0
     m = re.search(r"Socket errors:(.*)", out)
     r["sock_errors"] = sum(int(x) for x in re.findall(r"\d+", m.group(1))) if m else 0
+    m = re.search(r"^\s*(\d+) requests in", out, re.M)
+    after = cpu_ticks(pid)
+    if before and after and m and int(m.group(1)) > 0:
+        us = 1e6 / os.sysconf("SC_CLK_TCK") / int(m.group(1))
+        r["proxy_user_us"] = (after[0] - before[0]) * us
+        r["proxy_sys_us"] = (after[1] - before[1]) * us
     print("RESULT bench=gateway " + " ".join(
         f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()), flush=True)
     return r
@@ -113,7 +131,7 @@ pools:
 """
     with open(f"{d}/drover.yaml", "w") as f:
         f.write(config)
-    start([f"{BIN}/droverd", "--config", f"{d}/drover.yaml"], f"{d}/droverd.log")
+    droverd = start([f"{BIN}/droverd", "--config", f"{d}/drover.yaml"], f"{d}/droverd.log")
     for p in WORKERS:
         if not wait_http(f"http://127.0.0.1:{p}/"):
             log(f"worker {p} did not answer; see {d}/droverd.log")
@@ -122,7 +140,7 @@ pools:
         log("the gateway did not answer")
         return 1
 
-    start_nginx(d, PORTS['nginx'], WORKERS)
+    nginx = start_nginx(d, PORTS['nginx'], WORKERS)
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p}" for i, p in enumerate(WORKERS))
     with open(f"{d}/haproxy.cfg", "w") as f:
         f.write(f"""global
@@ -144,12 +162,18 @@ backend be
   balance roundrobin
 {servers}
 """)
-    start(["haproxy", "-db", "-f", f"{d}/haproxy.cfg"], f"{d}/haproxy.log")
+    haproxy = start(["haproxy", "-db", "-f", f"{d}/haproxy.cfg"], f"{d}/haproxy.log")
     for name in ("nginx", "haproxy"):
         if not wait_http(f"http://127.0.0.1:{PORTS[name]}/"):
             log(f"{name} did not answer; see {d}")
             return 1
 
+    # The process that proxies, for its CPU per request: nginx's one worker process, HAProxy,
+    # droverd.
+    nginx_workers = subprocess.run(["pgrep", "-P", str(nginx.pid)], capture_output=True,
+                                   text=True).stdout.split()
+    proxy_pid = {"nginx": int(nginx_workers[0]) if nginx_workers else None,
+                 "haproxy": haproxy.pid, "drover": droverd.pid}
     targets = {"direct": WORKERS[0], "nginx": PORTS["nginx"], "haproxy": PORTS["haproxy"],
                "drover": PORTS["drover"]}
     load = {t: [] for t in targets}
@@ -158,7 +182,7 @@ backend be
         for t, port in targets.items():
             url = f"http://127.0.0.1:{port}/"
             subprocess.run(["wrk", "-t2", f"-c{args.conns}", "-d2s", url], capture_output=True)
-            load[t].append(wrk(url, 2, args.conns, args.duration, t, run))
+            load[t].append(wrk(url, 2, args.conns, args.duration, t, run, proxy_pid.get(t)))
     for run in range(1, args.runs + 1):
         for t, port in targets.items():
             single[t].append(wrk(f"http://127.0.0.1:{port}/", 1, 1, max(3, args.duration // 2),
@@ -223,7 +247,10 @@ backend be
           f"added_p50_ms={med(single['drover'], 'p50_ms') - med(single['direct'], 'p50_ms'):.3f} "
           f"non2xx={sum(r['non2xx'] for r in load['drover'])} "
           f"step_scaled_s={scaled_s:.2f} step_non2xx={step_non2xx} "
-          f"cold_overhead_ms={cold_ms - own_ms:.1f}", flush=True)
+          f"cold_overhead_ms={cold_ms - own_ms:.1f} " +
+          " ".join(f"{t}_user_us={med(load[t], 'proxy_user_us'):.1f} "
+                   f"{t}_sys_us={med(load[t], 'proxy_sys_us'):.1f}"
+                   for t in ("nginx", "haproxy", "drover")), flush=True)
     shutil.rmtree(d, ignore_errors=True)
     return 0
 

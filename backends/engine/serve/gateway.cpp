@@ -29,6 +29,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <memory_resource>
 #include <set>
 
 namespace drover::engine::serve {
@@ -49,6 +50,16 @@ using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
+// A message's header lines come from the gateway's own pool (one block per line, given back
+// for the next message) instead of a malloc and free each.
+using Alloc = std::pmr::polymorphic_allocator<char>;
+using Fields = http::basic_fields<Alloc>;
+template <bool isRequest, class Body>
+using Parser = http::parser<isRequest, Body, Alloc>;
+template <class Body>
+using RequestParser = Parser<true, Body>;
+template <class Body>
+using ResponseParser = Parser<false, Body>;
 using namespace std::chrono_literals;
 
 /// Bodies up to this size (with a Content-Length) are read whole and sent with one write;
@@ -150,7 +161,8 @@ void dropHopByHop(Fields &f, bool keepUpgrade)
 
 /// A message's header as HTTP/1.1 text, to go out with its body in one gather write: much
 /// cheaper than Beast's serializer, which walks a buffer sequence field by field.
-void appendFields(std::string &out, const http::fields &fields)
+template <class F>
+void appendFields(std::string &out, const F &fields)
 {
     for (const auto &f : fields) {
         const auto name = f.name_string();
@@ -164,7 +176,7 @@ void appendFields(std::string &out, const http::fields &fields)
 }
 
 /// (Into `out`, a connection's own string: its capacity is reused from request to request.)
-void requestHead(std::string &out, const http::request<http::string_body> &m)
+void requestHead(std::string &out, const http::request<http::string_body, Fields> &m)
 {
     out.clear();
     const auto method = m.method_string();
@@ -176,7 +188,7 @@ void requestHead(std::string &out, const http::request<http::string_body> &m)
     appendFields(out, m);
 }
 
-void responseHead(std::string &out, const http::response<http::string_body> &m)
+void responseHead(std::string &out, const http::response<http::string_body, Fields> &m)
 {
     out.clear();
     out += "HTTP/1.1 ";
@@ -287,6 +299,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     };
 
     asio::io_context &io;
+    /// The header lines' blocks (before anything that holds a message, so it goes last).
+    std::pmr::unsynchronized_pool_resource fieldPool;
     std::string pool;
     std::optional<config::GatewaySpec> spec;
     Hooks hooks;
@@ -585,27 +599,39 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         }
     }
 
+    /// Feeds what `c`'s buffer holds to `p`: true when that was enough for its header
+    /// (`headerOnly`) or whole message, or when it went wrong (`ec`); false when a read must
+    /// bring more. The callers try this first: a message already buffered (a worker's small
+    /// answer comes with its header) then costs no read and no coroutine frame.
+    template <class P>
+    static bool parseBuffered(Conn &c, P &p, bool headerOnly, error_code &ec)
+    {
+        while (c.buffer.size() > 0) {
+            const std::size_t used = p.put(c.buffer.data(), ec);
+            c.buffer.consume(used);
+            if (ec == http::error::need_more) {
+                ec = {};
+                return false;
+            }
+            if (ec || (headerOnly ? p.is_header_done() : p.is_done()))
+                return true;
+            if (used == 0)
+                return false;
+        }
+        return false;
+    }
+
     /// Reads into `c`'s buffer and feeds `p` until its header (`headerOnly`) or its whole
-    /// message is parsed. Beast's http::async_read does the same through a stack of composed
-    /// operations and posts its completion even when the buffer already held the message;
-    /// here what is buffered is parsed in place, and only a missing byte means a read.
-    template <class Parser>
-    awaitable<error_code> read(Conn &c, Parser &p, bool headerOnly)
+    /// message is parsed, with the end-of-stream rules of Beast's http::async_read (which
+    /// would go through a stack of composed operations and post its completion even when
+    /// nothing had to be read).
+    template <class P>
+    awaitable<error_code> read(Conn &c, P &p, bool headerOnly)
     {
         error_code ec;
         for (;;) {
-            if (c.buffer.size() > 0) {
-                const std::size_t used = p.put(c.buffer.data(), ec);
-                c.buffer.consume(used);
-                if (ec == http::error::need_more)
-                    ec = {};
-                else if (ec)
-                    co_return ec;
-                if (headerOnly ? p.is_header_done() : p.is_done())
-                    co_return error_code{};
-                if (used > 0 && c.buffer.size() > 0)
-                    continue; // (a body may be parsed in several pieces)
-            }
+            if (parseBuffered(c, p, headerOnly, ec))
+                co_return ec;
             const std::size_t n = co_await c.socket.async_read_some(
                 c.buffer.prepare(beast::read_size(c.buffer, kReadSize)), ec_(ec));
             if (ec == asio::error::eof) {
@@ -657,12 +683,14 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (closed)
                 break;
             client.busy = false;
-            http::request_parser<http::empty_body> head;
+            RequestParser<http::empty_body> head{std::piecewise_construct, std::make_tuple(),
+                                                 std::make_tuple(Alloc(&fieldPool))};
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
             error_code ec;
-            ec = co_await read(client, head, true);
+            if (!parseBuffered(client, head, true, ec))
+                ec = co_await read(client, head, true);
             if (ec)
                 break;
             client.busy = true;
@@ -677,7 +705,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 
     /// One request, from its header read to its response sent; whether the client's
     /// connection goes on.
-    awaitable<bool> handle(Conn &client, http::request_parser<http::empty_body> &head,
+    awaitable<bool> handle(Conn &client, RequestParser<http::empty_body> &head,
                            const std::string &peer)
     {
         const Clock::time_point arrived = Clock::now();
@@ -719,14 +747,15 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             co_return sent &&keepAlive;
         }
 
-        std::optional<http::request_parser<http::string_body>> whole;
-        std::optional<http::request_parser<http::buffer_body>> streamed;
+        std::optional<RequestParser<http::string_body>> whole;
+        std::optional<RequestParser<http::buffer_body>> streamed;
         if (wholeBody) {
             whole.emplace(std::move(head));
             if (hasBody) {
                 error_code ec;
                 client.expiresAfter(kClientTransfer);
-                ec = co_await read(client, *whole, false);
+                if (!parseBuffered(client, *whole, false, ec))
+                    ec = co_await read(client, *whole, false);
                 if (ec) {
                     finish(400, "client-error");
                     co_return false;
@@ -735,8 +764,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         } else {
             streamed.emplace(std::move(head));
         }
-        auto &fields = whole ? static_cast<http::fields &>(whole->get())
-                             : static_cast<http::fields &>(streamed->get());
+        auto &fields =
+            whole ? static_cast<Fields &>(whole->get()) : static_cast<Fields &>(streamed->get());
         const http::verb method = whole ? whole->get().method() : streamed->get().method();
         dropHopByHop(fields, upgrade);
         fields.set("X-Request-Id", d.requestId);
@@ -877,15 +906,15 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 
     /// Sends the request to `g`'s worker and its answer to the client.
     awaitable<TryResult> tryWorker(Conn &client, const Grant &g,
-                                   std::optional<http::request_parser<http::string_body>> &whole,
-                                   std::optional<http::request_parser<http::buffer_body>> &streamed,
+                                   std::optional<RequestParser<http::string_body>> &whole,
+                                   std::optional<RequestParser<http::buffer_body>> &streamed,
                                    bool upgrade, bool &clientKeepAlive, Decision &d, bool &answered)
     {
         const auto timeout =
             spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->requestTimeout)
                  : std::chrono::milliseconds(30000);
         std::unique_ptr<Conn> up;
-        std::optional<http::response_parser<http::empty_body>> head;
+        std::optional<ResponseParser<http::empty_body>> head;
         bool reused = false;
         error_code ec;
         // A reused connection that the worker closed meanwhile fails at once: then one more
@@ -932,7 +961,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
                 d.detail = "sending the request: " + ec.message();
                 co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
             }
-            head.emplace();
+            head.emplace(std::piecewise_construct, std::make_tuple(),
+                         std::make_tuple(Alloc(&fieldPool)));
             head->header_limit(kHeaderLimit);
             head->body_limit(kNoBodyLimit);
             if (whole && whole->get().method() == http::verb::head)
@@ -978,9 +1008,10 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             head->is_done() || (head->content_length() && *head->content_length() <= kWholeBody);
         answered = true;
         if (wholeResponse) {
-            http::response_parser<http::string_body> body{std::move(*head)};
+            ResponseParser<http::string_body> body{std::move(*head)};
             if (!body.is_done()) {
-                ec = co_await read(*up, body, false);
+                if (!parseBuffered(*up, body, false, ec))
+                    ec = co_await read(*up, body, false);
                 if (ec) {
                     answered = false; // nothing went to the client yet
                     d.detail = "reading the response body: " + ec.message();
@@ -997,7 +1028,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (ec)
                 co_return TryResult::ClientGone;
         } else {
-            http::response_parser<http::buffer_body> body{std::move(*head)};
+            ResponseParser<http::buffer_body> body{std::move(*head)};
             // The client does not decide the worker's time to stream: each piece within
             // the request timeout, each write to the client within the transfer limit.
             ec = co_await relayBody<false>(*up, body, client, kClientTransfer, timeout);
@@ -1012,12 +1043,12 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     /// Passes a message's header and body from `in` (parsed by `p`, header already read) to
     /// `out`, piece by piece as they come. `outLimit` bounds each write, `inLimit` each read.
     template <bool isRequest>
-    awaitable<error_code> relayBody(Conn &in, http::parser<isRequest, http::buffer_body> &p,
-                                    Conn &out, std::chrono::milliseconds outLimit,
+    awaitable<error_code> relayBody(Conn &in, Parser<isRequest, http::buffer_body> &p, Conn &out,
+                                    std::chrono::milliseconds outLimit,
                                     std::chrono::milliseconds inLimit)
     {
         std::array<char, kRelayChunk> chunk;
-        http::serializer<isRequest, http::buffer_body> sr{p.get()};
+        http::serializer<isRequest, http::buffer_body, Fields> sr{p.get()};
         error_code ec;
         p.get().body().data = nullptr;
         p.get().body().size = 0;
@@ -1059,12 +1090,12 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     /// After a 101: the response goes to the client, then bytes both ways until one side
     /// closes. The worker's slot is given back at once (a WebSocket may stay for hours).
     awaitable<void> tunnel(Conn &client, std::unique_ptr<Conn> up,
-                           http::response_parser<http::empty_body> &head, Decision &d)
+                           ResponseParser<http::empty_body> &head, Decision &d)
     {
         head.get().set("X-Drover-Worker", d.worker);
         head.get().set("X-Request-Id", d.requestId);
         error_code ec;
-        http::response_serializer<http::empty_body> sr{head.get()};
+        http::response_serializer<http::empty_body, Fields> sr{head.get()};
         client.expiresAfter(kClientTransfer);
         co_await http::async_write_header(client.socket, sr, ec_(ec));
         if (ec)
