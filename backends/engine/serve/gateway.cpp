@@ -29,7 +29,6 @@
 #include <deque>
 #include <limits>
 #include <map>
-#include <memory_resource>
 #include <set>
 
 namespace drover::engine::serve {
@@ -50,16 +49,12 @@ using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
-// A message's header lines come from the gateway's own pool (one block per line, given back
-// for the next message) instead of a malloc and free each.
-using Alloc = std::pmr::polymorphic_allocator<char>;
-using Fields = http::basic_fields<Alloc>;
 template <bool isRequest, class Body>
-using Parser = http::parser<isRequest, Body, Alloc>;
+using Parser = http::parser<isRequest, Body>;
 template <class Body>
-using RequestParser = Parser<true, Body>;
+using RequestParser = http::request_parser<Body>;
 template <class Body>
-using ResponseParser = Parser<false, Body>;
+using ResponseParser = http::response_parser<Body>;
 using namespace std::chrono_literals;
 
 /// Bodies up to this size (with a Content-Length) are read whole and sent with one write;
@@ -161,8 +156,7 @@ void dropHopByHop(Fields &f, bool keepUpgrade)
 
 /// A message's header as HTTP/1.1 text, to go out with its body in one gather write: much
 /// cheaper than Beast's serializer, which walks a buffer sequence field by field.
-template <class F>
-void appendFields(std::string &out, const F &fields)
+void appendFields(std::string &out, const http::fields &fields)
 {
     for (const auto &f : fields) {
         const auto name = f.name_string();
@@ -176,7 +170,7 @@ void appendFields(std::string &out, const F &fields)
 }
 
 /// (Into `out`, a connection's own string: its capacity is reused from request to request.)
-void requestHead(std::string &out, const http::request<http::string_body, Fields> &m)
+void requestHead(std::string &out, const http::request<http::string_body> &m)
 {
     out.clear();
     const auto method = m.method_string();
@@ -188,7 +182,7 @@ void requestHead(std::string &out, const http::request<http::string_body, Fields
     appendFields(out, m);
 }
 
-void responseHead(std::string &out, const http::response<http::string_body, Fields> &m)
+void responseHead(std::string &out, const http::response<http::string_body> &m)
 {
     out.clear();
     out += "HTTP/1.1 ";
@@ -299,8 +293,6 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     };
 
     asio::io_context &io;
-    /// The header lines' blocks (before anything that holds a message, so it goes last).
-    std::pmr::unsynchronized_pool_resource fieldPool;
     std::string pool;
     std::optional<config::GatewaySpec> spec;
     Hooks hooks;
@@ -683,8 +675,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (closed)
                 break;
             client.busy = false;
-            RequestParser<http::empty_body> head{std::piecewise_construct, std::make_tuple(),
-                                                 std::make_tuple(Alloc(&fieldPool))};
+            RequestParser<http::empty_body> head;
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
@@ -764,8 +755,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         } else {
             streamed.emplace(std::move(head));
         }
-        auto &fields =
-            whole ? static_cast<Fields &>(whole->get()) : static_cast<Fields &>(streamed->get());
+        auto &fields = whole ? static_cast<http::fields &>(whole->get())
+                             : static_cast<http::fields &>(streamed->get());
         const http::verb method = whole ? whole->get().method() : streamed->get().method();
         dropHopByHop(fields, upgrade);
         fields.set("X-Request-Id", d.requestId);
@@ -961,8 +952,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
                 d.detail = "sending the request: " + ec.message();
                 co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
             }
-            head.emplace(std::piecewise_construct, std::make_tuple(),
-                         std::make_tuple(Alloc(&fieldPool)));
+            head.emplace();
             head->header_limit(kHeaderLimit);
             head->body_limit(kNoBodyLimit);
             if (whole && whole->get().method() == http::verb::head)
@@ -1048,7 +1038,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
                                     std::chrono::milliseconds inLimit)
     {
         std::array<char, kRelayChunk> chunk;
-        http::serializer<isRequest, http::buffer_body, Fields> sr{p.get()};
+        http::serializer<isRequest, http::buffer_body> sr{p.get()};
         error_code ec;
         p.get().body().data = nullptr;
         p.get().body().size = 0;
@@ -1095,7 +1085,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         head.get().set("X-Drover-Worker", d.worker);
         head.get().set("X-Request-Id", d.requestId);
         error_code ec;
-        http::response_serializer<http::empty_body, Fields> sr{head.get()};
+        http::response_serializer<http::empty_body> sr{head.get()};
         client.expiresAfter(kClientTransfer);
         co_await http::async_write_header(client.socket, sr, ec_(ec));
         if (ec)
