@@ -16,7 +16,9 @@ request to a warm worker. Then two more pools of droverd:
     (spawned directly, until it answers).
 Prints `RESULT bench=gateway ...` lines per run (with the proxy process's own user and system
 CPU per request, from /proc), and `RESULT bench=gateway_summary ...` with medians and the
-ratios the gateway issue sets targets for. Needs nginx, haproxy and wrk
+ratios the gateway issue sets targets for. droverd, nginx and HAProxy run in the bench's own
+session, as wrk does (and as bench_http.sh runs its servers): with the kernel's autogroup
+scheduling, a session is one group to the CPU scheduler (see benchutil.start). Needs nginx, haproxy and wrk
 (Debian: nginx-light haproxy wrk).
 """
 import json
@@ -131,7 +133,11 @@ pools:
 """
     with open(f"{d}/drover.yaml", "w") as f:
         f.write(config)
-    droverd = start([f"{BIN}/droverd", "--config", f"{d}/drover.yaml"], f"{d}/droverd.log")
+    # Every server in this session, as wrk is: with autogroup scheduling, a session of its own
+    # would make droverd share one CPU group with its 4 workers while nginx or HAProxy had a
+    # group to themselves (see benchutil.start).
+    droverd = start([f"{BIN}/droverd", "--config", f"{d}/drover.yaml"], f"{d}/droverd.log",
+                    own_session=False)
     for p in WORKERS:
         if not wait_http(f"http://127.0.0.1:{p}/"):
             log(f"worker {p} did not answer; see {d}/droverd.log")
@@ -140,7 +146,7 @@ pools:
         log("the gateway did not answer")
         return 1
 
-    nginx = start_nginx(d, PORTS['nginx'], WORKERS)
+    nginx = start_nginx(d, PORTS['nginx'], WORKERS, own_session=False)
     servers = "\n".join(f"  server w{i} 127.0.0.1:{p}" for i, p in enumerate(WORKERS))
     with open(f"{d}/haproxy.cfg", "w") as f:
         f.write(f"""global
@@ -162,7 +168,8 @@ backend be
   balance roundrobin
 {servers}
 """)
-    haproxy = start(["haproxy", "-db", "-f", f"{d}/haproxy.cfg"], f"{d}/haproxy.log")
+    haproxy = start(["haproxy", "-db", "-f", f"{d}/haproxy.cfg"], f"{d}/haproxy.log",
+                    own_session=False)
     for name in ("nginx", "haproxy"):
         if not wait_http(f"http://127.0.0.1:{PORTS[name]}/"):
             log(f"{name} did not answer; see {d}")

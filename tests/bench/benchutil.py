@@ -46,9 +46,18 @@ def wait_http(url, limit=20):
     return False
 
 
-def start(cmd, logfile, **kw):
-    p = subprocess.Popen(cmd, stdout=open(logfile, "w"), stderr=subprocess.STDOUT,
-                         start_new_session=True, **kw)
+def start(cmd, logfile, own_session=True, **kw):
+    """Starts `cmd` as a process group of its own (stop_all ends the whole group).
+
+    With `own_session` it is also a session of its own. On a kernel with autogroup scheduling
+    (kernel.sched_autogroup_enabled=1, Debian's default) each session is one group to the CPU
+    scheduler: a supervisor and its workers then share one group's time against every other
+    session. Benchmarks that compare servers under a saturated CPU pass own_session=False for
+    all of them, so that every process competes alike (as ../shared/peers/bench_http.sh runs
+    its servers and wrk in one session)."""
+    session = {"start_new_session": True} if own_session else {"process_group": 0}
+    p = subprocess.Popen(cmd, stdout=open(logfile, "w"), stderr=subprocess.STDOUT, **session,
+                         **kw)
     children.append(p)
     return p
 
@@ -73,7 +82,7 @@ def metric(master_port, name, pool):
     return float(m.group(1)) if m else None
 
 
-def start_nginx(d, port, upstreams):
+def start_nginx(d, port, upstreams, own_session=True):
     """nginx in `d`/nginx on 127.0.0.1:`port`, one worker process, proxying to the
     `upstreams` ports over keep-alive connections (as ../shared/peers/bench_http.sh sets it)."""
     upstream = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
@@ -101,4 +110,4 @@ http {{
 }}
 """)
     return start(["nginx", "-p", f"{d}/nginx", "-e", f"{d}/nginx/logs/error.log", "-c",
-                  f"{d}/nginx/nginx.conf"], f"{d}/nginx.log")
+                  f"{d}/nginx/nginx.conf"], f"{d}/nginx.log", own_session)

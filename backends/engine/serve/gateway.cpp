@@ -194,19 +194,31 @@ void responseHead(std::string &out, const http::response<http::string_body> &m)
     appendFields(out, m);
 }
 
+struct Conn;
+
+/// The gateway's open connections and the sweep that looks at their deadlines. It runs while
+/// any connection has one (an idle connection to a worker has none: a gateway that has
+/// served traffic and is quiet does not wake up for it).
+struct Sweep
+{
+    std::set<Conn *> conns;
+    bool running = false;
+    std::function<void()> start; ///< arms the sweep's timer (sets `running`)
+};
+
 /// A connection of the proxy, to a client or to a worker, with its deadline. Deadlines are
 /// not a timer per operation (as beast::tcp_stream arms one for each read and write) but a
 /// time kept here and looked at by the gateway's sweep, which cancels the socket's operations
 /// once it has passed: setting one costs a clock read.
 struct Conn
 {
-    Conn(std::set<Conn *> &registry, Socket s)
+    Conn(Sweep &sweep, Socket s)
         : socket(std::move(s))
-        , m_registry(registry)
+        , m_sweep(sweep)
     {
-        m_registry.insert(this);
+        m_sweep.conns.insert(this);
     }
-    ~Conn() { m_registry.erase(this); }
+    ~Conn() { m_sweep.conns.erase(this); }
     Conn(const Conn &) = delete;
     Conn &operator=(const Conn &) = delete;
 
@@ -214,6 +226,8 @@ struct Conn
     {
         deadline = Clock::now() + d;
         timedOut = false;
+        if (!m_sweep.running && m_sweep.start)
+            m_sweep.start();
     }
     void expiresNever()
     {
@@ -236,7 +250,7 @@ struct Conn
     bool busy = false; ///< a client's request is under way
 
 private:
-    std::set<Conn *> &m_registry;
+    Sweep &m_sweep;
 };
 
 /// What a try at a worker came to.
@@ -264,6 +278,17 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         , rng(std::random_device{}())
     {
         resetBucket();
+    }
+
+    /// (After construction: the sweep's start needs shared_from_this.)
+    void init()
+    {
+        sweep.start = [weak = weak_from_this()] {
+            if (auto self = weak.lock()) {
+                self->sweep.running = true;
+                self->armSweep();
+            }
+        };
     }
 
     struct Waiter
@@ -298,9 +323,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     Hooks hooks;
     Acceptor acceptor;
     /// Every open connection of the proxy (declared before anything that owns one).
-    std::set<Conn *> conns;
+    Sweep sweep;
     Timer sweepTimer;
-    bool sweeping = false;
     bool closed = false;
     std::mt19937_64 rng;
 
@@ -500,34 +524,33 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
         return std::clamp<std::chrono::milliseconds>(timeout / 10, 5ms, 100ms);
     }
 
-    /// A new connection: the sweep runs while there is any.
     std::unique_ptr<Conn> open(Socket socket)
     {
-        auto c = std::make_unique<Conn>(conns, std::move(socket));
-        if (!sweeping) {
-            sweeping = true;
-            armSweep();
-        }
-        return c;
+        return std::make_unique<Conn>(sweep, std::move(socket));
     }
 
     void armSweep()
     {
         sweepTimer.expires_after(sweepPeriod());
         sweepTimer.async_wait([self = shared_from_this()](error_code ec) {
-            if (ec || self->conns.empty()) {
-                self->sweeping = false;
+            if (ec) {
+                self->sweep.running = false;
                 return;
             }
             const Clock::time_point now = Clock::now();
-            for (Conn *c : self->conns) {
+            bool pending = false;
+            for (Conn *c : self->sweep.conns) {
                 if (c->deadline <= now && !c->timedOut) {
                     c->timedOut = true;
                     error_code ignored;
                     c->socket.cancel(ignored);
                 }
+                pending = pending || (c->deadline != Clock::time_point::max() && !c->timedOut);
             }
-            self->armSweep();
+            if (pending)
+                self->armSweep();
+            else
+                self->sweep.running = false;
         });
     }
 
@@ -1159,7 +1182,9 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 Gateway::Gateway(asio::io_context &io, std::string pool, std::optional<config::GatewaySpec> spec,
                  Hooks hooks)
     : d(std::make_shared<Core>(io, std::move(pool), std::move(spec), std::move(hooks)))
-{}
+{
+    d->init();
+}
 
 Gateway::~Gateway()
 {
@@ -1218,7 +1243,7 @@ void Gateway::close()
     d->hooks.coldStart = nullptr; // (idle still tells of workers that finish draining)
     error_code ignored;
     d->acceptor.close(ignored);
-    for (Conn *c : d->conns) {
+    for (Conn *c : d->sweep.conns) {
         if (c->client && !c->busy)
             c->socket.cancel(ignored);
     }
