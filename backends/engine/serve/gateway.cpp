@@ -49,12 +49,6 @@ using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
                                          asio::wait_traits<std::chrono::steady_clock>, Executor>;
-template <bool isRequest, class Body>
-using Parser = http::parser<isRequest, Body>;
-template <class Body>
-using RequestParser = http::request_parser<Body>;
-template <class Body>
-using ResponseParser = http::response_parser<Body>;
 using namespace std::chrono_literals;
 
 /// Bodies up to this size (with a Content-Length) are read whole and sent with one write;
@@ -698,7 +692,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (closed)
                 break;
             client.busy = false;
-            RequestParser<http::empty_body> head;
+            http::request_parser<http::empty_body> head;
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
@@ -719,7 +713,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 
     /// One request, from its header read to its response sent; whether the client's
     /// connection goes on.
-    awaitable<bool> handle(Conn &client, RequestParser<http::empty_body> &head,
+    awaitable<bool> handle(Conn &client, http::request_parser<http::empty_body> &head,
                            const std::string &peer)
     {
         const Clock::time_point arrived = Clock::now();
@@ -761,8 +755,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             co_return sent &&keepAlive;
         }
 
-        std::optional<RequestParser<http::string_body>> whole;
-        std::optional<RequestParser<http::buffer_body>> streamed;
+        std::optional<http::request_parser<http::string_body>> whole;
+        std::optional<http::request_parser<http::buffer_body>> streamed;
         if (wholeBody) {
             whole.emplace(std::move(head));
             if (hasBody) {
@@ -920,15 +914,15 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
 
     /// Sends the request to `g`'s worker and its answer to the client.
     awaitable<TryResult> tryWorker(Conn &client, const Grant &g,
-                                   std::optional<RequestParser<http::string_body>> &whole,
-                                   std::optional<RequestParser<http::buffer_body>> &streamed,
+                                   std::optional<http::request_parser<http::string_body>> &whole,
+                                   std::optional<http::request_parser<http::buffer_body>> &streamed,
                                    bool upgrade, bool &clientKeepAlive, Decision &d, bool &answered)
     {
         const auto timeout =
             spec ? std::chrono::duration_cast<std::chrono::milliseconds>(spec->requestTimeout)
                  : std::chrono::milliseconds(30000);
         std::unique_ptr<Conn> up;
-        std::optional<ResponseParser<http::empty_body>> head;
+        std::optional<http::response_parser<http::empty_body>> head;
         bool reused = false;
         error_code ec;
         // A reused connection that the worker closed meanwhile fails at once: then one more
@@ -1021,7 +1015,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             head->is_done() || (head->content_length() && *head->content_length() <= kWholeBody);
         answered = true;
         if (wholeResponse) {
-            ResponseParser<http::string_body> body{std::move(*head)};
+            http::response_parser<http::string_body> body{std::move(*head)};
             if (!body.is_done()) {
                 if (!parseBuffered(*up, body, false, ec))
                     ec = co_await read(*up, body, false);
@@ -1041,7 +1035,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
             if (ec)
                 co_return TryResult::ClientGone;
         } else {
-            ResponseParser<http::buffer_body> body{std::move(*head)};
+            http::response_parser<http::buffer_body> body{std::move(*head)};
             // The client does not decide the worker's time to stream: each piece within
             // the request timeout, each write to the client within the transfer limit.
             ec = co_await relayBody<false>(*up, body, client, kClientTransfer, timeout);
@@ -1056,8 +1050,8 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     /// Passes a message's header and body from `in` (parsed by `p`, header already read) to
     /// `out`, piece by piece as they come. `outLimit` bounds each write, `inLimit` each read.
     template <bool isRequest>
-    awaitable<error_code> relayBody(Conn &in, Parser<isRequest, http::buffer_body> &p, Conn &out,
-                                    std::chrono::milliseconds outLimit,
+    awaitable<error_code> relayBody(Conn &in, http::parser<isRequest, http::buffer_body> &p,
+                                    Conn &out, std::chrono::milliseconds outLimit,
                                     std::chrono::milliseconds inLimit)
     {
         std::array<char, kRelayChunk> chunk;
@@ -1103,7 +1097,7 @@ struct Gateway::Core : std::enable_shared_from_this<Gateway::Core>
     /// After a 101: the response goes to the client, then bytes both ways until one side
     /// closes. The worker's slot is given back at once (a WebSocket may stay for hours).
     awaitable<void> tunnel(Conn &client, std::unique_ptr<Conn> up,
-                           ResponseParser<http::empty_body> &head, Decision &d)
+                           http::response_parser<http::empty_body> &head, Decision &d)
     {
         head.get().set("X-Drover-Worker", d.worker);
         head.get().set("X-Request-Id", d.requestId);
