@@ -44,7 +44,8 @@ struct StartCosts
     double planMs = 0;    ///< command, environment and placeholders
     double cgroupMs = 0;  ///< making the worker's cgroups and writing its limits
     double logMs = 0;     ///< opening its log file
-    double spawnMs = 0;   ///< clone + exec until the child has exec'd, and watching its pidfd
+    double spawnMs = 0;   ///< clone + exec until the child has let go of our memory
+    double watchMs = 0;   ///< its pidfd watched, its /proc stat opened and read (start time)
     double recordMs = 0;  ///< its record in the state dir (re-adoption after a master restart)
     double publishMs = 0; ///< its transitions, deltas and events, its probes set up
 };

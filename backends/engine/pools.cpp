@@ -29,6 +29,7 @@ void Pools::addAll()
         m_registry.addPool(spec);
         m_rollouts.remember(spec, "start");
     }
+    m_someWaiting = true;
 }
 
 void Pools::startReadopted()
@@ -82,15 +83,21 @@ bool Pools::up(const std::string &name) const
 
 void Pools::startWaiting()
 {
+    // Called after every turn with transitions: once every pool has started (pools start
+    // once), a restart must not walk a thousand of them for nothing.
+    if (!m_someWaiting)
+        return;
     bool progress = true;
     while (progress) {
         progress = false;
+        m_someWaiting = false;
         for (auto &[name, pool] : m_registry.pools()) {
             if (pool.started || pool.removing)
                 continue;
             const config::PoolSpec *spec = m_config.pool(name);
             if (!spec)
                 continue;
+            m_someWaiting = true;
             std::string waiting;
             for (const std::string &dep : spec->dependsOn) {
                 if (!up(dep))
@@ -211,6 +218,7 @@ void Pools::reload(const std::shared_ptr<const config::Config> &old)
         Pool *pool = m_registry.pool(spec.name);
         if (!pool) {
             m_registry.addPool(spec);
+            m_someWaiting = true;
             m_rollouts.remember(spec, "config");
             m_stream.addEvent("pool.added", spec.name, "pool " + spec.name + " added");
             continue;

@@ -60,6 +60,8 @@ private:
     Rollouts &m_rollouts;
     Stream &m_stream;
     const bool &m_shutting;
+    /// Whether a pool may still be waiting to start (false once every pool has started).
+    bool m_someWaiting = false;
 };
 
 } // namespace drover::engine

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sched.h>
 #include <string_view>
@@ -374,8 +375,11 @@ api::Result<SpawnedProcess> spawn(const SpawnRequest &request, bool intoCgroup)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pidfd = -1;
     const int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD | (useSlots ? CLONE_FILES : 0);
+    timespec before{}, after{};
+    clock_gettime(CLOCK_BOOTTIME, &before);
     int pid = cloneChild(&args, stack, flags, &pidfd, cgroupDir);
     int cloneErrno = errno;
+    clock_gettime(CLOCK_BOOTTIME, &after);
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (useSlots) {
         // The slots let go of the log and cgroup files until the next spawn.
@@ -416,10 +420,25 @@ api::Result<SpawnedProcess> spawn(const SpawnRequest &request, bool intoCgroup)
             return spawnError("cannot join the worker's cgroup: " + why);
         return spawnError("cannot start the process (" + step + "): " + why);
     }
-    return SpawnedProcess{pid, pidfd};
+    return SpawnedProcess{pid, pidfd, startTicksBetween(before, after)};
 }
 
 } // namespace
+
+std::optional<std::uint64_t> startTicksBetween(const timespec &before, const timespec &after)
+{
+    static const long hz = sysconf(_SC_CLK_TCK);
+    constexpr std::uint64_t kNsPerSec = 1'000'000'000;
+    if (hz <= 0 || kNsPerSec % std::uint64_t(hz) != 0)
+        return std::nullopt; // the kernel would not truncate as we do
+    const std::uint64_t nsPerTick = kNsPerSec / std::uint64_t(hz);
+    auto ticks = [nsPerTick](const timespec &t) {
+        return (std::uint64_t(t.tv_sec) * kNsPerSec + std::uint64_t(t.tv_nsec)) / nsPerTick;
+    };
+    if (ticks(before) != ticks(after))
+        return std::nullopt;
+    return ticks(before);
+}
 
 api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
 {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@ struct ExitStatus;
 namespace containers {
 class Containers;
 }
+class LogsAhead;
 class MetricsStore;
 class Prober;
 class StateStore;
@@ -78,6 +80,8 @@ public:
     const StartCosts &restartCosts() const { return m_restartCosts; }
 
 private:
+    /// plan() for the next native spawn, kept in the worker for its restarts.
+    const SpawnPlan *spawnPlan(Worker &w) const;
     void drainSpawns();
     void watch(Worker &w, int pidfd, int pid);
     bool attach(Worker &w, int pid, std::uint64_t expectedStart, int origin);
@@ -115,6 +119,10 @@ private:
     /// its turn between slices, however many workers are waiting.
     std::deque<std::pair<std::string, std::uint64_t>> m_spawnQueue;
     bool m_drainScheduled = false;
+    std::uint64_t m_queued = 0;      ///< spawns ever queued
+    std::uint64_t m_logsAheadTo = 0; ///< m_queued when the last LogsAhead was given its list
+    std::unique_ptr<LogsAhead> m_logsAhead;
+    static constexpr std::size_t kLogsAheadFrom = 8;
     static constexpr auto kSpawnSlice = std::chrono::milliseconds(2);
     StartCosts m_costs;
     StartCosts m_restartCosts;

@@ -205,11 +205,11 @@ int runEngine(int n, const std::string &command, bool limits)
     auto print = [&setting](const char *bench, const drover::engine::StartCosts &costs) {
         const double per = costs.starts ? 1000.0 / double(costs.starts) : 0;
         std::printf("RESULT bench=%s starts=%llu exit_us=%.1f plan_us=%.1f cgroup_us=%.1f "
-                    "log_us=%.1f spawn_us=%.1f record_us=%.1f publish_us=%.1f%s\n",
+                    "log_us=%.1f spawn_us=%.1f watch_us=%.1f record_us=%.1f publish_us=%.1f%s\n",
                     bench, static_cast<unsigned long long>(costs.starts), costs.exitMs * per,
                     costs.planMs * per, costs.cgroupMs * per, costs.logMs * per,
-                    costs.spawnMs * per, costs.recordMs * per, costs.publishMs * per,
-                    setting.c_str());
+                    costs.spawnMs * per, costs.watchMs * per, costs.recordMs * per,
+                    costs.publishMs * per, setting.c_str());
     };
     print("engine_start_costs", engine.startCosts());
     // The restarts alone: exit_us is from the exit seen to the spawn beginning.

@@ -7,7 +7,9 @@ DIR is ../shared/peers by default (the peers' harness; see its README). Runs, in
   1. the physical limit: peers/bench_spawn.sh 1000 (posix_spawn loop, restart floor)
   2. droverd with 1000 `sleep` workers, 20 kills, each timed from the kill to the
      replacement's exec by the kernel's own timestamps (proc connector; root): the figure to
-     set against the floor, which the harness's 1 ms poller below cannot resolve
+     set against the floor, which the harness's 1 ms poller below cannot resolve; then the
+     same kills and timing against build/bench/bench_restart_floor (waitpid + posix_spawn of
+     1000 `sleep` children), the floor measured to the exec as droverd is
   3. droverd through peers/bench_supervisor.py with tests/bench/peers/drover.sh at
      n=1000 (20 kills) and n=500, then supervisord and PM2 at n=500 (when installed)
   4. droverd with 1000 drover-demo-worker HTTP workers: time until every one listens
@@ -148,12 +150,55 @@ class ProcEvents:
         self.sock.close()
 
 
+def time_restarts(events, parent, children, kills):
+    """Kills `kills` of `children` (pids whose replacements `parent` forks), one at a time,
+    and times each from the kill to the replacement's exec by the kernel's timestamps, in
+    three parts: the kill until the process is gone (the kernel), its exit until the parent
+    clones the replacement (the parent's reaction: wake-up, bookkeeping, everything before
+    the clone) and the clone until the exec (the child's set-up and the exec itself)."""
+    lat, exited, reacted, execd = [], [], [], []
+    victims = sorted(children)[:: max(1, len(children) // kills)][:kills]
+    for pid in victims:
+        t0 = time.monotonic_ns()
+        os.kill(pid, signal.SIGKILL)
+        t_exit = t_fork = t_exec = None
+        new = None
+        end = time.monotonic() + 5
+        while t_exec is None and time.monotonic() < end:
+            for what, ts, a, b, c, dd in events.drain(time.monotonic() + 0.05):
+                if what == ProcEvents.EXIT and a == pid and b == pid:
+                    t_exit = ts
+                elif what == ProcEvents.FORK and b == parent and c == dd:
+                    new, t_fork = c, ts
+                elif what == ProcEvents.EXEC and new is not None and a == new and t_exec is None:
+                    t_exec = ts
+        if None not in (t_exit, t_fork, t_exec):
+            lat.append((t_exec - t0) / 1e6)
+            exited.append((t_exit - t0) / 1e6)
+            reacted.append((t_fork - t_exit) / 1e6)
+            execd.append((t_exec - t_fork) / 1e6)
+        time.sleep(0.02)
+    if not lat:
+        return None
+    return (f"kills={len(lat)} restart_exec_ms={statistics.median(lat):.3f} "
+            f"restart_exec_max_ms={max(lat):.3f} restart_exec_min_ms={min(lat):.3f} "
+            f"kill_to_exit_ms={statistics.median(exited):.3f} "
+            f"exit_to_clone_ms={statistics.median(reacted):.3f} "
+            f"clone_to_exec_ms={statistics.median(execd):.3f}")
+
+
+def collect_children(events, proc, n, timeout=120):
+    children = set()
+    deadline = time.monotonic() + timeout
+    while len(children) < n and time.monotonic() < deadline and proc.poll() is None:
+        for what, _ts, a, b, c, dd in events.drain(time.monotonic() + 0.2):
+            if what == ProcEvents.FORK and b == proc.pid and c == dd:
+                children.add(c)
+    return children
+
+
 def restart_exact(n=1000, kills=20):
-    """droverd with n `sleep` workers that restart at once: kill -9 one at a time; the time
-    from the kill to the replacement's exec, from the kernel's own timestamps, in three parts:
-    the kill until the process is gone (the kernel), its exit until droverd clones the
-    replacement (droverd's reaction: wake-up, bookkeeping, everything before the clone) and
-    the clone until the exec (the child's set-up in the spawner)."""
+    """droverd with n `sleep` workers that restart at once, timed by time_restarts()."""
     try:
         events = ProcEvents()
     except OSError as e:
@@ -170,12 +215,7 @@ def restart_exact(n=1000, kills=20):
     err = open(os.path.join(work, "droverd.err"), "w+")
     d = subprocess.Popen([os.path.join(BIN, "droverd"), "--config", conf, "--log-level", "warn"],
                          stdout=subprocess.DEVNULL, stderr=err)
-    children = set()
-    deadline = time.monotonic() + 120
-    while len(children) < n and time.monotonic() < deadline and d.poll() is None:
-        for what, _ts, a, b, c, dd in events.drain(time.monotonic() + 0.2):
-            if what == ProcEvents.FORK and b == d.pid and c == dd:
-                children.add(c)
+    children = collect_children(events, d, n)
     if d.poll() is not None or len(children) < n:
         err.seek(0)
         print(f"restart_exact: droverd {'exited' if d.poll() is not None else 'was slow'} "
@@ -188,51 +228,61 @@ def restart_exact(n=1000, kills=20):
         return {}
     time.sleep(1.0)
     events.drain(time.monotonic() + 0.05)
-    lat, exited, reacted, execd = [], [], [], []
-    victims = sorted(children)[:: max(1, len(children) // kills)][:kills]
-    for pid in victims:
-        t0 = time.monotonic_ns()
-        os.kill(pid, signal.SIGKILL)
-        t_exit = t_fork = t_exec = None
-        new = None
-        end = time.monotonic() + 5
-        while t_exec is None and time.monotonic() < end:
-            for what, ts, a, b, c, dd in events.drain(time.monotonic() + 0.05):
-                if what == ProcEvents.EXIT and a == pid and b == pid:
-                    t_exit = ts
-                elif what == ProcEvents.FORK and b == d.pid and c == dd:
-                    new, t_fork = c, ts
-                elif what == ProcEvents.EXEC and new is not None and a == new and t_exec is None:
-                    t_exec = ts
-        if None not in (t_exit, t_fork, t_exec):
-            lat.append((t_exec - t0) / 1e6)
-            exited.append((t_exit - t0) / 1e6)
-            reacted.append((t_fork - t_exit) / 1e6)
-            execd.append((t_exec - t_fork) / 1e6)
-        time.sleep(0.02)
+    timed = time_restarts(events, d.pid, children, kills)
     events.close()
     d.send_signal(signal.SIGTERM)
     d.wait(timeout=60)
     shutil.rmtree(work, ignore_errors=True)
-    if not lat:
+    if not timed:
         return {}
-    line = (f"RESULT bench=master_restart_exact n={n} kills={len(lat)} "
-            f"restart_exec_ms={statistics.median(lat):.3f} restart_exec_max_ms={max(lat):.3f} "
-            f"restart_exec_min_ms={min(lat):.3f} "
-            f"kill_to_exit_ms={statistics.median(exited):.3f} "
-            f"exit_to_clone_ms={statistics.median(reacted):.3f} "
-            f"clone_to_exec_ms={statistics.median(execd):.3f}")
+    line = f"RESULT bench=master_restart_exact n={n} {timed}"
+    print(line, flush=True)
+    return fields(line)
+
+
+def restart_floor_exact(n=1000, kills=20):
+    """The same kills against build/bench/bench_restart_floor: the least a supervisor does
+    (waitpid, posix_spawn) with n `sleep` children, timed the same way: the floor for
+    restart_exact's figure, from the kill to the exec as there."""
+    floor = os.path.join(os.path.dirname(BIN), "bench", "bench_restart_floor")
+    if not os.access(floor, os.X_OK):
+        print(f"restart_floor_exact: {floor} not built; skipped", file=sys.stderr)
+        return {}
+    try:
+        events = ProcEvents()
+    except OSError as e:
+        print(f"restart_floor_exact: no proc connector ({e}); skipped", file=sys.stderr)
+        return {}
+    p = subprocess.Popen([floor, str(n)], stdout=subprocess.DEVNULL)
+    children = collect_children(events, p, n)
+    if p.poll() is not None or len(children) < n:
+        print(f"restart_floor_exact: {len(children)} of {n} started", file=sys.stderr)
+        events.close()
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=60)
+        return {}
+    time.sleep(1.0)
+    events.drain(time.monotonic() + 0.05)
+    timed = time_restarts(events, p.pid, children, kills)
+    events.close()
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=60)
+    if not timed:
+        return {}
+    line = f"RESULT bench=restart_floor_exact n={n} {timed}"
     print(line, flush=True)
     return fields(line)
 
 
 STAGES = set(args.stages.split(","))
-spawn = exact = drover1000 = drover500 = sup500 = pm2500 = demo = loop = {}
+spawn = exact = floor_exact = drover1000 = drover500 = sup500 = pm2500 = demo = loop = {}
 if "spawn" in STAGES:
     spawn = run([os.path.join(PEERS, "bench_spawn.sh"), "1000", "2000", "20"], timeout=600)
     spawn = spawn[0] if spawn else {}
 if "exact" in STAGES:
     exact = restart_exact(1000, kills=20)
+    floor_exact = restart_floor_exact(1000, kills=20)
 if "drover" in STAGES:
     drover1000 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 1000, kills=20)
     drover500 = supervisor(os.path.join(HERE, "peers", "drover.sh"), 500, kills=20)
@@ -271,6 +321,9 @@ summary = {
     "drover_restart_exec_ms": exact.get("restart_exec_ms", "na"),
     "restart_exec_vs_floor": ratio(exact.get("restart_exec_ms"),
                                    float(spawn.get("restart_floor_us", "nan")) / 1000),
+    "floor_restart_exec_ms": floor_exact.get("restart_exec_ms", "na"),
+    "restart_exec_vs_floor_exec": ratio(exact.get("restart_exec_ms"),
+                                        floor_exact.get("restart_exec_ms")),
     "drover_500_running_s": drover500.get("t_spawned_all_s", "na"),
     "supervisord_500_running_s": sup500.get("t_spawned_all_s", "na"),
     "pm2_500_running_s": pm2500.get("t_spawned_all_s", "na"),

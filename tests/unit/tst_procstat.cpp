@@ -1,6 +1,7 @@
 // /proc/<pid>/stat readers: the parser on real-shaped lines, fixture files through a proc
 // root, a real child process, and the CPU meter's arithmetic.
 #include "engine/observe/procstat.h"
+#include "engine/spawner.h"
 
 #include <QTest>
 
@@ -112,6 +113,7 @@ private slots:
     void readerAfterExit();
     void readerMissingProcess();
     void ownStartTimeStable();
+    void spawnedStartTimeIsProcs();
     void cpuClock();
     void releaseAndReopen();
     void cpuMeter_data();
@@ -352,6 +354,41 @@ void TestProcStat::ownStartTimeStable()
     QCOMPARE(self->ppid, int(::getppid()));
     QCOMPARE(self->startTime, *first);
     QVERIFY(self->fds >= 1);
+}
+
+// spawnProcess() gives the start time from the clock read around the clone, so that the
+// master need not read the stat file while the child is still in its exec: it must be the
+// very value /proc shows, or a restarted master would not re-adopt the process.
+void TestProcStat::spawnedStartTimeIsProcs()
+{
+    const long hz = sysconf(_SC_CLK_TCK);
+    QVERIFY(hz > 0);
+    const long nsPerTick = 1000000000L / hz;
+    // Within one tick: that tick; across a tick's end: unknown.
+    timespec a{100, 0}, b{100, nsPerTick - 1}, c{100, nsPerTick};
+    QCOMPARE(engine::startTicksBetween(a, b),
+             std::optional<std::uint64_t>(std::uint64_t(100 * hz)));
+    QCOMPARE(engine::startTicksBetween(b, c), std::optional<std::uint64_t>());
+
+    int known = 0;
+    for (int i = 0; i < 60; ++i) {
+        engine::SpawnRequest req;
+        req.argv = {"/bin/sleep", "30"};
+        api::Result<engine::SpawnedProcess> p = engine::spawnProcess(req);
+        QVERIFY2(p.ok(), p.ok() ? "" : p.error().message.c_str());
+        std::optional<std::uint64_t> fromProc = engine::processStartTime(p->pid);
+        ::kill(p->pid, SIGKILL);
+        siginfo_t info{};
+        ::waitid(P_PIDFD, unsigned(p->pidfd), &info, WEXITED);
+        ::close(p->pidfd);
+        QVERIFY(fromProc);
+        if (p->startTime) {
+            QCOMPARE(*p->startTime, *fromProc);
+            ++known;
+        }
+    }
+    // A clone takes well under a tick (10 ms): nearly every one is known.
+    QVERIFY2(known >= 30, qPrintable(QString::number(known)));
 }
 
 // The process CPU clock counts every thread: a second thread's work shows, as in stat's
