@@ -27,7 +27,6 @@ namespace drover::engine {
 
 class ConfigView;
 class Runtime;
-struct SpawnPlan;
 class Stream;
 class Timer;
 class Watch;
@@ -70,11 +69,6 @@ struct Supervision
     /// finish, at most `drain_timeout`): the stop that follows, and that it drained.
     std::optional<std::pair<Intent, std::string>> drainingFor;
     bool drained = false;
-    /// The last native spawn's plan and what it was made from (revision, port, index, base
-    /// directory): a restart of the same template reuses it instead of planning the
-    /// environment again.
-    std::shared_ptr<const SpawnPlan> plan;
-    std::string planKey;
 };
 
 /// The sampler's part: what it needs to look at the process cheaply once a second.

@@ -141,22 +141,6 @@ std::optional<SpawnPlan> Supervisor::plan(const Worker &w,
     return plan;
 }
 
-const SpawnPlan *Supervisor::spawnPlan(Worker &w) const
-{
-    std::string key;
-    if (const config::PoolSpec *p = m_config.templateOf(w)) {
-        const std::optional<int> port = w.info().port;
-        key = p->revision + '/' + (port ? std::to_string(*port) : "-") + '/' +
-              std::to_string(w.info().index) + '/' + m_config->baseDir;
-    }
-    if (!key.empty() && w.sup.plan && w.sup.planKey == key)
-        return w.sup.plan.get();
-    std::optional<SpawnPlan> made = plan(w, m_options.masterEnv);
-    w.sup.plan = made ? std::make_shared<const SpawnPlan>(std::move(*made)) : nullptr;
-    w.sup.planKey = std::move(key); // empty (an adopted entry's): planned every time
-    return w.sup.plan.get();
-}
-
 bool Supervisor::spawn(Worker &w)
 {
     Clock::time_point t0 = Clock::now();
@@ -166,10 +150,10 @@ bool Supervisor::spawn(Worker &w)
     SpawnRequest req;
     config::LimitsSpec limits;
     std::string revision;
-    if (const SpawnPlan *p = spawnPlan(w)) {
-        req.argv = p->argv;
-        req.cwd = p->cwd;
-        req.env = p->env;
+    if (std::optional<SpawnPlan> p = plan(w, m_options.masterEnv)) {
+        req.argv = std::move(p->argv);
+        req.cwd = std::move(p->cwd);
+        req.env = std::move(p->env);
     }
     if (const config::PoolSpec *p = m_config.templateOf(w)) { // its revision's
         limits = p->limits;

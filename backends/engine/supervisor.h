@@ -80,8 +80,6 @@ public:
     const StartCosts &restartCosts() const { return m_restartCosts; }
 
 private:
-    /// plan() for the next native spawn, kept in the worker for its restarts.
-    const SpawnPlan *spawnPlan(Worker &w) const;
     void drainSpawns();
     void watch(Worker &w, int pidfd, int pid);
     bool attach(Worker &w, int pid, std::uint64_t expectedStart, int origin);
