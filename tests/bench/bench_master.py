@@ -197,6 +197,22 @@ def collect_children(events, proc, n, timeout=120):
     return children
 
 
+def time_and_stop(events, proc, children, kills, bench):
+    """Once `proc`'s children have settled: time_restarts(), then SIGTERM to `proc`; the
+    RESULT line printed and its fields."""
+    time.sleep(1.0)
+    events.drain(time.monotonic() + 0.05)
+    timed = time_restarts(events, proc.pid, children, kills)
+    events.close()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    if not timed:
+        return {}
+    line = f"RESULT bench={bench} n={len(children)} {timed}"
+    print(line, flush=True)
+    return fields(line)
+
+
 def restart_exact(n=1000, kills=20):
     """droverd with n `sleep` workers that restart at once, timed by time_restarts()."""
     try:
@@ -226,18 +242,9 @@ def restart_exact(n=1000, kills=20):
             d.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
         return {}
-    time.sleep(1.0)
-    events.drain(time.monotonic() + 0.05)
-    timed = time_restarts(events, d.pid, children, kills)
-    events.close()
-    d.send_signal(signal.SIGTERM)
-    d.wait(timeout=60)
+    result = time_and_stop(events, d, children, kills, "master_restart_exact")
     shutil.rmtree(work, ignore_errors=True)
-    if not timed:
-        return {}
-    line = f"RESULT bench=master_restart_exact n={n} {timed}"
-    print(line, flush=True)
-    return fields(line)
+    return result
 
 
 def restart_floor_exact(n=1000, kills=20):
@@ -262,17 +269,7 @@ def restart_floor_exact(n=1000, kills=20):
             p.send_signal(signal.SIGTERM)
             p.wait(timeout=60)
         return {}
-    time.sleep(1.0)
-    events.drain(time.monotonic() + 0.05)
-    timed = time_restarts(events, p.pid, children, kills)
-    events.close()
-    p.send_signal(signal.SIGTERM)
-    p.wait(timeout=60)
-    if not timed:
-        return {}
-    line = f"RESULT bench=restart_floor_exact n={n} {timed}"
-    print(line, flush=True)
-    return fields(line)
+    return time_and_stop(events, p, children, kills, "restart_floor_exact")
 
 
 STAGES = set(args.stages.split(","))
