@@ -1,5 +1,7 @@
 #include "engine/spawner.h"
 
+#include "engine/observe/procstat.h"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -424,21 +426,6 @@ api::Result<SpawnedProcess> spawn(const SpawnRequest &request, bool intoCgroup)
 }
 
 } // namespace
-
-std::optional<std::uint64_t> startTicksBetween(const timespec &before, const timespec &after)
-{
-    static const long hz = sysconf(_SC_CLK_TCK);
-    constexpr std::uint64_t kNsPerSec = 1'000'000'000;
-    if (hz <= 0 || kNsPerSec % std::uint64_t(hz) != 0)
-        return std::nullopt; // the kernel would not truncate as we do
-    const std::uint64_t nsPerTick = kNsPerSec / std::uint64_t(hz);
-    auto ticks = [nsPerTick](const timespec &t) {
-        return (std::uint64_t(t.tv_sec) * kNsPerSec + std::uint64_t(t.tv_nsec)) / nsPerTick;
-    };
-    if (ticks(before) != ticks(after))
-        return std::nullopt;
-    return ticks(before);
-}
 
 api::Result<SpawnedProcess> spawnProcess(const SpawnRequest &request)
 {

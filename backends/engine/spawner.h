@@ -3,7 +3,6 @@
 #include "api/result.h"
 
 #include <cstdint>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,11 +43,6 @@ struct SpawnedProcess
     /// memory (0.1-0.3 ms on the loop here, at every start).
     std::optional<std::uint64_t> startTime;
 };
-
-/// The start time that /proc shows for a process cloned between the CLOCK_BOOTTIME
-/// readings `before` and `after` (the kernel takes the same clock, truncated to USER_HZ
-/// ticks), or nothing when the two fall in different ticks.
-std::optional<std::uint64_t> startTicksBetween(const timespec &before, const timespec &after);
 
 /// Starts a process in its own process group, stdin from /dev/null, with the limits and
 /// cgroups applied *before* exec, through clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD), or

@@ -289,6 +289,20 @@ long clockTicks()
     return ticks;
 }
 
+std::optional<std::uint64_t> startTicksBetween(const timespec &before, const timespec &after)
+{
+    constexpr std::uint64_t kNsPerSec = 1'000'000'000;
+    const auto hz = std::uint64_t(clockTicks());
+    if (kNsPerSec % hz != 0)
+        return std::nullopt; // the kernel would not truncate as this does
+    auto ticks = [nsPerTick = kNsPerSec / hz](const timespec &t) {
+        return (std::uint64_t(t.tv_sec) * kNsPerSec + std::uint64_t(t.tv_nsec)) / nsPerTick;
+    };
+    if (ticks(before) != ticks(after))
+        return std::nullopt;
+    return ticks(before);
+}
+
 long pageSize()
 {
     static const long size = [] {

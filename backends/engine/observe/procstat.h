@@ -81,6 +81,10 @@ private:
 
 /// Clock ticks per second (sysconf(_SC_CLK_TCK)) and the page size, read once.
 long clockTicks();
+/// The start time (field 22) that /proc shows for a process cloned between the
+/// CLOCK_BOOTTIME readings `before` and `after`: the kernel takes the same clock and
+/// truncates it to clock ticks. Nothing when the two fall in different ticks.
+std::optional<std::uint64_t> startTicksBetween(const timespec &before, const timespec &after);
 long pageSize();
 
 } // namespace drover::engine
