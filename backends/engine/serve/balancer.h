@@ -10,7 +10,7 @@
 #include <vector>
 
 /// The gateway's decisions as plain data and functions (no sockets, no loop): which worker
-/// takes a request, each worker's circuit breaker, the rate limit. The proxy (gateway.cpp)
+/// takes a request, each worker's circuit breaker, the rate limit. The proxy (proxy.cpp)
 /// and the leases ask these; tst_balancer checks them without a network.
 namespace drover::engine::serve {
 

@@ -17,6 +17,9 @@ class io_context;
 
 namespace drover::engine::serve {
 
+class Admission;
+class Proxy;
+
 /// One routing decision, as the flight recorder keeps it.
 struct Decision
 {
@@ -84,8 +87,9 @@ struct Traffic
 };
 
 /// A pool's door: the bounded queue in front of its workers, the choice of a worker, the
-/// breakers and rate limit, and (when the pool has `gateway:`) the HTTP/1.1 reverse proxy on
-/// the engine's loop. Leases (`pool.acquire`) wait in the same queue.
+/// breakers and rate limit (an Admission, admission.h), and (when the pool has `gateway:`) the
+/// HTTP/1.1 reverse proxy on the engine's loop (a Proxy, proxy.h). Leases (`pool.acquire`)
+/// wait in the same queue.
 class Gateway
 {
 public:
@@ -153,8 +157,8 @@ public:
     void markColdStart();
 
 private:
-    struct Core;
-    std::shared_ptr<Core> d;
+    std::shared_ptr<Admission> m_admission;
+    std::unique_ptr<Proxy> m_proxy; ///< with `gateway:` only
 };
 
 } // namespace drover::engine::serve
