@@ -10,6 +10,7 @@
 
 #include "api/clock.h"
 #include "engine/serve/admission.h"
+#include "engine/serve/passhead.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -59,6 +60,7 @@ constexpr auto kClientIdle = 75s;     ///< a keep-alive client connection with n
 constexpr auto kClientTransfer = 60s; ///< reading a request, writing a response
 constexpr auto kConnectTimeout = 3s;
 constexpr std::size_t kRelayChunk = 16 * 1024;
+constexpr std::size_t kCopyBody = 16 * 1024; ///< a whole response body up to this is copied
 constexpr std::size_t kReadSize = 64 * 1024; ///< at most this much read at once
 
 auto ec_(error_code &ec)
@@ -106,67 +108,6 @@ bool usableRequestId(std::string_view id)
 {
     return !id.empty() && id.size() <= 128 &&
            std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-/// Hop-by-hop headers, which are the connection's and not passed on (RFC 9110 7.6.1), and
-/// those the Connection header names.
-template <class Fields>
-void dropHopByHop(Fields &f, bool keepUpgrade)
-{
-    std::vector<std::string> named;
-    for (auto part : http::token_list{f[http::field::connection]})
-        named.emplace_back(part);
-    for (const std::string &n : named) {
-        if (!(keepUpgrade && beast::iequals(n, "upgrade")))
-            f.erase(n);
-    }
-    f.erase(http::field::connection);
-    f.erase(http::field::keep_alive);
-    f.erase(http::field::proxy_connection);
-    f.erase(http::field::te);
-    f.erase(http::field::trailer);
-    if (!keepUpgrade)
-        f.erase(http::field::upgrade);
-}
-
-/// A message's header as HTTP/1.1 text, to go out with its body in one gather write: much
-/// cheaper than Beast's serializer, which walks a buffer sequence field by field.
-void appendFields(std::string &out, const http::fields &fields)
-{
-    for (const auto &f : fields) {
-        const auto name = f.name_string();
-        const auto value = f.value();
-        out.append(name.data(), name.size());
-        out += ": ";
-        out.append(value.data(), value.size());
-        out += "\r\n";
-    }
-    out += "\r\n";
-}
-
-/// (Into `out`, a connection's own string: its capacity is reused from request to request.)
-void requestHead(std::string &out, const http::request<http::string_body> &m)
-{
-    out.clear();
-    const auto method = m.method_string();
-    const auto target = m.target();
-    out.append(method.data(), method.size());
-    out += ' ';
-    out.append(target.data(), target.size());
-    out += " HTTP/1.1\r\n";
-    appendFields(out, m);
-}
-
-void responseHead(std::string &out, const http::response<http::string_body> &m)
-{
-    out.clear();
-    out += "HTTP/1.1 ";
-    out += std::to_string(m.result_int());
-    out += ' ';
-    const auto reason = m.reason().empty() ? http::obsolete_reason(m.result()) : m.reason();
-    out.append(reason.data(), reason.size());
-    out += "\r\n";
-    appendFields(out, m);
 }
 
 struct Conn;
@@ -218,7 +159,10 @@ struct Conn
 
     Socket socket;
     beast::flat_buffer buffer;
-    std::string head; ///< a message's header as it is written out
+    /// A header read from this connection, as it is written out to the other side (for a
+    /// request read whole, with its body). Its capacity is reused from message to message.
+    std::string head;
+    std::string hop; ///< the header's connection fields (passed on with an upgrade's)
     Clock::time_point deadline = Clock::time_point::max();
     bool timedOut = false;
     bool client = false;
@@ -347,45 +291,57 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
         }
     }
 
-    /// Feeds what `c`'s buffer holds to `p`: true when that was enough for its header
-    /// (`headerOnly`) or whole message, or when it went wrong (`ec`); false when a read must
-    /// bring more. The callers try this first: a message already buffered (a worker's small
-    /// answer comes with its header) then costs no read and no coroutine frame.
+    /// How far a read goes: to the end of the header, to the end of the message, or until
+    /// some more of the body has come (to be passed on).
+    enum class Until { Header, Done, More };
+
+    /// Feeds `p` the bytes of `c`'s buffer past the first `kept` (parsed already, and left
+    /// there for the caller to pass on or consume): true when that was enough for the header
+    /// (`headerOnly`) or the whole message, or when it went wrong (`ec`); false when a read
+    /// must bring more. The callers try this first: a message already buffered (a worker's
+    /// small answer comes with its header) then costs no read and no coroutine frame.
     template <class P>
-    static bool parseBuffered(Conn &c, P &p, bool headerOnly, error_code &ec)
+    static bool parse(Conn &c, P &p, std::size_t &kept, bool headerOnly, error_code &ec)
     {
-        while (c.buffer.size() > 0) {
-            const std::size_t used = p.put(c.buffer.data(), ec);
-            c.buffer.consume(used);
+        auto reached = [&] { return headerOnly ? p.is_header_done() : p.is_done(); };
+        while (!reached() && c.buffer.size() > kept) {
+            const auto data = c.buffer.data();
+            const std::size_t used =
+                p.put(asio::const_buffer(static_cast<const char *>(data.data()) + kept,
+                                         data.size() - kept),
+                      ec);
+            kept += used;
             if (ec == http::error::need_more) {
                 ec = {};
                 return false;
             }
-            if (ec || (headerOnly ? p.is_header_done() : p.is_done()))
+            if (ec)
                 return true;
             if (used == 0)
                 return false;
         }
-        return false;
+        return reached();
     }
 
-    /// Reads into `c`'s buffer and feeds `p` until its header (`headerOnly`) or its whole
-    /// message is parsed, with the end-of-stream rules of Beast's http::async_read (which
-    /// would go through a stack of composed operations and post its completion even when
-    /// nothing had to be read).
+    /// Reads into `c`'s buffer and parses past `kept` as far as `until` says, with the
+    /// end-of-stream rules of Beast's http::async_read (which would go through a stack of
+    /// composed operations and post its completion even when nothing had to be read). The
+    /// caller sets the connection's deadline.
     template <class P>
-    awaitable<error_code> read(Conn &c, P &p, bool headerOnly)
+    awaitable<error_code> read(Conn &c, P &p, std::size_t &kept, Until until)
     {
         error_code ec;
         for (;;) {
-            if (parseBuffered(c, p, headerOnly, ec))
+            const std::size_t before = kept;
+            if (parse(c, p, kept, until == Until::Header, ec) ||
+                (until == Until::More && kept > before))
                 co_return ec;
             const std::size_t n = co_await c.socket.async_read_some(
                 c.buffer.prepare(beast::read_size(c.buffer, kReadSize)), ec_(ec));
             if (ec == asio::error::eof) {
-                // The peer's end: a message that runs until it is one; nothing at all is the
-                // end of a kept-alive connection.
-                if (!p.got_some())
+                // The peer's end: nothing at all is the end of a kept-alive connection; a body
+                // that runs until the connection ends is complete; anything else is cut.
+                if (until == Until::Header && !p.got_some())
                     co_return error_code(http::error::end_of_stream);
                 ec = {};
                 p.put_eof(ec);
@@ -394,6 +350,37 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             if (ec)
                 co_return c.result(ec);
             c.buffer.commit(n);
+        }
+    }
+    /// Passes a message on from `in` to `out` as its bytes come: `header` (rewritten) first,
+    /// with the bytes parsed past it already (`kept`), then the rest of the body, framing and
+    /// all. Each write within `outLimit`, each read within `inLimit`.
+    template <class P>
+    awaitable<error_code> relay(Conn &in, P &p, std::size_t kept, Conn &out,
+                                const std::string &header, std::chrono::milliseconds outLimit,
+                                std::chrono::milliseconds inLimit)
+    {
+        error_code ec;
+        bool headerSent = false;
+        for (;;) {
+            if (!headerSent || kept > 0) {
+                const std::array<asio::const_buffer, 2> pieces{
+                    headerSent ? asio::const_buffer() : asio::buffer(header),
+                    asio::const_buffer(in.buffer.data().data(), kept)};
+                out.expiresAfter(outLimit);
+                co_await asio::async_write(out.socket, pieces, ec_(ec));
+                if (ec)
+                    co_return out.result(ec);
+                headerSent = true;
+                in.buffer.consume(kept);
+                kept = 0;
+            }
+            if (p.is_done())
+                co_return error_code{};
+            in.expiresAfter(inLimit);
+            ec = co_await read(in, p, kept, Until::More);
+            if (ec)
+                co_return ec;
         }
     }
 
@@ -431,13 +418,17 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             if (closed)
                 break;
             client.busy = false;
-            http::request_parser<http::empty_body> head;
+            // The header for the worker is written into the connection's own strings, whose
+            // capacity is reused from request to request.
+            RequestHead head(client.head, client.hop);
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
             error_code ec;
-            if (!parseBuffered(client, head, true, ec))
-                ec = co_await read(client, head, true);
+            std::size_t kept = 0;
+            if (!parse(client, head, kept, true, ec))
+                ec = co_await read(client, head, kept, Until::Header);
+            client.buffer.consume(kept);
             if (ec)
                 break;
             client.busy = true;
@@ -452,30 +443,23 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
 
     /// One request, from its header read to its response sent; whether the client's
     /// connection goes on.
-    awaitable<bool> handle(Conn &client, http::request_parser<http::empty_body> &head,
-                           const std::string &peer)
+    awaitable<bool> handle(Conn &client, RequestHead &head, const std::string &peer)
     {
         const Clock::time_point arrived = Clock::now();
-        auto &req = head.get();
-        const unsigned version = req.version();
-        bool keepAlive = req.keep_alive() && !closed;
+        const unsigned version = head.version();
+        bool keepAlive = head.keep_alive() && !closed;
         Decision d;
         d.timeMs = api::nowMs();
-        d.method = std::string(req.method_string());
-        d.target = std::string(req.target().substr(0, 200));
-        {
-            auto given = req["X-Request-Id"];
-            d.requestId =
-                usableRequestId({given.data(), given.size()}) ? std::string(given) : newRequestId();
-        }
+        d.method = head.methodString();
+        d.target = head.target().substr(0, 200);
+        d.requestId = usableRequestId(head.requestId()) ? head.requestId() : newRequestId();
         auto finish = [&](int status, std::string outcome) {
             d.status = status;
             d.outcome = std::move(outcome);
             d.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - arrived).count();
             admission->record(d); // (a copy: d is read after, for the answer)
         };
-        const bool upgrade = req[http::field::upgrade].size() > 0 &&
-                             http::token_list{req[http::field::connection]}.exists("upgrade");
+        const bool upgrade = head.upgrade();
         const bool hasBody = !head.is_done();
         // A body is read whole before a worker is chosen when it is small and sized; one
         // that is larger or chunked streams once the worker is known.
@@ -494,50 +478,39 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             co_return sent &&keepAlive;
         }
 
-        std::optional<http::request_parser<http::string_body>> whole;
-        std::optional<http::request_parser<http::buffer_body>> streamed;
-        if (wholeBody) {
-            whole.emplace(std::move(head));
-            if (hasBody) {
-                error_code ec;
-                client.expiresAfter(kClientTransfer);
-                if (!parseBuffered(client, *whole, false, ec))
-                    ec = co_await read(client, *whole, false);
-                if (ec) {
-                    finish(400, "client-error");
-                    co_return false;
-                }
-            }
-        } else {
-            streamed.emplace(std::move(head));
-        }
-        auto &fields = whole ? static_cast<http::fields &>(whole->get())
-                             : static_cast<http::fields &>(streamed->get());
-        const http::verb method = whole ? whole->get().method() : streamed->get().method();
-        dropHopByHop(fields, upgrade);
-        fields.set("X-Request-Id", d.requestId);
         {
-            auto tp = fields["traceparent"];
-            if (!validTraceparent({tp.data(), tp.size()})) {
-                // A new trace: version 00, a random trace id and parent id, sampled.
-                char t[] = "00-00000000000000000000000000000000-0000000000000000-01";
-                hexInto(t + 3, rng(), 16);
-                hexInto(t + 19, rng(), 16);
-                hexInto(t + 36, rng() | 1, 16);
-                fields.set("traceparent", beast::string_view(t, sizeof t - 1));
+            // The gateway's own fields: the request id, the trace (the client's, or a new one:
+            // version 00, a random trace id and parent id, sampled), the client's address.
+            char newTrace[] = "00-00000000000000000000000000000000-0000000000000000-01";
+            std::string_view trace = head.traceparent();
+            if (!validTraceparent(trace)) {
+                hexInto(newTrace + 3, rng(), 16);
+                hexInto(newTrace + 19, rng(), 16);
+                hexInto(newTrace + 36, rng() | 1, 16);
+                trace = std::string_view(newTrace, sizeof newTrace - 1);
             }
+            if (head.forwardedFor().empty() || peer.empty())
+                head.finish(d.requestId, trace, peer.empty() ? head.forwardedFor() : peer);
+            else
+                head.finish(d.requestId, trace, head.forwardedFor() + ", " + peer);
         }
-        if (!peer.empty()) {
-            auto before = fields["X-Forwarded-For"];
-            fields.set("X-Forwarded-For",
-                       before.empty() ? peer : std::string(before) + ", " + peer);
+        if (wholeBody && hasBody) {
+            std::size_t kept = 0;
+            client.expiresAfter(kClientTransfer);
+            const error_code ec = co_await read(client, head, kept, Until::Done);
+            if (ec) {
+                finish(400, "client-error");
+                co_return false;
+            }
+            // A sized body's bytes are the body: after the header, the request as it goes
+            // to the worker (and again on a retry), in one piece.
+            client.head.append(static_cast<const char *>(client.buffer.data().data()), kept);
+            client.buffer.consume(kept);
         }
-        if (upgrade)
-            fields.set(http::field::connection, "Upgrade");
 
         const std::optional<config::GatewaySpec> &spec = admission->spec();
         const int retries = spec ? spec->retryAttempts : 0;
-        const bool mayRetry = idempotent(method) && whole.has_value() && !upgrade;
+        const bool mayRetry = idempotent(head.method()) && wholeBody && !upgrade;
         const auto &retryOn = spec ? spec->retryOn : std::vector<config::RetryOn>{};
         auto retriesOn = [&](config::RetryOn what) {
             return std::find(retryOn.begin(), retryOn.end(), what) != retryOn.end();
@@ -573,7 +546,7 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             d.worker = g.worker;
             bool answered = false;
             TryResult r =
-                co_await tryWorker(client, g, whole, streamed, upgrade, keepAlive, d, answered);
+                co_await tryWorker(client, g, head, wholeBody, upgrade, keepAlive, d, answered);
             // What counts against the worker's breaker: no connection, no answer in time, a
             // broken connection, or a 5xx of its own (as Envoy's consecutive_5xx counts).
             const bool failed = r == TryResult::ConnectError || r == TryResult::Timeout ||
@@ -651,21 +624,20 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
     }
 
     /// Sends the request to `g`'s worker and its answer to the client.
-    awaitable<TryResult> tryWorker(Conn &client, const Grant &g,
-                                   std::optional<http::request_parser<http::string_body>> &whole,
-                                   std::optional<http::request_parser<http::buffer_body>> &streamed,
-                                   bool upgrade, bool &clientKeepAlive, Decision &d, bool &answered)
+    awaitable<TryResult> tryWorker(Conn &client, const Grant &g, RequestHead &request,
+                                   bool wholeBody, bool upgrade, bool &clientKeepAlive, Decision &d,
+                                   bool &answered)
     {
         const auto timeout = admission->requestTimeout();
         std::unique_ptr<Conn> up;
-        std::optional<http::response_parser<http::empty_body>> head;
+        std::optional<ResponseHead> head;
         bool reused = false;
         error_code ec;
         // A reused connection that the worker closed meanwhile fails at once: then one more
         // try on a new one, which is safe because the worker saw nothing.
         for (int fresh = 0; fresh < 2; ++fresh) {
             // A streamed body cannot be sent twice: it always gets a new connection.
-            up = fresh == 0 && whole && !upgrade ? takeIdle(g.worker) : nullptr;
+            up = fresh == 0 && wholeBody && !upgrade ? takeIdle(g.worker) : nullptr;
             reused = up != nullptr;
             if (!up) {
                 up = open(Socket(io));
@@ -685,35 +657,34 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
                 up->socket.set_option(tcp::no_delay(true), ignored);
             }
             up->expiresAfter(timeout);
-            if (whole) {
-                whole->get().version(11);
-                if (!upgrade)
-                    whole->get().keep_alive(true);
-                requestHead(up->head, whole->get());
-                const std::array<asio::const_buffer, 2> pieces{asio::buffer(up->head),
-                                                               asio::buffer(whole->get().body())};
-                co_await asio::async_write(up->socket, pieces, ec_(ec));
+            if (wholeBody) {
+                co_await asio::async_write(up->socket, asio::buffer(client.head), ec_(ec));
                 ec = up->result(ec);
             } else {
-                streamed->get().version(11);
-                streamed->get().keep_alive(true);
-                ec = co_await relayBody<true>(client, *streamed, *up, timeout, kClientTransfer);
+                std::size_t kept = 0;
+                parse(client, request, kept, false, ec);
+                if (!ec)
+                    ec = co_await relay(client, request, kept, *up, client.head, timeout,
+                                        kClientTransfer);
             }
-            if (ec && reused && whole)
+            if (ec && reused && wholeBody)
                 continue;
             if (ec) {
                 d.detail = "sending the request: " + ec.message();
                 co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
             }
-            head.emplace();
+            // The worker's header is written for the client into the connection's strings.
+            head.emplace(up->head, up->hop);
             head->header_limit(kHeaderLimit);
             head->body_limit(kNoBodyLimit);
-            if (whole && whole->get().method() == http::verb::head)
+            if (request.method() == http::verb::head)
                 head->skip(true);
-            ec = co_await read(*up, *head, true);
+            std::size_t kept = 0;
+            ec = co_await read(*up, *head, kept, Until::Header);
+            up->buffer.consume(kept);
             // A kept-alive connection the worker had closed just before: it saw nothing of
             // an idempotent request, which goes once more on a new connection.
-            if (ec && reused && whole && idempotent(whole->get().method()) &&
+            if (ec && reused && wholeBody && idempotent(request.method()) &&
                 (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
                  ec == asio::error::eof))
                 continue;
@@ -726,56 +697,58 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
         if (!head)
             co_return TryResult::WorkerError;
 
-        auto &res = head->get();
-        d.status = int(res.result_int());
+        d.status = head->status();
         const std::optional<config::GatewaySpec> &spec = admission->spec();
-        if (d.status >= 500 && whole && spec && spec->retryAttempts > 0 &&
+        if (d.status >= 500 && wholeBody && spec && spec->retryAttempts > 0 &&
             std::find(spec->retryOn.begin(), spec->retryOn.end(), config::RetryOn::Status5xx) !=
                 spec->retryOn.end() &&
-            idempotent(whole->get().method()) && d.attempts <= spec->retryAttempts)
+            idempotent(request.method()) && d.attempts <= spec->retryAttempts)
             co_return TryResult::Status5xx; // the connection is dropped with its body
 
-        const bool upstreamKeepAlive = res.keep_alive();
-        if (res.result() == http::status::switching_protocols && upgrade) {
-            answered = true;
-            co_await tunnel(client, std::move(up), *head, d);
+        const bool upstreamKeepAlive = head->keep_alive();
+        const bool tunnelled = d.status == 101 && upgrade;
+        // A body that ends when the worker closes ends the client's connection the same way.
+        if (!tunnelled && !head->is_done() && !head->chunked() && !head->content_length())
+            clientKeepAlive = false;
+        head->finish(g.worker, d.requestId, clientKeepAlive, request.version(), tunnelled);
+        answered = true;
+        if (tunnelled) {
+            co_await tunnel(client, std::move(up));
             co_return TryResult::Answered;
         }
-        dropHopByHop(res, false);
-        res.set("X-Drover-Worker", g.worker);
-        res.set("X-Request-Id", d.requestId);
-        // A body that ends when the worker closes ends the client's connection the same way.
-        if (!head->is_done() && !head->chunked() && !head->content_length())
-            clientKeepAlive = false;
-        res.keep_alive(clientKeepAlive);
         const bool wholeResponse =
             head->is_done() || (head->content_length() && *head->content_length() <= kWholeBody);
-        answered = true;
+        std::size_t kept = 0;
         if (wholeResponse) {
-            http::response_parser<http::string_body> body{std::move(*head)};
-            if (!body.is_done()) {
-                if (!parseBuffered(*up, body, false, ec))
-                    ec = co_await read(*up, body, false);
-                if (ec) {
-                    answered = false; // nothing went to the client yet
-                    d.detail = "reading the response body: " + ec.message();
-                    co_return ec == beast::error::timeout ? TryResult::Timeout
-                                                          : TryResult::WorkerError;
-                }
+            if (!parse(*up, *head, kept, false, ec))
+                ec = co_await read(*up, *head, kept, Until::Done);
+            if (ec) {
+                answered = false; // nothing went to the client yet
+                d.detail = "reading the response body: " + ec.message();
+                co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
             }
+            // One write: the header and the body's bytes as they came (a HEAD's answer keeps
+            // its Content-Length and has no body). A small body is copied after the header:
+            // one buffer is a send(2), two a sendmsg(2), dearer on a loop that does little else.
             client.expiresAfter(kClientTransfer);
-            // (A HEAD's answer keeps its Content-Length and has no body: written as it is.)
-            responseHead(client.head, body.get());
-            const std::array<asio::const_buffer, 2> pieces{asio::buffer(client.head),
-                                                           asio::buffer(body.get().body())};
-            co_await asio::async_write(client.socket, pieces, ec_(ec));
+            const char *bytes = static_cast<const char *>(up->buffer.data().data());
+            if (kept <= kCopyBody) {
+                up->head.append(bytes, kept);
+                co_await asio::async_write(client.socket, asio::buffer(up->head), ec_(ec));
+            } else {
+                const std::array<asio::const_buffer, 2> pieces{asio::buffer(up->head),
+                                                               asio::const_buffer(bytes, kept)};
+                co_await asio::async_write(client.socket, pieces, ec_(ec));
+            }
+            up->buffer.consume(kept);
             if (ec)
                 co_return TryResult::ClientGone;
         } else {
-            http::response_parser<http::buffer_body> body{std::move(*head)};
             // The client does not decide the worker's time to stream: each piece within
             // the request timeout, each write to the client within the transfer limit.
-            ec = co_await relayBody<false>(*up, body, client, kClientTransfer, timeout);
+            parse(*up, *head, kept, false, ec);
+            if (!ec)
+                ec = co_await relay(*up, *head, kept, client, up->head, kClientTransfer, timeout);
             if (ec)
                 co_return TryResult::ClientGone; // could be either side: the response is cut
         }
@@ -784,64 +757,14 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
         co_return TryResult::Answered;
     }
 
-    /// Passes a message's header and body from `in` (parsed by `p`, header already read) to
-    /// `out`, piece by piece as they come. `outLimit` bounds each write, `inLimit` each read.
-    template <bool isRequest>
-    awaitable<error_code> relayBody(Conn &in, http::parser<isRequest, http::buffer_body> &p,
-                                    Conn &out, std::chrono::milliseconds outLimit,
-                                    std::chrono::milliseconds inLimit)
+    /// After a 101: the response (in `up`'s head) goes to the client, then bytes both ways
+    /// until one side closes. The worker's slot is given back at once (a WebSocket may stay
+    /// for hours).
+    awaitable<void> tunnel(Conn &client, std::unique_ptr<Conn> up)
     {
-        std::array<char, kRelayChunk> chunk;
-        http::serializer<isRequest, http::buffer_body> sr{p.get()};
         error_code ec;
-        p.get().body().data = nullptr;
-        p.get().body().size = 0;
-        p.get().body().more = !p.is_done();
-        out.expiresAfter(outLimit);
-        co_await http::async_write_header(out.socket, sr, ec_(ec));
-        if (ec)
-            co_return out.result(ec);
-        do {
-            if (!p.is_done()) {
-                p.get().body().data = chunk.data();
-                p.get().body().size = chunk.size();
-                in.expiresAfter(inLimit);
-                // What has come, not the whole body: a stream goes on as it is produced.
-                co_await http::async_read_some(in.socket, in.buffer, p, ec_(ec));
-                if (ec == http::error::need_buffer)
-                    ec = {};
-                if (ec)
-                    co_return in.result(ec);
-                p.get().body().size = chunk.size() - p.get().body().size;
-                // Nothing this time (a chunk's header only): no data, or a chunked
-                // serializer would write an empty chunk, which ends the body.
-                p.get().body().data = p.get().body().size ? chunk.data() : nullptr;
-                p.get().body().more = !p.is_done();
-            } else {
-                p.get().body().data = nullptr;
-                p.get().body().size = 0;
-            }
-            out.expiresAfter(outLimit);
-            co_await http::async_write(out.socket, sr, ec_(ec));
-            if (ec == http::error::need_buffer)
-                ec = {};
-            if (ec)
-                co_return out.result(ec);
-        } while (!p.is_done() || !sr.is_done());
-        co_return error_code{};
-    }
-
-    /// After a 101: the response goes to the client, then bytes both ways until one side
-    /// closes. The worker's slot is given back at once (a WebSocket may stay for hours).
-    awaitable<void> tunnel(Conn &client, std::unique_ptr<Conn> up,
-                           http::response_parser<http::empty_body> &head, Decision &d)
-    {
-        head.get().set("X-Drover-Worker", d.worker);
-        head.get().set("X-Request-Id", d.requestId);
-        error_code ec;
-        http::response_serializer<http::empty_body> sr{head.get()};
         client.expiresAfter(kClientTransfer);
-        co_await http::async_write_header(client.socket, sr, ec_(ec));
+        co_await asio::async_write(client.socket, asio::buffer(up->head), ec_(ec));
         if (ec)
             co_return;
         ++admission->traffic().tunnels;
