@@ -19,6 +19,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <atomic>
+#include <fstream>
 #include <future>
 #include <regex>
 #include <set>
@@ -314,6 +315,89 @@ private slots:
         QCOMPARE(a.body, std::string("until the worker closes"));
         QCOMPARE(a.header("x-drover-worker"), std::string("eof-0"));
         QCOMPARE(a.header("connection"), std::string("close"));
+    }
+
+    void expectContinueIsAnsweredAndInterimAnswersSkipped()
+    {
+        // A worker that sends 103 Early Hints before every answer, and 100 Continue when it
+        // is asked for one, and answers with what it saw.
+        const std::string script = m_dir->path().toStdString() + "/interim.py";
+        {
+            std::ofstream out(script);
+            out << "import socket, sys\n"
+                   "def answer(c):\n"
+                   "    data = b''\n"
+                   "    while b'\\r\\n\\r\\n' not in data:\n"
+                   "        more = c.recv(65536)\n"
+                   "        if not more:\n"
+                   "            return  # a readiness check, which sends nothing\n"
+                   "        data += more\n"
+                   "    head, body = data.split(b'\\r\\n\\r\\n', 1)\n"
+                   "    expect = b'expect:' in head.lower()\n"
+                   "    c.sendall(b'HTTP/1.1 103 Early Hints\\r\\nLink: </a.css>\\r\\n\\r\\n')\n"
+                   "    if expect:\n"
+                   "        c.sendall(b'HTTP/1.1 100 Continue\\r\\n\\r\\n')\n"
+                   "    n = 0\n"
+                   "    for line in head.split(b'\\r\\n'):\n"
+                   "        if line.lower().startswith(b'content-length:'):\n"
+                   "            n = int(line.split(b':')[1])\n"
+                   "    while len(body) < n:\n"
+                   "        body += c.recv(65536)\n"
+                   "    seen = b'seen' if expect else b'not seen'\n"
+                   "    text = b'%d bytes, expect %s' % (len(body), seen)\n"
+                   "    c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n"
+                   "Connection: close\\r\\n\\r\\n' % len(text) + text)\n"
+                   "s = socket.socket()\n"
+                   "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                   "s.bind(('127.0.0.1', int(sys.argv[1])))\n"
+                   "s.listen(16)\n"
+                   "while True:\n"
+                   "    c, _ = s.accept()\n"
+                   "    try:\n"
+                   "        answer(c)\n"
+                   "    except OSError:\n"
+                   "        pass\n"
+                   "    c.close()\n";
+        }
+        start("pools:\n  - name: hints\n    command: [\"python3\", \"" + script +
+              "\", \"{{port}}\"]\n    replicas: 1\n    ports: 26960-26969\n    probes:\n"
+              "      readiness: {tcp: {port: \"{{port}}\"}, interval: 100ms}\n    gateway:\n"
+              "      listen: 127.0.0.1:26970\n");
+        QVERIFY(allReady("hints", 1));
+
+        // The client sends its header, waits for 100 Continue (from the gateway), then its
+        // body: the one answer it gets after that is the worker's last.
+        auto raw = std::async(std::launch::async, []() -> std::string {
+            asio::io_context io;
+            tcp::socket s(io);
+            s.connect(tcp::endpoint(asio::ip::address_v4::loopback(), 26970));
+            asio::write(
+                s, asio::buffer(std::string("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                                            "Expect: 100-continue\r\nConnection: close\r\n\r\n")));
+            std::string got;
+            std::array<char, 4096> buf;
+            boost::system::error_code ec;
+            while (!ec && got.find("\r\n\r\n") == std::string::npos)
+                got.append(buf.data(), s.read_some(asio::buffer(buf), ec));
+            if (got.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) != 0)
+                return "no 100 Continue first: " + got;
+            asio::write(s, asio::buffer(std::string("hello")));
+            while (!ec)
+                got.append(buf.data(), s.read_some(asio::buffer(buf), ec));
+            return got;
+        });
+        runUntil([&] { return raw.wait_for(0s) == std::future_status::ready; }, 20000);
+        const std::string got = raw.get();
+        QVERIFY2(got.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n", 0) == 0,
+                 got.c_str());
+        QVERIFY2(got.find("103") == std::string::npos, got.c_str());
+        QVERIFY2(got.find("\r\n\r\n5 bytes, expect not seen") != std::string::npos, got.c_str());
+
+        // Without Expect: the 103 is skipped all the same.
+        Answer a = get(26970, "/");
+        QVERIFY2(a.status == 200, (a.error + a.body).c_str());
+        QCOMPARE(a.body, std::string("0 bytes, expect not seen"));
+        QCOMPARE(a.header("x-drover-worker"), std::string("hints-0"));
     }
 
     void fullQueueAndQueueTimeoutAnswer503()

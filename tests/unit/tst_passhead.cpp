@@ -83,6 +83,18 @@ private slots:
         QCOMPARE(out, std::string("GET / HTTP/1.1\r\nX-Request-Id: id\r\ntraceparent: tp\r\n\r\n"));
     }
 
+    void expectContinueIsTheGatewaysToAnswer()
+    {
+        std::string out, hop;
+        RequestHead p(out, hop);
+        feed(p, "PUT /f HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n");
+        QVERIFY(p.expectsContinue());
+        QVERIFY(!p.is_done());
+        p.finish("id", "tp", "");
+        QCOMPARE(out, std::string("PUT /f HTTP/1.1\r\nContent-Length: 3\r\nX-Request-Id: id\r\n"
+                                  "traceparent: tp\r\n\r\n"));
+    }
+
     void upgradeNeedsBothFieldsAndKeepsThem()
     {
         {

@@ -123,6 +123,9 @@ void RequestHead::on_field_impl(field name, string_view nameString, string_view 
     } else if (name == field::upgrade) {
         m_hasUpgrade = true;
         m_upgrade.assign(value.data(), value.size());
+    } else if (name == field::expect && beast::iequals(value, "100-continue")) {
+        m_expectContinue = true;
+        return;
     }
     pass(name, nameString, value);
 }

@@ -78,6 +78,9 @@ public:
     const std::string &requestId() const { return m_requestId; }
     const std::string &traceparent() const { return m_traceparent; }
     const std::string &forwardedFor() const { return m_forwardedFor; }
+    /// `Expect: 100-continue`: the client waits for a `100 Continue` before its body. The
+    /// gateway answers it itself and does not pass the field on.
+    bool expectsContinue() const { return m_expectContinue; }
 
     /// Completes the header for the worker: the gateway's fields; for an upgrade,
     /// `Connection: Upgrade` and the client's Upgrade field; the blank line.
@@ -95,6 +98,7 @@ private:
     std::string m_target;
     unsigned m_version = 11;
     bool m_hasUpgrade = false;
+    bool m_expectContinue = false;
     std::string m_upgrade; ///< the Upgrade field's value
     std::string m_requestId;
     std::string m_traceparent;

@@ -494,6 +494,19 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             else
                 head.finish(d.requestId, trace, head.forwardedFor() + ", " + peer);
         }
+        if (hasBody && head.expectsContinue() && version >= 11) {
+            // The client waits for this before it sends its body. The gateway reads the body
+            // itself (whole, or as it passes it on), so it answers rather than the worker.
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            client.expiresAfter(kClientTransfer);
+            error_code ec;
+            co_await asio::async_write(client.socket,
+                                       asio::buffer(kContinue.data(), kContinue.size()), ec_(ec));
+            if (ec) {
+                finish(499, "client-gone");
+                co_return false;
+            }
+        }
         if (wholeBody && hasBody) {
             std::size_t kept = 0;
             client.expiresAfter(kClientTransfer);
@@ -674,17 +687,25 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
                 co_return ec == beast::error::timeout ? TryResult::Timeout : TryResult::WorkerError;
             }
             // The worker's header is written for the client into the connection's strings.
-            head.emplace(up->head, up->hop);
-            head->header_limit(kHeaderLimit);
-            head->body_limit(kNoBodyLimit);
-            if (request.method() == http::verb::head)
-                head->skip(true);
-            std::size_t kept = 0;
-            ec = co_await read(*up, *head, kept, Until::Header);
-            up->buffer.consume(kept);
+            bool interim = false; // an interim answer came: the worker has the request
+            for (;;) {
+                head.emplace(up->head, up->hop);
+                head->header_limit(kHeaderLimit);
+                head->body_limit(kNoBodyLimit);
+                if (request.method() == http::verb::head)
+                    head->skip(true);
+                std::size_t kept = 0;
+                ec = co_await read(*up, *head, kept, Until::Header);
+                up->buffer.consume(kept);
+                // An interim answer (103 Early Hints, a 100 Continue) is not the answer: the
+                // one after it is. (Only a 101 that opens a tunnel stands.)
+                if (ec || head->status() / 100 != 1 || (head->status() == 101 && upgrade))
+                    break;
+                interim = true;
+            }
             // A kept-alive connection the worker had closed just before: it saw nothing of
             // an idempotent request, which goes once more on a new connection.
-            if (ec && reused && wholeBody && idempotent(request.method()) &&
+            if (ec && reused && !interim && wholeBody && idempotent(request.method()) &&
                 (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
                  ec == asio::error::eof))
                 continue;
