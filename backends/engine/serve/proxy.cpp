@@ -60,8 +60,9 @@ constexpr auto kClientIdle = 75s;     ///< a keep-alive client connection with n
 constexpr auto kClientTransfer = 60s; ///< reading a request, writing a response
 constexpr auto kConnectTimeout = 3s;
 constexpr std::size_t kRelayChunk = 16 * 1024;
-constexpr std::size_t kCopyBody = 16 * 1024; ///< a whole response body up to this is copied
-constexpr std::size_t kReadSize = 64 * 1024; ///< at most this much read at once
+constexpr std::size_t kCopyBody = 16 * 1024;     ///< a whole response body up to this is copied
+constexpr std::size_t kKeepCapacity = 64 * 1024; ///< a connection's strings keep at most this
+constexpr std::size_t kReadSize = 64 * 1024;     ///< at most this much read at once
 
 auto ec_(error_code &ec)
 {
@@ -435,6 +436,9 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             const bool keepOpen = co_await handle(client, head, peer);
             if (!keepOpen || closed)
                 break;
+            // A large body read whole is not kept for the life of a kept-alive connection.
+            if (client.head.capacity() > kKeepCapacity)
+                std::string().swap(client.head);
         }
         error_code ignored;
         client.socket.shutdown(tcp::socket::shutdown_send, ignored);
