@@ -34,8 +34,8 @@ template <bool isRequest>
 void PassParser<isRequest>::pass(field name, string_view nameString, string_view value)
 {
     if (this->is_header_done())
-        return; // a trailer, after a chunked body: it passes with the body's bytes
-    std::string *to = &m_out;
+        return;      // a trailer, after a chunked body: it passes with the body's bytes
+    bool own = true; // the connection's own field
     switch (name) {
     case field::connection:
         for (const auto token : http::token_list{value}) {
@@ -44,19 +44,21 @@ void PassParser<isRequest>::pass(field name, string_view nameString, string_view
             else if (!beast::iequals(token, "close") && !beast::iequals(token, "keep-alive"))
                 m_named.emplace_back(token);
         }
-        to = &m_hop;
         break;
     case field::keep_alive:
     case field::proxy_connection:
     case field::te:
     case field::trailer:
     case field::upgrade:
-        to = &m_hop;
         break;
     default:
+        own = false;
         break;
     }
-    appendLine(*to, view(nameString), view(value));
+    if (!own)
+        appendLine(m_out, view(nameString), view(value));
+    else if (m_hop)
+        appendLine(*m_hop, view(nameString), view(value));
 }
 
 template <bool isRequest>
@@ -131,13 +133,19 @@ void RequestHead::on_field_impl(field name, string_view nameString, string_view 
 }
 
 void RequestHead::finish(std::string_view requestId, std::string_view traceparent,
-                         std::string_view forwardedFor)
+                         std::string_view peer)
 {
     dropNamed();
     appendLine(m_out, "X-Request-Id", requestId);
     appendLine(m_out, "traceparent", traceparent);
-    if (!forwardedFor.empty())
-        appendLine(m_out, "X-Forwarded-For", forwardedFor);
+    if (!m_forwardedFor.empty() || !peer.empty()) {
+        m_out += "X-Forwarded-For: ";
+        m_out += m_forwardedFor;
+        if (!m_forwardedFor.empty() && !peer.empty())
+            m_out += ", ";
+        m_out.append(peer);
+        m_out += "\r\n";
+    }
     if (upgrade()) {
         m_out += "Connection: Upgrade\r\n";
         appendLine(m_out, "Upgrade", m_upgrade);
@@ -167,8 +175,8 @@ void ResponseHead::finish(std::string_view worker, std::string_view requestId, b
                           unsigned clientVersion, bool tunnel)
 {
     dropNamed();
-    if (tunnel)
-        m_out += m_hop;
+    if (tunnel && m_hop)
+        m_out += *m_hop;
     else if (!keepAlive)
         m_out += "Connection: close\r\n";
     else if (clientVersion < 11)

@@ -23,23 +23,25 @@ protected:
     using error_code = boost::system::error_code;
     using field = boost::beast::http::field;
 
-    /// Writes into `out` (cleared first), the connection's own fields into `hop`.
-    PassParser(std::string &out, std::string &hop)
+    /// Writes into `out` (cleared first); the connection's own fields into `hop` when there
+    /// is one to keep them (a response's, for a tunnel), else nowhere.
+    PassParser(std::string &out, std::string *hop)
         : m_out(out)
         , m_hop(hop)
     {
         m_out.clear();
-        m_hop.clear();
+        if (m_hop)
+            m_hop->clear();
     }
 
-    /// A field of the header: into `out`, or into `hop` when it is the connection's own
+    /// A field of the header: into `out`, or aside when it is the connection's own
     /// (RFC 9110 7.6.1), the Connection's tokens noted.
     void pass(field name, string_view nameString, string_view value);
     /// Takes the fields the Connection named out of `out` (before the gateway adds its own).
     void dropNamed();
 
     std::string &m_out;
-    std::string &m_hop;
+    std::string *m_hop;
     bool m_connectionUpgrade = false; ///< `upgrade` among the Connection's tokens
     std::vector<std::string> m_named; ///< other fields the Connection names (rare)
 
@@ -63,8 +65,8 @@ private:
 class RequestHead final : public PassParser<true>
 {
 public:
-    RequestHead(std::string &out, std::string &hop)
-        : PassParser(out, hop)
+    explicit RequestHead(std::string &out)
+        : PassParser(out, nullptr)
     {}
 
     // Once the header is parsed:
@@ -82,10 +84,10 @@ public:
     /// gateway answers it itself and does not pass the field on.
     bool expectsContinue() const { return m_expectContinue; }
 
-    /// Completes the header for the worker: the gateway's fields; for an upgrade,
-    /// `Connection: Upgrade` and the client's Upgrade field; the blank line.
-    void finish(std::string_view requestId, std::string_view traceparent,
-                std::string_view forwardedFor);
+    /// Completes the header for the worker: the gateway's fields (X-Forwarded-For is the
+    /// client's list with `peer` added); for an upgrade, `Connection: Upgrade` and the
+    /// client's Upgrade field; the blank line.
+    void finish(std::string_view requestId, std::string_view traceparent, std::string_view peer);
 
 private:
     void on_request_impl(boost::beast::http::verb method, string_view methodString,
@@ -110,7 +112,7 @@ class ResponseHead final : public PassParser<false>
 {
 public:
     ResponseHead(std::string &out, std::string &hop)
-        : PassParser(out, hop)
+        : PassParser(out, &hop)
     {}
 
     int status() const { return m_status; }

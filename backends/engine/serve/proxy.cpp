@@ -18,7 +18,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -28,7 +27,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <deque>
 #include <limits>
 #include <map>
 #include <set>
@@ -163,7 +161,7 @@ struct Conn
     /// A header read from this connection, as it is written out to the other side (for a
     /// request read whole, with its body). Its capacity is reused from message to message.
     std::string head;
-    std::string hop; ///< the header's connection fields (passed on with an upgrade's)
+    std::string hop; ///< a response's connection fields (passed on with a tunnel's 101)
     Clock::time_point deadline = Clock::time_point::max();
     bool timedOut = false;
     bool client = false;
@@ -421,7 +419,7 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             client.busy = false;
             // The header for the worker is written into the connection's own strings, whose
             // capacity is reused from request to request.
-            RequestHead head(client.head, client.hop);
+            RequestHead head(client.head);
             head.header_limit(kHeaderLimit);
             head.body_limit(kNoBodyLimit);
             client.expiresAfter(kClientIdle);
@@ -493,10 +491,7 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
                 hexInto(newTrace + 36, rng() | 1, 16);
                 trace = std::string_view(newTrace, sizeof newTrace - 1);
             }
-            if (head.forwardedFor().empty() || peer.empty())
-                head.finish(d.requestId, trace, peer.empty() ? head.forwardedFor() : peer);
-            else
-                head.finish(d.requestId, trace, head.forwardedFor() + ", " + peer);
+            head.finish(d.requestId, trace, peer);
         }
         if (hasBody && head.expectsContinue() && version >= 11) {
             // The client waits for this before it sends its body. The gateway reads the body
