@@ -432,7 +432,8 @@ void TestDroverctl::followEndsWhenTheMasterGoes()
     QVERIFY2(other.start(), qPrintable(other.log()));
     Background ctl(
         {QStringLiteral("--master"), other.url(), QStringLiteral("events"), QStringLiteral("-f")});
-    QTest::qWait(500); // connected and subscribed
+    // Connected: the recent events are printed before it subscribes.
+    QVERIFY2(ctl.waitForOutput(QStringLiteral("\n")), qPrintable(ctl.out));
     QCOMPARE(ctl.process.state(), QProcess::Running);
     QCOMPARE(other.stop(), 0);
     QVERIFY(ctl.process.waitForFinished(10'000));
