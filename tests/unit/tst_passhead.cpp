@@ -190,6 +190,20 @@ private slots:
                                   "X-Drover-Worker: w\r\nX-Request-Id: id\r\n\r\n"));
     }
 
+    void earlyHintsKeepTheirFieldsAndNotTheConnections()
+    {
+        std::string out, hop;
+        ResponseHead p(out, hop);
+        const std::string hints = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n"
+                                  "Connection: keep-alive, x-hint\r\nX-Hint: 1\r\n\r\n";
+        QCOMPARE(feed(p, hints), hints.size()); // an interim answer has no body
+        QVERIFY(p.is_done());
+        QCOMPARE(p.status(), 103);
+        p.finishInterim();
+        QCOMPARE(out, std::string("HTTP/1.1 103 Early Hints\r\n"
+                                  "Link: </a.css>; rel=preload\r\n\r\n"));
+    }
+
     void trailersPassWithTheBodyNotIntoTheHeader()
     {
         std::string out, hop;

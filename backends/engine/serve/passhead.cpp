@@ -186,4 +186,10 @@ void ResponseHead::finish(std::string_view worker, std::string_view requestId, b
     m_out += "\r\n";
 }
 
+void ResponseHead::finishInterim()
+{
+    dropNamed();
+    m_out += "\r\n";
+}
+
 } // namespace drover::engine::serve

@@ -123,6 +123,9 @@ public:
     /// blank line.
     void finish(std::string_view worker, std::string_view requestId, bool keepAlive,
                 unsigned clientVersion, bool tunnel);
+    /// Completes an interim answer (a 103 Early Hints) for the client: its fields as the
+    /// worker sent them, without the connection's own; the blank line.
+    void finishInterim();
 
 private:
     void on_response_impl(int code, string_view reason, int version, error_code &ec) override;

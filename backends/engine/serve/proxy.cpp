@@ -701,6 +701,15 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
                 if (ec || head->status() / 100 != 1 || (head->status() == 101 && upgrade))
                     break;
                 interim = true;
+                // Early Hints go on to an HTTP/1.1 client (one of 1.0 knows no 1xx), so that
+                // a browser can fetch what they name while the worker makes the answer.
+                if (head->status() == 103 && request.version() >= 11) {
+                    head->finishInterim();
+                    client.expiresAfter(kClientTransfer);
+                    co_await asio::async_write(client.socket, asio::buffer(up->head), ec_(ec));
+                    if (ec)
+                        co_return TryResult::ClientGone;
+                }
             }
             // A kept-alive connection the worker had closed just before: it saw nothing of
             // an idempotent request, which goes once more on a new connection.
