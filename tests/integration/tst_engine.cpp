@@ -248,10 +248,12 @@ void TestEngine::stopKillsAfterTimeout()
     command: ["${BIN}/drover-demo-worker", "--port", "{{port}}", "--ignore-sigterm"]
     ports: 20200-20201
     stop: {signal: SIGTERM, timeout: 500ms}
+    probes:
+      readiness: {tcp: {port: "{{port}}"}, interval: 100ms}
 )");
+    // Ready once it listens, which the demo worker does after it ignores SIGTERM.
     QVERIFY(runUntil([&] { return m_rec->state("s-0") == WorkerState::Ready; }));
     int pid = m_rec->workers["s-0"].pid;
-    runUntil([] { return false; }, 300); // let it install its SIGTERM handler
     QElapsedTimer t;
     t.start();
     json r = call("worker.stop", {{"worker", "s-0"}});

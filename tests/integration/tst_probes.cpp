@@ -369,6 +369,8 @@ void TestProbes::livenessRestarts()
     restart: {policy: always, backoff: {initial: 100ms}}
     stop: {timeout: 2s}
     probes:
+      # Liveness begins once it listens: its failures are the worker's 503s, not a slow start.
+      startup: {tcp: {port: "{{port}}"}, interval: 100ms, failure_threshold: 100}
       liveness: {http: {url: "http://127.0.0.1:{{port}}/health"}, interval: 200ms,
                  timeout: 500ms, failure_threshold: 2}
 )");
