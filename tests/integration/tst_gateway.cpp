@@ -531,6 +531,37 @@ private slots:
         QCOMPARE(t["ejections"].get<int>(), 2);
     }
 
+    void workerErrorsAreRetriedOnce()
+    {
+        // Worker 0 answers 500 at /, worker 1 200: every GET of / is answered by worker 1,
+        // some after a retry.
+        start("pools:\n  - name: r5\n    command: [\"sh\", \"-c\", \"if [ {{index}} = 0 ]; then "
+              "exec ${BIN}/drover-demo-worker --port {{port}} --quiet --root-status 500; else "
+              "exec ${BIN}/drover-demo-worker --port {{port}} --quiet; fi\"]\n    replicas: 2\n"
+              "    ports: 25900-25909\n    probes:\n      readiness: {http: {url: "
+              "\"http://127.0.0.1:{{port}}/ready\"}, interval: 100ms}\n    gateway:\n"
+              "      listen: 127.0.0.1:25950\n      strategy: round-robin\n"
+              "      retry: {attempts: 1, on: [5xx]}\n");
+        QVERIFY(allReady("r5", 2));
+        for (int i = 0; i < 6; ++i) {
+            const Answer a = get(25950, "/");
+            QVERIFY2(a.status == 200, (a.error + a.body).c_str());
+            QCOMPARE(a.header("x-drover-worker"), std::string("r5-1"));
+        }
+        json t = traffic("r5");
+        const int retried = t["retries"].get<int>();
+        QVERIFY2(retried >= 2, t.dump().c_str());
+        QCOMPARE(t["status"]["5xx"].get<int>(), 0);
+        // Both workers fail: after the one retry the client gets the last worker's own
+        // answer, not one of the gateway's.
+        const Answer a = get(25950, "/status?code=503");
+        QCOMPARE(a.status, 503);
+        QCOMPARE(a.body, std::string("status 503\n"));
+        t = traffic("r5");
+        QCOMPARE(t["retries"].get<int>(), retried + 1);
+        QCOMPARE(t["status"]["5xx"].get<int>(), 1);
+    }
+
     void rateLimitAnswers429()
     {
         start(pool("rl", 26800, 26850, "      rate_limit: {rps: 2, burst: 3}\n", "replicas: 1"));

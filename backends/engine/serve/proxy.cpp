@@ -177,7 +177,7 @@ enum class TryResult {
     ConnectError, ///< nothing reached the worker
     Timeout,      ///< no response header within request_timeout
     WorkerError,  ///< the worker's connection broke before a response header
-    Status5xx,    ///< a 5xx header that a retry may replace (not sent to the client)
+    Status5xx,    ///< a 5xx header held back for a retry (not sent to the client)
     ClientGone,   ///< the client's side failed while we wrote to it
 };
 
@@ -557,8 +557,11 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             }
             d.worker = g.worker;
             bool answered = false;
-            TryResult r =
-                co_await tryWorker(client, g, head, wholeBody, upgrade, keepAlive, d, answered);
+            // A worker's 5xx is held back (not sent on) only when it will be retried.
+            const bool retry5xx =
+                mayRetry && attempt < retries && retriesOn(config::RetryOn::Status5xx);
+            TryResult r = co_await tryWorker(client, g, head, wholeBody, upgrade, retry5xx,
+                                             keepAlive, d, answered);
             // What counts against the worker's breaker: no connection, no answer in time, a
             // broken connection, or a 5xx of its own (as Envoy's consecutive_5xx counts).
             const bool failed = r == TryResult::ConnectError || r == TryResult::Timeout ||
@@ -578,19 +581,10 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
                 mayRetry && attempt < retries &&
                 ((r == TryResult::ConnectError && retriesOn(config::RetryOn::ConnectError)) ||
                  (r == TryResult::Timeout && retriesOn(config::RetryOn::Timeout)) ||
-                 (r == TryResult::Status5xx && retriesOn(config::RetryOn::Status5xx)));
+                 r == TryResult::Status5xx);
             if (retryable) {
                 ++admission->traffic().retries;
                 continue;
-            }
-            if (r == TryResult::Status5xx) {
-                // Not retried after all: the 5xx we held back is what the client gets.
-                finish(d.status, "worker-5xx");
-                const std::string text =
-                    "worker " + g.worker + " answered " + std::to_string(d.status);
-                const bool sent = co_await sendOwn(client, http::status(d.status), version,
-                                                   keepAlive, d.requestId, text, 0);
-                co_return sent &&keepAlive;
             }
             if (answered) // the response had begun: nothing more can be said
             {
@@ -635,10 +629,11 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
         list.push_back(std::move(u));
     }
 
-    /// Sends the request to `g`'s worker and its answer to the client.
+    /// Sends the request to `g`'s worker and its answer to the client (a 5xx only when
+    /// `retry5xx` is false: else it is dropped and the request goes to another worker).
     awaitable<TryResult> tryWorker(Conn &client, const Grant &g, RequestHead &request,
-                                   bool wholeBody, bool upgrade, bool &clientKeepAlive, Decision &d,
-                                   bool &answered)
+                                   bool wholeBody, bool upgrade, bool retry5xx,
+                                   bool &clientKeepAlive, Decision &d, bool &answered)
     {
         const auto timeout = admission->requestTimeout();
         std::unique_ptr<Conn> up;
@@ -727,11 +722,7 @@ struct Proxy::Core : std::enable_shared_from_this<Proxy::Core>
             co_return TryResult::WorkerError;
 
         d.status = head->status();
-        const std::optional<config::GatewaySpec> &spec = admission->spec();
-        if (d.status >= 500 && wholeBody && spec && spec->retryAttempts > 0 &&
-            std::find(spec->retryOn.begin(), spec->retryOn.end(), config::RetryOn::Status5xx) !=
-                spec->retryOn.end() &&
-            idempotent(request.method()) && d.attempts <= spec->retryAttempts)
+        if (d.status >= 500 && retry5xx)
             co_return TryResult::Status5xx; // the connection is dropped with its body
 
         const bool upstreamKeepAlive = head->keep_alive();
